@@ -1,0 +1,105 @@
+"""Content-addressed blob store: a file's name is its SHA-256, and a stored file is never rewritten.
+
+Writes go to a temporary file in the target directory, are flushed to disk, then linked into place
+with ``os.link``, which fails instead of overwriting when the name exists — so two writers of the
+same content cannot clobber each other, and a crash leaves at most a stray temporary file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from .errors import NotFound
+
+__all__ = ["BlobStore", "FileBlobStore", "MemoryBlobStore", "sha256_hex"]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str:
+        """Store ``data``; return its SHA-256 (hex). Storing existing content is a no-op."""
+        ...
+
+    def get(self, digest: str) -> bytes: ...
+
+    def exists(self, digest: str) -> bool: ...
+
+
+class FileBlobStore:
+    """Blobs under ``root/ab/cd/<sha256>`` (two fan-out levels keep directories small)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, digest: str) -> Path:
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise NotFound("文件摘要无效", "invalid blob digest", code="blob_not_found", details={"sha256": digest})
+        return self.root / digest[:2] / digest[2:4] / digest
+
+    def put(self, data: bytes) -> str:
+        digest = sha256_hex(data)
+        target = self.path(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o444)  # read-only: blobs are never rewritten
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                pass  # a concurrent writer stored the same content first
+        finally:
+            os.unlink(tmp)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        try:
+            data = self.path(digest).read_bytes()
+        except FileNotFoundError as exc:
+            raise NotFound(
+                "文件不存在", "blob not found", code="blob_not_found", details={"sha256": digest}
+            ) from exc
+        if sha256_hex(data) != digest:
+            # Fixity failure: surface it loudly rather than serve altered content.
+            raise NotFound("文件校验失败", "blob fails its checksum", code="blob_corrupt", details={"sha256": digest})
+        return data
+
+    def exists(self, digest: str) -> bool:
+        return self.path(digest).exists()
+
+
+class MemoryBlobStore:
+    """Test implementation: same contract, kept in a dict."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def put(self, data: bytes) -> str:
+        digest = sha256_hex(data)
+        with self._lock:
+            self._data.setdefault(digest, bytes(data))
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        try:
+            return self._data[digest]
+        except KeyError as exc:
+            raise NotFound("文件不存在", "blob not found", code="blob_not_found", details={"sha256": digest}) from exc
+
+    def exists(self, digest: str) -> bool:
+        return digest in self._data

@@ -1,0 +1,48 @@
+"""Settings: one typed object, read once at start-up and passed down (never read at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """All knobs of an anjuan installation; environment variables use the prefix ``ANJUAN_``."""
+
+    model_config = SettingsConfigDict(env_prefix="ANJUAN_", env_file=".env", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path("./var"), description="数据目录: database file, blobs, logs")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file anjuan.db in the data directory"
+    )
+    converter_pool_size: int = Field(2, ge=1, le=16, description="warm LibreOffice instances")
+    converter_timeout: float = Field(60.0, gt=0, description="seconds per conversion job")
+    converter_retries: int = Field(1, ge=0, le=5, description="retries of a job after a worker failure")
+    pdfa: bool = Field(False, description="render PDF/A-2b instead of plain PDF")
+    numbering_profile: str = Field(
+        "default", description="numbering profile from numbering.yaml (一案一号 / per-family counters)"
+    )
+    catalogue_path: Path | None = Field(None, description="override of the packaged catalogue.yaml")
+    clauses_path: Path | None = Field(None, description="override of the packaged clauses.yaml")
+    numbering_path: Path | None = Field(None, description="override of the packaged numbering.yaml")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'anjuan.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")

@@ -1,0 +1,96 @@
+"""Errors of the archive layer.
+
+Every error carries a stable machine-readable ``code``, a Chinese and an English message, and
+structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
+
+    ArchiveError
+    ├── NotFound            404  unknown organisation, case, document, form …
+    ├── ValidationFailed    422  bad field values (``details["fields"]`` lists each field)
+    ├── Conflict            409  the state does not allow it (issue twice, void a draft …)
+    └── ServiceUnavailable  503  a dependency (LibreOffice, database) is missing or failing
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ArchiveError", "Conflict", "FieldError", "NotFound", "ServiceUnavailable", "ValidationFailed"]
+
+
+class ArchiveError(Exception):
+    code = "archive_error"
+
+    def __init__(
+        self,
+        message_zh: str,
+        message_en: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{message_en} / {message_zh}")
+        if code is not None:
+            self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.details: dict[str, Any] = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": f"{self.message_zh} / {self.message_en}",
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "details": self.details,
+        }
+
+
+class NotFound(ArchiveError):
+    code = "not_found"
+
+
+class Conflict(ArchiveError):
+    code = "conflict"
+
+
+class ServiceUnavailable(ArchiveError):
+    code = "service_unavailable"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One bad field: which one (with its Chinese label) and why, in both languages."""
+
+    field: str
+    label_zh: str
+    label_en: str
+    message_zh: str
+    message_en: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "message": f"{self.label_zh}：{self.message_zh} / {self.label_en or self.field}: {self.message_en}",
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            **self.extra,
+        }
+
+
+class ValidationFailed(ArchiveError):
+    code = "validation_failed"
+
+    def __init__(self, errors: list[FieldError], *, code: str | None = None) -> None:
+        zh = "；".join(f"{e.label_zh}：{e.message_zh}" for e in errors)
+        en = "; ".join(f"{e.label_en or e.field}: {e.message_en}" for e in errors)
+        super().__init__(
+            f"字段校验失败：{zh}",
+            f"invalid fields: {en}",
+            code=code,
+            details={"fields": [e.to_dict() for e in errors]},
+        )
+        self.errors = errors

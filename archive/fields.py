@@ -1,0 +1,171 @@
+"""Validation of a form's field values against its catalogue field list.
+
+Input arrives as JSON; what is stored is JSON too (dates as ISO strings, money as a string with two
+decimals); :func:`typed_values` turns stored values back into Python types for templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .catalogue.model import FieldSpec, FieldType, FormSpec
+from .errors import FieldError, ValidationFailed
+
+__all__ = ["typed_values", "validate_fields"]
+
+_TYPE_EN = {
+    FieldType.date: "a date (YYYY-MM-DD)",
+    FieldType.datetime: "a date and time (YYYY-MM-DDTHH:MM)",
+    FieldType.integer: "a whole number",
+    FieldType.money: "an amount in yuan with at most two decimals",
+    FieldType.boolean: "true or false",
+}
+_TYPE_ZH = {
+    FieldType.date: "日期（年-月-日）",
+    FieldType.datetime: "日期时间（年-月-日T时:分）",
+    FieldType.integer: "整数",
+    FieldType.money: "金额（元，最多两位小数）",
+    FieldType.boolean: "是或否",
+}
+
+
+class _Bad(Exception):
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _coerce(spec: FieldSpec, value: Any) -> Any:
+    t = spec.type
+    if t in (FieldType.text, FieldType.longtext):
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise _Bad("应为文字", "must be text")
+        text = str(value).replace("\r\n", "\n")
+        if t == FieldType.text and "\n" in text:
+            text = text.replace("\n", " ")
+        if spec.max_length and len(text) > spec.max_length:
+            raise _Bad(f"不能超过{spec.max_length}个字", f"must not exceed {spec.max_length} characters")
+        return text
+    if t == FieldType.date:
+        try:
+            return (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))).isoformat()
+        except ValueError as exc:
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+    if t == FieldType.datetime:
+        try:
+            parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+        return parsed.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    if t == FieldType.integer:
+        if isinstance(value, bool):
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+        if number != number.to_integral_value():
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}")
+        return int(number)
+    if t == FieldType.money:
+        if isinstance(value, bool):
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}")
+        try:
+            amount = Decimal(str(value).replace(",", "").replace("，", ""))
+        except InvalidOperation as exc:
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}")
+        return str(amount.quantize(Decimal("0.01")))
+    if t == FieldType.boolean:
+        if not isinstance(value, bool):
+            raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}")
+        return value
+    if t == FieldType.choice:
+        if value not in spec.choices:
+            raise _Bad(f"应为以下之一：{'、'.join(spec.choices)}", f"must be one of: {', '.join(spec.choices)}")
+        return value
+    if t == FieldType.multichoice:
+        if not isinstance(value, list) or any(v not in spec.choices for v in value):
+            raise _Bad(f"应为以下选项的列表：{'、'.join(spec.choices)}", f"must be a list of: {', '.join(spec.choices)}")
+        return list(dict.fromkeys(value))
+    if t == FieldType.list:
+        if isinstance(value, str):
+            value = [line for line in value.splitlines() if line.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _Bad("应为文字列表", "must be a list of texts")
+        return [v.strip() for v in value if v.strip()]
+    if t == FieldType.table:
+        if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+            raise _Bad("应为表格行（对象列表）", "must be a list of rows (objects)")
+        rows = []
+        allowed = {c.id: c for c in spec.columns}
+        for index, row in enumerate(value, start=1):
+            unknown = sorted(set(row) - set(allowed))
+            if unknown:
+                raise _Bad(f"第{index}行有未知列：{'、'.join(unknown)}", f"row {index} has unknown columns: {', '.join(unknown)}")
+            clean: dict[str, Any] = {}
+            for column in spec.columns:
+                cell = row.get(column.id)
+                if _empty(cell):
+                    if column.required:
+                        raise _Bad(f"第{index}行缺少“{column.label}”", f"row {index} lacks '{column.label_en or column.id}'")
+                    continue
+                try:
+                    clean[column.id] = _coerce(column, cell)
+                except _Bad as bad:
+                    raise _Bad(f"第{index}行“{column.label}”{bad.zh}", f"row {index} '{column.label_en or column.id}' {bad.en}") from None
+            rows.append(clean)
+        return rows
+    raise AssertionError(f"unhandled field type {t}")  # the catalogue model admits no other type
+
+
+def validate_fields(form: FormSpec, values: dict[str, Any], *, require: bool = True) -> dict[str, Any]:
+    """Check ``values`` against ``form``'s fields; return the cleaned JSON-ready values.
+
+    With ``require`` False (saving a draft) missing required fields are allowed; unknown fields and
+    malformed values are always refused. All problems are reported at once.
+    """
+    errors: list[FieldError] = []
+    clean: dict[str, Any] = {}
+    known = {f.id: f for f in form.fields}
+    for key in sorted(set(values) - set(known)):
+        errors.append(FieldError(key, key, key, f"《{form.name}》没有此字段", f"no such field in form {form.id}"))
+    for spec in form.fields:
+        value = values.get(spec.id)
+        if _empty(value):
+            if require and spec.required:
+                errors.append(FieldError(spec.id, spec.label, spec.label_en, "必填", "is required"))
+            continue
+        try:
+            clean[spec.id] = _coerce(spec, value)
+        except _Bad as bad:
+            errors.append(FieldError(spec.id, spec.label, spec.label_en, bad.zh, bad.en))
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _typed(spec: FieldSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if spec.type == FieldType.date:
+        return dt.date.fromisoformat(value)
+    if spec.type == FieldType.datetime:
+        return dt.datetime.fromisoformat(value)
+    if spec.type == FieldType.money:
+        return Decimal(value)
+    if spec.type == FieldType.table:
+        return [{c.id: _typed(c, row.get(c.id)) for c in spec.columns} for row in value]
+    return value
+
+
+def typed_values(form: FormSpec, stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored JSON values → Python values (date, Decimal …) for rendering; absent fields are None."""
+    return {spec.id: _typed(spec, stored.get(spec.id)) for spec in form.fields}

@@ -1,0 +1,211 @@
+"""ORM entities of the enforcement record.
+
+Chinese domain names stand beside the English identifiers. Rows here are storage; the rules that act
+on them live in the service modules (``orgs``, ``cases``, ``documents``, ``numbering``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base
+
+__all__ = [
+    "Blob",
+    "Case",
+    "Document",
+    "Event",
+    "NumberCounter",
+    "Officer",
+    "Organisation",
+    "Party",
+]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Organisation(Base):  # 机关
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # 全称
+    area: Mapped[str] = mapped_column(String(20))  # 行政区划简称, e.g. 晋临
+    code: Mapped[str] = mapped_column(String(20))  # 机关代字, e.g. 应急
+    level: Mapped[str] = mapped_column(String(10))  # province | city | county (省/市/县)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    contact: Mapped[str] = mapped_column(String(50), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    review_body: Mapped[str] = mapped_column(String(200), default="")  # 行政复议机关 (本级人民政府)
+    court: Mapped[str] = mapped_column(String(200), default="")  # 管辖人民法院
+    bank: Mapped[str] = mapped_column(String(200), default="")
+    account: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+
+class Officer(Base):  # 执法人员
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    cert_no: Mapped[str] = mapped_column(String(50), unique=True)  # 执法证号
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    org: Mapped[Organisation] = relationship()
+
+
+class Party(Base):  # 当事人
+    __tablename__ = "parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # organisation | person
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    id_number: Mapped[str] = mapped_column(String(30), default="")  # 身份证号
+    address: Mapped[str] = mapped_column(String(300), default="")
+    legal_rep: Mapped[str] = mapped_column(String(50), default="")  # 法定代表人/负责人
+    position: Mapped[str] = mapped_column(String(50), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    industry: Mapped[str] = mapped_column(String(100), default="")  # 所属行业
+    gender: Mapped[str] = mapped_column(String(4), default="")
+    age: Mapped[int | None] = mapped_column(Integer)
+    employer: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+case_officers = Table(
+    "case_officers",
+    Base.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("officer_id", ForeignKey("officers.id"), primary_key=True),
+)
+
+document_officers = Table(
+    "document_officers",
+    Base.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("officer_id", ForeignKey("officers.id"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+
+class Case(Base):  # 案件 (检查 or 行政处罚)
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # inspection | penalty
+    procedure: Mapped[str] = mapped_column(String(20))  # general (一般) | simple (简易)
+    name: Mapped[str] = mapped_column(String(300))  # 案件名称
+    cause: Mapped[str] = mapped_column(Text, default="")  # 案由
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    # 一案一号: the case's shared 序号 and its year, taken once from the case counter.
+    shared_seq: Mapped[int | None] = mapped_column(Integer)
+    shared_year: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    org: Mapped[Organisation] = relationship()
+    party: Mapped[Party] = relationship()
+    officers: Mapped[list[Officer]] = relationship(secondary=case_officers)
+
+
+class Document(Base):  # 执法文书
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("org_id", "number", name="uq_documents_org_number"),
+        Index("ix_documents_case_form", "case_id", "form_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    form_id: Mapped[str] = mapped_column(String(60))  # catalogue id
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | issued | voided
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    doc_date: Mapped[dt.date | None] = mapped_column(Date)  # 文书日期 (签发日期)
+    # Number parts: kept separately so audits can look for gaps and duplicates without parsing.
+    counter: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    suffix: Mapped[int | None] = mapped_column(Integer)  # -n for repeats in one case
+    number: Mapped[str | None] = mapped_column(String(80))  # （晋临）应急罚〔2023〕12号
+    docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    issued_by: Mapped[str | None] = mapped_column(String(100))
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_by: Mapped[str | None] = mapped_column(String(100))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[Case] = relationship()
+    parent: Mapped[Document | None] = relationship(remote_side=[id])
+    officers: Mapped[list[Officer]] = relationship(
+        secondary=document_officers, order_by=document_officers.c.position
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class NumberCounter(Base):  # 文书编号计数器
+    __tablename__ = "number_counters"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counter: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_value: Mapped[int] = mapped_column(Integer)
+
+
+class Blob(Base):  # content-addressed file (DOCX, PDF)
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Event(Base):  # 操作日志 — append-only (triggers in the migration forbid UPDATE/DELETE)
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), default=_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(40))  # organisation | officer | party | case | document
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)

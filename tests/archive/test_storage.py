@@ -1,0 +1,150 @@
+"""Storage: migrations, counters under concurrency, the append-only event log, the blob store."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from anjuan.archive import events
+from anjuan.archive.blobs import FileBlobStore, MemoryBlobStore, sha256_hex
+from anjuan.archive.db import Database
+from anjuan.archive.errors import Conflict, NotFound
+from anjuan.archive.identifiers import credit_code_problem
+from anjuan.archive.models import Event, Organisation
+from anjuan.archive.numbering import next_value, set_start
+from anjuan.archive.registry import create_org
+
+
+def _org(db: Database) -> int:
+    with db.write() as s:
+        return create_org(s, actor="t", name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county").id
+
+
+def test_migration_creates_every_table(database: Database) -> None:
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"organisations", "officers", "parties", "cases", "documents", "number_counters", "events",
+            "blobs", "alembic_version"} <= tables
+
+
+def test_counter_values_are_distinct_and_consecutive_under_concurrency(database: Database) -> None:
+    org_id = _org(database)
+    barrier = threading.Barrier(10)
+
+    def take(_: int) -> int:
+        if _ < 10:
+            barrier.wait()  # make the first ten collide for real
+        with database.write() as s:
+            return next_value(s, org_id=org_id, year=2023, counter="M1")
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        values = list(pool.map(take, range(60)))
+    assert sorted(values) == list(range(1, 61))
+
+
+def test_rolled_back_number_is_given_back(database: Database) -> None:
+    org_id = _org(database)
+    with pytest.raises(RuntimeError), database.write() as s:
+        assert next_value(s, org_id=org_id, year=2023, counter="M6") == 1
+        raise RuntimeError("render failed")
+    with database.write() as s:
+        assert next_value(s, org_id=org_id, year=2023, counter="M6") == 1
+
+
+def test_counters_are_per_organisation_year_and_family(database: Database) -> None:
+    org_id = _org(database)
+    with database.write() as s:
+        other = create_org(s, actor="t", name="临汾市应急管理局", area="晋临", code="应急", level="city").id
+    with database.write() as s:
+        assert [next_value(s, org_id=org_id, year=2023, counter="M1") for _ in range(3)] == [1, 2, 3]
+        assert next_value(s, org_id=org_id, year=2024, counter="M1") == 1
+        assert next_value(s, org_id=org_id, year=2023, counter="M6") == 1
+        assert next_value(s, org_id=other, year=2023, counter="M1") == 1
+
+
+def test_start_value_moves_only_forward(database: Database) -> None:
+    org_id = _org(database)
+    with database.write() as s:
+        set_start(s, org_id=org_id, year=2023, counter="M1", start=100)
+        assert next_value(s, org_id=org_id, year=2023, counter="M1") == 100
+    with pytest.raises(Conflict) as err, database.write() as s:
+        set_start(s, org_id=org_id, year=2023, counter="M1", start=50)
+    assert err.value.code == "counter_backwards"
+
+
+def test_event_log_refuses_update_and_delete(database: Database) -> None:
+    org_id = _org(database)
+    with database.read() as s:
+        event = s.scalars(select(Event).where(Event.entity_id == org_id)).one()
+        assert event.action == "created" and event.entity == "organisation"
+    with pytest.raises(DBAPIError), database.write() as s:
+        s.execute(update(Event).values(actor="someone else"))
+    with pytest.raises(DBAPIError), database.write() as s:
+        s.execute(text("DELETE FROM events"))
+    with database.write() as s:
+        events.record(s, actor="t", entity="organisation", entity_id=org_id, action="renamed")
+    with database.read() as s:
+        assert s.scalar(select(Organisation.name)) == "临汾市尧都区应急管理局"
+        assert [e.action for e in s.scalars(select(Event).order_by(Event.id))] == ["created", "renamed"]
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_database: Database) -> None:
+    with sqlite_database.read() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_file_blob_store_is_content_addressed_and_never_rewritten(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path)
+    digest = store.put(b"%PDF-1.7 hello")
+    assert digest == sha256_hex(b"%PDF-1.7 hello")
+    path = store.path(digest)
+    assert path.name == digest and path.parent.parent.name == digest[:2]
+    assert not os.access(path, os.W_OK) or os.geteuid() == 0  # read-only file (root may still write)
+    assert not (path.stat().st_mode & 0o222)
+    mtime = path.stat().st_mtime_ns
+    assert store.put(b"%PDF-1.7 hello") == digest  # same content: no rewrite
+    assert path.stat().st_mtime_ns == mtime
+    assert store.get(digest) == b"%PDF-1.7 hello"
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_file_blob_store_detects_corruption_and_missing(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path)
+    digest = store.put(b"original")
+    path = store.path(digest)
+    os.chmod(path, 0o644)
+    path.write_bytes(b"tampered")
+    with pytest.raises(NotFound) as err:
+        store.get(digest)
+    assert err.value.code == "blob_corrupt"
+    with pytest.raises(NotFound):
+        store.get("0" * 64)
+    with pytest.raises(NotFound):
+        store.get("../etc/passwd")
+
+
+def test_blob_stores_agree_on_concurrent_writers(tmp_path: Path) -> None:
+    for store in (FileBlobStore(tmp_path), MemoryBlobStore()):
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            digests = set(pool.map(lambda _: store.put(b"same bytes"), range(32)))
+        assert len(digests) == 1 and store.get(digests.pop()) == b"same bytes"
+
+
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [
+        ("9144030071526726XG", True),
+        ("91330100716105852F", True),
+        ("９１３３０１００７１６１０５８５２Ｆ", True),  # full-width input is normalised
+        ("91330100716105852G", False),  # wrong check character
+        ("9133010071610585", False),  # too short
+        ("91330100716105852I", False),  # I is not in the alphabet
+    ],
+)
+def test_credit_code_check_digit(code: str, ok: bool) -> None:
+    assert (credit_code_problem(code) is None) is ok

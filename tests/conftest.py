@@ -1,0 +1,22 @@
+"""Shared fixtures live in tests/fixtures/; this file only makes them visible to every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from anjuan.archive.db import Database
+from tests.fixtures.db import BACKENDS, make_database
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The same test against SQLite and PostgreSQL."""
+    yield from make_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    yield from make_database("sqlite", tmp_path)
