@@ -7,6 +7,7 @@ same content cannot clobber each other, and a crash leaves at most a stray tempo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -58,10 +59,9 @@ class FileBlobStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o444)  # read-only: blobs are never rewritten
-            try:
+            # A concurrent writer may have stored the same content first: theirs stands.
+            with contextlib.suppress(FileExistsError):
                 os.link(tmp, target)
-            except FileExistsError:
-                pass  # a concurrent writer stored the same content first
         finally:
             os.unlink(tmp)
         return digest
@@ -70,9 +70,7 @@ class FileBlobStore:
         try:
             data = self.path(digest).read_bytes()
         except FileNotFoundError as exc:
-            raise NotFound(
-                "文件不存在", "blob not found", code="blob_not_found", details={"sha256": digest}
-            ) from exc
+            raise NotFound("文件不存在", "blob not found", code="blob_not_found", details={"sha256": digest}) from exc
         if sha256_hex(data) != digest:
             # Fixity failure: surface it loudly rather than serve altered content.
             raise NotFound("文件校验失败", "blob fails its checksum", code="blob_corrupt", details={"sha256": digest})

@@ -55,9 +55,7 @@ class Database:
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(anjuan_write=True), expire_on_commit=False
-        )
+        self._write = sessionmaker(self.engine.execution_options(anjuan_write=True), expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

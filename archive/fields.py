@@ -93,7 +93,10 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
         return value
     if t == FieldType.multichoice:
         if not isinstance(value, list) or any(v not in spec.choices for v in value):
-            raise _Bad(f"应为以下选项的列表：{'、'.join(spec.choices)}", f"must be a list of: {', '.join(spec.choices)}")
+            raise _Bad(
+                f"应为以下选项的列表：{'、'.join(spec.choices)}",
+                f"must be a list of: {', '.join(spec.choices)}",
+            )
         return list(dict.fromkeys(value))
     if t == FieldType.list:
         if isinstance(value, str):
@@ -109,18 +112,27 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
         for index, row in enumerate(value, start=1):
             unknown = sorted(set(row) - set(allowed))
             if unknown:
-                raise _Bad(f"第{index}行有未知列：{'、'.join(unknown)}", f"row {index} has unknown columns: {', '.join(unknown)}")
+                raise _Bad(
+                    f"第{index}行有未知列：{'、'.join(unknown)}",
+                    f"row {index} has unknown columns: {', '.join(unknown)}",
+                )
             clean: dict[str, Any] = {}
             for column in spec.columns:
                 cell = row.get(column.id)
                 if _empty(cell):
                     if column.required:
-                        raise _Bad(f"第{index}行缺少“{column.label}”", f"row {index} lacks '{column.label_en or column.id}'")
+                        raise _Bad(
+                            f"第{index}行缺少“{column.label}”",
+                            f"row {index} lacks '{column.label_en or column.id}'",
+                        )
                     continue
                 try:
                     clean[column.id] = _coerce(column, cell)
                 except _Bad as bad:
-                    raise _Bad(f"第{index}行“{column.label}”{bad.zh}", f"row {index} '{column.label_en or column.id}' {bad.en}") from None
+                    raise _Bad(
+                        f"第{index}行“{column.label}”{bad.zh}",
+                        f"row {index} '{column.label_en or column.id}' {bad.en}",
+                    ) from None
             rows.append(clean)
         return rows
     raise AssertionError(f"unhandled field type {t}")  # the catalogue model admits no other type

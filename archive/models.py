@@ -172,9 +172,7 @@ class Document(Base):  # 执法文书
 
     case: Mapped[Case] = relationship()
     parent: Mapped[Document | None] = relationship(remote_side=[id])
-    officers: Mapped[list[Officer]] = relationship(
-        secondary=document_officers, order_by=document_officers.c.position
-    )
+    officers: Mapped[list[Officer]] = relationship(secondary=document_officers, order_by=document_officers.c.position)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages anjuan needs, only those missing (idempotent, quiet when all present).
 set -euo pipefail
-PKGS=(libreoffice-writer-nogui python3-uno fonts-noto-cjk fonts-noto-cjk-extra fontconfig poppler-utils qpdf
+PKGS=(libreoffice-writer-nogui python3-uno fonts-noto-cjk fonts-noto-cjk-extra fonts-liberation2 fonts-crosextra-carlito fontconfig poppler-utils qpdf
       postgresql python3-venv)
 missing=()
 for p in "${PKGS[@]}"; do

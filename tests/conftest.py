@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from anjuan.archive.db import Database
+
+from tests.fixtures.converter import converter_pool  # noqa: F401  (one warm pool per session)
 from tests.fixtures.db import BACKENDS, make_database
 
 

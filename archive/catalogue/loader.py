@@ -127,9 +127,7 @@ def _validation_error(exc: ValidationError, data: Any, label: str, collection: s
 
 
 def _problem(label: str, zh: str, en: str, **details: Any) -> CatalogueError:
-    return CatalogueError(
-        f"{label} 校验失败：{zh}", f"{label} is invalid: {en}", details={"file": label, **details}
-    )
+    return CatalogueError(f"{label} 校验失败：{zh}", f"{label} is invalid: {en}", details={"file": label, **details})
 
 
 def _check_catalogue_keys(catalogue: Catalogue, label: str) -> None:
@@ -156,9 +154,7 @@ def _check_catalogue_keys(catalogue: Catalogue, label: str) -> None:
     orders = [f.order for f in catalogue.forms]
     dup_orders = sorted({o for o in orders if orders.count(o) > 1})
     if dup_orders:
-        raise _problem(
-            label, f"序号（order）重复：{dup_orders}", f"duplicate order: {dup_orders}", orders=dup_orders
-        )
+        raise _problem(label, f"序号（order）重复：{dup_orders}", f"duplicate order: {dup_orders}", orders=dup_orders)
 
 
 def _parse_catalogue(path: Path | None) -> Catalogue:

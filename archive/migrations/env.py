@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
-
 from anjuan.archive import models  # noqa: F401  (registers the tables)
 from anjuan.archive.db import Base
+from sqlalchemy import create_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

@@ -24,9 +24,7 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 def next_value(session: Session, *, org_id: int, year: int, counter: str, start: int = 1) -> int:
     """Take the next 序号 of ``counter`` for ``org_id`` in ``year``."""
     session.execute(
-        _insert(session)
-        .values(org_id=org_id, year=year, counter=counter, next_value=start)
-        .on_conflict_do_nothing()
+        _insert(session).values(org_id=org_id, year=year, counter=counter, next_value=start).on_conflict_do_nothing()
     )
     value = session.execute(
         update(NumberCounter)

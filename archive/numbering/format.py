@@ -10,7 +10,9 @@ __all__ = ["NumberParts", "format_number", "normalise_number", "parse_number", "
 # Brackets people actually type for （）and 〔〕: half-width, 【】, [], ［］, ﹝﹞, 〈〉.
 _ROUND = str.maketrans({"(": "（", ")": "）"})
 _YEAR = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "［": "〔", "］": "〕", "﹝": "〔", "﹞": "〕"})
-_PATTERN = re.compile(r"^（(?P<area>[^（）]+)）(?P<codes>[^〔〕]+)〔(?P<year>\d{4})〕(?P<seq>\d+)(?:-(?P<suffix>\d+))?号$")
+_PATTERN = re.compile(
+    r"^（(?P<area>[^（）]+)）(?P<codes>[^〔〕]+)〔(?P<year>\d{4})〕(?P<seq>\d+)(?:-(?P<suffix>\d+))?号$"
+)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text, update
-from sqlalchemy.exc import DBAPIError
-
 from anjuan.archive import events
 from anjuan.archive.blobs import FileBlobStore, MemoryBlobStore, sha256_hex
 from anjuan.archive.db import Database
@@ -19,6 +16,8 @@ from anjuan.archive.identifiers import credit_code_problem
 from anjuan.archive.models import Event, Organisation
 from anjuan.archive.numbering import next_value, set_start
 from anjuan.archive.registry import create_org
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 
 def _org(db: Database) -> int:
@@ -28,8 +27,17 @@ def _org(db: Database) -> int:
 
 def test_migration_creates_every_table(database: Database) -> None:
     tables = set(inspect(database.engine).get_table_names())
-    assert {"organisations", "officers", "parties", "cases", "documents", "number_counters", "events",
-            "blobs", "alembic_version"} <= tables
+    assert {
+        "organisations",
+        "officers",
+        "parties",
+        "cases",
+        "documents",
+        "number_counters",
+        "events",
+        "blobs",
+        "alembic_version",
+    } <= tables
 
 
 def test_counter_values_are_distinct_and_consecutive_under_concurrency(database: Database) -> None:
@@ -131,7 +139,7 @@ def test_file_blob_store_detects_corruption_and_missing(tmp_path: Path) -> None:
 def test_blob_stores_agree_on_concurrent_writers(tmp_path: Path) -> None:
     for store in (FileBlobStore(tmp_path), MemoryBlobStore()):
         with ThreadPoolExecutor(max_workers=8) as pool:
-            digests = set(pool.map(lambda _: store.put(b"same bytes"), range(32)))
+            digests = set(pool.map(lambda _, s=store: s.put(b"same bytes"), range(32)))
         assert len(digests) == 1 and store.get(digests.pop()) == b"same bytes"
 
 

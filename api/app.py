@@ -1,0 +1,49 @@
+"""FastAPI application factory (``anjuan serve``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anjuan.archive.config import Settings
+from anjuan.archive.service import Archive
+from fastapi import FastAPI
+
+from anjuan import __version__
+
+from . import errors
+from .routes import documents, registry
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, archive: Archive | None = None) -> FastAPI:
+    """Build the app; pass ``archive`` to share one (tests), else one is made from ``settings``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = archive is None
+        app.state.archive = archive or Archive(settings or Settings())
+        if own:
+            app.state.archive.migrate()
+        try:
+            yield
+        finally:
+            if own:
+                app.state.archive.close()
+
+    app = FastAPI(
+        title="anjuan 案卷",
+        version=__version__,
+        description="安全生产行政执法文书与案卷 — enforcement documents, seals, case files and archive",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(registry.router, prefix="/api")
+    app.include_router(documents.router, prefix="/api")
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

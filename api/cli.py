@@ -1,0 +1,432 @@
+"""Command line: ``anjuan …`` mirrors the core operations; ``--json`` prints machine-readable output.
+
+Errors print their code and a Chinese + English message on stderr and exit with status 1 (bad
+input or state) or 2 (a missing service such as LibreOffice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from anjuan.archive.config import Settings
+from anjuan.archive.errors import ArchiveError, ServiceUnavailable
+from anjuan.archive.service import Archive
+
+from .schemas import case_read, document_read
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="anjuan 案卷 — 安全生产行政执法文书与案卷", no_args_is_help=True, add_completion=False)
+doc_app = typer.Typer(help="执法文书 documents", no_args_is_help=True)
+case_app = typer.Typer(help="案件 cases", no_args_is_help=True)
+org_app = typer.Typer(help="机关 organisations", no_args_is_help=True)
+officer_app = typer.Typer(help="执法人员 officers", no_args_is_help=True)
+party_app = typer.Typer(help="当事人 parties", no_args_is_help=True)
+number_app = typer.Typer(help="文书编号 numbering", no_args_is_help=True)
+for sub, name in (
+    (doc_app, "doc"),
+    (case_app, "case"),
+    (org_app, "org"),
+    (officer_app, "officer"),
+    (party_app, "party"),
+    (number_app, "number"),
+):
+    app.add_typer(sub, name=name)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
+ActorOpt = Annotated[str, typer.Option("--as", help="acting user (recorded in the event log)")]
+
+
+def _fail(exc: ArchiveError, as_json: bool) -> NoReturn:
+    if as_json:
+        typer.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), err=True)
+    else:
+        typer.echo(f"错误 error [{exc.code}]: {exc.message_zh} / {exc.message_en}", err=True)
+        for field in exc.details.get("fields", []):
+            typer.echo(f"  - {field['message']}", err=True)
+    raise typer.Exit(2 if isinstance(exc, ServiceUnavailable) else 1)
+
+
+def _archive() -> Archive:
+    archive = Archive(Settings())
+    archive.migrate()
+    return archive
+
+
+def _out(data: Any, as_json: bool, text: str) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str) if as_json else text)
+
+
+def _load_json(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        raw = sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
+        data = json.loads(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ArchiveError(
+            f"无法读取字段文件{path}：{exc}", f"cannot read fields file {path}: {exc}", code="bad_fields_file"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ArchiveError("字段文件应为JSON对象", "the fields file must hold a JSON object", code="bad_fields_file")
+    return data
+
+
+class _Run:
+    """Run a command body, turning archive errors into messages and exit codes."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, ArchiveError):
+            _fail(exc, self.as_json)
+        return False
+
+
+# -- top level ----------------------------------------------------------------------------------
+
+
+@app.command()
+def init(as_json: JsonOpt = False) -> None:
+    """创建数据目录并升级数据库 — create the data directory and migrate the database."""
+    with _Run(as_json):
+        settings = Settings()
+        with Archive(settings) as archive:
+            archive.migrate()
+        _out(
+            {
+                "data_dir": str(settings.data_dir.resolve()),
+                "database": archive.db.engine.url.render_as_string(),
+            },
+            as_json,
+            f"已初始化 initialised: {settings.data_dir.resolve()} ({archive.db.engine.dialect.name})",
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None
+) -> None:
+    """启动 HTTP 服务 — serve the API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from .app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("demo-out"),
+    as_json: JsonOpt = False,
+) -> None:
+    """示例：检查链 + 一般程序处罚案件，输出 PDF 与 summary.json — the end-to-end demo."""
+    from anjuan.archive.demo import run_demo
+
+    with _Run(as_json):
+        summary = run_demo(out, progress=lambda msg: typer.echo(msg, err=as_json))
+        _out(summary, as_json, f"完成 done: {len(summary['documents'])} documents → {out.resolve()}")
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+
+@doc_app.command("types")
+def doc_types(as_json: JsonOpt = False) -> None:
+    """列出文书种类 — list the document catalogue."""
+    with _Run(as_json):
+        from anjuan.archive.catalogue import load_catalogue
+
+        forms = load_catalogue(Settings().catalogue_path).forms
+        rows = [
+            {
+                "id": f.id,
+                "name": f.name,
+                "code": f.code,
+                "numbered": f.numbered,
+                "number_source": f.number.source if f.number else None,
+                "seal": f.seal.value,
+                "approval": [a.value for a in f.approval],
+                "stage": f.stage,
+                "template": f.template,
+                "order": f.order,
+                "edition": f.edition,
+            }
+            for f in forms
+        ]
+        text = "\n".join(
+            f"{r['order']:>3}  {r['id']:<40} {r['name']:<24} {(r['code'] or '—'):<8} {r['number_source'] or '无文号'}"
+            for r in rows
+        )
+        _out(rows, as_json, text)
+
+
+def _doc_json(archive: Archive, doc: Any) -> dict[str, Any]:
+    return document_read(doc, archive.form(doc.form_id).name).model_dump(mode="json")
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ArchiveError(f"日期格式错误：{value}", f"bad date {value}; use YYYY-MM-DD", code="bad_date") from exc
+
+
+@doc_app.command("draft")
+def doc_draft(
+    case: int,
+    doctype: str,
+    fields: Annotated[Path | None, typer.Option("--fields", help="JSON file of field values (- for stdin)")] = None,
+    officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
+    parent: Annotated[int | None, typer.Option("--parent")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")] = None,
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """保存草稿 — save a draft document."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.create_draft(
+            actor=actor,
+            case_id=case,
+            form_key=doctype,
+            fields=_load_json(fields),
+            officer_ids=officer,
+            parent_id=parent,
+            doc_date=_parse_date(date),
+        )
+        _out(_doc_json(archive, doc), as_json, f"草稿 draft {doc.id}: {archive.form(doc.form_id).name}")
+
+
+@doc_app.command("issue")
+def doc_issue(
+    case: int,
+    doctype: str,
+    fields: Annotated[Path | None, typer.Option("--fields", help="JSON file of field values (- for stdin)")] = None,
+    officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
+    parent: Annotated[int | None, typer.Option("--parent")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="also write the PDF here")] = None,
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """制作并签发文书 — create and issue a document (numbered, rendered, stored)."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.issue_new(
+            actor=actor,
+            case_id=case,
+            form_key=doctype,
+            fields=_load_json(fields),
+            officer_ids=officer,
+            parent_id=parent,
+            doc_date=_parse_date(date),
+        )
+        if pdf:
+            pdf.write_bytes(archive.file(doc.id, "pdf"))
+        _out(
+            _doc_json(archive, doc),
+            as_json,
+            f"已签发 issued {doc.id}: {archive.form(doc.form_id).name} {doc.number or '(无文号)'}",
+        )
+
+
+@doc_app.command("issue-draft")
+def doc_issue_draft(doc_id: int, actor: ActorOpt = "cli", as_json: JsonOpt = False) -> None:
+    """签发已保存的草稿 — issue a saved draft."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.issue(actor=actor, doc_id=doc_id)
+        _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {doc.number or '(无文号)'}")
+
+
+@doc_app.command("void")
+def doc_void(
+    doc_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="作废原因")],
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """作废文书（保留文号）— void a document; it keeps its number."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.void(actor=actor, doc_id=doc_id, reason=reason)
+        _out(_doc_json(archive, doc), as_json, f"已作废 voided {doc.id}: {doc.number or ''}")
+
+
+@doc_app.command("show")
+def doc_show(doc_id: int, as_json: JsonOpt = False) -> None:
+    """查看文书 — show one document."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.document(doc_id)
+        data = _doc_json(archive, doc)
+        _out(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
+
+
+@doc_app.command("list")
+def doc_list(case: Annotated[int | None, typer.Option("--case")] = None, as_json: JsonOpt = False) -> None:
+    """列出文书 — list documents."""
+    with _Run(as_json), _archive() as archive:
+        docs = archive.documents(case_id=case)
+        _out(
+            [_doc_json(archive, d) for d in docs],
+            as_json,
+            "\n".join(
+                f"{d.id:>5} case {d.case_id:<4} {d.status:<7} {archive.form(d.form_id).name:<20} {d.number or ''}"
+                for d in docs
+            ),
+        )
+
+
+@doc_app.command("get")
+def doc_get(
+    doc_id: int,
+    out: Annotated[Path, typer.Option("--out")],
+    fmt: Annotated[str, typer.Option("--format", help="pdf or docx")] = "pdf",
+) -> None:
+    """下载存档文件 — write an issued document's stored PDF or DOCX."""
+    with _Run(False), _archive() as archive:
+        out.write_bytes(archive.file(doc_id, "pdf" if fmt == "pdf" else "docx"))
+        typer.echo(str(out))
+
+
+# -- registry -----------------------------------------------------------------------------------
+
+
+@org_app.command("add")
+def org_add(
+    name: str,
+    area: Annotated[str, typer.Option(help="行政区划简称, e.g. 晋临")],
+    code: Annotated[str, typer.Option(help="机关代字, e.g. 应急")] = "应急",
+    level: Annotated[str, typer.Option(help="province/city/county")] = "county",
+    parent: Annotated[int | None, typer.Option()] = None,
+    review_body: Annotated[str, typer.Option(help="行政复议机关")] = "",
+    court: Annotated[str, typer.Option(help="管辖法院")] = "",
+    address: str = "",
+    phone: str = "",
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """登记机关 — add an organisation."""
+    with _Run(as_json), _archive() as archive:
+        org = archive.create_org(
+            actor=actor,
+            name=name,
+            area=area,
+            code=code,
+            level=level,
+            parent_id=parent,
+            review_body=review_body,
+            court=court,
+            address=address,
+            phone=phone,
+        )
+        _out({"id": org.id, "name": org.name}, as_json, f"机关 organisation {org.id}: {org.name}")
+
+
+@officer_app.command("add")
+def officer_add(org: int, name: str, cert_no: str, actor: ActorOpt = "cli", as_json: JsonOpt = False) -> None:
+    """登记执法人员 — add an officer with their 执法证号."""
+    with _Run(as_json), _archive() as archive:
+        officer = archive.create_officer(actor=actor, org_id=org, name=name, cert_no=cert_no)
+        _out(
+            {"id": officer.id, "name": officer.name, "cert_no": officer.cert_no},
+            as_json,
+            f"执法人员 officer {officer.id}: {officer.name} {officer.cert_no}",
+        )
+
+
+@party_app.command("add")
+def party_add(
+    name: str,
+    credit_code: Annotated[str | None, typer.Option(help="统一社会信用代码")] = None,
+    kind: Annotated[str, typer.Option(help="organisation or person")] = "organisation",
+    address: str = "",
+    legal_rep: str = "",
+    phone: str = "",
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """登记当事人 — add a party (enterprise or person)."""
+    with _Run(as_json), _archive() as archive:
+        party = archive.create_party(
+            actor=actor,
+            kind=kind,
+            name=name,
+            credit_code=credit_code,
+            address=address,
+            legal_rep=legal_rep,
+            phone=phone,
+        )
+        _out(
+            {"id": party.id, "name": party.name, "credit_code": party.credit_code},
+            as_json,
+            f"当事人 party {party.id}: {party.name}",
+        )
+
+
+@case_app.command("new")
+def case_new(
+    org: Annotated[int, typer.Option(help="organisation id")],
+    party: Annotated[str, typer.Option(help="party id, credit code or name")],
+    kind: Annotated[str, typer.Option(help="inspection (检查) or penalty (处罚)")] = "penalty",
+    procedure: Annotated[str, typer.Option(help="general (一般) or simple (简易)")] = "general",
+    name: Annotated[str | None, typer.Option(help="案件名称")] = None,
+    cause: Annotated[str, typer.Option(help="案由")] = "",
+    officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """新建案件 — open a case (inspection chain or penalty case)."""
+    with _Run(as_json), _archive() as archive:
+        with archive.db.read() as s:
+            from anjuan.archive.registry import resolve_party
+
+            party_id = resolve_party(s, party).id
+        case = archive.create_case(
+            actor=actor,
+            org_id=org,
+            kind=kind,
+            party_id=party_id,
+            procedure=procedure,
+            name=name,
+            cause=cause,
+            officer_ids=officer or [],
+        )
+        _out(case_read(case).model_dump(mode="json"), as_json, f"案件 case {case.id}: {case.name}")
+
+
+@number_app.command("start")
+def number_start(
+    org: int,
+    counter: str,
+    start: int,
+    year: Annotated[int | None, typer.Option(help="default: this year")] = None,
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """设置文书编号起始值 — set a counter's starting value (only forward)."""
+    with _Run(as_json), _archive() as archive:
+        from anjuan.archive.documents import today
+
+        y = year or today().year
+        archive.set_counter_start(actor=actor, org_id=org, year=y, counter=counter, start=start)
+        _out(
+            {"org": org, "year": y, "counter": counter, "start": start},
+            as_json,
+            f"计数器 counter {counter} {y}: next = {start}",
+        )
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

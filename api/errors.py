@@ -1,0 +1,65 @@
+"""The one place where errors become HTTP responses: stable codes, Chinese + English messages."""
+
+from __future__ import annotations
+
+import logging
+
+from anjuan.archive.catalogue import CatalogueError
+from anjuan.archive.errors import ArchiveError, Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+__all__ = ["http_status", "install"]
+
+log = logging.getLogger("anjuan.api")
+
+
+def http_status(exc: ArchiveError) -> int:
+    if isinstance(exc, NotFound) or exc.code in ("unknown_form",):
+        return 404
+    if isinstance(exc, ValidationFailed):
+        return 422
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, ServiceUnavailable):
+        return 503
+    if isinstance(exc, CatalogueError):
+        return 400
+    if exc.code == "render_failed":
+        return 500
+    return 400
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ArchiveError)
+    async def _archive_error(_request: Request, exc: ArchiveError) -> JSONResponse:
+        status = http_status(exc)
+        (log.error if status >= 500 else log.info)("%s %s", exc.code, exc.message_en)
+        return JSONResponse(status_code=status, content={"error": exc.to_dict()})
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            fields.append(
+                {
+                    "field": loc,
+                    "message_en": err.get("msg", ""),
+                    "message_zh": "请求格式错误",
+                    "message": f"{loc}: 请求格式错误 / {err.get('msg', '')}",
+                }
+            )
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": {
+                    "code": "bad_request",
+                    "message": "请求格式错误 / malformed request",
+                    "message_zh": "请求格式错误",
+                    "message_en": "malformed request",
+                    "details": {"fields": fields},
+                }
+            },
+        )

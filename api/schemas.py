@@ -1,0 +1,203 @@
+"""Request and response bodies (Pydantic), kept apart from the ORM rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from anjuan.archive.models import Case, Document
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CaseCreate",
+    "CaseRead",
+    "DocumentCreate",
+    "DocumentRead",
+    "DocumentUpdate",
+    "OfficerCreate",
+    "OfficerRead",
+    "OrgCreate",
+    "OrgRead",
+    "PartyCreate",
+    "PartyRead",
+    "VoidRequest",
+    "case_read",
+    "document_read",
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrgCreate(_In):
+    name: str = Field(description="机关全称")
+    area: str = Field(description="行政区划简称, e.g. 晋临")
+    code: str = Field(description="机关代字, e.g. 应急")
+    level: str = Field(description="province/city/county or 省/市/县")
+    parent_id: int | None = None
+    address: str = ""
+    phone: str = ""
+    contact: str = ""
+    postcode: str = ""
+    review_body: str = Field("", description="行政复议机关 (本级人民政府)")
+    court: str = ""
+    bank: str = ""
+    account: str = ""
+
+
+class OrgRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    area: str
+    code: str
+    level: str
+    parent_id: int | None
+    address: str
+    review_body: str
+    court: str
+
+
+class OfficerCreate(_In):
+    org_id: int
+    name: str
+    cert_no: str = Field(description="执法证号")
+    roles: list[str] = Field(default_factory=lambda: ["handler"])
+
+
+class OfficerRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    org_id: int
+    name: str
+    cert_no: str
+    roles: list[str]
+
+
+class PartyCreate(_In):
+    kind: str = Field(description="organisation (单位) or person (个人)")
+    name: str
+    credit_code: str | None = Field(None, description="统一社会信用代码, required for organisations")
+    address: str = ""
+    legal_rep: str = ""
+    position: str = ""
+    phone: str = ""
+    postcode: str = ""
+    industry: str = ""
+    id_number: str = ""
+    gender: str = ""
+    age: int | None = None
+    employer: str = ""
+
+
+class PartyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    name: str
+    credit_code: str | None
+    address: str
+    legal_rep: str
+
+
+class CaseCreate(_In):
+    org_id: int
+    kind: str = Field(description="inspection (检查) or penalty (行政处罚)")
+    party_id: int
+    procedure: str = Field("general", description="general (一般程序) or simple (简易程序)")
+    name: str | None = None
+    cause: str = ""
+    officer_ids: list[int] = Field(default_factory=list)
+
+
+class CaseRead(BaseModel):
+    id: int
+    org_id: int
+    kind: str
+    procedure: str
+    name: str
+    cause: str
+    party_id: int
+    status: str
+    officer_ids: list[int]
+    case_number: str | None
+
+
+def case_read(case: Case) -> CaseRead:
+    number = f"〔{case.shared_year}〕{case.shared_seq}号" if case.shared_seq else None
+    return CaseRead(
+        id=case.id,
+        org_id=case.org_id,
+        kind=case.kind,
+        procedure=case.procedure,
+        name=case.name,
+        cause=case.cause,
+        party_id=case.party_id,
+        status=case.status,
+        officer_ids=[o.id for o in case.officers],
+        case_number=number,
+    )
+
+
+class DocumentCreate(_In):
+    form: str = Field(description="form id or Chinese name, e.g. penalty_decision_org or 行政处罚决定书（单位）")
+    fields: dict[str, Any] = Field(default_factory=dict)
+    officer_ids: list[int] | None = None
+    parent_id: int | None = None
+    doc_date: dt.date | None = None
+    issue: bool = Field(False, description="issue at once (签发) instead of saving a draft")
+
+
+class DocumentUpdate(_In):
+    fields: dict[str, Any] | None = None
+    officer_ids: list[int] | None = None
+    doc_date: dt.date | None = None
+
+
+class VoidRequest(_In):
+    reason: str = Field(description="作废原因")
+
+
+class DocumentRead(BaseModel):
+    id: int
+    case_id: int
+    form: str
+    title: str
+    status: str
+    number: str | None
+    doc_date: dt.date | None
+    fields: dict[str, Any]
+    officer_ids: list[int]
+    parent_id: int | None
+    pdf_sha256: str | None
+    docx_sha256: str | None
+    pages: int | None
+    created_by: str
+    issued_by: str | None
+    issued_at: dt.datetime | None
+    voided_at: dt.datetime | None
+    void_reason: str | None
+
+
+def document_read(doc: Document, title: str) -> DocumentRead:
+    return DocumentRead(
+        id=doc.id,
+        case_id=doc.case_id,
+        form=doc.form_id,
+        title=title,
+        status=doc.status,
+        number=doc.number,
+        doc_date=doc.doc_date,
+        fields=doc.fields,
+        officer_ids=[o.id for o in doc.officers],
+        parent_id=doc.parent_id,
+        pdf_sha256=doc.pdf_sha256,
+        docx_sha256=doc.docx_sha256,
+        pages=doc.pages,
+        created_by=doc.created_by,
+        issued_by=doc.issued_by,
+        issued_at=doc.issued_at,
+        voided_at=doc.voided_at,
+        void_reason=doc.void_reason,
+    )

@@ -1,0 +1,135 @@
+"""The demo (``anjuan demo --out DIR``): a sample bureau runs an inspection chain and a full
+general-procedure penalty case on a fresh data directory.
+
+The scenario is data (``demo_scenario.yaml``); this module only plays it. Output layout — a
+contract other tools rely on:
+
+    DIR/documents/NN-<form id>.pdf   every issued document, in issue order
+    DIR/summary.json                 each document's type, name, number, date, file, pages, digest
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from anjuan import __version__
+
+from .config import Settings
+from .service import Archive
+
+__all__ = ["load_scenario", "run_demo"]
+
+
+def load_scenario() -> dict[str, Any]:
+    text = (resources.files("anjuan.archive") / "demo_scenario.yaml").read_text("utf-8")
+    return yaml.safe_load(text)  # type: ignore[no-any-return]
+
+
+def run_demo(
+    out: Path,
+    *,
+    progress: Callable[[str], None] = print,
+    settings: Settings | None = None,
+    archive: Archive | None = None,
+) -> dict[str, Any]:
+    out = Path(out)
+    docs_dir = out / "documents"
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)  # our own previous output: the layout must list this run only
+    docs_dir.mkdir(parents=True)
+    data_dir = out / "data"
+    if settings is None:
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+        settings = Settings(data_dir=data_dir, database_url=None)
+    scenario = load_scenario()
+    started = time.perf_counter()
+    own = archive is None
+    archive = archive or Archive(settings)
+    try:
+        archive.migrate()
+        summary = _play(archive, scenario, docs_dir, progress)
+    finally:
+        if own:
+            archive.close()
+    summary["elapsed_seconds"] = round(time.perf_counter() - started, 2)
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
+    progress(f"summary → {out / 'summary.json'}")
+    return summary
+
+
+def _play(
+    archive: Archive, scenario: dict[str, Any], docs_dir: Path, progress: Callable[[str], None]
+) -> dict[str, Any]:
+    actor = scenario.get("actor", "demo")
+    parent_org = archive.create_org(actor=actor, **scenario["parent_organisation"])
+    org = archive.create_org(actor=actor, parent_id=parent_org.id, **scenario["organisation"])
+    progress(f"机关 organisation: {org.name}")
+    officers = [archive.create_officer(actor=actor, org_id=org.id, **o) for o in scenario["officers"]]
+    progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
+    party = archive.create_party(actor=actor, **scenario["party"])
+    progress(f"当事人 party: {party.name} {party.credit_code}")
+
+    issued: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
+    for case_spec in scenario["cases"]:
+        case = archive.create_case(
+            actor=actor,
+            org_id=org.id,
+            kind=case_spec["kind"],
+            procedure=case_spec.get("procedure", "general"),
+            party_id=party.id,
+            name=case_spec.get("name"),
+            cause=case_spec.get("cause", ""),
+            officer_ids=[o.id for o in officers[:2]],
+        )
+        progress(f"案件 case {case.id}: {case.name}")
+        refs: dict[str, int] = {}
+        for step in case_spec["documents"]:
+            t0 = time.perf_counter()
+            doc = archive.issue_new(
+                actor=actor,
+                case_id=case.id,
+                form_key=step["form"],
+                fields=step.get("fields", {}),
+                parent_id=refs.get(step["parent"]) if step.get("parent") else None,
+                doc_date=dt.date.fromisoformat(str(step["date"])) if step.get("date") else None,
+            )
+            refs[step.get("ref", step["form"])] = doc.id
+            form = archive.form(doc.form_id)
+            name = f"{len(issued) + 1:02d}-{form.id}.pdf"
+            (docs_dir / name).write_bytes(archive.file(doc.id, "pdf"))
+            issued.append(
+                {
+                    "id": doc.id,
+                    "case_id": case.id,
+                    "type": form.id,
+                    "name": form.name,
+                    "number": doc.number,
+                    "date": doc.doc_date.isoformat() if doc.doc_date else None,
+                    "file": f"documents/{name}",
+                    "pages": doc.pages,
+                    "sha256": doc.pdf_sha256,
+                    "seal": form.seal.value,
+                }
+            )
+            ms = (time.perf_counter() - t0) * 1000
+            progress(f"  [{len(issued):02d}] {form.name:<16} {doc.number or '(无文号)':<28} {doc.pages}页 {ms:.0f} ms")
+        cases.append({"id": case.id, "kind": case.kind, "procedure": case.procedure, "name": case.name})
+    return {
+        "anjuan_version": __version__,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "organisation": {"id": org.id, "name": org.name, "area": org.area, "code": org.code},
+        "party": {"id": party.id, "name": party.name, "credit_code": party.credit_code},
+        "cases": cases,
+        "documents": issued,
+    }

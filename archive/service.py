@@ -1,0 +1,314 @@
+"""The archive as one object: settings, database, blob store, catalogue, renderer and converter.
+
+``api`` (HTTP, CLI) talks to this facade only. Every method that changes state takes the acting
+user (``actor``) and runs in its own transaction; reads return detached ORM rows or plain data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from anjuan.templates import DocxRenderer
+from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
+from anjuan.templates.errors import TemplateError
+
+from . import documents, registry
+from .blobs import BlobStore, FileBlobStore
+from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
+from .config import Settings
+from .db import Database
+from .errors import ArchiveError, Conflict, ServiceUnavailable
+from .migrate import upgrade
+from .models import Case, Document, Officer, Organisation, Party
+from .numbering import NumberingProfile, load_profiles, set_start
+
+__all__ = ["Archive", "RenderFailed"]
+
+log = logging.getLogger("anjuan.archive")
+
+
+class RenderFailed(ArchiveError):
+    code = "render_failed"
+
+
+class Archive:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        converter: Converter | None = None,
+        blobs: BlobStore | None = None,
+        db: Database | None = None,
+    ) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = db or Database(settings.db_url)
+        self.catalogue: Catalogue = load_catalogue(settings.catalogue_path)
+        self.clauses: ClauseSet = load_clauses(settings.clauses_path)
+        profiles = load_profiles(settings.numbering_path)
+        if settings.numbering_profile not in profiles:
+            raise ArchiveError(
+                f"编号方案“{settings.numbering_profile}”不存在",
+                f"unknown numbering profile {settings.numbering_profile}",
+                code="unknown_numbering_profile",
+                details={"profiles": sorted(profiles)},
+            )
+        self.profile: NumberingProfile = profiles[settings.numbering_profile]
+        self.blobs: BlobStore = blobs or FileBlobStore(settings.blob_dir)
+        self.renderer = DocxRenderer()
+        self._converter = converter
+        self._owns_converter = converter is None
+        self._converter_lock = threading.Lock()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        upgrade(self.db)
+
+    @property
+    def converter(self) -> Converter:
+        """The warm LibreOffice pool, started on first use (so read-only commands never pay for it)."""
+        with self._converter_lock:
+            if self._converter is None:
+                options = ConverterOptions(
+                    pool_size=self.settings.converter_pool_size,
+                    timeout=self.settings.converter_timeout,
+                    retries=self.settings.converter_retries,
+                )
+                pool = UnoPool(options)
+                try:
+                    pool.start()
+                except TemplateError as exc:
+                    raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
+                self._converter = pool
+            return self._converter
+
+    def close(self) -> None:
+        if self._converter is not None and self._owns_converter:
+            self._converter.close()
+            self._converter = None
+        self.db.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- catalogue ------------------------------------------------------------------------------
+
+    def form(self, key: str) -> FormSpec:
+        return resolve_form(self.catalogue, key)
+
+    def _counter_start(self, counter: str) -> int:
+        spec = next((c for c in self.catalogue.counters if c.id == counter), None)
+        return spec.start if spec else 1
+
+    # -- registry -------------------------------------------------------------------------------
+
+    def create_org(self, *, actor: str, **data: Any) -> Organisation:
+        with self.db.write() as s:
+            return registry.create_org(s, actor=actor, **data)
+
+    def create_officer(self, *, actor: str, **data: Any) -> Officer:
+        with self.db.write() as s:
+            return registry.create_officer(s, actor=actor, **data)
+
+    def create_party(self, *, actor: str, **data: Any) -> Party:
+        with self.db.write() as s:
+            return registry.create_party(s, actor=actor, **data)
+
+    def create_case(self, *, actor: str, **data: Any) -> Case:
+        with self.db.write() as s:
+            case = registry.create_case(s, actor=actor, **data)
+            case.officers  # noqa: B018  (load before the session closes)
+            return case
+
+    def set_counter_start(self, *, actor: str, org_id: int, year: int, counter: str, start: int) -> None:
+        known = {c.id for c in self.catalogue.counters}
+        if counter not in known and not counter.startswith("code:"):
+            raise ArchiveError(
+                f"计数器{counter}不存在",
+                f"unknown counter {counter}",
+                code="unknown_counter",
+                details={"counters": sorted(known)},
+            )
+        with self.db.write() as s:
+            registry.get_org(s, org_id)
+            set_start(s, org_id=org_id, year=year, counter=counter, start=start)
+            from . import events
+
+            events.record(
+                s,
+                actor=actor,
+                entity="organisation",
+                entity_id=org_id,
+                action="counter_start_set",
+                year=year,
+                counter=counter,
+                start=start,
+            )
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def create_draft(
+        self,
+        *,
+        actor: str,
+        case_id: int,
+        form_key: str,
+        fields: dict[str, Any],
+        officer_ids: list[int] | None = None,
+        parent_id: int | None = None,
+        doc_date: dt.date | None = None,
+    ) -> Document:
+        with self.db.write() as s:
+            doc = documents.create_draft(
+                s,
+                catalogue=self.catalogue,
+                actor=actor,
+                case_id=case_id,
+                form_key=form_key,
+                fields=fields,
+                officer_ids=officer_ids,
+                parent_id=parent_id,
+                doc_date=doc_date,
+            )
+            return self._loaded(doc)
+
+    def update_draft(self, *, actor: str, doc_id: int, **changes: Any) -> Document:
+        with self.db.write() as s:
+            return self._loaded(
+                documents.update_draft(s, catalogue=self.catalogue, actor=actor, doc_id=doc_id, **changes)
+            )
+
+    def issue(self, *, actor: str, doc_id: int) -> Document:
+        """签发 a saved draft: number, render, convert, store (see :mod:`archive.documents`)."""
+        with self.db.write() as s:
+            step = self._reserve(s, actor, doc_id)
+        return self._complete(actor, step)
+
+    def issue_new(
+        self,
+        *,
+        actor: str,
+        case_id: int,
+        form_key: str,
+        fields: dict[str, Any],
+        officer_ids: list[int] | None = None,
+        parent_id: int | None = None,
+        doc_date: dt.date | None = None,
+    ) -> Document:
+        """Create and issue in one call. The draft and its number are written in one transaction,
+        so input that fails any check leaves no trace at all."""
+        with self.db.write() as s:
+            draft = documents.create_draft(
+                s,
+                catalogue=self.catalogue,
+                actor=actor,
+                case_id=case_id,
+                form_key=form_key,
+                fields=fields,
+                officer_ids=officer_ids,
+                parent_id=parent_id,
+                doc_date=doc_date,
+                complete=True,
+            )
+            step = self._reserve(s, actor, draft.id)
+        return self._complete(actor, step)
+
+    def _reserve(self, session: Any, actor: str, doc_id: int) -> documents.IssueStep:
+        return documents.reserve_number(
+            session,
+            catalogue=self.catalogue,
+            profile=self.profile,
+            counter_start=self._counter_start,
+            actor=actor,
+            doc_id=doc_id,
+        )
+
+    def _complete(self, actor: str, step: documents.IssueStep) -> Document:
+        docx, pdf = self.render(step.doc_id, pdf=True)
+        assert pdf is not None
+        docx_sha = self.blobs.put(docx)
+        pdf_sha = self.blobs.put(pdf)
+        pages = documents.pdf_page_count(pdf)
+        with self.db.write() as s:
+            doc = documents.finish_issue(
+                s, actor=actor, step=step, docx_sha256=docx_sha, pdf_sha256=pdf_sha, pages=pages
+            )
+            return self._loaded(doc)
+
+    def discard_draft(self, *, actor: str, doc_id: int, reason: str) -> None:
+        """Delete a draft that never got a number (nothing was issued, so nothing is lost)."""
+        with self.db.write() as s:
+            doc = documents.get_document(s, doc_id)
+            if doc.status != "draft" or doc.number is not None:
+                raise Conflict(
+                    "只能删除尚无文号的草稿",
+                    "only drafts without a number can be discarded",
+                    code="cannot_discard",
+                )
+            from . import events
+
+            events.record(s, actor=actor, entity="document", entity_id=doc.id, action="draft_discarded", reason=reason)
+            s.delete(doc)
+
+    def void(self, *, actor: str, doc_id: int, reason: str) -> Document:
+        with self.db.write() as s:
+            return self._loaded(documents.void_document(s, actor=actor, doc_id=doc_id, reason=reason))
+
+    def render(self, doc_id: int, *, pdf: bool) -> tuple[bytes, bytes | None]:
+        """DOCX (and PDF) of a document as it stands now: a preview for drafts."""
+        with self.db.read() as s:
+            doc = documents.get_document(s, doc_id)
+            form = self.form(doc.form_id)
+            context = documents.build_context(s, catalogue=self.catalogue, clauses=self.clauses, doc=doc)
+        try:
+            if form.template:
+                docx = self.renderer.render(form.template, context)
+            else:
+                docx = self.renderer.render_generic(form.name, form.fields, context)
+        except TemplateError as exc:
+            raise RenderFailed(exc.message_zh, exc.message_en, details={"form": form.id}) from exc
+        if not pdf:
+            return docx, None
+        try:
+            return docx, self.converter.convert(docx, pdfa=self.settings.pdfa)
+        except TemplateError as exc:
+            if exc.code == "converter_unavailable":
+                raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
+            raise RenderFailed(exc.message_zh, exc.message_en, code=exc.code, details={"form": form.id}) from exc
+
+    def file(self, doc_id: int, kind: str) -> bytes:
+        """The stored DOCX or PDF of an issued document."""
+        with self.db.read() as s:
+            doc = documents.get_document(s, doc_id)
+            digest = doc.pdf_sha256 if kind == "pdf" else doc.docx_sha256
+        if digest is None:
+            raise Conflict(
+                "文书尚未签发，没有存档文件",
+                "the document has not been issued; no stored file",
+                code="not_issued",
+            )
+        return self.blobs.get(digest)
+
+    def document(self, doc_id: int) -> Document:
+        with self.db.read() as s:
+            return self._loaded(documents.get_document(s, doc_id))
+
+    def documents(self, *, case_id: int | None = None, org_id: int | None = None) -> list[Document]:
+        with self.db.read() as s:
+            return [self._loaded(d) for d in documents.list_documents(s, case_id=case_id, org_id=org_id)]
+
+    @staticmethod
+    def _loaded(doc: Document) -> Document:
+        # Touch the relationships callers read after the session closes.
+        doc.officers  # noqa: B018
+        doc.case.org  # noqa: B018
+        doc.case.party  # noqa: B018
+        doc.parent  # noqa: B018
+        return doc

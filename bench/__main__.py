@@ -1,0 +1,140 @@
+"""``make bench``: one table, measured in one run on this machine.
+
+- render: DOCX from template (docxtpl), ms/doc
+- conversion: warm UNO pool vs one cold ``soffice --convert-to`` per document (the naive baseline)
+- end to end: issuing documents through the archive (number, render, convert, store), latency
+  p50/p95 and docs/s with several concurrent issuers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from anjuan.archive.config import Settings
+from anjuan.archive.demo import load_scenario
+from anjuan.archive.documents import build_context
+from anjuan.archive.service import Archive
+
+from . import bench_convert
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _fields() -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for case in load_scenario()["cases"]:
+        for step in case["documents"]:
+            out.setdefault(step["form"], step.get("fields", {}))
+    return out
+
+
+def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
+    fields = _fields()
+    with tempfile.TemporaryDirectory() as tmp, Archive(Settings(data_dir=Path(tmp))) as archive:
+        archive.migrate()
+        org = archive.create_org(actor="bench", name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county")
+        officers = [
+            archive.create_officer(actor="bench", org_id=org.id, name=n, cert_no=c)
+            for n, c in (("张伟", "14100220190031"), ("刘洋", "14100220200057"))
+        ]
+        party = archive.create_party(
+            actor="bench",
+            kind="organisation",
+            name="临汾市尧都区鑫达化工有限公司",
+            credit_code="91141002MA0K1234EY",
+        )
+        cases = [
+            archive.create_case(
+                actor="bench",
+                org_id=org.id,
+                kind="penalty",
+                party_id=party.id,
+                officer_ids=[o.id for o in officers],
+            ).id
+            for _ in range(n_docs)
+        ]
+        archive.converter  # noqa: B018  (warm the pool outside the measurement, as a server would be)
+
+        # Render only (no conversion): the template cost per document.
+        draft = archive.create_draft(
+            actor="bench",
+            case_id=cases[0],
+            form_key="penalty_decision_org",
+            fields=fields["penalty_decision_org"],
+        )
+        with archive.db.read() as s:
+            from anjuan.archive.documents import get_document
+
+            ctx = build_context(s, catalogue=archive.catalogue, clauses=archive.clauses, doc=get_document(s, draft.id))
+        form = archive.form("penalty_decision_org")
+        assert form.template
+        archive.renderer.render(form.template, ctx)
+        t0 = time.perf_counter()
+        for _ in range(20):
+            archive.renderer.render(form.template, ctx)
+        render_ms = (time.perf_counter() - t0) * 1000 / 20
+
+        latencies: list[float] = []
+
+        def issue(case_id: int) -> None:
+            start = time.perf_counter()
+            archive.issue_new(
+                actor="bench",
+                case_id=case_id,
+                form_key="case_filing_approval",
+                fields=fields["case_filing_approval"],
+            )
+            latencies.append((time.perf_counter() - start) * 1000)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(issue, cases))
+        wall = time.perf_counter() - t0
+    return {
+        "render_ms": render_ms,
+        "p50": _pct(latencies, 0.5),
+        "p95": _pct(latencies, 0.95),
+        "docs_per_s": n_docs / wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--docs", type=int, default=40, help="documents per measurement")
+    parser.add_argument("--cold-docs", type=int, default=6, help="documents for the cold soffice baseline")
+    parser.add_argument("--workers", type=int, default=4, help="concurrent issuers end to end")
+    args = parser.parse_args()
+
+    conv = bench_convert.run(args.docs, cold_docs=args.cold_docs)
+    e2e = end_to_end(args.docs, args.workers)
+    rows = [
+        ("render DOCX (docxtpl)", f"{e2e['render_ms']:.1f} ms/doc", ""),
+        (
+            "convert: cold soffice per doc (baseline)",
+            f"{conv['cold_ms']:.0f} ms/doc",
+            f"{conv['cold_docs_per_s']:.2f} docs/s",
+        ),
+        ("convert: warm UNO pool", f"{conv['pool_ms']:.0f} ms/doc", f"{conv['pool_docs_per_s']:.1f} docs/s"),
+        ("pool speed-up vs cold (target ≥ 6×)", f"{conv['speedup']:.1f}×", ""),
+        (
+            f"issue end to end ({args.workers} issuers)",
+            f"p50 {e2e['p50']:.0f} ms / p95 {e2e['p95']:.0f} ms",
+            f"{e2e['docs_per_s']:.1f} docs/s (target ≥ 10)",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'cost':<26} throughput")
+    print("-" * (width + 50))
+    for name, cost, rate in rows:
+        print(f"{name:<{width}}  {cost:<26} {rate}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The ``anjuan`` command as a user runs it (a real subprocess, its own data directory)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ANJUAN = str(Path(sys.executable).parent / "anjuan")
+
+
+def _run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANJUAN_DATA_DIR": str(tmp_path / "var"), "ANJUAN_DATABASE_URL": ""}
+    env.pop("ANJUAN_DATABASE_URL")
+    result = subprocess.run([ANJUAN, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_doc_types_lists_the_whole_catalogue(tmp_path: Path) -> None:
+    rows = json.loads(_run(tmp_path, "doc", "types", "--json").stdout)
+    names = {r["name"] for r in rows}
+    assert len([r for r in rows if r["edition"] == "2017"]) == 48
+    assert {"行政处罚决定书（单位）", "现场检查记录", "案件调查报告", "不予行政处罚决定书"} <= names
+    text = _run(tmp_path, "doc", "types").stdout
+    assert "penalty_decision_org" in text and "行政处罚决定书（单位）" in text
+
+
+def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
+    _run(tmp_path, "init")
+    org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
+    _run(tmp_path, "officer", "add", str(org["id"]), "张伟", "14100220190031")
+    bad = _run(tmp_path, "party", "add", "某公司", "--credit-code", "91141002MA0K1234EX", check=False)
+    assert bad.returncode == 1 and "统一社会信用代码" in bad.stderr and "check character" in bad.stderr
+    party = json.loads(
+        _run(
+            tmp_path,
+            "party",
+            "add",
+            "临汾市尧都区鑫达化工有限公司",
+            "--credit-code",
+            "91141002MA0K1234EY",
+            "--json",
+        ).stdout
+    )
+    case = json.loads(
+        _run(
+            tmp_path,
+            "case",
+            "new",
+            "--org",
+            str(org["id"]),
+            "--party",
+            "91141002MA0K1234EY",
+            "--kind",
+            "检查",
+            "--json",
+        ).stdout
+    )
+    assert case["kind"] == "inspection" and case["party_id"] == party["id"]
+    unknown = _run(tmp_path, "doc", "issue", str(case["id"]), "不存在的文书", check=False)
+    assert unknown.returncode == 1 and "unknown_form" in unknown.stderr
+    fields = tmp_path / "f.json"
+    fields.write_text("{not json", "utf-8")
+    broken = _run(tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False)
+    assert broken.returncode == 1 and "bad_fields_file" in broken.stderr
+
+
+@pytest.mark.parametrize("args", [["doc", "void", "1", "--reason", "x"], ["doc", "show", "42"]])
+def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> None:
+    result = _run(tmp_path, *args, "--json", check=False)
+    assert result.returncode == 1
+    assert json.loads(result.stderr)["error"]["code"] == "document_not_found"

@@ -1,0 +1,63 @@
+"""The demo is the product's shop window: its output layout is a contract (DIR/documents/*.pdf and
+DIR/summary.json), checked here with poppler the way an outside tool would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from anjuan.archive.db import Database
+from anjuan.archive.demo import run_demo
+from anjuan.templates.convert import Converter
+
+from tests.fixtures.archive import make_archive, pdf_text
+
+
+def test_demo_writes_every_document_and_a_summary(
+    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    messages: list[str] = []
+    for archive in make_archive(sqlite_database, converter_pool, tmp_path):
+        summary = run_demo(out, progress=messages.append, archive=archive)
+    on_disk = json.loads((out / "summary.json").read_text("utf-8"))
+    assert on_disk["documents"] == summary["documents"]
+    docs = on_disk["documents"]
+    forms = [d["type"] for d in docs]
+    # the inspection chain and the full general-procedure penalty case
+    for form in (
+        "inspection_plan",
+        "inspection_record",
+        "onsite_measures_decision",
+        "rectification_order",
+        "reinspection_opinion",
+        "case_filing_approval",
+        "inquiry_notice",
+        "inquiry_record",
+        "survey_record",
+        "investigation_report",
+        "penalty_notice",
+        "statement_defence_record",
+        "hearing_notice",
+        "case_handling_approval",
+        "penalty_decision_org",
+        "service_receipt",
+        "case_closing_approval",
+    ):
+        assert form in forms, form
+    assert sorted(p.name for p in (out / "documents").glob("*.pdf")) == sorted(Path(d["file"]).name for d in docs)
+    numbers = [d["number"] for d in docs if d["number"]]
+    assert len(numbers) == len(set(numbers))
+    by_type = {d["type"]: d for d in docs}
+    assert by_type["penalty_decision_org"]["number"] == "（晋临）应急罚〔2026〕1号"
+    assert by_type["reinspection_opinion"]["number"] == "（晋临）应急复查〔2026〕1号"
+    assert by_type["inquiry_record"]["number"] is None
+    for doc in docs:
+        pdf = (out / doc["file"]).read_bytes()
+        info = subprocess.run(["pdfinfo", str(out / doc["file"])], capture_output=True, text=True, check=True).stdout
+        assert "595.3" in info or "595.276" in info or "A4" in info, info  # A4 width in points
+        assert f"Pages:{doc['pages']}" in "".join(info.split())
+        if doc["number"]:
+            assert doc["number"] in pdf_text(pdf, tmp_path), doc["file"]
+    assert any("罚" in m for m in messages)  # progress was reported
