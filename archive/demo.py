@@ -57,6 +57,8 @@ def run_demo(
     archive = archive or Archive(settings)
     try:
         archive.migrate()
+        progress("启动 LibreOffice 转换池 starting the warm LibreOffice pool …")
+        archive.converter  # noqa: B018  (start it once, before the first document)
         summary = _play(archive, scenario, docs_dir, progress)
     finally:
         if own:

@@ -140,7 +140,9 @@ class Case(Base):  # 案件 (检查 or 行政处罚)
 class Document(Base):  # 执法文书
     __tablename__ = "documents"
     __table_args__ = (
-        UniqueConstraint("org_id", "number", name="uq_documents_org_number"),
+        # A number never repeats within one form. Across forms it may: a 查封扣押清单 carries the number
+        # of the 查封扣押决定书 it belongs to (same 代字, inherited 序号).
+        UniqueConstraint("org_id", "form_id", "number", name="uq_documents_org_form_number"),
         Index("ix_documents_case_form", "case_id", "form_id"),
     )
 

@@ -97,9 +97,12 @@ def create_org(
         )
         if not (v or "").strip()
     ]
+    try:
+        level = _choice(level, LEVELS, _LEVEL_ALIASES, "level", "层级")
+    except ValidationFailed as bad:
+        errors += bad.errors
     if errors:
         raise ValidationFailed(errors)
-    level = _choice(level, LEVELS, _LEVEL_ALIASES, "level", "层级")
     if parent_id is not None:
         get_org(session, parent_id)
     if session.scalar(select(Organisation).where(Organisation.name == name.strip())):

@@ -115,7 +115,7 @@ def main() -> None:
     conv = bench_convert.run(args.docs, cold_docs=args.cold_docs)
     e2e = end_to_end(args.docs, args.workers)
     rows = [
-        ("render DOCX (docxtpl)", f"{e2e['render_ms']:.1f} ms/doc", ""),
+        ("render DOCX (template, cached)", f"{e2e['render_ms']:.1f} ms/doc", ""),
         (
             "convert: cold soffice per doc (baseline)",
             f"{conv['cold_ms']:.0f} ms/doc",

@@ -193,7 +193,7 @@ def upgrade() -> None:
             ["documents.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("org_id", "number", name="uq_documents_org_number"),
+        sa.UniqueConstraint("org_id", "form_id", "number", name="uq_documents_org_form_number"),
     )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index("ix_documents_case_form", ["case_id", "form_id"], unique=False)
