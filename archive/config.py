@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -29,6 +30,15 @@ class Settings(BaseSettings):
     catalogue_path: Path | None = Field(None, description="override of the packaged catalogue.yaml")
     clauses_path: Path | None = Field(None, description="override of the packaged clauses.yaml")
     numbering_path: Path | None = Field(None, description="override of the packaged numbering.yaml")
+    pki_dir: Path | None = Field(None, description="key store directory; default: pki/ in the data directory")
+    pki_passphrase: SecretStr | None = Field(
+        None, description="passphrase that encrypts the private keys at rest (never stored in the repo)"
+    )
+    pades_level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = Field(
+        "B-B", description="PAdES level; B-T and above need tsa_url"
+    )
+    tsa_url: str | None = Field(None, description="RFC 3161 timestamp authority URL")
+    trust_anchors: tuple[Path, ...] = Field((), description="extra trusted root certificates (PEM/DER) for verify")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -42,6 +52,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.pki_dir or self.data_dir / "pki"
 
     @property
     def is_sqlite(self) -> bool:

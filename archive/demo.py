@@ -5,13 +5,15 @@ The scenario is data (``demo_scenario.yaml``); this module only plays it. Output
 contract other tools rely on:
 
     DIR/documents/NN-<form id>.pdf   every issued document, in issue order
-    DIR/summary.json                 each document's type, name, number, date, file, pages, digest
+    DIR/summary.json                 each document's type, name, number, date, file, pages, digest, signers
+    DIR/pki/root.pem                 the (development) root certificate that checks every seal
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import SecretStr
 
 from anjuan import __version__
 
@@ -51,6 +54,8 @@ def run_demo(
         if data_dir.exists():
             shutil.rmtree(data_dir)
         settings = Settings(data_dir=data_dir, database_url=None)
+        if settings.pki_passphrase is None:
+            settings = settings.model_copy(update={"pki_passphrase": SecretStr(_demo_passphrase(data_dir))})
     scenario = load_scenario()
     started = time.perf_counter()
     own = archive is None
@@ -60,6 +65,11 @@ def run_demo(
         progress("启动 LibreOffice 转换池 starting the warm LibreOffice pool …")
         archive.converter  # noqa: B018  (start it once, before the first document)
         summary = _play(archive, scenario, docs_dir, progress)
+        pki_dir = out / "pki"
+        pki_dir.mkdir(exist_ok=True)
+        (pki_dir / "root.pem").write_bytes(archive.sealing.root_certificate_pem())
+        summary["pki"] = {"root_certificate": "pki/root.pem", "level": archive.settings.pades_level}
+        progress(f"根证书 root certificate → {pki_dir / 'root.pem'} (import it to check the seals)")
     finally:
         if own:
             archive.close()
@@ -67,6 +77,17 @@ def run_demo(
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
     progress(f"summary → {out / 'summary.json'}")
     return summary
+
+
+def _demo_passphrase(data_dir: Path) -> str:
+    """A random passphrase for the demo's own key store, kept beside it (0600) — never in the repo.
+    A real installation sets ANJUAN_PKI_PASSPHRASE."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "pki-passphrase"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24), "ascii")
+        path.chmod(0o600)
+    return path.read_text("ascii").strip()
 
 
 def _play(
@@ -80,6 +101,8 @@ def _play(
     progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
     party = archive.create_party(actor=actor, **scenario["party"])
     progress(f"当事人 party: {party.name} {party.credit_code}")
+    keys = archive.pki_init(actor=actor)["keys"]
+    progress(f"电子印章 keys: {len(keys)} (机关印章, 行政执法专用章, 执法人员) in {archive.settings.key_dir}")
 
     issued: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
@@ -122,6 +145,7 @@ def _play(
                     "pages": doc.pages,
                     "sha256": doc.pdf_sha256,
                     "seal": form.seal.value,
+                    "signers": doc.signatures,
                 }
             )
             ms = (time.perf_counter() - t0) * 1000

@@ -38,7 +38,7 @@ from .catalogue import Catalogue, ClauseSet, FormSpec, clauses_in_force, resolve
 from .catalogue.model import CaseKind, Procedure
 from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .fields import typed_values, validate_fields
-from .models import Case, Document, Officer
+from .models import Case, Document, DocumentRevision, Officer
 from .numbering import NumberingProfile, format_number, next_value, placeholder_number
 from .registry import get_case, get_officer
 
@@ -366,21 +366,26 @@ def finish_issue(
     actor: str,
     step: IssueStep,
     docx_sha256: str,
+    rendition_sha256: str,
     pdf_sha256: str,
     pages: int,
+    signatures: list[dict[str, Any]],
+    revisions: list[str],
 ) -> Document:
-    """Step 3: record the stored files and mark the document issued."""
+    """Step 3: record the stored files (DOCX, rendition, sealed PDF) and mark the document issued."""
     doc = get_document(session, step.doc_id)
     if doc.version != step.version or doc.status != "draft":
         raise Conflict(
-            "文书在签发过程中被修改，请重试",
-            "the document changed while being issued; retry",
-            code="concurrent_change",
+            "文书在签发过程中被修改，请重试", "the document changed while being issued; retry", code="concurrent_change"
         )
-    doc.docx_sha256, doc.pdf_sha256, doc.pages = docx_sha256, pdf_sha256, pages
+    doc.docx_sha256, doc.rendition_sha256, doc.pdf_sha256, doc.pages = docx_sha256, rendition_sha256, pdf_sha256, pages
+    doc.signatures = signatures
     doc.status = "issued"
     doc.issued_by = actor
     doc.issued_at = dt.datetime.now(dt.UTC)
+    for index, digest in enumerate(revisions):
+        if session.get(DocumentRevision, digest) is None:
+            session.add(DocumentRevision(sha256=digest, document_id=doc.id, revision=index))
     session.flush()
     events.record(
         session,
@@ -390,8 +395,10 @@ def finish_issue(
         action="issued",
         number=doc.number,
         pdf_sha256=pdf_sha256,
+        rendition_sha256=rendition_sha256,
         docx_sha256=docx_sha256,
         pages=pages,
+        signers=[f"{s['role']}:{s['name']}" for s in signatures],
     )
     return doc
 

@@ -31,11 +31,13 @@ __all__ = [
     "Blob",
     "Case",
     "Document",
+    "DocumentRevision",
     "Event",
     "NumberCounter",
     "Officer",
     "Organisation",
     "Party",
+    "SealImage",
 ]
 
 
@@ -161,7 +163,10 @@ class Document(Base):  # 执法文书
     suffix: Mapped[int | None] = mapped_column(Integer)  # -n for repeats in one case
     number: Mapped[str | None] = mapped_column(String(80))  # （晋临）应急罚〔2023〕12号
     docx_sha256: Mapped[str | None] = mapped_column(String(64))
-    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The rendition as LibreOffice made it, and the sealed file that is the official document.
+    rendition_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    signatures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     pages: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -195,6 +200,24 @@ class Blob(Base):  # content-addressed file (DOCX, PDF)
     size: Mapped[int] = mapped_column(Integer)
     media_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SealImage(Base):  # 电子印章图像: one per organisation and seal type
+    __tablename__ = "seal_images"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)  # organ | enforcement
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(20))  # generated | uploaded
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class DocumentRevision(Base):  # every earlier state of a sealed file (rendition, each signature)
+    __tablename__ = "document_revisions"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # 0 = the unsigned rendition
 
 
 class Event(Base):  # 操作日志 — append-only (triggers in the migration forbid UPDATE/DELETE)

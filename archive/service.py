@@ -24,6 +24,7 @@ from .errors import ArchiveError, Conflict, ServiceUnavailable
 from .migrate import upgrade
 from .models import Case, Document, Officer, Organisation, Party
 from .numbering import NumberingProfile, load_profiles, set_start
+from .sealing import SealingService, revision_digests
 
 __all__ = ["Archive", "RenderFailed"]
 
@@ -32,6 +33,30 @@ log = logging.getLogger("anjuan.archive")
 
 class RenderFailed(ArchiveError):
     code = "render_failed"
+
+
+_SEAL_ZH = {"organ": "机关印章", "enforcement": "行政执法专用章"}
+
+
+def _seal_role(role: str) -> str:
+    role = {"机关印章": "organ", "公章": "organ", "行政执法专用章": "enforcement", "执法章": "enforcement"}.get(
+        role, role
+    )
+    if role not in ("organ", "enforcement"):
+        from .errors import FieldError, ValidationFailed
+
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "role",
+                    "印章类型",
+                    "seal type",
+                    "应为机关印章或行政执法专用章",
+                    "must be organ (机关印章) or enforcement (行政执法专用章)",
+                )
+            ]
+        )
+    return role
 
 
 class Archive:
@@ -59,6 +84,7 @@ class Archive:
         self.profile: NumberingProfile = profiles[settings.numbering_profile]
         self.blobs: BlobStore = blobs or FileBlobStore(settings.blob_dir)
         self.renderer = DocxRenderer()
+        self.sealing = SealingService(settings, self.blobs)
         self._converter = converter
         self._owns_converter = converter is None
         self._converter_lock = threading.Lock()
@@ -231,14 +257,28 @@ class Archive:
         )
 
     def _complete(self, actor: str, step: documents.IssueStep) -> Document:
-        docx, pdf = self.render(step.doc_id, pdf=True)
-        assert pdf is not None
+        with self.db.read() as s:
+            doc = documents.get_document(s, step.doc_id)
+            form = self.form(doc.form_id)
+            plan = self.sealing.plan(doc, form)
+        docx, rendition = self.render(step.doc_id, pdf=True)
+        assert rendition is not None
+        sealed, signers = self.sealing.seal(self.db.write, plan, rendition, title=form.name)
         docx_sha = self.blobs.put(docx)
-        pdf_sha = self.blobs.put(pdf)
-        pages = documents.pdf_page_count(pdf)
+        rendition_sha = self.blobs.put(rendition)
+        pdf_sha = self.blobs.put(sealed)
+        revisions = [rendition_sha, *(d for d in revision_digests(sealed)[:-1] if d != rendition_sha)]
         with self.db.write() as s:
             doc = documents.finish_issue(
-                s, actor=actor, step=step, docx_sha256=docx_sha, pdf_sha256=pdf_sha, pages=pages
+                s,
+                actor=actor,
+                step=step,
+                docx_sha256=docx_sha,
+                rendition_sha256=rendition_sha,
+                pdf_sha256=pdf_sha,
+                pages=documents.pdf_page_count(sealed),
+                signatures=signers,
+                revisions=revisions,
             )
             return self._loaded(doc)
 
@@ -295,6 +335,136 @@ class Archive:
                 code="not_issued",
             )
         return self.blobs.get(digest)
+
+    # -- seals and verification -----------------------------------------------------------------
+
+    def pki_init(self, *, actor: str) -> dict[str, Any]:
+        """Root, organisation seal keys (机关印章 and 行政执法专用章), officer keys and seal images —
+        created where missing, never replaced (the development PKI; production imports its own)."""
+        keys: list[dict[str, Any]] = []
+        with self.db.read() as s:
+            orgs = [(o.id, o.name) for o in registry.list_orgs(s)]
+            officers = [(o.id, o.name, o.cert_no, o.org.name) for o in registry.list_officers(s)]
+        for org_id, name in orgs:
+            for role in ("organ", "enforcement"):
+                key = self.sealing.org_key(org_id, name, role)
+                self.sealing.seal_image(self.db.write, org_id, name, role)
+                keys.append({"key": f"org-{org_id}-{role}", "label": key.label, "role": role})
+        for officer_id, name, cert_no, org_name in officers:
+            key = self.sealing.officer_key(officer_id, name, cert_no, org_name)
+            keys.append({"key": f"officer-{officer_id}", "label": key.label, "role": "officer"})
+        with self.db.write() as s:
+            from . import events
+
+            events.record(s, actor=actor, entity="pki", entity_id=0, action="pki_initialised", keys=len(keys))
+        return {
+            "directory": str(self.settings.key_dir.resolve()),
+            "keys": keys,
+            "root_certificate": self.sealing.root_certificate_pem().decode("ascii"),
+        }
+
+    def _key_owner(self, owner: str, owner_id: int, role: str | None) -> tuple[str, str, str]:
+        """(key id, label, role) of an organisation seal or an officer's signing key."""
+        with self.db.read() as s:
+            if owner == "officer":
+                officer = registry.get_officer(s, owner_id)
+                return f"officer-{officer.id}", f"{officer.name} {officer.cert_no}", "officer"
+            org = registry.get_org(s, owner_id)
+            seal = _seal_role(role or "organ")
+            return f"org-{org.id}-{seal}", f"{org.name} {_SEAL_ZH[seal]}", seal
+
+    def import_pkcs12(
+        self,
+        *,
+        actor: str,
+        owner: str,
+        owner_id: int,
+        role: str | None,
+        data: bytes,
+        passphrase: bytes,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Use a bureau's own certificate (PKCS#12) instead of the development one."""
+        from anjuan.signing import SealRole, SigningError
+
+        key_id, label, seal = self._key_owner(owner, owner_id, role)
+        try:
+            handle = self.sealing.keystore.import_pkcs12(
+                key_id, data, passphrase, SealRole(seal), label, replace=replace
+            )
+        except SigningError as exc:
+            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        with self.db.write() as s:
+            from . import events
+
+            events.record(s, actor=actor, entity="pki", entity_id=owner_id, action="pkcs12_imported", key=key_id)
+        return {"key": key_id, "label": handle.label, "role": seal}
+
+    def register_pkcs11(
+        self,
+        *,
+        actor: str,
+        owner: str,
+        owner_id: int,
+        role: str | None,
+        lib: str,
+        token_label: str,
+        key_label: str,
+        pin_env_var: str,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Sign with a key that stays on a PKCS#11 token/HSM; the PIN is read from ``pin_env_var``."""
+        from anjuan.signing import SealRole, SigningError
+
+        key_id, label, seal = self._key_owner(owner, owner_id, role)
+        try:
+            self.sealing.keystore.register_pkcs11(
+                key_id, lib, token_label, key_label, pin_env_var, SealRole(seal), label, replace=replace
+            )
+        except SigningError as exc:
+            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        with self.db.write() as s:
+            from . import events
+
+            events.record(
+                s,
+                actor=actor,
+                entity="pki",
+                entity_id=owner_id,
+                action="pkcs11_registered",
+                key=key_id,
+                token=token_label,
+                key_label=key_label,
+            )
+        return {"key": key_id, "label": label, "role": seal}
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": k.key_id,
+                "label": k.label,
+                "role": str(k.role),
+                "subject": k.subject,
+                "not_after": k.not_after.isoformat() if k.not_after else None,
+                "source": str(k.source),
+            }
+            for k in self.sealing.keystore.list()
+        ]
+
+    def verify(self, pdf: bytes) -> dict[str, Any]:
+        with self.db.read() as s:
+            return self.sealing.verify(s, pdf)
+
+    def seal_image(self, org_id: int, role: str) -> bytes:
+        with self.db.read() as s:
+            org = registry.get_org(s, org_id)
+            name = org.name
+        return self.sealing.seal_image(self.db.write, org_id, name, _seal_role(role))
+
+    def upload_seal_image(self, *, actor: str, org_id: int, role: str, data: bytes) -> str:
+        with self.db.write() as s:
+            registry.get_org(s, org_id)
+            return self.sealing.upload_seal_image(s, actor=actor, org_id=org_id, role=_seal_role(role), data=data)
 
     def document(self, doc_id: int) -> Document:
         with self.db.read() as s:

@@ -19,7 +19,7 @@ from anjuan.archive.demo import load_scenario
 from anjuan.archive.documents import build_context
 from anjuan.archive.service import Archive
 
-from . import bench_convert
+from . import bench_convert, bench_signing
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -37,7 +37,10 @@ def _fields() -> dict[str, dict]:
 
 def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
     fields = _fields()
-    with tempfile.TemporaryDirectory() as tmp, Archive(Settings(data_dir=Path(tmp))) as archive:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Archive(Settings(data_dir=Path(tmp), pki_passphrase="bench passphrase")) as archive,
+    ):
         archive.migrate()
         org = archive.create_org(actor="bench", name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county")
         officers = [
@@ -114,6 +117,7 @@ def main() -> None:
 
     conv = bench_convert.run(args.docs, cold_docs=args.cold_docs)
     e2e = end_to_end(args.docs, args.workers)
+    sig = bench_signing.run(args.docs)
     rows = [
         ("render DOCX (template, cached)", f"{e2e['render_ms']:.1f} ms/doc", ""),
         (
@@ -123,6 +127,10 @@ def main() -> None:
         ),
         ("convert: warm UNO pool", f"{conv['pool_ms']:.0f} ms/doc", f"{conv['pool_docs_per_s']:.1f} docs/s"),
         ("pool speed-up vs cold (target ≥ 6×)", f"{conv['speedup']:.1f}×", ""),
+        ("seal PAdES B-B, image seal (target ≤ 30 ms)", f"{sig['seal_bb_ms']:.1f} ms/doc", ""),
+        ("seal 2 officers + seal, B-B", f"{sig['seal_multi_ms']:.1f} ms/doc", ""),
+        ("seal PAdES B-T, local TSA", f"{sig['seal_bt_ms']:.1f} ms/doc", ""),
+        ("verify (target ≤ 25 ms)", f"{sig['verify_ms']:.1f} ms/doc", ""),
         (
             f"issue end to end ({args.workers} issuers)",
             f"p50 {e2e['p50']:.0f} ms / p95 {e2e['p95']:.0f} ms",

@@ -28,8 +28,10 @@ __all__ = ["ColdSofficeConverter"]
 log = logging.getLogger("anjuan.templates.convert")
 
 # --convert-to accepts JSON filter options since LibreOffice 7.4; 2 = PDF/A-2b.
-_PDF = "pdf:writer_pdf_Export"
-_PDFA = _PDF + ':{"SelectPdfVersion":{"type":"long","value":"2"}}'
+# Bookmarks become named destinations, as in the pool: the seal goes where `anjuan_seal` points.
+_BOOKMARKS = '"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}'
+_PDF = "pdf:writer_pdf_Export:{" + _BOOKMARKS + "}"
+_PDFA = "pdf:writer_pdf_Export:{" + _BOOKMARKS + ',"SelectPdfVersion":{"type":"long","value":"2"}}'
 
 
 class ColdSofficeConverter(ConverterBase):

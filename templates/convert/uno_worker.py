@@ -175,6 +175,10 @@ class Office:
                 # Fonts are embedded (subset) by default; say so explicitly so a changed default
                 # in a future LibreOffice cannot silently produce PDFs that depend on local fonts.
                 _prop("EmbedStandardFonts", True),
+                # Writer bookmarks become PDF named destinations: the sealing step finds the place
+                # of the seal (bookmark ``anjuan_seal`` over the organisation name and date) by name.
+                # Named destinations are allowed in PDF/A-2b.
+                _prop("ExportBookmarksToPDFDestination", True),
             )
             store_props = (
                 _prop("FilterName", "writer_pdf_Export"),

@@ -14,7 +14,12 @@ ANJUAN = str(Path(sys.executable).parent / "anjuan")
 
 
 def _run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANJUAN_DATA_DIR": str(tmp_path / "var"), "ANJUAN_DATABASE_URL": ""}
+    env = {
+        **os.environ,
+        "ANJUAN_DATA_DIR": str(tmp_path / "var"),
+        "ANJUAN_DATABASE_URL": "",
+        "ANJUAN_PKI_PASSPHRASE": "cli test passphrase",
+    }
     env.pop("ANJUAN_DATABASE_URL")
     result = subprocess.run([ANJUAN, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     if check:
@@ -76,3 +81,58 @@ def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> Non
     result = _run(tmp_path, *args, "--json", check=False)
     assert result.returncode == 1
     assert json.loads(result.stderr)["error"]["code"] == "document_not_found"
+
+
+def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
+    """A handler's whole path on the command line: register, issue a sealed PDF, check any copy."""
+    org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
+    officers = [
+        json.loads(_run(tmp_path, "officer", "add", str(org["id"]), n, c, "--json").stdout)["id"]
+        for n, c in (("张伟", "14100220190031"), ("刘洋", "14100220200057"))
+    ]
+    _run(tmp_path, "party", "add", "临汾市尧都区鑫达化工有限公司", "--credit-code", "91141002MA0K1234EY")
+    case = json.loads(
+        _run(
+            tmp_path,
+            "case",
+            "new",
+            "--org",
+            str(org["id"]),
+            "--party",
+            "1",
+            "--kind",
+            "inspection",
+            *[a for o in officers for a in ("--officer", str(o))],
+            "--json",
+        ).stdout
+    )
+    from tests.archive.test_documents import FIELDS
+
+    fields = tmp_path / "plan.json"
+    fields.write_text(json.dumps(FIELDS["inspection_plan"], ensure_ascii=False), "utf-8")
+    pdf = tmp_path / "plan.pdf"
+    doc = json.loads(
+        _run(
+            tmp_path,
+            "doc",
+            "issue",
+            str(case["id"]),
+            "现场检查方案",
+            "--fields",
+            str(fields),
+            "--date",
+            "2026-10-12",
+            "--pdf",
+            str(pdf),
+            "--json",
+        ).stdout
+    )
+    assert doc["number"] == "（晋临）应急检查〔2026〕1号" and pdf.read_bytes().startswith(b"%PDF")
+    ok = _run(tmp_path, "verify", str(pdf), "--json")
+    assert json.loads(ok.stdout)["ok"]
+    tampered = tmp_path / "tampered.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    bad = _run(tmp_path, "verify", str(tampered), check=False)
+    assert bad.returncode == 3 and "未通过" in bad.stdout

@@ -4,6 +4,7 @@ DIR/summary.json), checked here with poppler the way an outside tool would."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from anjuan.archive.demo import run_demo
 from anjuan.templates.convert import Converter
 
 from tests.fixtures.archive import make_archive, pdf_text
+from tests.fixtures.pdfsig import PdfSig, make_nss_db
 
 
 def test_demo_writes_every_document_and_a_summary(
@@ -61,3 +63,16 @@ def test_demo_writes_every_document_and_a_summary(
         if doc["number"]:
             assert doc["number"] in pdf_text(pdf, tmp_path), doc["file"]
     assert any("罚" in m for m in messages)  # progress was reported
+
+    # Every PDF is sealed, and poppler's pdfsig trusts it with nothing but the demo's root certificate.
+    root = out / "pki" / "root.pem"
+    assert on_disk["pki"]["root_certificate"] == "pki/root.pem" and root.read_bytes().startswith(b"-----BEGIN")
+    check = PdfSig(make_nss_db(tmp_path / "nss", root.read_bytes()), shutil.which("pdfsig") or "pdfsig")
+    for doc in docs:
+        assert doc["signers"] and doc["signers"][-1]["role"] in ("organ", "enforcement"), doc["file"]
+        entries = check(out / doc["file"])
+        assert len(entries) == len(doc["signers"]), doc["file"]
+        assert all(e.signature_valid and e.certificate_trusted for e in entries), doc["file"]
+        assert entries[-1].total_document_signed, doc["file"]
+    decision = next(d for d in docs if d["type"] == "penalty_decision_org")
+    assert [s["seal"] for s in decision["signers"]] == ["机关印章"]

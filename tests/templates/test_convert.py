@@ -267,6 +267,25 @@ def test_pdfa_output_is_identified_as_pdfa_2b(converter_pool: UnoPool) -> None:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.parametrize("pdfa", [False, True], ids=["pdf", "pdfa"])
+def test_bookmarks_become_named_destinations(converter_pool: UnoPool, pdfa: bool) -> None:
+    """The sealing step finds the seal's place by the template's ``anjuan_seal`` bookmark."""
+    document = docx.Document()
+    document.add_paragraph(BODY)
+    paragraph = document.add_paragraph("临汾市尧都区应急管理局")
+    start, end = (paragraph._p.makeelement(qn(tag), {qn("w:id"): "0"}) for tag in ("w:bookmarkStart", "w:bookmarkEnd"))
+    start.set(qn("w:name"), "anjuan_seal")
+    paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+    out = io.BytesIO()
+    document.save(out)
+    pdf = converter_pool.convert(out.getvalue(), pdfa=pdfa)
+    # LibreOffice writes "_" as its hex code in destination names
+    assert "/anjuan5Fseal" in PdfReader(io.BytesIO(pdf)).named_destinations
+    assert pdfa_identification(pdf) == (("2", "B") if pdfa else (None, None))
+
+
+@pytest.mark.libreoffice
 @needs_poppler
 def test_eight_concurrent_conversions_each_get_their_own_pdf(converter_pool: UnoPool) -> None:
     markers = [f"案号第{i}号{uuid.uuid4().hex[:8]}" for i in range(8)]
@@ -393,3 +412,16 @@ def test_cold_soffice_converter(tmp_path: Path) -> None:
     assert "冷启动转换" in pdf_text(pdf)
     assert pdfa_identification(pdf) == ("2", "B")
     assert all(row["emb"] == "yes" for row in pdf_fonts(pdf))
+
+
+def test_cold_converter_keeps_the_seal_anchor_too() -> None:
+    """Both converters export the template's `anjuan_seal` bookmark, so either output can be sealed."""
+    from anjuan.signing import find_seal_anchor
+    from anjuan.templates import DocxRenderer
+
+    from tests.fixtures.samples import sample_context
+
+    docx = DocxRenderer().render("rectification_order", sample_context("rectification_order"))
+    with ColdSofficeConverter() as cold:
+        for pdfa in (False, True):
+            assert find_seal_anchor(cold.convert(docx, pdfa=pdfa)) is not None

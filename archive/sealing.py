@@ -1,0 +1,315 @@
+"""电子签章: which keys sign an issued document, in which order, with which seal image; and the
+"issued by anjuan" check of any copy.
+
+The catalogue decides: a form with ``handler_signatures`` is signed by its officers (承办人) first,
+then the organisation applies the seal the form's ``seal`` names (机关印章 or 行政执法专用章) last,
+so that the seal covers the whole file. A form with seal ``none`` and no officer signatures is still
+sealed invisibly by the organisation's enforcement key: every document anjuan issues is verifiable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from anjuan.signing import (
+    KeyHandle,
+    KeyStore,
+    Sealer,
+    SealOptions,
+    SealRole,
+    SignatureSpec,
+    SigningError,
+    draw_seal,
+    verify_pdf,
+)
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from . import events
+from .blobs import BlobStore
+from .catalogue.model import FormSpec, SealType
+from .config import Settings
+from .errors import ArchiveError, ServiceUnavailable
+from .models import Document, DocumentRevision, Officer, Organisation, SealImage
+
+__all__ = ["SealPlan", "SealingService", "revision_digests"]
+
+_ROLE_ZH = {"organ": "机关印章", "enforcement": "行政执法专用章", "officer": "执法人员签名"}
+
+
+@dataclass(frozen=True)
+class SealPlan:
+    """What to sign with, gathered inside a read transaction and used outside it."""
+
+    org_id: int
+    org_name: str
+    officers: tuple[tuple[int, str, str], ...]  # (id, name, 执法证号) of the signing officers
+    seal_role: str  # organ | enforcement
+    visible_seal: bool
+
+
+class SealingService:
+    def __init__(self, settings: Settings, blobs: BlobStore) -> None:
+        self.settings = settings
+        self.blobs = blobs
+        self._keystore: KeyStore | None = None
+        self._lock = threading.Lock()
+        self._images: dict[tuple[int, str], bytes] = {}
+        self.sealer = Sealer(SealOptions(level=settings.pades_level, timestamp_url=settings.tsa_url))
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    @property
+    def keystore(self) -> KeyStore:
+        with self._lock:
+            if self._keystore is None:
+                if self.settings.pki_passphrase is None:
+                    raise ServiceUnavailable(
+                        "未配置电子印章密钥口令（ANJUAN_PKI_PASSPHRASE），无法签章",
+                        "no key passphrase configured (ANJUAN_PKI_PASSPHRASE); documents cannot be sealed",
+                        code="pki_not_configured",
+                    )
+                passphrase = self.settings.pki_passphrase.get_secret_value().encode("utf-8")
+                try:
+                    store = KeyStore(self.settings.key_dir, passphrase)
+                    store.init_root()
+                except SigningError as exc:
+                    raise _archive_error(exc) from exc
+                self._keystore = store
+            return self._keystore
+
+    def org_key(self, org_id: int, org_name: str, role: str) -> KeyHandle:
+        try:
+            return self.keystore.ensure(
+                f"org-{org_id}-{role}", common_name=org_name, org_name=org_name, role=SealRole(role)
+            )
+        except SigningError as exc:
+            raise _archive_error(exc) from exc
+
+    def officer_key(self, officer_id: int, name: str, cert_no: str, org_name: str) -> KeyHandle:
+        try:
+            return self.keystore.ensure(
+                f"officer-{officer_id}",
+                common_name=name,
+                org_name=org_name,
+                role=SealRole.officer,
+                serial_number=cert_no,
+            )
+        except SigningError as exc:
+            raise _archive_error(exc) from exc
+
+    def root_certificate_pem(self) -> bytes:
+        return self.keystore.root_certificate_pem()
+
+    # -- seal images ----------------------------------------------------------------------------
+
+    def seal_image(self, db_write: Any, org_id: int, org_name: str, role: str) -> bytes:
+        """The organisation's seal PNG for ``role``: uploaded, or drawn from its name once and kept."""
+        cached = self._images.get((org_id, role))
+        if cached is not None:
+            return cached
+        with db_write() as s:
+            row = s.get(SealImage, (org_id, role))
+            if row is None:
+                png = draw_seal(org_name, role=SealRole(role))
+                digest = self.blobs.put(png)
+                _insert_ignore(s, org_id=org_id, role=role, sha256=digest, source="generated")
+                events.record(
+                    s,
+                    actor="system",
+                    entity="organisation",
+                    entity_id=org_id,
+                    action="seal_image_generated",
+                    role=role,
+                    sha256=digest,
+                )
+                row = s.get(SealImage, (org_id, role), populate_existing=True)
+                assert row is not None
+            png = self.blobs.get(row.sha256)
+        self._images[(org_id, role)] = png
+        return png
+
+    def upload_seal_image(self, session: Session, *, actor: str, org_id: int, role: str, data: bytes) -> str:
+        from anjuan.signing import normalise_uploaded_seal
+
+        try:
+            png = normalise_uploaded_seal(data)
+        except SigningError as exc:
+            raise _archive_error(exc) from exc
+        digest = self.blobs.put(png)
+        row = session.get(SealImage, (org_id, role))
+        if row is None:
+            session.add(SealImage(org_id=org_id, role=role, sha256=digest, source="uploaded"))
+        else:
+            row.sha256, row.source = digest, "uploaded"
+        events.record(
+            session,
+            actor=actor,
+            entity="organisation",
+            entity_id=org_id,
+            action="seal_image_uploaded",
+            role=role,
+            sha256=digest,
+        )
+        self._images.pop((org_id, role), None)
+        return digest
+
+    # -- sealing --------------------------------------------------------------------------------
+
+    @staticmethod
+    def plan(doc: Document, form: FormSpec) -> SealPlan:
+        org: Organisation = doc.case.org
+        officers: list[Officer] = list(doc.officers) if form.handler_signatures else []
+        role = "organ" if form.seal == SealType.organ else "enforcement"
+        return SealPlan(
+            org_id=org.id,
+            org_name=org.name,
+            officers=tuple((o.id, o.name, o.cert_no) for o in officers),
+            seal_role=role,
+            visible_seal=form.seal != SealType.none,
+        )
+
+    def seal(self, db_write: Any, plan: SealPlan, pdf: bytes, *, title: str) -> tuple[bytes, list[dict[str, Any]]]:
+        specs: list[SignatureSpec] = []
+        signers: list[dict[str, Any]] = []
+        for index, (officer_id, name, cert_no) in enumerate(plan.officers, start=1):
+            key = self.officer_key(officer_id, name, cert_no, plan.org_name)
+            specs.append(
+                SignatureSpec(
+                    key=key, field_name=f"officer-{index}", reason=f"承办人签名 {title}", location=plan.org_name
+                )
+            )
+            signers.append({"field": f"officer-{index}", "role": "officer", "name": name, "cert_no": cert_no})
+        key = self.org_key(plan.org_id, plan.org_name, plan.seal_role)
+        image = self.seal_image(db_write, plan.org_id, plan.org_name, plan.seal_role) if plan.visible_seal else None
+        field = f"seal-{plan.seal_role}"
+        specs.append(
+            SignatureSpec(
+                key=key,
+                field_name=field,
+                image=image,
+                reason=f"{_ROLE_ZH[plan.seal_role]} {title}",
+                location=plan.org_name,
+            )
+        )
+        signers.append(
+            {
+                "field": field,
+                "role": plan.seal_role,
+                "name": plan.org_name,
+                "seal": _ROLE_ZH[plan.seal_role],
+                "visible": plan.visible_seal,
+            }
+        )
+        try:
+            sealed = self.sealer.seal(pdf, specs)
+        except SigningError as exc:
+            raise _archive_error(exc) from exc
+        return sealed, signers
+
+    # -- verification ---------------------------------------------------------------------------
+
+    def trust_roots(self) -> list[Any]:
+        from anjuan.signing import load_certificates
+
+        roots = [*load_certificates(self.keystore.root_certificate_pem())]
+        for path in self.settings.trust_anchors:
+            roots.extend(load_certificates(path.read_bytes()))
+        return roots
+
+    def verify(self, session: Session, pdf: bytes) -> dict[str, Any]:
+        """Validate any copy, and say whether this instance issued it — the very file, or an earlier
+        or later revision of one (incremental updates only ever append to a PDF)."""
+        report = verify_pdf(pdf, trust_roots=self.trust_roots())
+        relation, issued = None, _lookup(session, report.sha256)
+        if issued is not None:
+            relation = "identical"
+        else:
+            earlier = session.scalar(select(DocumentRevision).where(DocumentRevision.sha256 == report.sha256))
+            if earlier is not None:
+                relation, issued = "earlier_revision", _doc_summary(session.get(Document, earlier.document_id))
+        if issued is None:
+            for digest in reversed(revision_digests(pdf)[:-1]):
+                issued = _lookup(session, digest)
+                if issued is not None:
+                    relation = "later_revision"  # changes were appended after anjuan issued it
+                    break
+        data = _report_dict(report)
+        data["issued_by_anjuan"] = relation == "identical"
+        data["relation"] = relation
+        data["document"] = issued
+        if issued is not None and issued["status"] == "voided":
+            data["problems"].append("文书已作废 / the document has been voided")
+        data["ok"] = report.ok and relation == "identical" and issued is not None and issued["status"] == "issued"
+        return data
+
+
+def revision_digests(pdf: bytes) -> list[str]:
+    """SHA-256 of every revision of ``pdf``: each prefix that ends at an ``%%EOF`` marker."""
+    digests = []
+    for match in _EOF.finditer(pdf):
+        digests.append(hashlib.sha256(pdf[: match.end()]).hexdigest())
+    if not digests or digests[-1] != hashlib.sha256(pdf).hexdigest():
+        digests.append(hashlib.sha256(pdf).hexdigest())
+    return digests
+
+
+_EOF = re.compile(rb"%%EOF(\r\n|\r|\n)?")
+
+
+def _archive_error(exc: SigningError) -> ArchiveError:
+    return ArchiveError(exc.message_zh, exc.message_en, code=exc.code, details=getattr(exc, "details", {}))
+
+
+def _insert_ignore(session: Session, **values: Any) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(SealImage).values(**values).on_conflict_do_nothing())
+
+
+def _doc_summary(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "form": doc.form_id,
+        "number": doc.number,
+        "status": doc.status,
+        "case_id": doc.case_id,
+        "case": doc.case.name,
+        "organisation": doc.case.org.name,
+        "date": doc.doc_date.isoformat() if doc.doc_date else None,
+    }
+
+
+def _lookup(session: Session, digest: str) -> dict[str, Any] | None:
+    doc = session.scalar(select(Document).where(Document.pdf_sha256 == digest))
+    return _doc_summary(doc) if doc else None
+
+
+def _report_dict(report: Any) -> dict[str, Any]:
+    sigs = []
+    for s in report.signatures:
+        sigs.append(
+            {
+                "field": s.field_name,
+                "signer": s.signer,
+                "subject": s.signer_subject,
+                "role": s.role.value if s.role else None,
+                "seal": _ROLE_ZH.get(s.role.value) if s.role else None,
+                "signing_time": s.signing_time.isoformat() if s.signing_time else None,
+                "timestamp_time": s.timestamp_time.isoformat() if s.timestamp_time else None,
+                "intact": s.intact,
+                "valid": s.valid,
+                "trusted": s.trusted,
+                "covers_whole_file": s.covers_whole_file,
+                "modification_level": s.modification_level,
+                "certification": s.certification,
+                "revision": s.revision,
+                "revision_sha256": s.revision_sha256,
+                "problems": list(s.problems),
+            }
+        )
+    return {"sha256": report.sha256, "signatures": sigs, "problems": list(report.problems), "signatures_ok": report.ok}
