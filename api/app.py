@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     app.include_router(registry.router, prefix="/api")
     app.include_router(documents.router, prefix="/api")
     app.include_router(seals.router, prefix="/api")
+    # The public check of a copy also answers at the top level (/verify), where outside users look first.
+    app.add_api_route("/verify", seals.verify, methods=["POST"], tags=["seals"])
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -12,7 +12,7 @@ from tests.fixtures.converter import converter_pool  # noqa: F401  (one warm poo
 from tests.fixtures.db import BACKENDS, make_database
 from tests.fixtures.pdfsig import pdfsig  # noqa: F401  (poppler with the test root trusted)
 from tests.fixtures.pki import test_pki  # noqa: F401  (one deterministic test PKI per session)
-from tests.fixtures.tsa import test_tsa  # noqa: F401  (in-process RFC 3161 TSA)
+from tests.fixtures.tsa import http_tsa, test_tsa  # noqa: F401  (RFC 3161 TSA, in-process and on loopback)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -85,7 +85,7 @@ def test_verify_on_the_command_line_and_over_http(archive: Archive, bureau: Bure
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
     pdf = archive.file(plan, "pdf")
     with TestClient(create_app(archive=archive)) as client:
-        good = client.post("/api/verify", files={"file": ("a.pdf", pdf, "application/pdf")})
+        good = client.post("/verify", files={"file": ("a.pdf", pdf, "application/pdf")})
         assert good.status_code == 200 and good.json()["ok"]
         bad = client.post("/api/verify", files={"file": ("b.pdf", pdf[:-200] + b"x" * 200, "application/pdf")})
         assert bad.status_code == 200 and not bad.json()["ok"]
@@ -134,3 +134,19 @@ def _subject(handle: Any) -> str:
     from anjuan.signing import subject_rfc4514
 
     return subject_rfc4514(handle.certificate)
+
+
+def test_timestamped_seals_when_a_tsa_is_configured(
+    sqlite_database: Database, converter_pool: Converter, tmp_path: Path, test_pki: TestPki, http_tsa: str
+) -> None:
+    """ANJUAN_TSA_URL + B-T: every signature carries an RFC 3161 timestamp from the (loopback) TSA."""
+    anchor = tmp_path / "tsa-root.pem"
+    anchor.write_bytes(test_pki.root_cert_pem)
+    for archive in make_archive(
+        sqlite_database, converter_pool, tmp_path, tsa_url=http_tsa, pades_level="B-T", trust_anchors=(anchor,)
+    ):
+        bureau = make_bureau(archive)
+        (record,) = _issue(archive, bureau, "inspection", "inspection_record")
+        report = archive.verify(archive.file(record, "pdf"))
+        assert report["ok"], report
+        assert all(s["timestamp_time"] for s in report["signatures"])
