@@ -31,6 +31,7 @@ party_app = typer.Typer(help="当事人 parties", no_args_is_help=True)
 number_app = typer.Typer(help="文书编号 numbering", no_args_is_help=True)
 pki_app = typer.Typer(help="密钥与证书 keys and certificates", no_args_is_help=True)
 seal_app = typer.Typer(help="电子印章图像 seal images", no_args_is_help=True)
+audit_app = typer.Typer(help="操作日志 audit log", no_args_is_help=True)
 for sub, name in (
     (doc_app, "doc"),
     (case_app, "case"),
@@ -40,6 +41,7 @@ for sub, name in (
     (number_app, "number"),
     (pki_app, "pki"),
     (seal_app, "seal"),
+    (audit_app, "audit"),
 ):
     app.add_typer(sub, name=name)
 
@@ -545,6 +547,23 @@ def verify(
             lines.append("  非本系统签发 not issued by this anjuan instance")
         lines.append("结论 result: " + ("通过 OK" if report["ok"] else "未通过 FAILED"))
         _out(report, as_json, "\n".join(lines))
+        if not report["ok"]:
+            raise typer.Exit(3)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonOpt = False) -> None:
+    """校验操作日志哈希链 — check the hash chain of the event log (exit 0 only if intact)."""
+    with _Run(as_json), _archive() as archive:
+        report = archive.audit_verify()
+        if report["ok"]:
+            text = f"审计链完整 audit chain intact: {report['entries']} entries"
+        else:
+            text = (
+                f"审计链断裂 audit chain broken at entry seq={report['first_broken_seq']} "
+                f"id={report['first_broken_id']}: {report['reason_zh']} / {report['reason_en']}"
+            )
+        _out(report, as_json, text)
         if not report["ok"]:
             raise typer.Exit(3)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .audit import chain
 from .models import Event
 
 __all__ = ["record"]
@@ -29,7 +30,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def record(session: Session, *, actor: str, entity: str, entity_id: int, action: str, **data: Any) -> Event:
-    event = Event(actor=actor, entity=entity, entity_id=entity_id, action=action, data=_jsonable(data))
+    event = Event(
+        actor=actor, entity=entity, entity_id=entity_id, action=action, data=_jsonable(data), at=dt.datetime.now(dt.UTC)
+    )
+    chain(session, event)
     session.add(event)
     log.info("%s %s#%s by %s %s", action, entity, entity_id, actor, _jsonable(data))
     return event

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import Base
 
 __all__ = [
+    "AuditHead",
     "Blob",
     "Case",
     "Document",
@@ -212,6 +213,14 @@ class SealImage(Base):  # 电子印章图像: one per organisation and seal type
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class AuditHead(Base):  # the chain's tip: one row, locked by each writer until it commits
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
 class DocumentRevision(Base):  # every earlier state of a sealed file (rendition, each signature)
     __tablename__ = "document_revisions"
 
@@ -220,7 +229,7 @@ class DocumentRevision(Base):  # every earlier state of a sealed file (rendition
     revision: Mapped[int] = mapped_column(Integer)  # 0 = the unsigned rendition
 
 
-class Event(Base):  # 操作日志 — append-only (triggers in the migration forbid UPDATE/DELETE)
+class Event(Base):  # 操作日志 — append-only (triggers forbid UPDATE/DELETE) and hash-chained (audit.py)
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -230,5 +239,11 @@ class Event(Base):  # 操作日志 — append-only (triggers in the migration fo
     entity_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    seq: Mapped[int | None] = mapped_column(Integer)  # position in the chain, from 1
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_events_entity", "entity", "entity_id"),
+        Index("uq_events_seq", "seq", unique=True),
+    )

@@ -451,6 +451,13 @@ class Archive:
             for k in self.sealing.keystore.list()
         ]
 
+    def audit_verify(self) -> dict[str, Any]:
+        """Recompute the event log's hash chain; names the first entry that does not fit."""
+        from .audit import verify_chain
+
+        with self.db.read() as s:
+            return verify_chain(s).to_dict()
+
     def verify(self, pdf: bytes) -> dict[str, Any]:
         with self.db.read() as s:
             return self.sealing.verify(s, pdf)
