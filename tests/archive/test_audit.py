@@ -71,8 +71,9 @@ def test_migration_chains_entries_written_before_the_chain(tmp_path: Path) -> No
             conn.execute(
                 text(
                     "INSERT INTO events (at, actor, entity, entity_id, action, data) "
-                    "VALUES ('2025-01-0%d 08:00:00.000000', 'old', 'case', %d, 'created', '{}')" % (i + 1, i)
-                )
+                    "VALUES (:at, 'old', 'case', :eid, 'created', '{}')"
+                ),
+                {"at": f"2025-01-0{i + 1} 08:00:00.000000", "eid": i},
             )
     upgrade(db)
     with db.write() as s:
