@@ -15,35 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from anjuan.errors import AnjuanError
+
 __all__ = ["ArchiveError", "Conflict", "FieldError", "NotFound", "ServiceUnavailable", "ValidationFailed"]
 
 
-class ArchiveError(Exception):
+class ArchiveError(AnjuanError):
     code = "archive_error"
-
-    def __init__(
-        self,
-        message_zh: str,
-        message_en: str,
-        *,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(f"{message_en} / {message_zh}")
-        if code is not None:
-            self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        self.details: dict[str, Any] = details or {}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": f"{self.message_zh} / {self.message_en}",
-            "message_zh": self.message_zh,
-            "message_en": self.message_en,
-            "details": self.details,
-        }
 
 
 class NotFound(ArchiveError):

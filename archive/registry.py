@@ -274,6 +274,7 @@ def create_case(
     name: str | None = None,
     cause: str = "",
     officer_ids: list[int] | None = None,
+    major: bool = False,
 ) -> Case:
     kind = _choice(kind, CASE_KINDS, _KIND_ALIASES, "kind", "案件类型")
     procedure = _choice(procedure, PROCEDURES, _PROC_ALIASES, "procedure", "程序")
@@ -298,6 +299,7 @@ def create_case(
         party_id=party.id,
         created_by=actor,
         officers=officers,
+        major=major,
     )
     session.add(case)
     session.flush()

@@ -17,7 +17,7 @@ Sealing and verification errors follow at the end of this file.
 
 from __future__ import annotations
 
-from typing import Any
+from anjuan.errors import AnjuanError
 
 __all__ = [
     "BadPassphrase",
@@ -30,34 +30,10 @@ __all__ = [
 ]
 
 
-class SigningError(Exception):
+class SigningError(AnjuanError):
     """Base of every error raised by ``anjuan.signing``."""
 
     code = "signing_error"
-
-    def __init__(
-        self,
-        message_zh: str,
-        message_en: str,
-        *,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(f"{message_en} / {message_zh}")
-        if code is not None:
-            self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        self.details: dict[str, Any] = details or {}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": f"{self.message_zh} / {self.message_en}",
-            "message_zh": self.message_zh,
-            "message_en": self.message_en,
-            "details": self.details,
-        }
 
 
 # --- keys, certificates, seal images (pki, keystore, seal_image) -----------------------------------
