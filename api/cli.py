@@ -411,6 +411,49 @@ def case_new(
         _out(case_read(case).model_dump(mode="json"), as_json, f"案件 case {case.id}: {case.name}")
 
 
+_STATUS_ZH = {
+    "met": "已履行",
+    "met_late": "逾期履行",
+    "pending": "未到期",
+    "due_soon": "即将到期",
+    "overdue": "已逾期",
+    "lapsed": "已失效",
+    "not_applicable": "不适用",
+}
+
+
+def _deadline_line(d: dict[str, Any]) -> str:
+    due = d["due"] or "—"
+    left = "" if d.get("days_left") is None else f" ({d['days_left']:+d}天)"
+    flag = " *估算" if d.get("provisional") else ""
+    return f"{due:<11} {_STATUS_ZH.get(d['status'], d['status']):<6}{left:<9} {d['name']}  [{d['basis']}]{flag}"
+
+
+@case_app.command("deadlines")
+def case_deadlines(
+    case: int,
+    today: Annotated[str | None, typer.Option(help="compute as of YYYY-MM-DD (default: today)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """程序时限 — the case's legal deadlines, computed from its documents."""
+    with _Run(as_json), _archive() as archive:
+        rows = archive.deadlines(case, today=_parse_date(today))
+        _out(rows, as_json, "\n".join(_deadline_line(d) for d in rows))
+
+
+@app.command()
+def due(
+    days: Annotated[int, typer.Option("--days", help="look-ahead in days")] = 7,
+    org: Annotated[int | None, typer.Option("--org")] = None,
+    today: Annotated[str | None, typer.Option(help="as of YYYY-MM-DD")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """到期提醒 — what falls due within N days or is overdue, across open cases."""
+    with _Run(as_json), _archive() as archive:
+        rows = archive.due(days=days, org_id=org, today=_parse_date(today))
+        _out(rows, as_json, "\n".join(f"case {r['case_id']:<4} {_deadline_line(r)}" for r in rows) or "无 none")
+
+
 @number_app.command("start")
 def number_start(
     org: int,

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     catalogue_path: Path | None = Field(None, description="override of the packaged catalogue.yaml")
     clauses_path: Path | None = Field(None, description="override of the packaged clauses.yaml")
     numbering_path: Path | None = Field(None, description="override of the packaged numbering.yaml")
+    gates_path: Path | None = Field(None, description="override of the packaged procedure gates (gates.yaml)")
+    deadlines_path: Path | None = Field(None, description="override of the packaged deadline rules")
+    enforce_gates: bool = Field(
+        True, description="refuse documents whose procedural prerequisites are missing; off only to back-fill old cases"
+    )
     pki_dir: Path | None = Field(None, description="key store directory; default: pki/ in the data directory")
     pki_passphrase: SecretStr | None = Field(
         None, description="passphrase that encrypts the private keys at rest (never stored in the repo)"

@@ -7,6 +7,8 @@ contract other tools rely on:
     DIR/documents/NN-<form id>.pdf   every issued document, in issue order
     DIR/summary.json                 each document's type, name, number, date, file, pages, digest, signers
     DIR/pki/root.pem                 the (development) root certificate that checks every seal
+    summary.json also lists "refused" (out-of-order attempts the procedure gates refused) and
+    "deadlines" (each case's legal deadlines as computed today)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import SecretStr
 from anjuan import __version__
 
 from .config import Settings
+from .errors import ArchiveError
 from .service import Archive
 
 __all__ = ["load_scenario", "run_demo"]
@@ -90,6 +93,31 @@ def _demo_passphrase(data_dir: Path) -> str:
     return path.read_text("ascii").strip()
 
 
+def _attempt_refused(
+    archive: Archive, request: dict[str, Any], case_id: int, progress: Callable[[str], None]
+) -> dict[str, Any]:
+    """An out-of-order step the scenario expects the procedure gates to refuse."""
+    form = archive.form(request["form_key"])
+    try:
+        archive.issue_new(**request)
+    except ArchiveError as exc:
+        progress(f"  [拒绝 refused] {form.name}: {exc.message_zh}")
+        return {
+            "case_id": case_id,
+            "type": form.id,
+            "name": form.name,
+            "code": exc.code,
+            "message_zh": exc.message_zh,
+            "message_en": exc.message_en,
+            "findings": exc.details.get("findings", []),
+        }
+    raise ArchiveError(
+        f"演示步骤《{form.name}》本应被拒绝却签发了",
+        f"demo step {form.id} should have been refused",
+        code="demo_inconsistent",
+    )
+
+
 def _play(
     archive: Archive, scenario: dict[str, Any], docs_dir: Path, progress: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -106,6 +134,8 @@ def _play(
 
     issued: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
+    all_deadlines: list[dict[str, Any]] = []
     for case_spec in scenario["cases"]:
         case = archive.create_case(
             actor=actor,
@@ -121,14 +151,18 @@ def _play(
         refs: dict[str, int] = {}
         for step in case_spec["documents"]:
             t0 = time.perf_counter()
-            doc = archive.issue_new(
-                actor=actor,
-                case_id=case.id,
-                form_key=step["form"],
-                fields=step.get("fields", {}),
-                parent_id=refs.get(step["parent"]) if step.get("parent") else None,
-                doc_date=dt.date.fromisoformat(str(step["date"])) if step.get("date") else None,
-            )
+            request = {
+                "actor": actor,
+                "case_id": case.id,
+                "form_key": step["form"],
+                "fields": step.get("fields", {}),
+                "parent_id": refs.get(step["parent"]) if step.get("parent") else None,
+                "doc_date": dt.date.fromisoformat(str(step["date"])) if step.get("date") else None,
+            }
+            if step.get("expect_refused"):
+                refused.append(_attempt_refused(archive, request, case.id, progress))
+                continue
+            doc = archive.issue_new(**request)
             refs[step.get("ref", step["form"])] = doc.id
             form = archive.form(doc.form_id)
             name = f"{len(issued) + 1:02d}-{form.id}.pdf"
@@ -150,7 +184,14 @@ def _play(
             )
             ms = (time.perf_counter() - t0) * 1000
             progress(f"  [{len(issued):02d}] {form.name:<16} {doc.number or '(无文号)':<28} {doc.pages}页 {ms:.0f} ms")
-        cases.append({"id": case.id, "kind": case.kind, "procedure": case.procedure, "name": case.name})
+        deadlines = archive.deadlines(case.id)
+        cases.append(
+            {"id": case.id, "kind": case.kind, "procedure": case.procedure, "name": case.name, "deadlines": deadlines}
+        )
+        all_deadlines.extend({"case_id": case.id, **d} for d in deadlines)
+        for d in deadlines:
+            if d["due"]:
+                progress(f"  时限 {d['due']} {d['status']:<8} {d['name']}")
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -158,4 +199,6 @@ def _play(
         "party": {"id": party.id, "name": party.name, "credit_code": party.credit_code},
         "cases": cases,
         "documents": issued,
+        "refused": refused,
+        "deadlines": all_deadlines,
     }

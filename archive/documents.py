@@ -40,6 +40,7 @@ from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .fields import typed_values, validate_fields
 from .models import Case, Document, DocumentRevision, Officer
 from .numbering import NumberingProfile, format_number, next_value, placeholder_number
+from .procedure.gates import CaseFacts, DocFacts, GateRefused, GateRules, check_gates, default_is_workday
 from .registry import get_case, get_officer
 
 __all__ = [
@@ -278,6 +279,46 @@ def validate_for_issue(session: Session, *, catalogue: Catalogue, doc: Document)
     return form
 
 
+def case_facts(session: Session, case: Case, *, exclude: int | None = None) -> CaseFacts:
+    """The case as the procedure rules see it: plain facts of its documents (not ORM rows)."""
+    docs = session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
+    return CaseFacts(
+        procedure=case.procedure,
+        kind=case.kind,
+        major=case.major,
+        party_kind=case.party.kind,
+        province=case.org.area[:1] or None,
+        documents=tuple(
+            DocFacts(
+                id=d.id,
+                form_id=d.form_id,
+                status=d.status,
+                doc_date=d.doc_date,
+                fields=dict(d.fields),
+                parent_id=d.parent_id,
+                number=d.number,
+            )
+            for d in docs
+            if d.id != exclude
+        ),
+    )
+
+
+def check_procedure(
+    session: Session, *, gates: GateRules | None, doc: Document, is_workday: Callable[[dt.date], bool]
+) -> None:
+    """Refuse (409) a document whose prerequisites in the case are missing — before it takes a number."""
+    if gates is None:
+        return
+    assert doc.doc_date is not None
+    facts = case_facts(session, doc.case, exclude=doc.id)
+    findings = check_gates(
+        gates, doc.form_id, doc.fields, facts, on=doc.doc_date, parent_id=doc.parent_id, is_workday=is_workday
+    )
+    if findings:
+        raise GateRefused(doc.form_id, findings)
+
+
 def reserve_number(
     session: Session,
     *,
@@ -286,8 +327,10 @@ def reserve_number(
     counter_start: Callable[[str], int],
     actor: str,
     doc_id: int,
+    gates: GateRules | None = None,
+    is_workday: Callable[[dt.date], bool] | None = None,
 ) -> IssueStep:
-    """Step 1: validate, then give the draft its 文号 (reused if it already has one)."""
+    """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one)."""
     doc = get_document(session, doc_id)
     if doc.status != "draft":
         raise Conflict(
@@ -299,6 +342,7 @@ def reserve_number(
     form = validate_for_issue(session, catalogue=catalogue, doc=doc)
     if doc.doc_date is None:
         doc.doc_date = today()
+    check_procedure(session, gates=gates, doc=doc, is_workday=is_workday or default_is_workday)
     rule = profile.rule_for(form)
     if rule is not None and doc.seq is None:
         org = doc.case.org

@@ -24,6 +24,9 @@ from .errors import ArchiveError, Conflict, ServiceUnavailable
 from .migrate import upgrade
 from .models import Case, Document, Officer, Organisation, Party
 from .numbering import NumberingProfile, load_profiles, set_start
+from .procedure import RuleSet, calendar_for, load_rules
+from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
+from .procedure.gates import GateRules, load_gates
 from .sealing import SealingService, revision_digests
 
 __all__ = ["Archive", "RenderFailed"]
@@ -85,6 +88,14 @@ class Archive:
         self.blobs: BlobStore = blobs or FileBlobStore(settings.blob_dir)
         self.renderer = DocxRenderer()
         self.sealing = SealingService(settings, self.blobs)
+        # Procedure rules (data): the gates every document passes before it takes a number.
+        self.gates: GateRules | None = load_gates(settings.gates_path, catalogue=self.catalogue)
+        if not settings.enforce_gates:
+            log.warning("procedure gates are OFF (ANJUAN_ENFORCE_GATES=false): documents are issued in any order")
+        self.deadline_rules: RuleSet = load_rules(settings.deadlines_path, catalogue=self.catalogue)
+        # Gates need an answer for any date: years the holiday data does not cover yet count Mon–Fri
+        # (deadlines computed on such years are flagged provisional by the deadline engine).
+        self.calendar = calendar_for(self.deadline_rules)
         self._converter = converter
         self._owns_converter = converter is None
         self._converter_lock = threading.Lock()
@@ -254,6 +265,8 @@ class Archive:
             counter_start=self._counter_start,
             actor=actor,
             doc_id=doc_id,
+            gates=self.gates if self.settings.enforce_gates else None,
+            is_workday=self.calendar.lenient().is_working_day,
         )
 
     def _complete(self, actor: str, step: documents.IssueStep) -> Document:
@@ -450,6 +463,43 @@ class Archive:
             }
             for k in self.sealing.keystore.list()
         ]
+
+    # -- procedure ------------------------------------------------------------------------------
+
+    def deadlines(self, case_id: int, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+        """程序时限 of a case, computed from its issued documents under the rules in force when it opened."""
+        with self.db.read() as s:
+            case = registry.get_case(s, case_id)
+            return [d.to_dict() for d in self._deadlines(s, case, today or documents.today())]
+
+    def _deadlines(self, session: Any, case: Case, today: dt.date) -> list[Any]:
+        docs = documents.list_documents(session, case_id=case.id)
+        facts = [
+            DocumentFacts(
+                id=d.id, form_id=d.form_id, number=d.number, status=d.status, doc_date=d.doc_date, fields=dict(d.fields)
+            )
+            for d in docs
+        ]
+        dated = [d.doc_date for d in docs if d.doc_date and d.status == "issued"]
+        filing = next((d.doc_date for d in docs if d.form_id == "case_filing_approval" and d.status == "issued"), None)
+        opened = filing or (min(dated) if dated else case.created_at.date())
+        events = events_from_documents(facts, case.procedure, rules=self.deadline_rules)
+        return compute_deadlines(
+            events, self.deadline_rules, procedure=case.procedure, opened_on=opened, today=today, calendar=self.calendar
+        )
+
+    def due(self, *, days: int, today: dt.date | None = None, org_id: int | None = None) -> list[dict[str, Any]]:
+        """What falls due within ``days`` or is overdue, across open cases (of ``org_id`` and below)."""
+        today = today or documents.today()
+        out: list[dict[str, Any]] = []
+        with self.db.read() as s:
+            for case in registry.list_cases(s, org_id=org_id):
+                for d in self._deadlines(s, case, today):
+                    if d.due is None or d.status not in ("pending", "due_soon", "overdue"):
+                        continue
+                    if d.status == "overdue" or (d.due - today).days <= days:
+                        out.append({"case_id": case.id, "case": case.name, **d.to_dict()})
+        return sorted(out, key=lambda r: (r["due"], r["case_id"]))
 
     def audit_verify(self) -> dict[str, Any]:
         """Recompute the event log's hash chain; names the first entry that does not fit."""

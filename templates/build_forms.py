@@ -347,6 +347,9 @@ def inspection_record(w: FormWriter) -> None:
     )
     w.heading("检查情况：")
     w.longtext("f.findings")
+    with w.when("f.unplanned_reason"):  # 未制定现场检查方案时，记录其理由（临时检查）
+        w.heading("未制定检查方案的理由：")
+        w.longtext("f.unplanned_reason")
     w.officer_signatures("检查人员（签名）：")
     w.signature(
         "被检查单位现场负责人（签名）：",

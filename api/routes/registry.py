@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from anjuan.archive import registry
 from fastapi import APIRouter
 
@@ -83,3 +86,17 @@ def list_cases(archive: ArchiveDep, org_id: int | None = None) -> list[CaseRead]
 def get_case(case_id: int, archive: ArchiveDep) -> CaseRead:
     with archive.db.read() as s:
         return case_read(registry.get_case(s, case_id))
+
+
+@router.get("/cases/{case_id}/deadlines", tags=["cases"])
+def case_deadlines(case_id: int, archive: ArchiveDep, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """程序时限: each legal deadline of the case with its due date, status and legal basis."""
+    return archive.deadlines(case_id, today=today)
+
+
+@router.get("/due", tags=["cases"])
+def due(
+    archive: ArchiveDep, days: int = 7, org_id: int | None = None, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """What falls due within ``days`` or is overdue, across open cases."""
+    return archive.due(days=days, org_id=org_id, today=today)

@@ -74,5 +74,16 @@ def test_demo_writes_every_document_and_a_summary(
         assert len(entries) == len(doc["signers"]), doc["file"]
         assert all(e.signature_valid and e.certificate_trusted for e in entries), doc["file"]
         assert entries[-1].total_document_signed, doc["file"]
+    # The deliberate out-of-order attempt is refused, and the refusal names what was missing.
+    (refused,) = on_disk["refused"]
+    assert refused["type"] == "penalty_decision_org" and refused["code"] == "gate_refused"
+    assert any("case_handling_approval" in f["missing"] for f in refused["findings"])
+    # Deadlines are computed from the documents (their due dates do not depend on the day the test runs).
+    inspection, penalty = (c["id"] for c in on_disk["cases"])
+    due = {d["rule_id"]: d for d in on_disk["deadlines"] if d["case_id"] == penalty}
+    assert due["publication"]["due"] == "2026-11-17"  # 7 working days after the decision of 11-06
+    assert due["fine_payment"]["status"] == "met"
+    chain = {d["rule_id"]: d for d in on_disk["deadlines"] if d["case_id"] == inspection}
+    assert chain["reinspection"]["status"] == "met"
     decision = next(d for d in docs if d["type"] == "penalty_decision_org")
     assert [s["seal"] for s in decision["signers"]] == ["机关印章"]

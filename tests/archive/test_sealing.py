@@ -15,7 +15,7 @@ from anjuan.archive.service import Archive
 from anjuan.templates.convert import Converter
 
 from tests.archive.test_documents import FIELDS, D
-from tests.fixtures.archive import Bureau, make_archive, make_bureau
+from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau
 from tests.fixtures.pki import TestPki
 
 
@@ -33,7 +33,13 @@ def _issue(archive: Archive, bureau: Bureau, kind: str, *forms: str) -> list[int
     case = archive.create_case(
         actor="t", org_id=bureau.org_id, kind=kind, party_id=bureau.party_id, officer_ids=bureau.officer_ids
     ).id
-    return [archive.issue_new(actor="t", case_id=case, form_key=f, fields=FIELDS[f], doc_date=D).id for f in forms]
+    return [archive.issue_new(actor="t", case_id=case, form_key=f, fields=_fields(f), doc_date=D).id for f in forms]
+
+
+def _fields(form: str) -> dict[str, Any]:
+    if form == "inspection_record":  # an unplanned inspection (a complaint checked at once): no 方案 needed
+        return {**FIELDS[form], "unplanned_reason": "接群众举报，立即开展现场核查"}
+    return FIELDS[form]
 
 
 def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bureau) -> None:
@@ -51,7 +57,7 @@ def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bur
 
 
 def test_decision_carries_the_organ_seal(archive: Archive, bureau: Bureau) -> None:
-    _filing, decision = _issue(archive, bureau, "penalty", "case_filing_approval", "penalty_decision_org")
+    decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"].id
     report = archive.verify(archive.file(decision, "pdf"))
     assert report["ok"]
     assert [s["seal"] for s in report["signatures"]] == ["机关印章"]  # 决定书: no officer signatures, 公章
