@@ -30,14 +30,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..catalogue import Catalogue, Procedure, load_catalogue
+from ..datafile import read_yaml
 from ..errors import ArchiveError
 from ..numbering.format import normalise_number
 from .calendar import CalendarUnknownYear, WorkingCalendar, YearSupplement
@@ -367,23 +366,7 @@ def _problem(label: str, zh: str, en: str, **details: Any) -> DeadlineRulesError
 
 
 def _read(path: Path | None) -> tuple[Any, str]:
-    if path is None:
-        source: Any = resources.files(PACKAGE).joinpath(RULES_FILE)
-        label = f"{PACKAGE}/{RULES_FILE}"
-    else:
-        source, label = Path(path), str(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DeadlineRulesError(
-            f"无法读取文件 {label}：{exc}", f"cannot read {label}: {exc}", details={"file": label}
-        ) from exc
-    try:
-        return yaml.safe_load(text), label
-    except yaml.YAMLError as exc:
-        raise DeadlineRulesError(
-            f"{label} 不是有效的 YAML：{exc}", f"{label} is not valid YAML: {exc}", details={"file": label}
-        ) from exc
+    return read_yaml(PACKAGE, RULES_FILE, path, DeadlineRulesError)
 
 
 def _describe_loc(loc: tuple[Any, ...], data: Any) -> str:

@@ -26,15 +26,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import cn2an
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 
 from ..catalogue import CaseKind, Catalogue, FieldSpec, FieldType, FormSpec, Procedure, load_catalogue
+from ..datafile import read_yaml
 from ..errors import ArchiveError, Conflict
 
 __all__ = [
@@ -455,23 +454,7 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
 
 
 def _parse(path: Path | None, catalogue: Catalogue) -> GateRules:
-    if path is None:
-        source: Any = resources.files(PACKAGE).joinpath(GATES_FILE)
-        label = f"{PACKAGE}/{GATES_FILE}"
-    else:
-        source, label = Path(path), str(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GatesError(
-            f"无法读取文件 {label}：{exc}", f"cannot read {label}: {exc}", details={"file": label}
-        ) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise GatesError(
-            f"{label} 不是有效的 YAML：{exc}", f"{label} is not valid YAML: {exc}", details={"file": label}
-        ) from exc
+    data, label = read_yaml(PACKAGE, GATES_FILE, path, GatesError)
     if not isinstance(data, dict):
         raise GatesError(
             f"{label} 校验失败：顶层必须是映射",
