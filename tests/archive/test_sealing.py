@@ -156,3 +156,18 @@ def test_timestamped_seals_when_a_tsa_is_configured(
         report = archive.verify(archive.file(record, "pdf"))
         assert report["ok"], report
         assert all(s["timestamp_time"] for s in report["signatures"])
+
+
+def test_pdfa_rendition_stays_pdfa_after_sealing(
+    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
+) -> None:
+    """ANJUAN_PDFA: the archival rendition keeps its PDF/A-2b identification through every signature."""
+    import re
+
+    for archive in make_archive(sqlite_database, converter_pool, tmp_path, pdfa=True):
+        bureau = make_bureau(archive)
+        (record,) = _issue(archive, bureau, "inspection", "inspection_record")
+        sealed = archive.file(record, "pdf")
+        assert re.search(rb"pdfaid:part[>=\"']+2", sealed) and re.search(rb"pdfaid:conformance[>=\"']+B", sealed)
+        assert not sealed.startswith(b"%PDF-2") and not re.search(rb"/Version\s*/2", sealed)  # RSA: no PDF 2.0
+        assert archive.verify(sealed)["ok"]
