@@ -24,6 +24,8 @@ from anjuan.signing import (
     SignatureSpec,
     SigningError,
     draw_seal,
+    load_certificates,
+    normalise_uploaded_seal,
     verify_pdf,
 )
 from sqlalchemy import select
@@ -135,8 +137,6 @@ class SealingService:
         return png
 
     def upload_seal_image(self, session: Session, *, actor: str, org_id: int, role: str, data: bytes) -> str:
-        from anjuan.signing import normalise_uploaded_seal
-
         try:
             png = normalise_uploaded_seal(data)
         except SigningError as exc:
@@ -215,8 +215,6 @@ class SealingService:
     # -- verification ---------------------------------------------------------------------------
 
     def trust_roots(self) -> list[Any]:
-        from anjuan.signing import load_certificates
-
         roots = [*load_certificates(self.keystore.root_certificate_pem())]
         for path in self.settings.trust_anchors:
             roots.extend(load_certificates(path.read_bytes()))

@@ -11,16 +11,18 @@ import logging
 import threading
 from typing import Any
 
+from anjuan.signing import SealRole, SigningError
 from anjuan.templates import DocxRenderer
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
 
-from . import documents, registry
+from . import documents, events, registry
+from .audit import verify_chain
 from .blobs import BlobStore, FileBlobStore
 from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
 from .config import Settings
 from .db import Database
-from .errors import ArchiveError, Conflict, ServiceUnavailable
+from .errors import ArchiveError, Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from .migrate import upgrade
 from .models import Case, Document, Officer, Organisation, Party
 from .numbering import NumberingProfile, load_profiles, set_start
@@ -46,8 +48,6 @@ def _seal_role(role: str) -> str:
         role, role
     )
     if role not in ("organ", "enforcement"):
-        from .errors import FieldError, ValidationFailed
-
         raise ValidationFailed(
             [
                 FieldError(
@@ -176,8 +176,6 @@ class Archive:
         with self.db.write() as s:
             registry.get_org(s, org_id)
             set_start(s, org_id=org_id, year=year, counter=counter, start=start)
-            from . import events
-
             events.record(
                 s,
                 actor=actor,
@@ -305,8 +303,6 @@ class Archive:
                     "only drafts without a number can be discarded",
                     code="cannot_discard",
                 )
-            from . import events
-
             events.record(s, actor=actor, entity="document", entity_id=doc.id, action="draft_discarded", reason=reason)
             s.delete(doc)
 
@@ -367,8 +363,6 @@ class Archive:
             key = self.sealing.officer_key(officer_id, name, cert_no, org_name)
             keys.append({"key": f"officer-{officer_id}", "label": key.label, "role": "officer"})
         with self.db.write() as s:
-            from . import events
-
             events.record(s, actor=actor, entity="pki", entity_id=0, action="pki_initialised", keys=len(keys))
         return {
             "directory": str(self.settings.key_dir.resolve()),
@@ -398,8 +392,6 @@ class Archive:
         replace: bool = False,
     ) -> dict[str, Any]:
         """Use a bureau's own certificate (PKCS#12) instead of the development one."""
-        from anjuan.signing import SealRole, SigningError
-
         key_id, label, seal = self._key_owner(owner, owner_id, role)
         try:
             handle = self.sealing.keystore.import_pkcs12(
@@ -408,8 +400,6 @@ class Archive:
         except SigningError as exc:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
         with self.db.write() as s:
-            from . import events
-
             events.record(s, actor=actor, entity="pki", entity_id=owner_id, action="pkcs12_imported", key=key_id)
         return {"key": key_id, "label": handle.label, "role": seal}
 
@@ -427,8 +417,6 @@ class Archive:
         replace: bool = False,
     ) -> dict[str, Any]:
         """Sign with a key that stays on a PKCS#11 token/HSM; the PIN is read from ``pin_env_var``."""
-        from anjuan.signing import SealRole, SigningError
-
         key_id, label, seal = self._key_owner(owner, owner_id, role)
         try:
             self.sealing.keystore.register_pkcs11(
@@ -437,8 +425,6 @@ class Archive:
         except SigningError as exc:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
         with self.db.write() as s:
-            from . import events
-
             events.record(
                 s,
                 actor=actor,
@@ -503,8 +489,6 @@ class Archive:
 
     def audit_verify(self) -> dict[str, Any]:
         """Recompute the event log's hash chain; names the first entry that does not fit."""
-        from .audit import verify_chain
-
         with self.db.read() as s:
             return verify_chain(s).to_dict()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from anjuan.archive.registry import get_case
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -53,8 +54,6 @@ def create_document(case_id: int, body: DocumentCreate, archive: ArchiveDep, act
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentRead], tags=["documents"])
 def list_case_documents(case_id: int, archive: ArchiveDep) -> list[DocumentRead]:
     with archive.db.read() as s:
-        from anjuan.archive.registry import get_case
-
         get_case(s, case_id)
     return [_read(archive, d) for d in archive.documents(case_id=case_id)]
 
