@@ -256,6 +256,54 @@ def doc_issue_draft(doc_id: int, actor: ActorOpt = "cli", as_json: JsonOpt = Fal
         _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {doc.number or '(无文号)'}")
 
 
+@doc_app.command("submit")
+def doc_submit(
+    doc_id: int,
+    officer: Annotated[int, typer.Option("--officer", help="submitting officer id")],
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """报送审批 — send a complete draft to its approval steps."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.submit(actor=actor, doc_id=doc_id, officer_id=officer)
+        _out(_doc_json(archive, doc), as_json, f"已报送 submitted {doc.id}")
+
+
+def _decide(doc_id: int, officer: int, opinion: str, approve: bool, actor: str, as_json: bool) -> None:
+    with _Run(as_json), _archive() as archive:
+        doc = archive.decide(actor=actor, doc_id=doc_id, officer_id=officer, opinion=opinion, approve=approve)
+        state = archive.approval_state(doc_id)
+        _out(
+            {**_doc_json(archive, doc), "approval": state},
+            as_json,
+            f"{'通过' if approve else '退回'} {doc.id}: status {doc.status}, next {state['pending_step'] or '—'}",
+        )
+
+
+@doc_app.command("approve")
+def doc_approve(
+    doc_id: int,
+    officer: Annotated[int, typer.Option("--officer", help="approving officer id")],
+    opinion: Annotated[str, typer.Option(help="审核/审批意见")],
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """审核/审批通过 — approve the pending step."""
+    _decide(doc_id, officer, opinion, True, actor, as_json)
+
+
+@doc_app.command("reject")
+def doc_reject(
+    doc_id: int,
+    officer: Annotated[int, typer.Option("--officer", help="approving officer id")],
+    opinion: Annotated[str, typer.Option(help="退回理由")],
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """退回 — send the document back to its handler with the reason."""
+    _decide(doc_id, officer, opinion, False, actor, as_json)
+
+
 @doc_app.command("void")
 def doc_void(
     doc_id: int,
@@ -340,10 +388,19 @@ def org_add(
 
 
 @officer_app.command("add")
-def officer_add(org: int, name: str, cert_no: str, actor: ActorOpt = "cli", as_json: JsonOpt = False) -> None:
-    """登记执法人员 — add an officer with their 执法证号."""
+def officer_add(
+    org: int,
+    name: str,
+    cert_no: str,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="handler/supervisor/legal/deputy/head … (repeat)")
+    ] = None,
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """登记执法人员 — add an officer with their 执法证号 and roles."""
     with _Run(as_json), _archive() as archive:
-        officer = archive.create_officer(actor=actor, org_id=org, name=name, cert_no=cert_no)
+        officer = archive.create_officer(actor=actor, org_id=org, name=name, cert_no=cert_no, roles=role)
         _out(
             {"id": officer.id, "name": officer.name, "cert_no": officer.cert_no},
             as_json,

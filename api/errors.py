@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from anjuan.archive.catalogue import CatalogueError
-from anjuan.archive.errors import ArchiveError, Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from anjuan.archive.errors import ArchiveError, Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,6 +20,8 @@ def http_status(exc: ArchiveError) -> int:
         return 404
     if isinstance(exc, ValidationFailed):
         return 422
+    if isinstance(exc, Forbidden):
+        return 403
     if isinstance(exc, Conflict):
         return 409
     if isinstance(exc, ServiceUnavailable):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "CaseCreate",
     "CaseRead",
+    "DecisionRequest",
     "DocumentCreate",
     "DocumentRead",
     "DocumentUpdate",
@@ -20,6 +21,7 @@ __all__ = [
     "OrgRead",
     "PartyCreate",
     "PartyRead",
+    "SubmitRequest",
     "VoidRequest",
     "case_read",
     "document_read",
@@ -153,6 +155,16 @@ class DocumentUpdate(_In):
     fields: dict[str, Any] | None = None
     officer_ids: list[int] | None = None
     doc_date: dt.date | None = None
+
+
+class SubmitRequest(_In):
+    officer_id: int = Field(description="the handler (执法人员) who submits")
+
+
+class DecisionRequest(_In):
+    officer_id: int = Field(description="the approver, holding a role allowed for the pending step")
+    opinion: str = Field(description="审核/审批意见 (shown on the document)")
+    step: str | None = Field(None, description="the step being decided; checked against the pending one")
 
 
 class VoidRequest(_In):

@@ -93,6 +93,27 @@ def _demo_passphrase(data_dir: Path) -> str:
     return path.read_text("ascii").strip()
 
 
+def issue_with_approval(
+    archive: Archive,
+    request: dict[str, Any],
+    *,
+    submitter: int,
+    approvers: dict[str, tuple[int, str]],
+) -> Any:
+    """Issue as people do: a form with approval steps is drafted, submitted by its handler and
+    approved step by step (``approvers``: step → (officer id, opinion)) before it is issued."""
+    form = archive.form(request["form_key"])
+    if not form.approval:
+        return archive.issue_new(**request)
+    actor = request["actor"]
+    draft = archive.create_draft(**request)
+    archive.submit(actor=actor, doc_id=draft.id, officer_id=submitter)
+    for step in form.approval:
+        officer_id, opinion = approvers[step.value]
+        archive.decide(actor=actor, doc_id=draft.id, officer_id=officer_id, opinion=opinion, approve=True)
+    return archive.issue(actor=actor, doc_id=draft.id)
+
+
 def _attempt_refused(
     archive: Archive, request: dict[str, Any], case_id: int, progress: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -127,6 +148,10 @@ def _play(
     progress(f"机关 organisation: {org.name}")
     officers = [archive.create_officer(actor=actor, org_id=org.id, **o) for o in scenario["officers"]]
     progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
+    # Who takes each approval step, by role (the scenario's officers carry the roles).
+    by_role = {role: o for o in officers for role in o.roles}
+    approvers = {step: by_role[role].id for step, role in scenario["approvers"].items()}
+    default_opinions = scenario["default_opinions"]
     party = archive.create_party(actor=actor, **scenario["party"])
     progress(f"当事人 party: {party.name} {party.credit_code}")
     keys = archive.pki_init(actor=actor)["keys"]
@@ -145,7 +170,7 @@ def _play(
             party_id=party.id,
             name=case_spec.get("name"),
             cause=case_spec.get("cause", ""),
-            officer_ids=[o.id for o in officers[:2]],
+            officer_ids=[o.id for o in officers if "handler" in o.roles][:2],
         )
         progress(f"案件 case {case.id}: {case.name}")
         refs: dict[str, int] = {}
@@ -162,7 +187,13 @@ def _play(
             if step.get("expect_refused"):
                 refused.append(_attempt_refused(archive, request, case.id, progress))
                 continue
-            doc = archive.issue_new(**request)
+            opinions = {**default_opinions, **step.get("approvals", {})}
+            doc = issue_with_approval(
+                archive,
+                request,
+                submitter=officers[0].id,
+                approvers={k: (approvers[k], opinions[k]) for k in approvers},
+            )
             refs[step.get("ref", step["form"])] = doc.id
             form = archive.form(doc.form_id)
             name = f"{len(issued) + 1:02d}-{form.id}.pdf"

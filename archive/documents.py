@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import events
+from .approvals import approval_infos, pending_step
 from .catalogue import Catalogue, ClauseSet, FormSpec, clauses_in_force, resolve_form
 from .catalogue.model import CaseKind, Procedure
 from .errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -332,7 +333,7 @@ def reserve_number(
 ) -> IssueStep:
     """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one)."""
     doc = get_document(session, doc_id)
-    if doc.status != "draft":
+    if doc.status not in ("draft", "submitted"):
         raise Conflict(
             f"文书状态为{_STATUS_ZH.get(doc.status, doc.status)}，不能签发",
             f"document is {doc.status}, cannot issue",
@@ -340,6 +341,17 @@ def reserve_number(
             details={"status": doc.status},
         )
     form = validate_for_issue(session, catalogue=catalogue, doc=doc)
+    if form.approval:
+        step = pending_step(session, doc, form) if doc.status == "submitted" else form.approval[0].value
+        if doc.status != "submitted" or step is not None:
+            raise Conflict(
+                f"《{form.name}》须经内部审批后签发，尚待{_STEP_ZH.get(step or '', step)}",
+                f"{form.id} must be approved before it is issued; pending step: {step}",
+                code="approval_required",
+                details={"pending_step": step, "status": doc.status},
+            )
+    elif doc.status != "draft":
+        raise Conflict("文书状态不能签发", f"document is {doc.status}, cannot issue", code="not_a_draft")
     if doc.doc_date is None:
         doc.doc_date = today()
     check_procedure(session, gates=gates, doc=doc, is_workday=is_workday or default_is_workday)
@@ -401,7 +413,8 @@ def reserve_number(
     return IssueStep(doc_id=doc.id, version=doc.version, number=doc.number or "")
 
 
-_STATUS_ZH = {"draft": "草稿", "issued": "已签发", "voided": "已作废"}
+_STATUS_ZH = {"draft": "草稿", "submitted": "审批中", "issued": "已签发", "voided": "已作废"}
+_STEP_ZH = {"review": "审核", "approve": "审批", "examine": "审查", "presider": "主持人签名"}
 
 
 def finish_issue(
@@ -418,7 +431,7 @@ def finish_issue(
 ) -> Document:
     """Step 3: record the stored files (DOCX, rendition, sealed PDF) and mark the document issued."""
     doc = get_document(session, step.doc_id)
-    if doc.version != step.version or doc.status != "draft":
+    if doc.version != step.version or doc.status not in ("draft", "submitted"):
         raise Conflict(
             "文书在签发过程中被修改，请重试", "the document changed while being issued; retry", code="concurrent_change"
         )
@@ -549,6 +562,7 @@ def build_context(session: Session, *, catalogue: Catalogue, clauses: ClauseSet,
         fields=typed_values(form, doc.fields),
         clauses=clause_texts,
         parent=parent,
+        approvals=approval_infos(session, doc),
     )
 
 

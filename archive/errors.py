@@ -6,6 +6,7 @@ structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
     ArchiveError
     ├── NotFound            404  unknown organisation, case, document, form …
     ├── ValidationFailed    422  bad field values (``details["fields"]`` lists each field)
+    ├── Forbidden           403  the acting person may not do this (role, own submission …)
     ├── Conflict            409  the state does not allow it (issue twice, void a draft …)
     └── ServiceUnavailable  503  a dependency (LibreOffice, database) is missing or failing
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from anjuan.errors import AnjuanError
 
-__all__ = ["ArchiveError", "Conflict", "FieldError", "NotFound", "ServiceUnavailable", "ValidationFailed"]
+__all__ = ["ArchiveError", "Conflict", "FieldError", "Forbidden", "NotFound", "ServiceUnavailable", "ValidationFailed"]
 
 
 class ArchiveError(AnjuanError):
@@ -26,6 +27,10 @@ class ArchiveError(AnjuanError):
 
 class NotFound(ArchiveError):
     code = "not_found"
+
+
+class Forbidden(ArchiveError):
+    code = "forbidden"
 
 
 class Conflict(ArchiveError):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import Base
 
 __all__ = [
+    "Approval",
     "AuditHead",
     "Blob",
     "Case",
@@ -178,12 +179,30 @@ class Document(Base):  # 执法文书
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     void_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Approval (审批): who submitted it, and which round of submission is current.
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    round: Mapped[int] = mapped_column(Integer, default=0)
 
     case: Mapped[Case] = relationship()
     parent: Mapped[Document | None] = relationship(remote_side=[id])
     officers: Mapped[list[Officer]] = relationship(secondary=document_officers, order_by=document_officers.c.position)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Approval(Base):  # 审核/审批意见: one decision of one step, in one round of submission
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)  # 1 for the first submission, +1 after each rejection
+    step: Mapped[str] = mapped_column(String(20))  # review | approve | examine | presider
+    decision: Mapped[str] = mapped_column(String(10))  # approved | rejected
+    opinion: Mapped[str] = mapped_column(Text)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    officer: Mapped[Officer] = relationship()
 
 
 class NumberCounter(Base):  # 文书编号计数器

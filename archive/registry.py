@@ -20,6 +20,7 @@ __all__ = [
     "CASE_KINDS",
     "LEVELS",
     "PROCEDURES",
+    "ROLES",
     "create_case",
     "create_officer",
     "create_org",
@@ -37,6 +38,17 @@ __all__ = [
 ]
 
 LEVELS = {"province": "省", "city": "市", "county": "县"}
+ROLES = {
+    "handler": "执法人员",
+    "supervisor": "执法监督人员",
+    "legal": "法制审核",
+    "deputy": "分管负责人",
+    "head": "主要负责人",
+    "archivist": "档案管理员",
+    "reviewer": "评查人员",
+    "admin": "系统管理员",
+}
+_ROLE_ALIASES = {v: k for k, v in ROLES.items()}
 CASE_KINDS = {"inspection": "检查", "penalty": "行政处罚"}
 PROCEDURES = {"general": "一般程序", "simple": "简易程序"}
 _LEVEL_ALIASES = {v: k for k, v in LEVELS.items()} | {
@@ -163,7 +175,21 @@ def create_officer(
         raise Conflict(
             f"执法证号{cert_no}已登记", f"certificate {cert_no} is already registered", code="officer_exists"
         )
-    officer = Officer(org_id=org_id, name=name.strip(), cert_no=cert_no.strip(), roles=list(roles or ["handler"]))
+    roles = [_ROLE_ALIASES.get(r, r) for r in (roles or ["handler"])]
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "roles",
+                    "角色",
+                    "roles",
+                    f"未知角色：{'、'.join(unknown)}",
+                    f"unknown roles: {', '.join(unknown)}; known: {', '.join(ROLES)}",
+                )
+            ]
+        )
+    officer = Officer(org_id=org_id, name=name.strip(), cert_no=cert_no.strip(), roles=list(dict.fromkeys(roles)))
     session.add(officer)
     session.flush()
     events.record(

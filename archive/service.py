@@ -15,8 +15,9 @@ from anjuan.signing import SealRole, SigningError
 from anjuan.templates import DocxRenderer
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
+from sqlalchemy import select
 
-from . import documents, events, registry
+from . import approvals, documents, events, registry
 from .audit import verify_chain
 from .blobs import BlobStore, FileBlobStore
 from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
@@ -24,7 +25,7 @@ from .config import Settings
 from .db import Database
 from .errors import ArchiveError, Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from .migrate import upgrade
-from .models import Case, Document, Officer, Organisation, Party
+from .models import Approval, Case, Document, Officer, Organisation, Party
 from .numbering import NumberingProfile, load_profiles, set_start
 from .procedure import RuleSet, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
@@ -292,6 +293,55 @@ class Archive:
                 revisions=revisions,
             )
             return self._loaded(doc)
+
+    def submit(self, *, actor: str, doc_id: int, officer_id: int) -> Document:
+        """报送审批: the handler sends a complete draft to the approval steps its form requires."""
+        with self.db.write() as s:
+            return self._loaded(
+                approvals.submit(s, catalogue=self.catalogue, actor=actor, doc_id=doc_id, officer_id=officer_id)
+            )
+
+    def decide(
+        self, *, actor: str, doc_id: int, officer_id: int, opinion: str, approve: bool, step: str | None = None
+    ) -> Document:
+        """审核/审批 the pending step (approve, or reject back to the handler with the reason)."""
+        with self.db.write() as s:
+            return self._loaded(
+                approvals.decide(
+                    s,
+                    catalogue=self.catalogue,
+                    actor=actor,
+                    doc_id=doc_id,
+                    officer_id=officer_id,
+                    opinion=opinion,
+                    approve=approve,
+                    step=step,
+                )
+            )
+
+    def approval_state(self, doc_id: int) -> dict[str, Any]:
+        with self.db.read() as s:
+            doc = documents.get_document(s, doc_id)
+            form = self.form(doc.form_id)
+            decisions = s.scalars(select(Approval).where(Approval.document_id == doc.id).order_by(Approval.id)).all()
+            return {
+                "status": doc.status,
+                "round": doc.round,
+                "steps": [a.value for a in form.approval],
+                "pending_step": approvals.pending_step(s, doc, form) if doc.status == "submitted" else None,
+                "decisions": [
+                    {
+                        "round": a.round,
+                        "step": a.step,
+                        "decision": a.decision,
+                        "opinion": a.opinion,
+                        "officer_id": a.officer_id,
+                        "officer": a.officer.name,
+                        "at": a.at.isoformat(),
+                    }
+                    for a in decisions
+                ],
+            }
 
     def discard_draft(self, *, actor: str, doc_id: int, reason: str) -> None:
         """Delete a draft that never got a number (nothing was issued, so nothing is lost)."""

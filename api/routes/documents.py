@@ -9,7 +9,15 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import DocumentCreate, DocumentRead, DocumentUpdate, VoidRequest, document_read
+from ..schemas import (
+    DecisionRequest,
+    DocumentCreate,
+    DocumentRead,
+    DocumentUpdate,
+    SubmitRequest,
+    VoidRequest,
+    document_read,
+)
 
 __all__ = ["router"]
 
@@ -98,3 +106,26 @@ def download(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep) -> R
 @router.post("/documents/{doc_id}/void", response_model=DocumentRead, tags=["documents"])
 def void(doc_id: int, body: VoidRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     return _read(archive, archive.void(actor=actor, doc_id=doc_id, reason=body.reason))
+
+
+@router.post("/documents/{doc_id}/submit", response_model=DocumentRead, tags=["approval"])
+def submit(doc_id: int, body: SubmitRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+    """报送审批: a complete draft goes to the approval steps of its form."""
+    return _read(archive, archive.submit(actor=actor, doc_id=doc_id, officer_id=body.officer_id))
+
+
+@router.post("/documents/{doc_id}/approve", response_model=DocumentRead, tags=["approval"])
+def approve(doc_id: int, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+    """审核/审批 通过: the pending step, by someone holding a role for it (never the submitter)."""
+    return _read(archive, archive.decide(actor=actor, doc_id=doc_id, approve=True, **body.model_dump()))
+
+
+@router.post("/documents/{doc_id}/reject", response_model=DocumentRead, tags=["approval"])
+def reject(doc_id: int, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+    """退回: back to the handler as a draft, with the reason."""
+    return _read(archive, archive.decide(actor=actor, doc_id=doc_id, approve=False, **body.model_dump()))
+
+
+@router.get("/documents/{doc_id}/approvals", tags=["approval"])
+def approval_state(doc_id: int, archive: ArchiveDep) -> dict[str, Any]:
+    return archive.approval_state(doc_id)

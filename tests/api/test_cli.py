@@ -108,25 +108,39 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     )
     from tests.archive.test_documents import FIELDS
 
+    reviewer, deputy = (
+        json.loads(_run(tmp_path, "officer", "add", str(org["id"]), n, c, "--role", r, "--json").stdout)["id"]
+        for n, c, r in (("赵敏", "14100220170012", "supervisor"), ("孙建军", "14100220120005", "分管负责人"))
+    )
     fields = tmp_path / "plan.json"
     fields.write_text(json.dumps(FIELDS["inspection_plan"], ensure_ascii=False), "utf-8")
-    pdf = tmp_path / "plan.pdf"
-    doc = json.loads(
+    # 现场检查方案 needs 审核 and 审批: issuing it straight away is refused and leaves nothing behind.
+    early = _run(tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False)
+    assert early.returncode == 1 and "approval_required" in early.stderr
+    draft = json.loads(
         _run(
             tmp_path,
             "doc",
-            "issue",
+            "draft",
             str(case["id"]),
             "现场检查方案",
             "--fields",
             str(fields),
             "--date",
             "2026-10-12",
-            "--pdf",
-            str(pdf),
             "--json",
         ).stdout
     )
+    _run(tmp_path, "doc", "submit", str(draft["id"]), "--officer", str(officers[0]))
+    own = _run(
+        tmp_path, "doc", "approve", str(draft["id"]), "--officer", str(officers[0]), "--opinion", "同意", check=False
+    )
+    assert own.returncode == 1 and ("not_permitted" in own.stderr or "self_approval" in own.stderr)
+    _run(tmp_path, "doc", "approve", str(draft["id"]), "--officer", str(reviewer), "--opinion", "同意，报请审批。")
+    _run(tmp_path, "doc", "approve", str(draft["id"]), "--officer", str(deputy), "--opinion", "同意。")
+    doc = json.loads(_run(tmp_path, "doc", "issue-draft", str(draft["id"]), "--json").stdout)
+    pdf = tmp_path / "plan.pdf"
+    _run(tmp_path, "doc", "get", str(draft["id"]), "--out", str(pdf))
     assert doc["number"] == "（晋临）应急检查〔2026〕1号" and pdf.read_bytes().startswith(b"%PDF")
     ok = _run(tmp_path, "verify", str(pdf), "--json")
     assert json.loads(ok.stdout)["ok"]

@@ -54,6 +54,22 @@ def _setup(client: TestClient) -> dict[str, int]:
         ),
         201,
     )
+    reviewer = _ok(
+        client.post(
+            "/api/officers",
+            headers=H,
+            json={"org_id": org["id"], "name": "赵敏", "cert_no": "14100220170012", "roles": ["supervisor"]},
+        ),
+        201,
+    )
+    deputy = _ok(
+        client.post(
+            "/api/officers",
+            headers=H,
+            json={"org_id": org["id"], "name": "孙建军", "cert_no": "14100220120005", "roles": ["deputy"]},
+        ),
+        201,
+    )
     o2 = _ok(
         client.post(
             "/api/officers",
@@ -97,7 +113,14 @@ def _setup(client: TestClient) -> dict[str, int]:
         ),
         201,
     )
-    return {"org": org["id"], "case": case["id"], "inspection": inspection["id"]}
+    return {
+        "org": org["id"],
+        "case": case["id"],
+        "inspection": inspection["id"],
+        "handler": o1["id"],
+        "reviewer": reviewer["id"],
+        "deputy": deputy["id"],
+    }
 
 
 def test_draft_preview_issue_download_void(client: TestClient, tmp_path: Path) -> None:
@@ -116,12 +139,44 @@ def test_draft_preview_issue_download_void(client: TestClient, tmp_path: Path) -
     assert "〔2026〕1号" not in pdf_text(preview.content, tmp_path)  # a draft has no number yet
     docx = client.get(f"/api/documents/{draft['id']}/preview.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    # 立案审批表 needs 审核 + 审批 first: refused now, then submitted, refused to its own submitter,
+    # rejected once with a reason, resubmitted and approved by the right people.
+    early = client.post(f"/api/documents/{draft['id']}/issue", headers=H)
+    assert early.status_code == 409 and early.json()["error"]["code"] == "approval_required"
+    doc_url = f"/api/documents/{draft['id']}"
+    _ok(client.post(f"{doc_url}/submit", headers=H, json={"officer_id": ids["handler"]}))
+    own = client.post(f"{doc_url}/approve", headers=H, json={"officer_id": ids["handler"], "opinion": "同意"})
+    assert own.status_code == 403
+    wrong = client.post(
+        f"{doc_url}/approve", headers=H, json={"officer_id": ids["deputy"], "opinion": "同意", "step": "approve"}
+    )
+    assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "wrong_step"
+    back = _ok(
+        client.post(
+            f"{doc_url}/reject",
+            headers=H,
+            json={"officer_id": ids["reviewer"], "opinion": "案件基本情况不完整，请补充。"},
+        )
+    )
+    assert back["status"] == "draft"
+    _ok(client.post(f"{doc_url}/submit", headers=H, json={"officer_id": ids["handler"]}))
+    _ok(
+        client.post(
+            f"{doc_url}/approve", headers=H, json={"officer_id": ids["reviewer"], "opinion": "同意，报请审批。"}
+        )
+    )
+    _ok(client.post(f"{doc_url}/approve", headers=H, json={"officer_id": ids["deputy"], "opinion": "同意立案。"}))
+    state = _ok(client.get(f"{doc_url}/approvals"))
+    assert [d["decision"] for d in state["decisions"]] == ["rejected", "approved", "approved"]
     issued = _ok(client.post(f"/api/documents/{draft['id']}/issue", headers=H))
     assert issued["status"] == "issued" and issued["number"] == "（晋临）应急立〔2026〕1号"
     assert issued["issued_by"] == "zhangwei" and issued["pages"] >= 1
     pdf = client.get(f"/api/documents/{draft['id']}/file.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    assert "（晋临）应急立〔2026〕1号" in pdf_text(pdf.content, tmp_path)
+    text = pdf_text(pdf.content, tmp_path)
+    assert "（晋临）应急立〔2026〕1号" in text
+    assert "同意立案。" in text and "孙建军" in text  # the approval opinions are on the document
+    assert "请补充" not in text  # … the rejected round's are not
     voided = _ok(client.post(f"/api/documents/{draft['id']}/void", headers=H, json={"reason": "案由填写错误"}))
     assert voided["status"] == "voided" and voided["number"] == issued["number"]
     listed = _ok(client.get(f"/api/cases/{ids['case']}/documents"))

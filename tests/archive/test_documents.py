@@ -58,17 +58,17 @@ def _case(archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: st
     ).id
 
 
-def _issue(archive: Archive, case_id: int, form: str, **kw: Any) -> Document:
+def _issue(archive: Archive, bureau: Bureau, case_id: int, form: str, **kw: Any) -> Document:
     fields = FIELDS[archive.form(form).id]
-    return archive.issue_new(actor="t", case_id=case_id, form_key=form, fields=fields, doc_date=D, **kw)
+    return bureau.issue(archive, case_id=case_id, form_key=form, fields=fields, doc_date=D, **kw)
 
 
 def test_inspection_chain_threads_one_number(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     case = _case(archive, bureau, kind="inspection")
-    plan = _issue(archive, case, "现场检查方案")
-    record = _issue(archive, case, "inspection_record")
-    order = _issue(archive, case, "责令限期整改指令书")
-    review = _issue(archive, case, "reinspection_opinion")
+    plan = _issue(archive, bureau, case, "现场检查方案")
+    record = _issue(archive, bureau, case, "inspection_record")
+    order = _issue(archive, bureau, case, "责令限期整改指令书")
+    review = _issue(archive, bureau, case, "reinspection_opinion")
     assert plan.number == "（晋临）应急检查〔2026〕1号"
     assert record.number == "（晋临）应急检记〔2026〕1号"
     assert order.number == "（晋临）应急责改〔2026〕1号"
@@ -83,16 +83,16 @@ def test_inspection_chain_threads_one_number(archive: Archive, bureau: Bureau, t
 
 def test_case_documents_share_the_case_number_with_suffixes(archive: Archive, bureau: Bureau) -> None:
     case = _case(archive, bureau)
-    filing = _issue(archive, case, "立案审批表")
-    first = _issue(archive, case, "inquiry_notice")
-    second = _issue(archive, case, "询问通知书")
-    record = _issue(archive, case, "询问笔录")
+    filing = _issue(archive, bureau, case, "立案审批表")
+    first = _issue(archive, bureau, case, "inquiry_notice")
+    second = _issue(archive, bureau, case, "询问通知书")
+    record = _issue(archive, bureau, case, "询问笔录")
     assert filing.number == "（晋临）应急立〔2026〕1号"
     assert first.number == "（晋临）应急询〔2026〕1号"
     assert second.number == "（晋临）应急询〔2026〕1-2号"
     assert record.number is None and record.status == "issued"  # 询问笔录 carries no number
     other = _case(archive, bureau)
-    assert _issue(archive, other, "立案审批表").number == "（晋临）应急立〔2026〕2号"
+    assert _issue(archive, bureau, other, "立案审批表").number == "（晋临）应急立〔2026〕2号"
 
 
 def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau
 def test_fifty_concurrent_issues_get_distinct_consecutive_numbers(archive: Archive, bureau: Bureau) -> None:
     cases = [_case(archive, bureau) for _ in range(50)]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        docs = list(pool.map(lambda c: _issue(archive, c, "case_filing_approval"), cases))
+        docs = list(pool.map(lambda c: _issue(archive, bureau, c, "case_filing_approval"), cases))
     seqs = sorted(d.seq for d in docs)
     assert seqs == list(range(1, 51))
     assert len({d.number for d in docs}) == 50
@@ -131,10 +131,10 @@ def test_fifty_concurrent_issues_get_distinct_consecutive_numbers(archive: Archi
 
 def test_void_keeps_the_number_and_nothing_reuses_it(archive: Archive, bureau: Bureau) -> None:
     case = _case(archive, bureau, kind="inspection")
-    plan = _issue(archive, case, "inspection_plan")
+    plan = _issue(archive, bureau, case, "inspection_plan")
     voided = archive.void(actor="t", doc_id=plan.id, reason="被检查单位名称填写错误")
     assert voided.status == "voided" and voided.number == plan.number
-    again = _issue(archive, case, "inspection_plan")
+    again = _issue(archive, bureau, case, "inspection_plan")
     assert again.number == "（晋临）应急检查〔2026〕2号"
     with pytest.raises(Conflict) as err:
         archive.void(actor="t", doc_id=plan.id, reason="再次作废")
@@ -143,7 +143,7 @@ def test_void_keeps_the_number_and_nothing_reuses_it(archive: Archive, bureau: B
         archive.issue(actor="t", doc_id=plan.id)
     with archive.db.read() as s:
         actions = s.scalars(select(Event.action).where(Event.entity == "document", Event.entity_id == plan.id)).all()
-    assert actions == ["draft_created", "number_assigned", "issued", "voided"]
+    assert actions == ["draft_created", "submitted", "approved", "approved", "number_assigned", "issued", "voided"]
 
 
 def _counts(archive: Archive) -> tuple[int, int, int]:
@@ -199,7 +199,7 @@ def test_too_few_officers_is_refused_before_a_number_is_taken(archive: Archive, 
     ).id
     before = _counts(archive)
     with pytest.raises(ValidationFailed) as err:
-        _issue(archive, case, "inspection_record")
+        _issue(archive, bureau, case, "inspection_record")
     assert err.value.code == "too_few_officers"
     assert _counts(archive) == before
 
@@ -231,14 +231,17 @@ def test_failed_rendering_keeps_the_number_for_the_retry(
         draft = archive.create_draft(
             actor="t", case_id=case, form_key="inspection_plan", fields=FIELDS["inspection_plan"], doc_date=D
         )
+        archive.submit(actor="t", doc_id=draft.id, officer_id=bureau.officer_ids[0])
+        for step in ("review", "approve"):
+            archive.decide(actor="t", doc_id=draft.id, officer_id=bureau.approvers[step], opinion="同意", approve=True)
         with pytest.raises(ArchiveError) as err:
             archive.issue(actor="t", doc_id=draft.id)
         assert err.value.code in ("render_failed", "conversion_failed")
         held = archive.document(draft.id)
-        assert held.status == "draft" and held.number == "（晋临）应急检查〔2026〕1号"
+        assert held.status == "submitted" and held.number == "（晋临）应急检查〔2026〕1号"
         issued = archive.issue(actor="t", doc_id=draft.id)
         assert issued.status == "issued" and issued.number == held.number
-        nxt = _issue(archive, case, "inspection_plan")
+        nxt = _issue(archive, bureau, case, "inspection_plan")
         assert nxt.number == "（晋临）应急检查〔2026〕2号"
 
 
@@ -248,9 +251,9 @@ def test_per_family_profile_gives_each_form_its_own_counter(
     for archive in make_archive(sqlite_database, converter_pool, tmp_path, numbering_profile="per_family"):
         bureau = make_bureau(archive)
         case = _case(archive, bureau)
-        _issue(archive, case, "立案审批表")
-        _issue(archive, case, "立案审批表")  # no shared case number: the second takes 2
-        notice = _issue(archive, case, "询问通知书")
+        _issue(archive, bureau, case, "立案审批表")
+        _issue(archive, bureau, case, "立案审批表")  # no shared case number: the second takes 2
+        notice = _issue(archive, bureau, case, "询问通知书")
         assert notice.number == "（晋临）应急询〔2026〕1号" and notice.suffix is None
         assert archive.documents(case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
 
@@ -258,7 +261,7 @@ def test_per_family_profile_gives_each_form_its_own_counter(
 def test_counter_start_value_is_honoured(archive: Archive, bureau: Bureau) -> None:
     archive.set_counter_start(actor="admin", org_id=bureau.org_id, year=2026, counter="M1", start=120)
     case = _case(archive, bureau, kind="inspection")
-    assert _issue(archive, case, "inspection_plan").number == "（晋临）应急检查〔2026〕120号"
+    assert _issue(archive, bureau, case, "inspection_plan").number == "（晋临）应急检查〔2026〕120号"
 
 
 def test_every_catalogue_form_can_be_issued(
@@ -276,7 +279,7 @@ def test_every_catalogue_form_can_be_issued(
             if key not in cases:
                 cases[key] = _case(archive, bureau, kind=key[0], procedure=key[1])
             fields = json.loads(json.dumps(sample_fields(form.id), default=str))
-            doc = archive.issue_new(actor="t", case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
+            doc = bureau.issue(archive, case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
             assert doc.status == "issued" and doc.pages and doc.pages >= 1, form.id
             assert (doc.number is not None) == form.numbered, form.id
             text = pdf_text(archive.file(doc.id, "pdf"), tmp_path)

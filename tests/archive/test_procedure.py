@@ -43,7 +43,7 @@ def test_out_of_order_document_is_refused_with_what_is_missing(archive: Archive,
     case = archive.create_case(
         actor="t", org_id=bureau.org_id, kind="penalty", party_id=bureau.party_id, officer_ids=bureau.officer_ids
     ).id
-    archive.issue_new(actor="t", case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D)
+    bureau.issue(archive, case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D)
     before = _counts(archive)
     with pytest.raises(Conflict) as err:
         archive.issue_new(
@@ -90,3 +90,30 @@ def test_deadlines_of_a_case_follow_its_documents(archive: Archive, bureau: Bure
         assert any(r["status"] == "overdue" and r["rule_id"] == "publication" for r in late)
         missing = client.get("/api/cases/999/deadlines")
         assert missing.status_code == 404
+
+
+def test_approval_needs_the_right_role_in_the_right_organisation(archive: Archive, bureau: Bureau) -> None:
+    from anjuan.archive.errors import Forbidden
+
+    other = archive.create_org(actor="t", name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county")
+    outsider = archive.create_officer(
+        actor="t", org_id=other.id, name="周强", cert_no="14102420180009", roles=["supervisor", "deputy"]
+    )
+    case = archive.create_case(
+        actor="t", org_id=bureau.org_id, kind="penalty", party_id=bureau.party_id, officer_ids=bureau.officer_ids
+    ).id
+    draft = archive.create_draft(
+        actor="t", case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D
+    )
+    archive.submit(actor="t", doc_id=draft.id, officer_id=bureau.officer_ids[0])
+    for officer, code in (
+        (bureau.officer_ids[1], "not_permitted"),  # a handler may not review
+        (outsider.id, "not_permitted"),  # another county's supervisor may not either
+        (bureau.officer_ids[0], "not_permitted"),
+    ):  # nor the submitter
+        with pytest.raises(Forbidden) as err:
+            archive.decide(actor="t", doc_id=draft.id, officer_id=officer, opinion="同意", approve=True)
+        assert err.value.code in (code, "self_approval")
+    archive.decide(actor="t", doc_id=draft.id, officer_id=bureau.approvers["review"], opinion="同意", approve=True)
+    state = archive.approval_state(draft.id)
+    assert state["pending_step"] == "approve" and state["status"] == "submitted"

@@ -33,7 +33,7 @@ def _issue(archive: Archive, bureau: Bureau, kind: str, *forms: str) -> list[int
     case = archive.create_case(
         actor="t", org_id=bureau.org_id, kind=kind, party_id=bureau.party_id, officer_ids=bureau.officer_ids
     ).id
-    return [archive.issue_new(actor="t", case_id=case, form_key=f, fields=_fields(f), doc_date=D).id for f in forms]
+    return [bureau.issue(archive, case_id=case, form_key=f, fields=_fields(f), doc_date=D).id for f in forms]
 
 
 def _fields(form: str) -> dict[str, Any]:

@@ -1,0 +1,186 @@
+"""内部审批: documents whose catalogue entry has approval steps go draft → submitted → each step
+(审核, 审批 …) by a person holding a role for it → issued. A rejection returns the document to its
+handler with the reason; the next submission starts a new round. Nobody approves their own
+submission. Who may take a step is data (``procedure/approvals.yaml``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from anjuan.templates.context import ApprovalInfo
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import events
+from .catalogue import Catalogue, FormSpec, resolve_form
+from .errors import Conflict, FieldError, Forbidden, ValidationFailed
+from .models import Approval, Document, Officer, Organisation
+from .registry import get_officer
+
+__all__ = ["ApprovalRules", "StepRule", "approval_infos", "decide", "load_approval_rules", "pending_step", "submit"]
+
+_STEP_ZH = {"review": "审核", "approve": "审批", "examine": "审查", "presider": "主持人签名"}
+
+
+class StepRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    roles: tuple[str, ...]
+
+
+class ApprovalRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    steps: dict[str, StepRule]
+
+
+@cache
+def load_approval_rules() -> ApprovalRules:
+    text = (resources.files("anjuan.archive.procedure") / "approvals.yaml").read_text("utf-8")
+    return ApprovalRules.model_validate(yaml.safe_load(text))
+
+
+def _round_decisions(session: Session, doc: Document) -> list[Approval]:
+    return list(
+        session.scalars(
+            select(Approval).where(Approval.document_id == doc.id, Approval.round == doc.round).order_by(Approval.id)
+        )
+    )
+
+
+def pending_step(session: Session, doc: Document, form: FormSpec) -> str | None:
+    """The next step of the current round still to be approved; None when all are."""
+    done = {a.step for a in _round_decisions(session, doc) if a.decision == "approved"}
+    return next((step.value for step in form.approval if step.value not in done), None)
+
+
+def approval_infos(session: Session, doc: Document) -> tuple[ApprovalInfo, ...]:
+    """The opinions the rendered document shows in its 审核意见/审批意见 cells."""
+    if doc.round == 0:
+        return ()
+    return tuple(
+        ApprovalInfo(step=a.step, opinion=a.opinion, name=a.officer.name, at=a.at)
+        for a in _round_decisions(session, doc)
+        if a.decision == "approved"
+    )
+
+
+def _in_scope(session: Session, officer: Officer, org_id: int) -> bool:
+    """An approver belongs to the document's organisation or one above it."""
+    org = session.get(Organisation, org_id)
+    while org is not None:
+        if org.id == officer.org_id:
+            return True
+        org = org.parent
+    return False
+
+
+def submit(session: Session, *, catalogue: Catalogue, actor: str, doc_id: int, officer_id: int) -> Document:
+    from .documents import get_document, validate_for_issue
+
+    doc = get_document(session, doc_id)
+    form = resolve_form(catalogue, doc.form_id)
+    if not form.approval:
+        raise Conflict(
+            f"《{form.name}》无需内部审批，可直接签发",
+            f"{form.id} has no approval steps; issue it directly",
+            code="no_approval_steps",
+        )
+    if doc.status != "draft":
+        raise Conflict(
+            "只有草稿可以报送审批", "only a draft can be submitted", code="not_a_draft", details={"status": doc.status}
+        )
+    officer = get_officer(session, officer_id)
+    if officer.org_id != doc.org_id:
+        raise Forbidden(
+            "报送人不属于本机关", "the submitter is not in the document's organisation", code="not_permitted"
+        )
+    validate_for_issue(session, catalogue=catalogue, doc=doc)  # approvers see a complete document
+    doc.status, doc.submitted_by, doc.round = "submitted", officer.id, doc.round + 1
+    session.flush()
+    events.record(
+        session,
+        actor=actor,
+        entity="document",
+        entity_id=doc.id,
+        action="submitted",
+        officer_id=officer.id,
+        round=doc.round,
+        next_step=pending_step(session, doc, form),
+    )
+    return doc
+
+
+def decide(
+    session: Session,
+    *,
+    catalogue: Catalogue,
+    actor: str,
+    doc_id: int,
+    officer_id: int,
+    opinion: str,
+    approve: bool,
+    step: str | None = None,
+) -> Document:
+    """审核/审批: record one decision on the pending step; a rejection sends the document back."""
+    from .documents import get_document
+
+    if not (opinion or "").strip():
+        raise ValidationFailed([FieldError("opinion", "意见", "opinion", "必填", "is required")])
+    doc = get_document(session, doc_id)
+    form = resolve_form(catalogue, doc.form_id)
+    if doc.status != "submitted":
+        raise Conflict(
+            "文书未报送审批",
+            "the document is not awaiting approval",
+            code="not_submitted",
+            details={"status": doc.status},
+        )
+    pending = pending_step(session, doc, form)
+    assert pending is not None  # a submitted document always has a pending step until it is issued
+    if step is not None and step != pending:
+        raise Conflict(
+            f"当前应进行{_STEP_ZH.get(pending, pending)}，不是{_STEP_ZH.get(step, step)}",
+            f"the pending step is {pending}, not {step}",
+            code="wrong_step",
+            details={"pending": pending},
+        )
+    officer = get_officer(session, officer_id)
+    allowed = load_approval_rules().steps[pending].roles
+    if not set(officer.roles) & set(allowed):
+        raise Forbidden(
+            f"{officer.name}无权{_STEP_ZH.get(pending, pending)}（需要角色：{'、'.join(allowed)}）",
+            f"{officer.name} may not take the {pending} step (roles allowed: {', '.join(allowed)})",
+            code="not_permitted",
+            details={"step": pending, "roles": list(allowed)},
+        )
+    if officer.id == doc.submitted_by:
+        raise Forbidden("不能审批本人报送的文书", "nobody approves their own submission", code="self_approval")
+    if not _in_scope(session, officer, doc.org_id):
+        raise Forbidden(
+            "审批人不属于本机关或其上级机关",
+            "the approver is outside the organisation and its superiors",
+            code="not_permitted",
+        )
+    decision = "approved" if approve else "rejected"
+    session.add(
+        Approval(
+            document_id=doc.id,
+            round=doc.round,
+            step=pending,
+            decision=decision,
+            opinion=opinion.strip(),
+            officer_id=officer.id,
+        )
+    )
+    if not approve:
+        doc.status = "draft"  # back to the handler with the reason; the next submission is a new round
+    session.flush()
+    data: dict[str, Any] = {"step": pending, "officer_id": officer.id, "round": doc.round, "opinion": opinion.strip()}
+    events.record(session, actor=actor, entity="document", entity_id=doc.id, action=decision, **data)
+    return doc
