@@ -191,28 +191,46 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise ArchiveError(f"日期格式错误：{value}", f"bad date {value}; use YYYY-MM-DD", code="bad_date") from exc
 
 
+FieldsOpt = Annotated[Path | None, typer.Option("--fields", help="JSON file of field values (- for stdin)")]
+OfficersOpt = Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")]
+ParentOpt = Annotated[int | None, typer.Option("--parent", help="the document this one follows up")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")]
+
+
+def _document_request(
+    actor: str,
+    case: int,
+    doctype: str,
+    fields: Path | None,
+    officer: list[int] | None,
+    parent: int | None,
+    date: str | None,
+) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "case_id": case,
+        "form_key": doctype,
+        "fields": _load_json(fields),
+        "officer_ids": officer,
+        "parent_id": parent,
+        "doc_date": _parse_date(date),
+    }
+
+
 @doc_app.command("draft")
 def doc_draft(
     case: int,
     doctype: str,
-    fields: Annotated[Path | None, typer.Option("--fields", help="JSON file of field values (- for stdin)")] = None,
-    officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
-    parent: Annotated[int | None, typer.Option("--parent")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")] = None,
+    fields: FieldsOpt = None,
+    officer: OfficersOpt = None,
+    parent: ParentOpt = None,
+    date: DateOpt = None,
     actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """保存草稿 — save a draft document."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.create_draft(
-            actor=actor,
-            case_id=case,
-            form_key=doctype,
-            fields=_load_json(fields),
-            officer_ids=officer,
-            parent_id=parent,
-            doc_date=_parse_date(date),
-        )
+        doc = archive.create_draft(**_document_request(actor, case, doctype, fields, officer, parent, date))
         _out(_doc_json(archive, doc), as_json, f"草稿 draft {doc.id}: {archive.form(doc.form_id).name}")
 
 
@@ -220,32 +238,21 @@ def doc_draft(
 def doc_issue(
     case: int,
     doctype: str,
-    fields: Annotated[Path | None, typer.Option("--fields", help="JSON file of field values (- for stdin)")] = None,
-    officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
-    parent: Annotated[int | None, typer.Option("--parent")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")] = None,
+    fields: FieldsOpt = None,
+    officer: OfficersOpt = None,
+    parent: ParentOpt = None,
+    date: DateOpt = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="also write the PDF here")] = None,
     actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    """制作并签发文书 — create and issue a document (numbered, rendered, stored)."""
+    """制作并签发文书 — create and issue a document (numbered, rendered, sealed, stored)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.issue_new(
-            actor=actor,
-            case_id=case,
-            form_key=doctype,
-            fields=_load_json(fields),
-            officer_ids=officer,
-            parent_id=parent,
-            doc_date=_parse_date(date),
-        )
+        doc = archive.issue_new(**_document_request(actor, case, doctype, fields, officer, parent, date))
         if pdf:
             pdf.write_bytes(archive.file(doc.id, "pdf"))
-        _out(
-            _doc_json(archive, doc),
-            as_json,
-            f"已签发 issued {doc.id}: {archive.form(doc.form_id).name} {doc.number or '(无文号)'}",
-        )
+        name = archive.form(doc.form_id).name
+        _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {name} {doc.number or '(无文号)'}")
 
 
 @doc_app.command("issue-draft")

@@ -202,18 +202,19 @@ class Archive:
         doc_date: dt.date | None = None,
     ) -> Document:
         with self.db.write() as s:
-            doc = documents.create_draft(
-                s,
-                catalogue=self.catalogue,
-                actor=actor,
-                case_id=case_id,
-                form_key=form_key,
-                fields=fields,
-                officer_ids=officer_ids,
-                parent_id=parent_id,
-                doc_date=doc_date,
+            return self._loaded(
+                documents.create_draft(
+                    s,
+                    catalogue=self.catalogue,
+                    actor=actor,
+                    case_id=case_id,
+                    form_key=form_key,
+                    fields=fields,
+                    officer_ids=officer_ids,
+                    parent_id=parent_id,
+                    doc_date=doc_date,
+                )
             )
-            return self._loaded(doc)
 
     def update_draft(self, *, actor: str, doc_id: int, **changes: Any) -> Document:
         with self.db.write() as s:
@@ -227,32 +228,11 @@ class Archive:
             step = self._reserve(s, actor, doc_id)
         return self._complete(actor, step)
 
-    def issue_new(
-        self,
-        *,
-        actor: str,
-        case_id: int,
-        form_key: str,
-        fields: dict[str, Any],
-        officer_ids: list[int] | None = None,
-        parent_id: int | None = None,
-        doc_date: dt.date | None = None,
-    ) -> Document:
-        """Create and issue in one call. The draft and its number are written in one transaction,
-        so input that fails any check leaves no trace at all."""
+    def issue_new(self, *, actor: str, **request: Any) -> Document:
+        """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
+        number are written in one transaction, so input that fails any check leaves no trace at all."""
         with self.db.write() as s:
-            draft = documents.create_draft(
-                s,
-                catalogue=self.catalogue,
-                actor=actor,
-                case_id=case_id,
-                form_key=form_key,
-                fields=fields,
-                officer_ids=officer_ids,
-                parent_id=parent_id,
-                doc_date=doc_date,
-                complete=True,
-            )
+            draft = documents.create_draft(s, catalogue=self.catalogue, actor=actor, complete=True, **request)
             step = self._reserve(s, actor, draft.id)
         return self._complete(actor, step)
 
