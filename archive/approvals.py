@@ -22,9 +22,16 @@ from .errors import Conflict, FieldError, Forbidden, ValidationFailed
 from .models import Approval, Document, Officer, Organisation
 from .registry import get_officer
 
-__all__ = ["ApprovalRules", "StepRule", "approval_infos", "decide", "load_approval_rules", "pending_step", "submit"]
-
-_STEP_ZH = {"review": "审核", "approve": "审批", "examine": "审查", "presider": "主持人签名"}
+__all__ = [
+    "ApprovalRules",
+    "StepRule",
+    "approval_infos",
+    "decide",
+    "load_approval_rules",
+    "pending_step",
+    "step_name",
+    "submit",
+]
 
 
 class StepRule(BaseModel):
@@ -43,6 +50,12 @@ class ApprovalRules(BaseModel):
 def load_approval_rules() -> ApprovalRules:
     text = (resources.files("anjuan.archive.procedure") / "approvals.yaml").read_text("utf-8")
     return ApprovalRules.model_validate(yaml.safe_load(text))
+
+
+def step_name(step: str | None) -> str:
+    """The Chinese name of an approval step (审核, 审批 …), from approvals.yaml."""
+    rule = load_approval_rules().steps.get(step or "")
+    return rule.name if rule else str(step)
 
 
 def _round_decisions(session: Session, doc: Document) -> list[Approval]:
@@ -145,7 +158,7 @@ def decide(
     assert pending is not None  # a submitted document always has a pending step until it is issued
     if step is not None and step != pending:
         raise Conflict(
-            f"当前应进行{_STEP_ZH.get(pending, pending)}，不是{_STEP_ZH.get(step, step)}",
+            f"当前应进行{step_name(pending)}，不是{step_name(step)}",
             f"the pending step is {pending}, not {step}",
             code="wrong_step",
             details={"pending": pending},
@@ -154,7 +167,7 @@ def decide(
     allowed = load_approval_rules().steps[pending].roles
     if not set(officer.roles) & set(allowed):
         raise Forbidden(
-            f"{officer.name}无权{_STEP_ZH.get(pending, pending)}（需要角色：{'、'.join(allowed)}）",
+            f"{officer.name}无权{step_name(pending)}（需要角色：{'、'.join(allowed)}）",
             f"{officer.name} may not take the {pending} step (roles allowed: {', '.join(allowed)})",
             code="not_permitted",
             details={"step": pending, "roles": list(allowed)},

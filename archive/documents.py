@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import events
-from .approvals import approval_infos, pending_step
+from .approvals import approval_infos, pending_step, step_name
 from .catalogue import Catalogue, ClauseSet, FormSpec, clauses_in_force, resolve_form
 from .catalogue.model import CaseKind, Procedure
 from .errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -345,7 +345,7 @@ def reserve_number(
         step = pending_step(session, doc, form) if doc.status == "submitted" else form.approval[0].value
         if doc.status != "submitted" or step is not None:
             raise Conflict(
-                f"《{form.name}》须经内部审批后签发，尚待{_STEP_ZH.get(step or '', step)}",
+                f"《{form.name}》须经内部审批后签发，尚待{step_name(step)}",
                 f"{form.id} must be approved before it is issued; pending step: {step}",
                 code="approval_required",
                 details={"pending_step": step, "status": doc.status},
@@ -414,7 +414,6 @@ def reserve_number(
 
 
 _STATUS_ZH = {"draft": "草稿", "submitted": "审批中", "issued": "已签发", "voided": "已作废"}
-_STEP_ZH = {"review": "审核", "approve": "审批", "examine": "审查", "presider": "主持人签名"}
 
 
 def finish_issue(

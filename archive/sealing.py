@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from anjuan.signing import (
+    ORG_UNIT_BY_ROLE,
     KeyHandle,
     KeyStore,
     Sealer,
@@ -41,7 +42,8 @@ from .models import Document, DocumentRevision, Officer, Organisation, SealImage
 
 __all__ = ["SealPlan", "SealingService", "revision_digests"]
 
-_ROLE_ZH = {"organ": "机关印章", "enforcement": "行政执法专用章", "officer": "执法人员签名"}
+# What the certificate's OU says (机关印章 / 行政执法专用章 / 执法人员), keyed by role value.
+_ROLE_ZH = {role.value: unit for role, unit in ORG_UNIT_BY_ROLE.items()}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any
 
-from anjuan.signing import SealRole, SigningError
+from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
 from anjuan.templates import DocxRenderer
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
@@ -39,9 +39,6 @@ log = logging.getLogger("anjuan.archive")
 
 class RenderFailed(ArchiveError):
     code = "render_failed"
-
-
-_SEAL_ZH = {"organ": "机关印章", "enforcement": "行政执法专用章"}
 
 
 def _seal_role(role: str) -> str:
@@ -408,7 +405,7 @@ class Archive:
                 return f"officer-{officer.id}", f"{officer.name} {officer.cert_no}", "officer"
             org = registry.get_org(s, owner_id)
             seal = _seal_role(role or "organ")
-            return f"org-{org.id}-{seal}", f"{org.name} {_SEAL_ZH[seal]}", seal
+            return f"org-{org.id}-{seal}", f"{org.name} {ORG_UNIT_BY_ROLE[SealRole(seal)]}", seal
 
     def import_pkcs12(
         self,

@@ -22,13 +22,12 @@ import itertools
 import string
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from ..datafile import read_yaml
 from ..errors import ArchiveError, NotFound
 from .model import Catalogue, Clause, ClauseSet, FormSpec
 
@@ -69,27 +68,7 @@ class UnknownForm(NotFound):
 
 
 def _read_yaml(path: Path | None, default_name: str) -> tuple[Any, str]:
-    if path is None:
-        source = resources.files(PACKAGE).joinpath(default_name)
-        label = f"{PACKAGE}/{default_name}"
-    else:
-        source, label = Path(path), str(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogueError(
-            f"无法读取文件 {label}：{exc}",
-            f"cannot read {label}: {exc}",
-            details={"file": label},
-        ) from exc
-    try:
-        return yaml.safe_load(text), label
-    except yaml.YAMLError as exc:
-        raise CatalogueError(
-            f"{label} 不是有效的 YAML：{exc}",
-            f"{label} is not valid YAML: {exc}",
-            details={"file": label},
-        ) from exc
+    return read_yaml(PACKAGE, default_name, path, CatalogueError)
 
 
 def _describe_loc(loc: tuple[Any, ...], data: Any, collection: str) -> str:
