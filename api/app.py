@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from anjuan import __version__
 
 from . import errors
-from .routes import documents, registry, seals
+from .routes import auth, documents, registry, seals
 
 __all__ = ["create_app"]
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         lifespan=lifespan,
     )
     errors.install(app)
+    app.include_router(auth.router, prefix="/api")
     app.include_router(registry.router, prefix="/api")
     app.include_router(documents.router, prefix="/api")
     app.include_router(seals.router, prefix="/api")

@@ -1,5 +1,8 @@
 """Command line: ``anjuan …`` mirrors the core operations; ``--json`` prints machine-readable output.
 
+Every command acts as a user: ``ANJUAN_TOKEN``; or ``--user NAME`` / ``ANJUAN_USER`` with the
+password from ``ANJUAN_PASSWORD`` (or a prompt); or the session saved by ``anjuan login``.
+
 Errors print their code and a Chinese + English message on stderr and exit with status 1 (bad
 input or state) or 2 (a missing service such as LibreOffice).
 """
@@ -7,15 +10,18 @@ input or state) or 2 (a missing service such as LibreOffice).
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
-from anjuan.archive.errors import ArchiveError, ServiceUnavailable
+from anjuan.archive.errors import ArchiveError, ServiceUnavailable, Unauthenticated
 from anjuan.archive.service import Archive
 
 from .schemas import case_read, document_read
@@ -32,7 +38,11 @@ number_app = typer.Typer(help="文书编号 numbering", no_args_is_help=True)
 pki_app = typer.Typer(help="密钥与证书 keys and certificates", no_args_is_help=True)
 seal_app = typer.Typer(help="电子印章图像 seal images", no_args_is_help=True)
 audit_app = typer.Typer(help="操作日志 audit log", no_args_is_help=True)
+user_app = typer.Typer(help="用户 users and logins", no_args_is_help=True)
+change_app = typer.Typer(help="更改/作废/删除申请 change requests (第七条)", no_args_is_help=True)
 for sub, name in (
+    (user_app, "user"),
+    (change_app, "change"),
     (doc_app, "doc"),
     (case_app, "case"),
     (org_app, "org"),
@@ -46,7 +56,6 @@ for sub, name in (
     app.add_typer(sub, name=name)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
-ActorOpt = Annotated[str, typer.Option("--as", help="acting user (recorded in the event log)")]
 
 
 def _fail(exc: ArchiveError, as_json: bool) -> NoReturn:
@@ -63,6 +72,60 @@ def _archive() -> Archive:
     archive = Archive(Settings())
     archive.migrate()
     return archive
+
+
+_STATE: dict[str, Any] = {}
+
+
+@app.callback()
+def _global(
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user", "-u", envvar="ANJUAN_USER", help="act as this user (password: ANJUAN_PASSWORD or prompt)"
+        ),
+    ] = None,
+) -> None:
+    """anjuan 案卷 — 安全生产行政执法文书与案卷"""
+    _STATE["user"] = user
+
+
+def _session_file(settings: Settings) -> Path:
+    return settings.data_dir / ".cli-session"
+
+
+def _password(prompt: str, env: str = "ANJUAN_PASSWORD") -> str:
+    if os.environ.get(env):
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise Unauthenticated(
+            f"需要密码：设置 {env} 或在终端中运行", f"a password is needed: set {env} or run in a terminal"
+        )
+    return getpass.getpass(prompt)
+
+
+def _acting(archive: Archive) -> Principal:
+    """The user this command acts as (resolved once per command)."""
+    if "principal" in _STATE:
+        return _STATE["principal"]  # type: ignore[no-any-return]
+    if token := os.environ.get("ANJUAN_TOKEN"):
+        principal = archive.authenticate(token)
+    elif user := _STATE.get("user"):
+        principal = archive.check_password(username=user, password=_password(f"{user} 的密码 password: "))
+    elif (saved := _session_file(archive.settings)).exists():
+        principal = archive.authenticate(saved.read_text("ascii").strip())
+    else:
+        raise Unauthenticated(
+            "请先登录：anjuan login 用户名（或设置 ANJUAN_USER 与 ANJUAN_PASSWORD）",
+            "log in first: anjuan login USERNAME (or set ANJUAN_USER and ANJUAN_PASSWORD)",
+        )
+    _STATE["principal"] = principal
+    return principal
+
+
+def _change_line(r: dict[str, Any]) -> str:
+    pending = f", 待{r['pending_step']}" if r.get("pending_step") else ""
+    return f"申请 request {r['id']} ({r['kind_name']} {r['kind']}) document {r['document_id']}: {r['status']}{pending}"
 
 
 def _out(data: Any, as_json: bool, text: str) -> None:
@@ -103,20 +166,161 @@ class _Run:
 
 
 @app.command()
-def init(as_json: JsonOpt = False) -> None:
-    """创建数据目录并升级数据库 — create the data directory and migrate the database."""
+def init(
+    admin: Annotated[
+        str | None, typer.Option("--admin", help="create the first administrator (password: ANJUAN_ADMIN_PASSWORD)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """创建数据目录并升级数据库 — create the data directory, migrate the database, create the first admin."""
     with _Run(as_json):
         settings = Settings()
         with Archive(settings) as archive:
             archive.migrate()
+            if admin:
+                password = _password(f"{admin} 的新密码 new password: ", env="ANJUAN_ADMIN_PASSWORD")
+                archive.bootstrap_admin(username=admin, password=password)
         _out(
             {
                 "data_dir": str(settings.data_dir.resolve()),
                 "database": archive.db.engine.url.render_as_string(),
+                "admin": admin,
             },
             as_json,
-            f"已初始化 initialised: {settings.data_dir.resolve()} ({archive.db.engine.dialect.name})",
+            f"已初始化 initialised: {settings.data_dir.resolve()} ({archive.db.engine.dialect.name})"
+            + (f"; 管理员 administrator {admin}" if admin else ""),
         )
+
+
+@app.command()
+def login(username: str, as_json: JsonOpt = False) -> None:
+    """登录 — check the password (ANJUAN_PASSWORD or prompt) and keep a session for later commands."""
+    with _Run(as_json), _archive() as archive:
+        result = archive.login(username=username, password=_password(f"{username} 的密码 password: "))
+        path = _session_file(archive.settings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(result.token)
+        _out(
+            {"username": username, "expires_at": result.expires_at.isoformat()},
+            as_json,
+            f"已登录 logged in as {username} until {result.expires_at:%Y-%m-%d %H:%M} UTC",
+        )
+
+
+@app.command()
+def logout() -> None:
+    """退出登录 — revoke the saved session."""
+    with _Run(False), _archive() as archive:
+        path = _session_file(archive.settings)
+        if path.exists():
+            archive.logout(path.read_text("ascii").strip())
+            path.unlink()
+        typer.echo("已退出 logged out")
+
+
+@app.command()
+def whoami(as_json: JsonOpt = False) -> None:
+    """当前用户 — who the command acts as, and their scope."""
+    with _Run(as_json), _archive() as archive:
+        p = _acting(archive)
+        data = {
+            "username": p.name,
+            "org_id": p.org_id,
+            "officer_id": p.officer_id,
+            "roles": sorted(p.roles),
+            "scope": "all" if p.orgs is None else sorted(p.orgs),
+        }
+        _out(data, as_json, f"{p.name} org={p.org_id} officer={p.officer_id} roles={','.join(sorted(p.roles))}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    org: Annotated[int | None, typer.Option("--org", help="organisation id")] = None,
+    officer: Annotated[int | None, typer.Option("--officer", help="officer id (the login of an officer)")] = None,
+    role: Annotated[list[str] | None, typer.Option("--role", help="system role (repeat): admin, archivist …")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """新建用户 — add a login (its password from ANJUAN_NEW_PASSWORD or a prompt)."""
+    with _Run(as_json), _archive() as archive:
+        password = _password(f"{username} 的新密码 new password: ", env="ANJUAN_NEW_PASSWORD")
+        user = archive.create_user(
+            actor=_acting(archive), username=username, password=password, org_id=org, officer_id=officer, roles=role
+        )
+        _out(
+            {"id": user.id, "username": user.username, "org_id": user.org_id, "officer_id": user.officer_id},
+            as_json,
+            f"用户 user {user.id}: {user.username}",
+        )
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOpt = False) -> None:
+    """列出用户 — list the users in your scope."""
+    with _Run(as_json), _archive() as archive:
+        users = archive.users(actor=_acting(archive))
+        rows = [
+            {"id": u.id, "username": u.username, "org_id": u.org_id, "officer_id": u.officer_id, "roles": u.roles}
+            for u in users
+        ]
+        _out(rows, as_json, "\n".join(f"{r['id']:>4} {r['username']:<16} org={r['org_id']} {r['roles']}" for r in rows))
+
+
+@change_app.command("request")
+def change_request(
+    doc_id: int,
+    kind: Annotated[str, typer.Option("--kind", help="correct (更改), void (作废) or delete (删除)")],
+    reason: Annotated[str, typer.Option("--reason", help="申请理由")],
+    fields: Annotated[Path | None, typer.Option("--fields", help="JSON of corrected field values")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """申请更改/作废/删除执法记录 — nothing changes until it is approved and applied."""
+    with _Run(as_json), _archive() as archive:
+        request = archive.request_change(
+            actor=_acting(archive), doc_id=doc_id, kind=kind, reason=reason, changes=_load_json(fields) or None
+        )
+        _out(request, as_json, _change_line(request))
+
+
+@change_app.command("approve")
+def change_approve(
+    request_id: int, opinion: Annotated[str, typer.Option(help="审核/审批意见")], as_json: JsonOpt = False
+) -> None:
+    """审核/审批通过 — approve the pending step of a change request."""
+    with _Run(as_json), _archive() as archive:
+        r = archive.decide_change(actor=_acting(archive), request_id=request_id, approve=True, opinion=opinion)
+        _out(r, as_json, _change_line(r))
+
+
+@change_app.command("reject")
+def change_reject(
+    request_id: int, opinion: Annotated[str, typer.Option(help="不同意的理由")], as_json: JsonOpt = False
+) -> None:
+    """不同意 — reject a change request (nothing changes)."""
+    with _Run(as_json), _archive() as archive:
+        r = archive.decide_change(actor=_acting(archive), request_id=request_id, approve=False, opinion=opinion)
+        _out(r, as_json, _change_line(r))
+
+
+@change_app.command("apply")
+def change_apply(request_id: int, as_json: JsonOpt = False) -> None:
+    """执行 — an administrator carries out an approved request."""
+    with _Run(as_json), _archive() as archive:
+        doc = archive.apply_change(actor=_acting(archive), request_id=request_id)
+        _out(_doc_json(archive, doc), as_json, f"已执行 applied: document {doc.id} {doc.status} {doc.number or ''}")
+
+
+@change_app.command("list")
+def change_list(
+    status: Annotated[str | None, typer.Option(help="pending/approved/rejected/applied")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出申请 — change requests in your scope."""
+    with _Run(as_json), _archive() as archive:
+        rows = archive.change_requests(actor=_acting(archive), status=status)
+        _out(rows, as_json, "\n".join(_change_line(r) for r in rows) or "无 none")
 
 
 @app.command()
@@ -198,7 +402,7 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="document date YYYY-
 
 
 def _document_request(
-    actor: str,
+    actor: Principal,
     case: int,
     doctype: str,
     fields: Path | None,
@@ -225,12 +429,11 @@ def doc_draft(
     officer: OfficersOpt = None,
     parent: ParentOpt = None,
     date: DateOpt = None,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """保存草稿 — save a draft document."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.create_draft(**_document_request(actor, case, doctype, fields, officer, parent, date))
+        doc = archive.create_draft(**_document_request(_acting(archive), case, doctype, fields, officer, parent, date))
         _out(_doc_json(archive, doc), as_json, f"草稿 draft {doc.id}: {archive.form(doc.form_id).name}")
 
 
@@ -243,43 +446,37 @@ def doc_issue(
     parent: ParentOpt = None,
     date: DateOpt = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="also write the PDF here")] = None,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """制作并签发文书 — create and issue a document (numbered, rendered, sealed, stored)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.issue_new(**_document_request(actor, case, doctype, fields, officer, parent, date))
+        doc = archive.issue_new(**_document_request(_acting(archive), case, doctype, fields, officer, parent, date))
         if pdf:
-            pdf.write_bytes(archive.file(doc.id, "pdf"))
+            pdf.write_bytes(archive.file(actor=_acting(archive), doc_id=doc.id, kind="pdf"))
         name = archive.form(doc.form_id).name
         _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {name} {doc.number or '(无文号)'}")
 
 
 @doc_app.command("issue-draft")
-def doc_issue_draft(doc_id: int, actor: ActorOpt = "cli", as_json: JsonOpt = False) -> None:
+def doc_issue_draft(doc_id: int, as_json: JsonOpt = False) -> None:
     """签发已保存的草稿 — issue a saved draft."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.issue(actor=actor, doc_id=doc_id)
+        doc = archive.issue(actor=_acting(archive), doc_id=doc_id)
         _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {doc.number or '(无文号)'}")
 
 
 @doc_app.command("submit")
-def doc_submit(
-    doc_id: int,
-    officer: Annotated[int, typer.Option("--officer", help="submitting officer id")],
-    actor: ActorOpt = "cli",
-    as_json: JsonOpt = False,
-) -> None:
-    """报送审批 — send a complete draft to its approval steps."""
+def doc_submit(doc_id: int, as_json: JsonOpt = False) -> None:
+    """报送审批 — send a complete draft to its approval steps (as the logged-in officer)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.submit(actor=actor, doc_id=doc_id, officer_id=officer)
+        doc = archive.submit(actor=_acting(archive), doc_id=doc_id)
         _out(_doc_json(archive, doc), as_json, f"已报送 submitted {doc.id}")
 
 
-def _decide(doc_id: int, officer: int, opinion: str, approve: bool, actor: str, as_json: bool) -> None:
+def _decide(doc_id: int, opinion: str, approve: bool, as_json: bool) -> None:
     with _Run(as_json), _archive() as archive:
-        doc = archive.decide(actor=actor, doc_id=doc_id, officer_id=officer, opinion=opinion, approve=approve)
-        state = archive.approval_state(doc_id)
+        doc = archive.decide(actor=_acting(archive), doc_id=doc_id, opinion=opinion, approve=approve)
+        state = archive.approval_state(actor=_acting(archive), doc_id=doc_id)
         _out(
             {**_doc_json(archive, doc), "approval": state},
             as_json,
@@ -290,45 +487,40 @@ def _decide(doc_id: int, officer: int, opinion: str, approve: bool, actor: str, 
 @doc_app.command("approve")
 def doc_approve(
     doc_id: int,
-    officer: Annotated[int, typer.Option("--officer", help="approving officer id")],
     opinion: Annotated[str, typer.Option(help="审核/审批意见")],
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    """审核/审批通过 — approve the pending step."""
-    _decide(doc_id, officer, opinion, True, actor, as_json)
+    """审核/审批通过 — approve the pending step (as the logged-in officer)."""
+    _decide(doc_id, opinion, True, as_json)
 
 
 @doc_app.command("reject")
 def doc_reject(
     doc_id: int,
-    officer: Annotated[int, typer.Option("--officer", help="approving officer id")],
     opinion: Annotated[str, typer.Option(help="退回理由")],
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """退回 — send the document back to its handler with the reason."""
-    _decide(doc_id, officer, opinion, False, actor, as_json)
+    _decide(doc_id, opinion, False, as_json)
 
 
 @doc_app.command("void")
 def doc_void(
     doc_id: int,
     reason: Annotated[str, typer.Option("--reason", help="作废原因")],
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    """作废文书（保留文号）— void a document; it keeps its number."""
+    """申请作废文书（保留文号）— ask to void a document; it is voided once approved and applied."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.void(actor=actor, doc_id=doc_id, reason=reason)
-        _out(_doc_json(archive, doc), as_json, f"已作废 voided {doc.id}: {doc.number or ''}")
+        request = archive.request_change(actor=_acting(archive), doc_id=doc_id, kind="void", reason=reason)
+        _out(request, as_json, _change_line(request))
 
 
 @doc_app.command("show")
 def doc_show(doc_id: int, as_json: JsonOpt = False) -> None:
     """查看文书 — show one document."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.document(doc_id)
+        doc = archive.document(actor=_acting(archive), doc_id=doc_id)
         data = _doc_json(archive, doc)
         _out(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
 
@@ -337,7 +529,7 @@ def doc_show(doc_id: int, as_json: JsonOpt = False) -> None:
 def doc_list(case: Annotated[int | None, typer.Option("--case")] = None, as_json: JsonOpt = False) -> None:
     """列出文书 — list documents."""
     with _Run(as_json), _archive() as archive:
-        docs = archive.documents(case_id=case)
+        docs = archive.documents(actor=_acting(archive), case_id=case)
         _out(
             [_doc_json(archive, d) for d in docs],
             as_json,
@@ -356,7 +548,7 @@ def doc_get(
 ) -> None:
     """下载存档文件 — write an issued document's stored PDF or DOCX."""
     with _Run(False), _archive() as archive:
-        out.write_bytes(archive.file(doc_id, "pdf" if fmt == "pdf" else "docx"))
+        out.write_bytes(archive.file(actor=_acting(archive), doc_id=doc_id, kind="pdf" if fmt == "pdf" else "docx"))
         typer.echo(str(out))
 
 
@@ -374,13 +566,12 @@ def org_add(
     court: Annotated[str, typer.Option(help="管辖法院")] = "",
     address: str = "",
     phone: str = "",
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """登记机关 — add an organisation."""
     with _Run(as_json), _archive() as archive:
         org = archive.create_org(
-            actor=actor,
+            actor=_acting(archive),
             name=name,
             area=area,
             code=code,
@@ -402,12 +593,11 @@ def officer_add(
     role: Annotated[
         list[str] | None, typer.Option("--role", help="handler/supervisor/legal/deputy/head … (repeat)")
     ] = None,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """登记执法人员 — add an officer with their 执法证号 and roles."""
     with _Run(as_json), _archive() as archive:
-        officer = archive.create_officer(actor=actor, org_id=org, name=name, cert_no=cert_no, roles=role)
+        officer = archive.create_officer(actor=_acting(archive), org_id=org, name=name, cert_no=cert_no, roles=role)
         _out(
             {"id": officer.id, "name": officer.name, "cert_no": officer.cert_no},
             as_json,
@@ -423,13 +613,12 @@ def party_add(
     address: str = "",
     legal_rep: str = "",
     phone: str = "",
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """登记当事人 — add a party (enterprise or person)."""
     with _Run(as_json), _archive() as archive:
         party = archive.create_party(
-            actor=actor,
+            actor=_acting(archive),
             kind=kind,
             name=name,
             credit_code=credit_code,
@@ -453,17 +642,13 @@ def case_new(
     name: Annotated[str | None, typer.Option(help="案件名称")] = None,
     cause: Annotated[str, typer.Option(help="案由")] = "",
     officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """新建案件 — open a case (inspection chain or penalty case)."""
     with _Run(as_json), _archive() as archive:
-        with archive.db.read() as s:
-            from anjuan.archive.registry import resolve_party
-
-            party_id = resolve_party(s, party).id
+        party_id = archive.party(actor=_acting(archive), key=party).id
         case = archive.create_case(
-            actor=actor,
+            actor=_acting(archive),
             org_id=org,
             kind=kind,
             party_id=party_id,
@@ -501,7 +686,7 @@ def case_deadlines(
 ) -> None:
     """程序时限 — the case's legal deadlines, computed from its documents."""
     with _Run(as_json), _archive() as archive:
-        rows = archive.deadlines(case, today=_parse_date(today))
+        rows = archive.deadlines(actor=_acting(archive), case_id=case, today=_parse_date(today))
         _out(rows, as_json, "\n".join(_deadline_line(d) for d in rows))
 
 
@@ -514,7 +699,7 @@ def due(
 ) -> None:
     """到期提醒 — what falls due within N days or is overdue, across open cases."""
     with _Run(as_json), _archive() as archive:
-        rows = archive.due(days=days, org_id=org, today=_parse_date(today))
+        rows = archive.due(actor=_acting(archive), days=days, org_id=org, today=_parse_date(today))
         _out(rows, as_json, "\n".join(f"case {r['case_id']:<4} {_deadline_line(r)}" for r in rows) or "无 none")
 
 
@@ -524,7 +709,6 @@ def number_start(
     counter: str,
     start: int,
     year: Annotated[int | None, typer.Option(help="default: this year")] = None,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """设置文书编号起始值 — set a counter's starting value (only forward)."""
@@ -532,7 +716,7 @@ def number_start(
         from anjuan.archive.documents import today
 
         y = year or today().year
-        archive.set_counter_start(actor=actor, org_id=org, year=y, counter=counter, start=start)
+        archive.set_counter_start(actor=_acting(archive), org_id=org, year=y, counter=counter, start=start)
         _out(
             {"org": org, "year": y, "counter": counter, "start": start},
             as_json,
@@ -543,12 +727,11 @@ def number_start(
 @pki_app.command("init")
 def pki_init(
     out: Annotated[Path | None, typer.Option("--out", help="also write the root certificate (PEM) here")] = None,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """创建开发用根证书及各机关印章、执法人员证书 — development PKI (keys encrypted at rest)."""
     with _Run(as_json), _archive() as archive:
-        result = archive.pki_init(actor=actor)
+        result = archive.pki_init(actor=_acting(archive))
         if out:
             out.write_text(result["root_certificate"], "ascii")
         _out(result, as_json, f"密钥库 key store: {result['directory']} ({len(result['keys'])} keys)")
@@ -558,7 +741,7 @@ def pki_init(
 def pki_list(as_json: JsonOpt = False) -> None:
     """列出密钥 — list the keys in the key store."""
     with _Run(as_json), _archive() as archive:
-        keys = archive.list_keys()
+        keys = archive.list_keys(actor=_acting(archive))
         _out(keys, as_json, "\n".join(f"{k['key']:<24} {k['role']:<12} {k['source']:<10} {k['label']}" for k in keys))
 
 
@@ -575,7 +758,6 @@ def pki_import_p12(
         "ANJUAN_P12_PASSPHRASE"
     ),
     replace: bool = False,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """导入 PKCS#12 证书 — use a bureau's own certificate and key (stored re-encrypted)."""
@@ -584,7 +766,7 @@ def pki_import_p12(
     with _Run(as_json), _archive() as archive:
         passphrase = os.environ.get(passphrase_env, "").encode("utf-8")
         result = archive.import_pkcs12(
-            actor=actor,
+            actor=_acting(archive),
             owner=owner,
             owner_id=owner_id,
             role=role,
@@ -605,13 +787,12 @@ def pki_register_pkcs11(
     owner: OwnerOpt = "org",
     role: Annotated[str | None, typer.Option(help="organ or enforcement (organisations)")] = None,
     replace: bool = False,
-    actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
     """登记 PKCS#11 令牌密钥 — sign with a key that never leaves a token/HSM."""
     with _Run(as_json), _archive() as archive:
         result = archive.register_pkcs11(
-            actor=actor,
+            actor=_acting(archive),
             owner=owner,
             owner_id=owner_id,
             role=role,
@@ -662,7 +843,7 @@ def verify(
 def audit_verify(as_json: JsonOpt = False) -> None:
     """校验操作日志哈希链 — check the hash chain of the event log (exit 0 only if intact)."""
     with _Run(as_json), _archive() as archive:
-        report = archive.audit_verify()
+        report = archive.audit_verify(actor=_acting(archive))
         if report["ok"]:
             text = f"审计链完整 audit chain intact: {report['entries']} entries"
         else:
@@ -681,14 +862,13 @@ def seal_image(
     role: Annotated[str, typer.Option(help="organ (机关印章) or enforcement (行政执法专用章)")] = "organ",
     out: Annotated[Path | None, typer.Option("--out", help="write the PNG here")] = None,
     upload: Annotated[Path | None, typer.Option("--upload", help="replace it with this PNG/JPEG")] = None,
-    actor: ActorOpt = "cli",
 ) -> None:
     """查看或上传机关电子印章图像 — show or upload an organisation's seal image."""
     with _Run(False), _archive() as archive:
         if upload:
-            digest = archive.upload_seal_image(actor=actor, org_id=org, role=role, data=upload.read_bytes())
+            digest = archive.upload_seal_image(actor=_acting(archive), org_id=org, role=role, data=upload.read_bytes())
             typer.echo(f"已上传 uploaded {digest}")
-        png = archive.seal_image(org, role)
+        png = archive.seal_image(actor=_acting(archive), org_id=org, role=role)
         if out:
             out.write_bytes(png)
             typer.echo(str(out))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 
 from anjuan.archive.catalogue import CatalogueError
-from anjuan.archive.errors import ArchiveError, Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from anjuan.archive.errors import (
+    ArchiveError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthenticated,
+    ValidationFailed,
+)
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +24,8 @@ log = logging.getLogger("anjuan.api")
 
 
 def http_status(exc: ArchiveError) -> int:
+    if isinstance(exc, Unauthenticated):
+        return 401
     if isinstance(exc, NotFound) or exc.code in ("unknown_form",):
         return 404
     if isinstance(exc, ValidationFailed):
@@ -38,7 +48,8 @@ def install(app: FastAPI) -> None:
     async def _archive_error(_request: Request, exc: ArchiveError) -> JSONResponse:
         status = http_status(exc)
         (log.error if status >= 500 else log.info)("%s %s", exc.code, exc.message_en)
-        return JSONResponse(status_code=status, content={"error": exc.to_dict()})
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(status_code=status, content={"error": exc.to_dict()}, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

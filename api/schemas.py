@@ -11,18 +11,22 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "CaseCreate",
     "CaseRead",
+    "ChangeDecision",
+    "ChangeRequestCreate",
     "DecisionRequest",
     "DocumentCreate",
     "DocumentRead",
     "DocumentUpdate",
+    "LoginRequest",
+    "LoginResponse",
     "OfficerCreate",
     "OfficerRead",
     "OrgCreate",
     "OrgRead",
     "PartyCreate",
     "PartyRead",
-    "SubmitRequest",
-    "VoidRequest",
+    "UserCreate",
+    "UserRead",
     "case_read",
     "document_read",
 ]
@@ -157,18 +161,49 @@ class DocumentUpdate(_In):
     doc_date: dt.date | None = None
 
 
-class SubmitRequest(_In):
-    officer_id: int = Field(description="the handler (执法人员) who submits")
-
-
 class DecisionRequest(_In):
-    officer_id: int = Field(description="the approver, holding a role allowed for the pending step")
     opinion: str = Field(description="审核/审批意见 (shown on the document)")
     step: str | None = Field(None, description="the step being decided; checked against the pending one")
 
 
-class VoidRequest(_In):
-    reason: str = Field(description="作废原因")
+class ChangeRequestCreate(_In):
+    kind: str = Field(description="correct (更改), void (作废) or delete (删除)")
+    reason: str = Field(description="申请理由")
+    changes: dict[str, Any] | None = Field(None, description="corrected field values (kind=correct)")
+
+
+class ChangeDecision(_In):
+    opinion: str = Field(description="审核/审批意见")
+
+
+class LoginRequest(_In):
+    username: str
+    password: str
+
+
+class LoginResponse(BaseModel):
+    token: str
+    token_type: str = "bearer"
+    expires_at: dt.datetime
+    user: dict[str, Any]
+
+
+class UserCreate(_In):
+    username: str
+    password: str = Field(description="at least 8 characters; stored only as a scrypt hash")
+    org_id: int | None = Field(None, description="the user's organisation (taken from the officer if given)")
+    officer_id: int | None = Field(None, description="the officer (执法人员) this login belongs to")
+    roles: list[str] = Field(default_factory=list, description="system roles beyond the officer's own")
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    org_id: int | None
+    officer_id: int | None
+    roles: list[str]
+    active: bool
 
 
 class DocumentRead(BaseModel):
@@ -190,6 +225,9 @@ class DocumentRead(BaseModel):
     issued_at: dt.datetime | None
     voided_at: dt.datetime | None
     void_reason: str | None
+    edition: int
+    supersedes_id: int | None
+    deleted_at: dt.datetime | None
 
 
 def document_read(doc: Document, title: str) -> DocumentRead:
@@ -212,4 +250,7 @@ def document_read(doc: Document, title: str) -> DocumentRead:
         issued_at=doc.issued_at,
         voided_at=doc.voided_at,
         void_reason=doc.void_reason,
+        edition=doc.edition,
+        supersedes_id=doc.supersedes_id,
+        deleted_at=doc.deleted_at,
     )

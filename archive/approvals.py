@@ -76,9 +76,15 @@ def approval_infos(session: Session, doc: Document) -> tuple[ApprovalInfo, ...]:
     """The opinions the rendered document shows in its 审核意见/审批意见 cells."""
     if doc.round == 0:
         return ()
+    # A corrected edition (更正) shows the approvals its first edition was issued under.
+    origin = doc
+    while origin.supersedes_id is not None:
+        earlier = session.get(Document, origin.supersedes_id)
+        assert earlier is not None
+        origin = earlier
     return tuple(
         ApprovalInfo(step=a.step, opinion=a.opinion, name=a.officer.name, at=a.at)
-        for a in _round_decisions(session, doc)
+        for a in _round_decisions(session, origin)
         if a.decision == "approved"
     )
 

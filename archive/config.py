@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     )
     tsa_url: str | None = Field(None, description="RFC 3161 timestamp authority URL")
     trust_anchors: tuple[Path, ...] = Field((), description="extra trusted root certificates (PEM/DER) for verify")
+    password_log2_n: int = Field(
+        15, ge=10, le=20, description="scrypt cost of new password hashes (2^n); stored hashes keep their own"
+    )
+    token_ttl_hours: float = Field(12.0, gt=0, description="lifetime of a login token")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

@@ -28,6 +28,7 @@ from pydantic import SecretStr
 
 from anjuan import __version__
 
+from .access import Principal
 from .config import Settings
 from .errors import ArchiveError
 from .service import Archive
@@ -97,21 +98,21 @@ def issue_with_approval(
     archive: Archive,
     request: dict[str, Any],
     *,
-    submitter: int,
-    approvers: dict[str, tuple[int, str]],
+    submitter: Principal,
+    approvers: dict[str, tuple[Principal, str]],
 ) -> Any:
-    """Issue as people do: a form with approval steps is drafted, submitted by its handler and
-    approved step by step (``approvers``: step → (officer id, opinion)) before it is issued."""
+    """Issue as people do: a form with approval steps is drafted and submitted by its handler
+    (``submitter``) and approved step by step (``approvers``: step → (user, opinion)) before it is
+    issued; other forms are issued at once by the drafter (``request["actor"]``)."""
     form = archive.form(request["form_key"])
     if not form.approval:
         return archive.issue_new(**request)
-    actor = request["actor"]
     draft = archive.create_draft(**request)
-    archive.submit(actor=actor, doc_id=draft.id, officer_id=submitter)
+    archive.submit(actor=submitter, doc_id=draft.id)
     for step in form.approval:
-        officer_id, opinion = approvers[step.value]
-        archive.decide(actor=actor, doc_id=draft.id, officer_id=officer_id, opinion=opinion, approve=True)
-    return archive.issue(actor=actor, doc_id=draft.id)
+        approver, opinion = approvers[step.value]
+        archive.decide(actor=approver, doc_id=draft.id, opinion=opinion, approve=True)
+    return archive.issue(actor=submitter, doc_id=draft.id)
 
 
 def _attempt_refused(
@@ -139,45 +140,95 @@ def _attempt_refused(
     )
 
 
+def _summary_entry(archive: Archive, doc: Any, case_id: int, name: str) -> dict[str, Any]:
+    form = archive.form(doc.form_id)
+    return {
+        "id": doc.id,
+        "case_id": case_id,
+        "type": form.id,
+        "name": form.name,
+        "number": doc.number,
+        "date": doc.doc_date.isoformat() if doc.doc_date else None,
+        "file": f"documents/{name}",
+        "pages": doc.pages,
+        "sha256": doc.pdf_sha256,
+        "seal": form.seal.value,
+        "signers": doc.signatures,
+        "edition": doc.edition,
+        "issued_by": doc.issued_by,
+    }
+
+
+def _users(
+    archive: Archive, scenario: dict[str, Any], admin: Principal, org_id: int, officers: list[Any]
+) -> dict[str, Principal]:
+    """Accounts for the bureau's administrator and every officer, each logged in with its password
+    (random per run: the demo never writes a password down)."""
+    people: dict[str, Principal] = {"admin": admin}
+    spec = scenario["bureau_admin"]
+    password = secrets.token_urlsafe(12)
+    archive.create_user(
+        actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["admin"])
+    )
+    people["bureau_admin"] = archive.login(username=spec["username"], password=password).principal
+    for officer, officer_spec in zip(officers, scenario["officers"], strict=True):
+        password = secrets.token_urlsafe(12)
+        archive.create_user(actor=admin, username=officer_spec["username"], password=password, officer_id=officer.id)
+        people[officer.name] = archive.login(username=officer_spec["username"], password=password).principal
+    return people
+
+
 def _play(
     archive: Archive, scenario: dict[str, Any], docs_dir: Path, progress: Callable[[str], None]
 ) -> dict[str, Any]:
-    actor = scenario.get("actor", "demo")
-    parent_org = archive.create_org(actor=actor, **scenario["parent_organisation"])
-    org = archive.create_org(actor=actor, parent_id=parent_org.id, **scenario["organisation"])
+    admin_name, admin_password = scenario["admin"]["username"], secrets.token_urlsafe(12)
+    archive.bootstrap_admin(username=admin_name, password=admin_password)
+    admin = archive.login(username=admin_name, password=admin_password).principal
+    progress(f"系统管理员 administrator: {admin.name} (logged in)")
+    parent_org = archive.create_org(actor=admin, **scenario["parent_organisation"])
+    org = archive.create_org(actor=admin, parent_id=parent_org.id, **scenario["organisation"])
     progress(f"机关 organisation: {org.name}")
-    officers = [archive.create_officer(actor=actor, org_id=org.id, **o) for o in scenario["officers"]]
+    officers = [
+        archive.create_officer(actor=admin, org_id=org.id, **{k: v for k, v in o.items() if k != "username"})
+        for o in scenario["officers"]
+    ]
     progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
+    people = _users(archive, scenario, admin, org.id, officers)
+    progress(f"用户 users: {', '.join(p.name for p in people.values())} — each logged in with a token")
     # Who takes each approval step, by role (the scenario's officers carry the roles).
-    by_role = {role: o for o in officers for role in o.roles}
-    approvers = {step: by_role[role].id for step, role in scenario["approvers"].items()}
+    by_role = {role: people[o.name] for o in officers for role in o.roles}
+    approvers = {step: by_role[role] for step, role in scenario["approvers"].items()}
     default_opinions = scenario["default_opinions"]
-    party = archive.create_party(actor=actor, **scenario["party"])
+    handlers = [o for o in officers if "handler" in o.roles][:2]
+    handler = people[handlers[0].name]
+    party = archive.create_party(actor=handler, **scenario["party"])
     progress(f"当事人 party: {party.name} {party.credit_code}")
-    keys = archive.pki_init(actor=actor)["keys"]
+    keys = archive.pki_init(actor=admin)["keys"]
     progress(f"电子印章 keys: {len(keys)} (机关印章, 行政执法专用章, 执法人员) in {archive.settings.key_dir}")
 
     issued: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     all_deadlines: list[dict[str, Any]] = []
+    refs_by_case: list[dict[str, int]] = []
     for case_spec in scenario["cases"]:
         case = archive.create_case(
-            actor=actor,
+            actor=handler,
             org_id=org.id,
             kind=case_spec["kind"],
             procedure=case_spec.get("procedure", "general"),
             party_id=party.id,
             name=case_spec.get("name"),
             cause=case_spec.get("cause", ""),
-            officer_ids=[o.id for o in officers if "handler" in o.roles][:2],
+            officer_ids=[o.id for o in handlers],
         )
         progress(f"案件 case {case.id}: {case.name}")
         refs: dict[str, int] = {}
+        refs_by_case.append(refs)
         for step in case_spec["documents"]:
             t0 = time.perf_counter()
             request = {
-                "actor": actor,
+                "actor": handler,
                 "case_id": case.id,
                 "form_key": step["form"],
                 "fields": step.get("fields", {}),
@@ -191,31 +242,17 @@ def _play(
             doc = issue_with_approval(
                 archive,
                 request,
-                submitter=officers[0].id,
+                submitter=handler,
                 approvers={k: (approvers[k], opinions[k]) for k in approvers},
             )
             refs[step.get("ref", step["form"])] = doc.id
-            form = archive.form(doc.form_id)
-            name = f"{len(issued) + 1:02d}-{form.id}.pdf"
-            (docs_dir / name).write_bytes(archive.file(doc.id, "pdf"))
-            issued.append(
-                {
-                    "id": doc.id,
-                    "case_id": case.id,
-                    "type": form.id,
-                    "name": form.name,
-                    "number": doc.number,
-                    "date": doc.doc_date.isoformat() if doc.doc_date else None,
-                    "file": f"documents/{name}",
-                    "pages": doc.pages,
-                    "sha256": doc.pdf_sha256,
-                    "seal": form.seal.value,
-                    "signers": doc.signatures,
-                }
-            )
+            name = f"{len(issued) + 1:02d}-{doc.form_id}.pdf"
+            (docs_dir / name).write_bytes(archive.file(actor=handler, doc_id=doc.id, kind="pdf"))
+            issued.append(_summary_entry(archive, doc, case.id, name))
             ms = (time.perf_counter() - t0) * 1000
-            progress(f"  [{len(issued):02d}] {form.name:<16} {doc.number or '(无文号)':<28} {doc.pages}页 {ms:.0f} ms")
-        deadlines = archive.deadlines(case.id)
+            form_name = issued[-1]["name"]
+            progress(f"  [{len(issued):02d}] {form_name:<16} {doc.number or '(无文号)':<28} {doc.pages}页 {ms:.0f} ms")
+        deadlines = archive.deadlines(actor=handler, case_id=case.id)
         cases.append(
             {"id": case.id, "kind": case.kind, "procedure": case.procedure, "name": case.name, "deadlines": deadlines}
         )
@@ -223,13 +260,67 @@ def _play(
         for d in deadlines:
             if d["due"]:
                 progress(f"  时限 {d['due']} {d['status']:<8} {d['name']}")
+
+    changes = []
+    for spec in scenario.get("corrections", []):
+        case_id = cases[spec["case"]]["id"]
+        doc_id = refs_by_case[spec["case"]][spec.get("ref", spec["form"])]
+        change = _correct(archive, people, approvers, handler, doc_id, spec, progress)
+        new = archive.document(actor=handler, doc_id=change["result_document_id"])
+        name = f"{len(issued) + 1:02d}-{new.form_id}.pdf"
+        (docs_dir / name).write_bytes(archive.file(actor=handler, doc_id=new.id, kind="pdf"))
+        for entry in issued:
+            if entry["id"] == doc_id:
+                entry["superseded_by"] = new.id
+        issued.append({**_summary_entry(archive, new, case_id, name), "supersedes": doc_id})
+        changes.append(change)
+        progress(f"  [{len(issued):02d}] 更正 {issued[-1]['name']} 第{new.edition}版 {new.number}")
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "organisation": {"id": org.id, "name": org.name, "area": org.area, "code": org.code},
         "party": {"id": party.id, "name": party.name, "credit_code": party.credit_code},
+        "users": [
+            {"username": p.name, "org_id": p.org_id, "officer_id": p.officer_id, "roles": sorted(p.roles)}
+            for p in people.values()
+        ],
         "cases": cases,
         "documents": issued,
         "refused": refused,
         "deadlines": all_deadlines,
+        "changes": changes,
     }
+
+
+def _correct(
+    archive: Archive,
+    people: dict[str, Principal],
+    approvers: dict[str, Principal],
+    handler: Principal,
+    doc_id: int,
+    spec: dict[str, Any],
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """更改执法记录 as 第七条 says: apply, 审核 (法制审核), 审批 (分管负责人), then the administrator."""
+    request = archive.request_change(
+        actor=handler, doc_id=doc_id, kind="correct", reason=spec["reason"], changes=spec["changes"]
+    )
+    progress(f"  更改申请 change request {request['id']} by {handler.name}: {spec['reason']}")
+    # Nothing changes before approval: the administrator's attempt is refused and recorded.
+    try:
+        archive.apply_change(actor=people["bureau_admin"], request_id=request["id"])
+    except ArchiveError as exc:
+        early = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
+        progress(f"  [拒绝 refused] 未经批准执行更改: {exc.message_zh}")
+    else:  # pragma: no cover - the rules in changes.yaml forbid it
+        raise ArchiveError("未经批准的更改被执行了", "an unapproved change was applied", code="demo_inconsistent")
+    deciders = {"review": approvers.get("review"), "approve": approvers.get("approve")}
+    for step in request["steps"]:
+        decider = deciders[step]
+        assert decider is not None
+        archive.decide_change(
+            actor=decider, request_id=request["id"], approve=True, opinion=spec.get("opinions", {}).get(step, "同意。")
+        )
+    archive.apply_change(actor=people["bureau_admin"], request_id=request["id"])
+    done = archive.change_request(actor=handler, request_id=request["id"])
+    return {**done, "refused_before_approval": early}

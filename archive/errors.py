@@ -4,6 +4,7 @@ Every error carries a stable machine-readable ``code``, a Chinese and an English
 structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
 
     ArchiveError
+    ├── Unauthenticated     401  no, wrong or expired credentials
     ├── NotFound            404  unknown organisation, case, document, form …
     ├── ValidationFailed    422  bad field values (``details["fields"]`` lists each field)
     ├── Forbidden           403  the acting person may not do this (role, own submission …)
@@ -18,11 +19,24 @@ from typing import Any
 
 from anjuan.errors import AnjuanError
 
-__all__ = ["ArchiveError", "Conflict", "FieldError", "Forbidden", "NotFound", "ServiceUnavailable", "ValidationFailed"]
+__all__ = [
+    "ArchiveError",
+    "Conflict",
+    "FieldError",
+    "Forbidden",
+    "NotFound",
+    "ServiceUnavailable",
+    "Unauthenticated",
+    "ValidationFailed",
+]
 
 
 class ArchiveError(AnjuanError):
     code = "archive_error"
+
+
+class Unauthenticated(ArchiveError):
+    code = "unauthenticated"
 
 
 class NotFound(ArchiveError):

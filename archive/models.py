@@ -28,10 +28,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import Base
 
 __all__ = [
+    "ApiToken",
     "Approval",
     "AuditHead",
     "Blob",
     "Case",
+    "ChangeRequest",
     "Document",
     "DocumentRevision",
     "Event",
@@ -40,6 +42,7 @@ __all__ = [
     "Organisation",
     "Party",
     "SealImage",
+    "User",
 ]
 
 
@@ -147,7 +150,8 @@ class Document(Base):  # 执法文书
     __table_args__ = (
         # A number never repeats within one form. Across forms it may: a 查封扣押清单 carries the number
         # of the 查封扣押决定书 it belongs to (same 代字, inherited 序号).
-        UniqueConstraint("org_id", "form_id", "number", name="uq_documents_org_form_number"),
+        # A correction (更正) is a new edition under the same number; the earlier edition stays, superseded.
+        UniqueConstraint("org_id", "form_id", "number", "edition", name="uq_documents_org_form_number"),
         Index("ix_documents_case_form", "case_id", "form_id"),
     )
 
@@ -155,7 +159,8 @@ class Document(Base):  # 执法文书
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     form_id: Mapped[str] = mapped_column(String(60))  # catalogue id
-    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | issued | voided
+    # draft | submitted | issued | voided (作废, number kept) | superseded (更正后的旧版) | deleted (soft, bytes kept)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     doc_date: Mapped[dt.date | None] = mapped_column(Date)  # 文书日期 (签发日期)
@@ -182,9 +187,14 @@ class Document(Base):  # 执法文书
     # Approval (审批): who submitted it, and which round of submission is current.
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     round: Mapped[int] = mapped_column(Integer, default=0)
+    # Corrections (更正): edition 1 is the original; each approved correction issues the next edition.
+    edition: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    deleted_by: Mapped[str | None] = mapped_column(String(100))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     case: Mapped[Case] = relationship()
-    parent: Mapped[Document | None] = relationship(remote_side=[id])
+    parent: Mapped[Document | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     officers: Mapped[list[Officer]] = relationship(secondary=document_officers, order_by=document_officers.c.position)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -267,3 +277,47 @@ class Event(Base):  # 操作日志 — append-only (triggers forbid UPDATE/DELET
         Index("ix_events_entity", "entity", "entity_id"),
         Index("uq_events_seq", "seq", unique=True),
     )
+
+
+class User(Base):  # 系统用户: a login, tied to an organisation and (for enforcement staff) an officer
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))  # scrypt$n$r$p$salt$hash (accounts.py)
+    # None only for the platform administrator created at installation (sees every organisation).
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), unique=True)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)  # system roles beyond the officer's own
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    officer: Mapped[Officer | None] = relationship()
+
+
+class ApiToken(Base):  # 登录令牌: only the SHA-256 of the bearer token is stored
+    __tablename__ = "api_tokens"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ChangeRequest(Base):  # 更改/删除执法记录申请 (seed 003 第七条): approved, then carried out by an administrator
+    __tablename__ = "change_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # correct | void | delete (procedure/changes.yaml)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | approved | rejected | applied
+    reason: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # corrected field values
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # step, decision, opinion, user, at
+    applied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    result_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import events
+from .access import load_roles
 from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .identifiers import credit_code_problem, normalise_credit_code
 from .models import Case, Officer, Organisation, Party
@@ -38,16 +39,7 @@ __all__ = [
 ]
 
 LEVELS = {"province": "省", "city": "市", "county": "县"}
-ROLES = {
-    "handler": "执法人员",
-    "supervisor": "执法监督人员",
-    "legal": "法制审核",
-    "deputy": "分管负责人",
-    "head": "主要负责人",
-    "archivist": "档案管理员",
-    "reviewer": "评查人员",
-    "admin": "系统管理员",
-}
+ROLES = {key: rule.name for key, rule in load_roles().roles.items()}  # roles.yaml
 _ROLE_ALIASES = {v: k for k, v in ROLES.items()}
 CASE_KINDS = {"inspection": "检查", "penalty": "行政处罚"}
 PROCEDURES = {"general": "一般程序", "simple": "简易程序"}

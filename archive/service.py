@@ -1,7 +1,9 @@
 """The archive as one object: settings, database, blob store, catalogue, renderer and converter.
 
-``api`` (HTTP, CLI) talks to this facade only. Every method that changes state takes the acting
-user (``actor``) and runs in its own transaction; reads return detached ORM rows or plain data.
+``api`` (HTTP, CLI) talks to this facade only. Every method takes the acting user (``actor``, a
+:class:`~anjuan.archive.access.Principal`): it is checked against the user's roles and scope here, in
+one place, and recorded in the event log. Each call runs in its own transaction; reads return
+detached ORM rows or plain data. Whatever lies outside the actor's scope answers "not found".
 """
 
 from __future__ import annotations
@@ -17,15 +19,27 @@ from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
 
-from . import approvals, documents, events, registry
+from . import accounts, approvals, documents, events, registry
+from . import changes as change_requests
+from .access import (
+    Principal,
+    case_clause,
+    document_clause,
+    org_subtree,
+    require,
+    require_case,
+    require_document,
+    require_officers_in,
+    require_org,
+)
 from .audit import verify_chain
 from .blobs import BlobStore, FileBlobStore
 from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
 from .config import Settings
 from .db import Database
-from .errors import ArchiveError, Conflict, FieldError, ServiceUnavailable, ValidationFailed
+from .errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from .migrate import upgrade
-from .models import Approval, Case, Document, Officer, Organisation, Party
+from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party, User
 from .numbering import NumberingProfile, load_profiles, set_start
 from .procedure import RuleSet, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
@@ -142,27 +156,133 @@ class Archive:
         spec = next((c for c in self.catalogue.counters if c.id == counter), None)
         return spec.start if spec else 1
 
+    # -- users --------------------------------------------------------------------------------
+
+    def bootstrap_admin(self, *, username: str, password: str) -> User:
+        """The platform administrator (系统管理员), once, at installation."""
+        with self.db.write() as s:
+            return accounts.bootstrap_admin(
+                s, username=username, password=password, log2_n=self.settings.password_log2_n
+            )
+
+    def create_user(self, *, actor: Principal, **data: Any) -> User:
+        with self.db.write() as s:
+            user = accounts.create_user(s, actor=actor, log2_n=self.settings.password_log2_n, **data)
+            user.officer  # noqa: B018
+            return user
+
+    def users(self, *, actor: Principal) -> list[User]:
+        require(actor, "manage_users")
+        with self.db.read() as s:
+            rows = s.scalars(select(User).order_by(User.id)).all()
+            return [u for u in rows if actor.everywhere or (u.org_id is not None and actor.sees_org(u.org_id))]
+
+    def login(self, *, username: str, password: str) -> accounts.LoginResult:
+        with self.db.write() as s:
+            return accounts.login(
+                s,
+                username=username,
+                password=password,
+                ttl=dt.timedelta(hours=self.settings.token_ttl_hours),
+                log2_n=self.settings.password_log2_n,
+            )
+
+    def check_password(self, *, username: str, password: str) -> Principal:
+        with self.db.read() as s:
+            return accounts.check_password(
+                s, username=username, password=password, log2_n=self.settings.password_log2_n
+            )
+
+    def authenticate(self, token: str) -> Principal:
+        with self.db.read() as s:
+            return accounts.authenticate(s, token)
+
+    def logout(self, token: str) -> None:
+        with self.db.write() as s:
+            accounts.logout(s, token)
+
+    def principal(self, username: str) -> Principal:
+        """A stored user acting in-process (demo, tests, a CLI that checked the password)."""
+        with self.db.read() as s:
+            return accounts.principal_by_name(s, username)
+
     # -- registry -------------------------------------------------------------------------------
 
-    def create_org(self, *, actor: str, **data: Any) -> Organisation:
+    def create_org(self, *, actor: Principal, **data: Any) -> Organisation:
+        require(actor, "manage_registry")
         with self.db.write() as s:
-            return registry.create_org(s, actor=actor, **data)
+            parent = data.get("parent_id")
+            if parent is not None:
+                require_org(s, actor, parent)
+            elif not actor.everywhere:
+                raise Forbidden("只能在本机关之下新建机关", "new organisations go below your own", code="not_permitted")
+            return registry.create_org(s, actor=actor.name, **data)
 
-    def create_officer(self, *, actor: str, **data: Any) -> Officer:
+    def create_officer(self, *, actor: Principal, **data: Any) -> Officer:
+        require(actor, "manage_registry")
         with self.db.write() as s:
-            return registry.create_officer(s, actor=actor, **data)
+            require_org(s, actor, data["org_id"])
+            return registry.create_officer(s, actor=actor.name, **data)
 
-    def create_party(self, *, actor: str, **data: Any) -> Party:
+    def create_party(self, *, actor: Principal, **data: Any) -> Party:
+        if not (actor.can("draft") or actor.can("manage_registry")):
+            require(actor, "draft")
         with self.db.write() as s:
-            return registry.create_party(s, actor=actor, **data)
+            return registry.create_party(s, actor=actor.name, **data)
 
-    def create_case(self, *, actor: str, **data: Any) -> Case:
+    def create_case(self, *, actor: Principal, **data: Any) -> Case:
+        require(actor, "draft")
         with self.db.write() as s:
-            case = registry.create_case(s, actor=actor, **data)
+            require_org(s, actor, data["org_id"])
+            require_officers_in(s, actor, data.get("officer_ids") or [])
+            case = registry.create_case(s, actor=actor.name, **data)
             case.officers  # noqa: B018  (load before the session closes)
             return case
 
-    def set_counter_start(self, *, actor: str, org_id: int, year: int, counter: str, start: int) -> None:
+    def orgs(self, *, actor: Principal) -> list[Organisation]:
+        with self.db.read() as s:
+            return [o for o in registry.list_orgs(s) if actor.sees_org(o.id)]
+
+    def org(self, *, actor: Principal, org_id: int) -> Organisation:
+        with self.db.read() as s:
+            return require_org(s, actor, org_id)
+
+    def officers(self, *, actor: Principal, org_id: int | None = None) -> list[Officer]:
+        with self.db.read() as s:
+            return [o for o in registry.list_officers(s, org_id=org_id) if actor.sees_org(o.org_id)]
+
+    def parties(self, *, actor: Principal) -> list[Party]:
+        # The register of 执法对象 is shared across organisations (one entry per credit code).
+        with self.db.read() as s:
+            return registry.list_parties(s)
+
+    def party(self, *, actor: Principal, key: str | int) -> Party:
+        with self.db.read() as s:
+            return registry.resolve_party(s, key)
+
+    def resolve_org(self, *, actor: Principal, key: str | int) -> Organisation:
+        with self.db.read() as s:
+            org = registry.resolve_org(s, key)
+            return require_org(s, actor, org.id)
+
+    def cases(self, *, actor: Principal, org_id: int | None = None) -> list[Case]:
+        with self.db.read() as s:
+            query = select(Case).where(case_clause(actor)).order_by(Case.id)
+            if org_id is not None:
+                query = query.where(Case.org_id == org_id)
+            rows = list(s.scalars(query))
+            for case in rows:
+                case.officers  # noqa: B018
+            return rows
+
+    def case(self, *, actor: Principal, case_id: int) -> Case:
+        with self.db.read() as s:
+            case = require_case(s, actor, case_id)
+            case.officers  # noqa: B018
+            return case
+
+    def set_counter_start(self, *, actor: Principal, org_id: int, year: int, counter: str, start: int) -> None:
+        require(actor, "manage_registry")
         known = {c.id for c in self.catalogue.counters}
         if counter not in known and not counter.startswith("code:"):
             raise ArchiveError(
@@ -172,11 +292,11 @@ class Archive:
                 details={"counters": sorted(known)},
             )
         with self.db.write() as s:
-            registry.get_org(s, org_id)
+            require_org(s, actor, org_id)
             set_start(s, org_id=org_id, year=year, counter=counter, start=start)
             events.record(
                 s,
-                actor=actor,
+                actor=actor.name,
                 entity="organisation",
                 entity_id=org_id,
                 action="counter_start_set",
@@ -190,7 +310,7 @@ class Archive:
     def create_draft(
         self,
         *,
-        actor: str,
+        actor: Principal,
         case_id: int,
         form_key: str,
         fields: dict[str, Any],
@@ -198,12 +318,16 @@ class Archive:
         parent_id: int | None = None,
         doc_date: dt.date | None = None,
     ) -> Document:
+        require(actor, "draft")
         with self.db.write() as s:
+            require_case(s, actor, case_id)
+            if parent_id is not None:
+                require_document(s, actor, parent_id)
             return self._loaded(
                 documents.create_draft(
                     s,
                     catalogue=self.catalogue,
-                    actor=actor,
+                    actor=actor.name,
                     case_id=case_id,
                     form_key=form_key,
                     fields=fields,
@@ -213,25 +337,33 @@ class Archive:
                 )
             )
 
-    def update_draft(self, *, actor: str, doc_id: int, **changes: Any) -> Document:
+    def update_draft(self, *, actor: Principal, doc_id: int, **changes: Any) -> Document:
+        require(actor, "draft")
         with self.db.write() as s:
+            require_document(s, actor, doc_id)
             return self._loaded(
-                documents.update_draft(s, catalogue=self.catalogue, actor=actor, doc_id=doc_id, **changes)
+                documents.update_draft(s, catalogue=self.catalogue, actor=actor.name, doc_id=doc_id, **changes)
             )
 
-    def issue(self, *, actor: str, doc_id: int) -> Document:
+    def issue(self, *, actor: Principal, doc_id: int) -> Document:
         """签发 a saved draft: number, render, convert, store (see :mod:`archive.documents`)."""
+        require(actor, "draft")
         with self.db.write() as s:
-            step = self._reserve(s, actor, doc_id)
-        return self._complete(actor, step)
+            require_document(s, actor, doc_id)
+            step = self._reserve(s, actor.name, doc_id)
+        return self._complete(actor.name, step)
 
-    def issue_new(self, *, actor: str, **request: Any) -> Document:
+    def issue_new(self, *, actor: Principal, **request: Any) -> Document:
         """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
         number are written in one transaction, so input that fails any check leaves no trace at all."""
+        require(actor, "draft")
         with self.db.write() as s:
-            draft = documents.create_draft(s, catalogue=self.catalogue, actor=actor, complete=True, **request)
-            step = self._reserve(s, actor, draft.id)
-        return self._complete(actor, step)
+            require_case(s, actor, request["case_id"])
+            if request.get("parent_id") is not None:
+                require_document(s, actor, request["parent_id"])
+            draft = documents.create_draft(s, catalogue=self.catalogue, actor=actor.name, complete=True, **request)
+            step = self._reserve(s, actor.name, draft.id)
+        return self._complete(actor.name, step)
 
     def _reserve(self, session: Any, actor: str, doc_id: int) -> documents.IssueStep:
         return documents.reserve_number(
@@ -250,9 +382,10 @@ class Archive:
             doc = documents.get_document(s, step.doc_id)
             form = self.form(doc.form_id)
             plan = self.sealing.plan(doc, form)
-        docx, rendition = self.render(step.doc_id, pdf=True)
+            title = form.name if doc.edition == 1 else f"{form.name}（更正，第{doc.edition}版）"
+        docx, rendition = self._render(step.doc_id, pdf=True)
         assert rendition is not None
-        sealed, signers = self.sealing.seal(self.db.write, plan, rendition, title=form.name)
+        sealed, signers = self.sealing.seal(self.db.write, plan, rendition, title=title)
         docx_sha = self.blobs.put(docx)
         rendition_sha = self.blobs.put(rendition)
         pdf_sha = self.blobs.put(sealed)
@@ -271,23 +404,37 @@ class Archive:
             )
             return self._loaded(doc)
 
-    def submit(self, *, actor: str, doc_id: int, officer_id: int) -> Document:
+    def _acting_officer(self, actor: Principal) -> int:
+        if actor.officer_id is None:
+            raise Forbidden(
+                f"{actor.name}不是执法人员，不能报送或审批文书",
+                f"{actor.name} is not an officer; only officers submit and approve documents",
+                code="not_an_officer",
+            )
+        return actor.officer_id
+
+    def submit(self, *, actor: Principal, doc_id: int) -> Document:
         """报送审批: the handler sends a complete draft to the approval steps its form requires."""
+        require(actor, "draft")
+        officer_id = self._acting_officer(actor)
         with self.db.write() as s:
+            require_document(s, actor, doc_id)
             return self._loaded(
-                approvals.submit(s, catalogue=self.catalogue, actor=actor, doc_id=doc_id, officer_id=officer_id)
+                approvals.submit(s, catalogue=self.catalogue, actor=actor.name, doc_id=doc_id, officer_id=officer_id)
             )
 
     def decide(
-        self, *, actor: str, doc_id: int, officer_id: int, opinion: str, approve: bool, step: str | None = None
+        self, *, actor: Principal, doc_id: int, opinion: str, approve: bool, step: str | None = None
     ) -> Document:
         """审核/审批 the pending step (approve, or reject back to the handler with the reason)."""
+        officer_id = self._acting_officer(actor)
         with self.db.write() as s:
+            require_document(s, actor, doc_id)
             return self._loaded(
                 approvals.decide(
                     s,
                     catalogue=self.catalogue,
-                    actor=actor,
+                    actor=actor.name,
                     doc_id=doc_id,
                     officer_id=officer_id,
                     opinion=opinion,
@@ -296,9 +443,9 @@ class Archive:
                 )
             )
 
-    def approval_state(self, doc_id: int) -> dict[str, Any]:
+    def approval_state(self, *, actor: Principal, doc_id: int) -> dict[str, Any]:
         with self.db.read() as s:
-            doc = documents.get_document(s, doc_id)
+            doc = require_document(s, actor, doc_id)
             form = self.form(doc.form_id)
             decisions = s.scalars(select(Approval).where(Approval.document_id == doc.id).order_by(Approval.id)).all()
             return {
@@ -320,25 +467,112 @@ class Archive:
                 ],
             }
 
-    def discard_draft(self, *, actor: str, doc_id: int, reason: str) -> None:
+    def discard_draft(self, *, actor: Principal, doc_id: int, reason: str) -> None:
         """Delete a draft that never got a number (nothing was issued, so nothing is lost)."""
+        require(actor, "draft")
         with self.db.write() as s:
-            doc = documents.get_document(s, doc_id)
+            doc = require_document(s, actor, doc_id)
             if doc.status != "draft" or doc.number is not None:
                 raise Conflict(
                     "只能删除尚无文号的草稿",
                     "only drafts without a number can be discarded",
                     code="cannot_discard",
                 )
-            events.record(s, actor=actor, entity="document", entity_id=doc.id, action="draft_discarded", reason=reason)
+            events.record(
+                s, actor=actor.name, entity="document", entity_id=doc.id, action="draft_discarded", reason=reason
+            )
             s.delete(doc)
 
-    def void(self, *, actor: str, doc_id: int, reason: str) -> Document:
-        with self.db.write() as s:
-            return self._loaded(documents.void_document(s, actor=actor, doc_id=doc_id, reason=reason))
+    # -- changes to issued records (更改/作废/删除, 第七条) ------------------------------------------
 
-    def render(self, doc_id: int, *, pdf: bool) -> tuple[bytes, bytes | None]:
+    def request_change(
+        self,
+        *,
+        actor: Principal,
+        doc_id: int,
+        kind: str,
+        reason: str,
+        changes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        with self.db.write() as s:
+            doc = require_document(s, actor, doc_id)
+            require(actor, "request_change")
+            request = change_requests.request_change(
+                s, catalogue=self.catalogue, actor=actor, doc=doc, kind=kind, reason=reason, changes=changes
+            )
+            return change_requests.request_dict(request)
+
+    def change_request(self, *, actor: Principal, request_id: int) -> dict[str, Any]:
+        with self.db.read() as s:
+            return change_requests.request_dict(self._visible_request(s, actor, request_id))
+
+    def change_requests(self, *, actor: Principal, status: str | None = None) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            query = (
+                select(ChangeRequest)
+                .join(Document, Document.id == ChangeRequest.document_id)
+                .where(document_clause(actor))
+                .order_by(ChangeRequest.id)
+            )
+            if status:
+                query = query.where(ChangeRequest.status == status)
+            return [change_requests.request_dict(r) for r in s.scalars(query)]
+
+    def decide_change(self, *, actor: Principal, request_id: int, approve: bool, opinion: str) -> dict[str, Any]:
+        with self.db.write() as s:
+            request = self._visible_request(s, actor, request_id)
+            return change_requests.request_dict(
+                change_requests.decide_change(s, actor=actor, request=request, approve=approve, opinion=opinion)
+            )
+
+    def apply_change(self, *, actor: Principal, request_id: int) -> Document:
+        """The administrator carries out an approved request; a correction issues the next edition."""
+        require(actor, "apply_change")
+        with self.db.write() as s:
+            request = self._visible_request(s, actor, request_id)
+            if request.kind == "void":
+                return self._loaded(change_requests.apply_void(s, actor=actor, request=request))
+            if request.kind == "delete":
+                return self._loaded(change_requests.apply_delete(s, actor=actor, request=request))
+            step = change_requests.prepare_correction(s, catalogue=self.catalogue, actor=actor, request=request)
+        try:
+            new = self._complete(actor.name, step)
+        except Exception:
+            with self.db.write() as s:
+                # Leave nothing half-done: the request stays approved and can be carried out again.
+                draft = s.get(Document, step.doc_id)
+                if draft is not None and draft.status == "draft":
+                    events.record(
+                        s, actor=actor.name, entity="document", entity_id=draft.id, action="correction_failed"
+                    )
+                    draft.status = "voided"
+                    draft.void_reason = "更正签发失败 correction failed to issue"
+            raise
+        with self.db.write() as s:
+            request = change_requests.get_request(s, request_id)
+            change_requests.finish_correction(s, actor=actor, request=request, new_id=new.id)
+        return new
+
+    @staticmethod
+    def _visible_request(session: Any, actor: Principal, request_id: int) -> ChangeRequest:
+        request = change_requests.get_request(session, request_id)
+        try:
+            require_document(session, actor, request.document_id)
+        except NotFound:
+            raise NotFound(
+                f"申请{request_id}不存在", f"change request {request_id} not found", details={"id": request_id}
+            ) from None
+        return request
+
+    # -- reading and rendering ------------------------------------------------------------------
+
+    def render(self, *, actor: Principal, doc_id: int, pdf: bool) -> tuple[bytes, bytes | None]:
         """DOCX (and PDF) of a document as it stands now: a preview for drafts."""
+        with self.db.read() as s:
+            require_document(s, actor, doc_id)
+        return self._render(doc_id, pdf=pdf)
+
+    def _render(self, doc_id: int, *, pdf: bool) -> tuple[bytes, bytes | None]:
         with self.db.read() as s:
             doc = documents.get_document(s, doc_id)
             form = self.form(doc.form_id)
@@ -359,10 +593,10 @@ class Archive:
                 raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
             raise RenderFailed(exc.message_zh, exc.message_en, code=exc.code, details={"form": form.id}) from exc
 
-    def file(self, doc_id: int, kind: str) -> bytes:
-        """The stored DOCX or PDF of an issued document."""
+    def file(self, *, actor: Principal, doc_id: int, kind: str) -> bytes:
+        """The stored DOCX or PDF of an issued document (deleted ones too: their bytes are kept)."""
         with self.db.read() as s:
-            doc = documents.get_document(s, doc_id)
+            doc = require_document(s, actor, doc_id)
             digest = doc.pdf_sha256 if kind == "pdf" else doc.docx_sha256
         if digest is None:
             raise Conflict(
@@ -374,13 +608,16 @@ class Archive:
 
     # -- seals and verification -----------------------------------------------------------------
 
-    def pki_init(self, *, actor: str) -> dict[str, Any]:
+    def pki_init(self, *, actor: Principal) -> dict[str, Any]:
         """Root, organisation seal keys (机关印章 and 行政执法专用章), officer keys and seal images —
         created where missing, never replaced (the development PKI; production imports its own)."""
+        require(actor, "manage_keys")
         keys: list[dict[str, Any]] = []
         with self.db.read() as s:
-            orgs = [(o.id, o.name) for o in registry.list_orgs(s)]
-            officers = [(o.id, o.name, o.cert_no, o.org.name) for o in registry.list_officers(s)]
+            orgs = [(o.id, o.name) for o in registry.list_orgs(s) if actor.sees_org(o.id)]
+            officers = [
+                (o.id, o.name, o.cert_no, o.org.name) for o in registry.list_officers(s) if actor.sees_org(o.org_id)
+            ]
         for org_id, name in orgs:
             for role in ("organ", "enforcement"):
                 key = self.sealing.org_key(org_id, name, role)
@@ -390,27 +627,29 @@ class Archive:
             key = self.sealing.officer_key(officer_id, name, cert_no, org_name)
             keys.append({"key": f"officer-{officer_id}", "label": key.label, "role": "officer"})
         with self.db.write() as s:
-            events.record(s, actor=actor, entity="pki", entity_id=0, action="pki_initialised", keys=len(keys))
+            events.record(s, actor=actor.name, entity="pki", entity_id=0, action="pki_initialised", keys=len(keys))
         return {
             "directory": str(self.settings.key_dir.resolve()),
             "keys": keys,
             "root_certificate": self.sealing.root_certificate_pem().decode("ascii"),
         }
 
-    def _key_owner(self, owner: str, owner_id: int, role: str | None) -> tuple[str, str, str]:
+    def _key_owner(self, actor: Principal, owner: str, owner_id: int, role: str | None) -> tuple[str, str, str]:
         """(key id, label, role) of an organisation seal or an officer's signing key."""
+        require(actor, "manage_keys")
         with self.db.read() as s:
             if owner == "officer":
                 officer = registry.get_officer(s, owner_id)
+                require_org(s, actor, officer.org_id)
                 return f"officer-{officer.id}", f"{officer.name} {officer.cert_no}", "officer"
-            org = registry.get_org(s, owner_id)
+            org = require_org(s, actor, owner_id)
             seal = _seal_role(role or "organ")
             return f"org-{org.id}-{seal}", f"{org.name} {ORG_UNIT_BY_ROLE[SealRole(seal)]}", seal
 
     def import_pkcs12(
         self,
         *,
-        actor: str,
+        actor: Principal,
         owner: str,
         owner_id: int,
         role: str | None,
@@ -419,7 +658,7 @@ class Archive:
         replace: bool = False,
     ) -> dict[str, Any]:
         """Use a bureau's own certificate (PKCS#12) instead of the development one."""
-        key_id, label, seal = self._key_owner(owner, owner_id, role)
+        key_id, label, seal = self._key_owner(actor, owner, owner_id, role)
         try:
             handle = self.sealing.keystore.import_pkcs12(
                 key_id, data, passphrase, SealRole(seal), label, replace=replace
@@ -427,13 +666,13 @@ class Archive:
         except SigningError as exc:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
         with self.db.write() as s:
-            events.record(s, actor=actor, entity="pki", entity_id=owner_id, action="pkcs12_imported", key=key_id)
+            events.record(s, actor=actor.name, entity="pki", entity_id=owner_id, action="pkcs12_imported", key=key_id)
         return {"key": key_id, "label": handle.label, "role": seal}
 
     def register_pkcs11(
         self,
         *,
-        actor: str,
+        actor: Principal,
         owner: str,
         owner_id: int,
         role: str | None,
@@ -444,7 +683,7 @@ class Archive:
         replace: bool = False,
     ) -> dict[str, Any]:
         """Sign with a key that stays on a PKCS#11 token/HSM; the PIN is read from ``pin_env_var``."""
-        key_id, label, seal = self._key_owner(owner, owner_id, role)
+        key_id, label, seal = self._key_owner(actor, owner, owner_id, role)
         try:
             self.sealing.keystore.register_pkcs11(
                 key_id, lib, token_label, key_label, pin_env_var, SealRole(seal), label, replace=replace
@@ -454,7 +693,7 @@ class Archive:
         with self.db.write() as s:
             events.record(
                 s,
-                actor=actor,
+                actor=actor.name,
                 entity="pki",
                 entity_id=owner_id,
                 action="pkcs11_registered",
@@ -464,7 +703,8 @@ class Archive:
             )
         return {"key": key_id, "label": label, "role": seal}
 
-    def list_keys(self) -> list[dict[str, Any]]:
+    def list_keys(self, *, actor: Principal) -> list[dict[str, Any]]:
+        require(actor, "manage_keys")
         return [
             {
                 "key": k.key_id,
@@ -479,10 +719,10 @@ class Archive:
 
     # -- procedure ------------------------------------------------------------------------------
 
-    def deadlines(self, case_id: int, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+    def deadlines(self, *, actor: Principal, case_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
         """程序时限 of a case, computed from its issued documents under the rules in force when it opened."""
         with self.db.read() as s:
-            case = registry.get_case(s, case_id)
+            case = require_case(s, actor, case_id)
             return [d.to_dict() for d in self._deadlines(s, case, today or documents.today())]
 
     def _deadlines(self, session: Any, case: Case, today: dt.date) -> list[Any]:
@@ -501,12 +741,17 @@ class Archive:
             events, self.deadline_rules, procedure=case.procedure, opened_on=opened, today=today, calendar=self.calendar
         )
 
-    def due(self, *, days: int, today: dt.date | None = None, org_id: int | None = None) -> list[dict[str, Any]]:
-        """What falls due within ``days`` or is overdue, across open cases (of ``org_id`` and below)."""
+    def due(
+        self, *, actor: Principal, days: int, today: dt.date | None = None, org_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """What falls due within ``days`` or is overdue, across the open cases the actor can see."""
         today = today or documents.today()
         out: list[dict[str, Any]] = []
         with self.db.read() as s:
-            for case in registry.list_cases(s, org_id=org_id):
+            query = select(Case).where(case_clause(actor), Case.status == "open").order_by(Case.id)
+            if org_id is not None:
+                query = query.where(Case.org_id.in_(org_subtree(s, org_id)))
+            for case in s.scalars(query):
                 for d in self._deadlines(s, case, today):
                     if d.due is None or d.status not in ("pending", "due_soon", "overdue"):
                         continue
@@ -514,33 +759,53 @@ class Archive:
                         out.append({"case_id": case.id, "case": case.name, **d.to_dict()})
         return sorted(out, key=lambda r: (r["due"], r["case_id"]))
 
-    def audit_verify(self) -> dict[str, Any]:
+    def audit_verify(self, *, actor: Principal) -> dict[str, Any]:
         """Recompute the event log's hash chain; names the first entry that does not fit."""
+        require(actor, "audit")
         with self.db.read() as s:
             return verify_chain(s).to_dict()
 
     def verify(self, pdf: bytes) -> dict[str, Any]:
+        """Anyone may check a copy they were handed (no login): the answer names only what the PDF shows."""
         with self.db.read() as s:
             return self.sealing.verify(s, pdf)
 
-    def seal_image(self, org_id: int, role: str) -> bytes:
+    def seal_image(self, *, actor: Principal, org_id: int, role: str) -> bytes:
         with self.db.read() as s:
-            org = registry.get_org(s, org_id)
+            org = require_org(s, actor, org_id)
             name = org.name
         return self.sealing.seal_image(self.db.write, org_id, name, _seal_role(role))
 
-    def upload_seal_image(self, *, actor: str, org_id: int, role: str, data: bytes) -> str:
+    def upload_seal_image(self, *, actor: Principal, org_id: int, role: str, data: bytes) -> str:
+        require(actor, "manage_keys")
         with self.db.write() as s:
-            registry.get_org(s, org_id)
-            return self.sealing.upload_seal_image(s, actor=actor, org_id=org_id, role=_seal_role(role), data=data)
+            require_org(s, actor, org_id)
+            return self.sealing.upload_seal_image(s, actor=actor.name, org_id=org_id, role=_seal_role(role), data=data)
 
-    def document(self, doc_id: int) -> Document:
+    def document(self, *, actor: Principal, doc_id: int) -> Document:
         with self.db.read() as s:
-            return self._loaded(documents.get_document(s, doc_id))
+            return self._loaded(require_document(s, actor, doc_id))
 
-    def documents(self, *, case_id: int | None = None, org_id: int | None = None) -> list[Document]:
+    def documents(
+        self,
+        *,
+        actor: Principal,
+        case_id: int | None = None,
+        org_id: int | None = None,
+        include_deleted: bool = False,
+    ) -> list[Document]:
+        """Documents the actor can see; soft-deleted ones only on request (their bytes are kept)."""
         with self.db.read() as s:
-            return [self._loaded(d) for d in documents.list_documents(s, case_id=case_id, org_id=org_id)]
+            if case_id is not None:
+                require_case(s, actor, case_id)
+            query = select(Document).where(document_clause(actor)).order_by(Document.id)
+            if case_id is not None:
+                query = query.where(Document.case_id == case_id)
+            if org_id is not None:
+                query = query.where(Document.org_id == org_id)
+            if not include_deleted:
+                query = query.where(Document.status != "deleted")
+            return [self._loaded(d) for d in s.scalars(query)]
 
     @staticmethod
     def _loaded(doc: Document) -> Document:

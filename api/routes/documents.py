@@ -1,21 +1,20 @@
-"""执法文书: draft, preview, issue, download, void; and the catalogue of forms."""
+"""执法文书: draft, preview, issue, download; approvals; change requests (更改/作废/删除); the catalogue."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from anjuan.archive.registry import get_case
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
 from ..schemas import (
+    ChangeDecision,
+    ChangeRequestCreate,
     DecisionRequest,
     DocumentCreate,
     DocumentRead,
     DocumentUpdate,
-    SubmitRequest,
-    VoidRequest,
     document_read,
 )
 
@@ -34,13 +33,13 @@ def _read(archive: ArchiveDep, doc: Any) -> DocumentRead:
 
 
 @router.get("/forms", tags=["catalogue"])
-def list_forms(archive: ArchiveDep) -> list[dict[str, Any]]:
+def list_forms(archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
     """The document catalogue (文书目录): every form with its code, numbering, seal and fields."""
     return [f.model_dump(mode="json") for f in archive.catalogue.forms]
 
 
 @router.get("/forms/{key}", tags=["catalogue"])
-def get_form(key: str, archive: ArchiveDep) -> dict[str, Any]:
+def get_form(key: str, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     return archive.form(key).model_dump(mode="json")
 
 
@@ -60,15 +59,16 @@ def create_document(case_id: int, body: DocumentCreate, archive: ArchiveDep, act
 
 
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentRead], tags=["documents"])
-def list_case_documents(case_id: int, archive: ArchiveDep) -> list[DocumentRead]:
-    with archive.db.read() as s:
-        get_case(s, case_id)
-    return [_read(archive, d) for d in archive.documents(case_id=case_id)]
+def list_case_documents(
+    case_id: int, archive: ArchiveDep, actor: Actor, include_deleted: bool = False
+) -> list[DocumentRead]:
+    docs = archive.documents(actor=actor, case_id=case_id, include_deleted=include_deleted)
+    return [_read(archive, d) for d in docs]
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentRead, tags=["documents"])
-def get_document(doc_id: int, archive: ArchiveDep) -> DocumentRead:
-    return _read(archive, archive.document(doc_id))
+def get_document(doc_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+    return _read(archive, archive.document(actor=actor, doc_id=doc_id))
 
 
 @router.patch("/documents/{doc_id}", response_model=DocumentRead, tags=["documents"])
@@ -77,9 +77,9 @@ def update_document(doc_id: int, body: DocumentUpdate, archive: ArchiveDep, acto
 
 
 @router.get("/documents/{doc_id}/preview.{fmt}", tags=["documents"])
-def preview(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep) -> Response:
+def preview(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor: Actor) -> Response:
     """The document as it would be issued now (a draft shows a blank number line)."""
-    docx, pdf = archive.render(doc_id, pdf=fmt == "pdf")
+    docx, pdf = archive.render(actor=actor, doc_id=doc_id, pdf=fmt == "pdf")
     return Response(pdf if fmt == "pdf" else docx, media_type=_MEDIA[fmt])
 
 
@@ -89,9 +89,9 @@ def issue(doc_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
 
 
 @router.get("/documents/{doc_id}/file.{fmt}", tags=["documents"])
-def download(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep) -> Response:
-    doc = archive.document(doc_id)
-    data = archive.file(doc_id, fmt)
+def download(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor: Actor) -> Response:
+    doc = archive.document(actor=actor, doc_id=doc_id)
+    data = archive.file(actor=actor, doc_id=doc_id, kind=fmt)
     name = f"{doc.id}-{doc.form_id}.{fmt}"
     return Response(
         data,
@@ -103,15 +103,17 @@ def download(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep) -> R
     )
 
 
-@router.post("/documents/{doc_id}/void", response_model=DocumentRead, tags=["documents"])
-def void(doc_id: int, body: VoidRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
-    return _read(archive, archive.void(actor=actor, doc_id=doc_id, reason=body.reason))
+@router.delete("/documents/{doc_id}", status_code=204, tags=["documents"])
+def discard(doc_id: int, archive: ArchiveDep, actor: Actor, reason: str = "") -> Response:
+    """Discard a draft that has no number yet; issued records change only through change requests."""
+    archive.discard_draft(actor=actor, doc_id=doc_id, reason=reason)
+    return Response(status_code=204)
 
 
 @router.post("/documents/{doc_id}/submit", response_model=DocumentRead, tags=["approval"])
-def submit(doc_id: int, body: SubmitRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
-    """报送审批: a complete draft goes to the approval steps of its form."""
-    return _read(archive, archive.submit(actor=actor, doc_id=doc_id, officer_id=body.officer_id))
+def submit(doc_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+    """报送审批: the logged-in handler sends a complete draft to the approval steps of its form."""
+    return _read(archive, archive.submit(actor=actor, doc_id=doc_id))
 
 
 @router.post("/documents/{doc_id}/approve", response_model=DocumentRead, tags=["approval"])
@@ -127,5 +129,40 @@ def reject(doc_id: int, body: DecisionRequest, archive: ArchiveDep, actor: Actor
 
 
 @router.get("/documents/{doc_id}/approvals", tags=["approval"])
-def approval_state(doc_id: int, archive: ArchiveDep) -> dict[str, Any]:
-    return archive.approval_state(doc_id)
+def approval_state(doc_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    return archive.approval_state(actor=actor, doc_id=doc_id)
+
+
+# -- changes to issued records (seed 003 第七条) ---------------------------------------------------
+
+
+@router.post("/documents/{doc_id}/changes", status_code=201, tags=["changes"])
+def request_change(doc_id: int, body: ChangeRequestCreate, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    """申请更改/作废/删除: nothing changes until every step has approved and an administrator applies it."""
+    return archive.request_change(actor=actor, doc_id=doc_id, **body.model_dump())
+
+
+@router.get("/changes", tags=["changes"])
+def list_changes(archive: ArchiveDep, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
+    return archive.change_requests(actor=actor, status=status)
+
+
+@router.get("/changes/{request_id}", tags=["changes"])
+def get_change(request_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    return archive.change_request(actor=actor, request_id=request_id)
+
+
+@router.post("/changes/{request_id}/approve", tags=["changes"])
+def approve_change(request_id: int, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    return archive.decide_change(actor=actor, request_id=request_id, approve=True, opinion=body.opinion)
+
+
+@router.post("/changes/{request_id}/reject", tags=["changes"])
+def reject_change(request_id: int, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    return archive.decide_change(actor=actor, request_id=request_id, approve=False, opinion=body.opinion)
+
+
+@router.post("/changes/{request_id}/apply", response_model=DocumentRead, tags=["changes"])
+def apply_change(request_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+    """执行: an administrator carries out an approved request (a correction returns the new edition)."""
+    return _read(archive, archive.apply_change(actor=actor, request_id=request_id))

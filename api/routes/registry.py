@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from anjuan.archive import registry
 from fastapi import APIRouter
 
 from ..deps import Actor, ArchiveDep
@@ -32,15 +31,13 @@ def create_org(body: OrgCreate, archive: ArchiveDep, actor: Actor) -> OrgRead:
 
 
 @router.get("/organisations", response_model=list[OrgRead], tags=["organisations"])
-def list_orgs(archive: ArchiveDep) -> list[OrgRead]:
-    with archive.db.read() as s:
-        return [OrgRead.model_validate(o) for o in registry.list_orgs(s)]
+def list_orgs(archive: ArchiveDep, actor: Actor) -> list[OrgRead]:
+    return [OrgRead.model_validate(o) for o in archive.orgs(actor=actor)]
 
 
 @router.get("/organisations/{org_id}", response_model=OrgRead, tags=["organisations"])
-def get_org(org_id: int, archive: ArchiveDep) -> OrgRead:
-    with archive.db.read() as s:
-        return OrgRead.model_validate(registry.get_org(s, org_id))
+def get_org(org_id: int, archive: ArchiveDep, actor: Actor) -> OrgRead:
+    return OrgRead.model_validate(archive.org(actor=actor, org_id=org_id))
 
 
 @router.post("/officers", response_model=OfficerRead, status_code=201, tags=["officers"])
@@ -49,9 +46,8 @@ def create_officer(body: OfficerCreate, archive: ArchiveDep, actor: Actor) -> Of
 
 
 @router.get("/officers", response_model=list[OfficerRead], tags=["officers"])
-def list_officers(archive: ArchiveDep, org_id: int | None = None) -> list[OfficerRead]:
-    with archive.db.read() as s:
-        return [OfficerRead.model_validate(o) for o in registry.list_officers(s, org_id=org_id)]
+def list_officers(archive: ArchiveDep, actor: Actor, org_id: int | None = None) -> list[OfficerRead]:
+    return [OfficerRead.model_validate(o) for o in archive.officers(actor=actor, org_id=org_id)]
 
 
 @router.post("/parties", response_model=PartyRead, status_code=201, tags=["parties"])
@@ -60,15 +56,13 @@ def create_party(body: PartyCreate, archive: ArchiveDep, actor: Actor) -> PartyR
 
 
 @router.get("/parties", response_model=list[PartyRead], tags=["parties"])
-def list_parties(archive: ArchiveDep) -> list[PartyRead]:
-    with archive.db.read() as s:
-        return [PartyRead.model_validate(p) for p in registry.list_parties(s)]
+def list_parties(archive: ArchiveDep, actor: Actor) -> list[PartyRead]:
+    return [PartyRead.model_validate(p) for p in archive.parties(actor=actor)]
 
 
 @router.get("/parties/{party_id}", response_model=PartyRead, tags=["parties"])
-def get_party(party_id: int, archive: ArchiveDep) -> PartyRead:
-    with archive.db.read() as s:
-        return PartyRead.model_validate(registry.get_party(s, party_id))
+def get_party(party_id: int, archive: ArchiveDep, actor: Actor) -> PartyRead:
+    return PartyRead.model_validate(archive.party(actor=actor, key=party_id))
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201, tags=["cases"])
@@ -77,26 +71,26 @@ def create_case(body: CaseCreate, archive: ArchiveDep, actor: Actor) -> CaseRead
 
 
 @router.get("/cases", response_model=list[CaseRead], tags=["cases"])
-def list_cases(archive: ArchiveDep, org_id: int | None = None) -> list[CaseRead]:
-    with archive.db.read() as s:
-        return [case_read(c) for c in registry.list_cases(s, org_id=org_id)]
+def list_cases(archive: ArchiveDep, actor: Actor, org_id: int | None = None) -> list[CaseRead]:
+    return [case_read(c) for c in archive.cases(actor=actor, org_id=org_id)]
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])
-def get_case(case_id: int, archive: ArchiveDep) -> CaseRead:
-    with archive.db.read() as s:
-        return case_read(registry.get_case(s, case_id))
+def get_case(case_id: int, archive: ArchiveDep, actor: Actor) -> CaseRead:
+    return case_read(archive.case(actor=actor, case_id=case_id))
 
 
 @router.get("/cases/{case_id}/deadlines", tags=["cases"])
-def case_deadlines(case_id: int, archive: ArchiveDep, today: dt.date | None = None) -> list[dict[str, Any]]:
+def case_deadlines(
+    case_id: int, archive: ArchiveDep, actor: Actor, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     """程序时限: each legal deadline of the case with its due date, status and legal basis."""
-    return archive.deadlines(case_id, today=today)
+    return archive.deadlines(actor=actor, case_id=case_id, today=today)
 
 
 @router.get("/due", tags=["cases"])
 def due(
-    archive: ArchiveDep, days: int = 7, org_id: int | None = None, today: dt.date | None = None
+    archive: ArchiveDep, actor: Actor, days: int = 7, org_id: int | None = None, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """What falls due within ``days`` or is overdue, across open cases."""
-    return archive.due(days=days, org_id=org_id, today=today)
+    """What falls due within ``days`` or is overdue, across the open cases the caller can see."""
+    return archive.due(actor=actor, days=days, org_id=org_id, today=today)

@@ -42,8 +42,8 @@ def root_certificate(archive: ArchiveDep) -> Response:
 
 
 @router.get("/organisations/{org_id}/seals/{role}.png", tags=["seals"])
-def seal_image(org_id: int, role: str, archive: ArchiveDep) -> Response:
-    return Response(archive.seal_image(org_id, role), media_type="image/png")
+def seal_image(org_id: int, role: str, archive: ArchiveDep, actor: Actor) -> Response:
+    return Response(archive.seal_image(actor=actor, org_id=org_id, role=role), media_type="image/png")
 
 
 @router.put("/organisations/{org_id}/seals/{role}", tags=["seals"])

@@ -13,14 +13,26 @@ import pytest
 ANJUAN = str(Path(sys.executable).parent / "anjuan")
 
 
-def _run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+PASSWORD = "cli test password"
+
+
+def _run(
+    tmp_path: Path, *args: str, check: bool = True, user: str | None = "admin"
+) -> subprocess.CompletedProcess[str]:
+    """Run as ``user`` (ANJUAN_USER + ANJUAN_PASSWORD); ``user=None`` uses the session of ``anjuan login``."""
     env = {
         **os.environ,
         "ANJUAN_DATA_DIR": str(tmp_path / "var"),
-        "ANJUAN_DATABASE_URL": "",
         "ANJUAN_PKI_PASSPHRASE": "cli test passphrase",
+        "ANJUAN_PASSWORD_LOG2_N": "10",
+        "ANJUAN_PASSWORD": PASSWORD,
+        "ANJUAN_ADMIN_PASSWORD": PASSWORD,
+        "ANJUAN_NEW_PASSWORD": PASSWORD,
     }
-    env.pop("ANJUAN_DATABASE_URL")
+    for name in ("ANJUAN_DATABASE_URL", "ANJUAN_USER", "ANJUAN_TOKEN"):
+        env.pop(name, None)
+    if user:
+        env["ANJUAN_USER"] = user
     result = subprocess.run([ANJUAN, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     if check:
         assert result.returncode == 0, result.stderr
@@ -37,9 +49,14 @@ def test_doc_types_lists_the_whole_catalogue(tmp_path: Path) -> None:
 
 
 def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
-    _run(tmp_path, "init")
+    anonymous = _run(tmp_path, "case", "new", "--org", "1", "--party", "1", "--json", check=False, user=None)
+    assert anonymous.returncode == 1 and json.loads(anonymous.stderr)["error"]["code"] == "unauthenticated"
+    _run(tmp_path, "init", "--admin", "admin")
+    again = _run(tmp_path, "init", "--admin", "other", check=False)
+    assert again.returncode == 1 and "already_bootstrapped" in again.stderr
     org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
-    _run(tmp_path, "officer", "add", str(org["id"]), "张伟", "14100220190031")
+    officer = json.loads(_run(tmp_path, "officer", "add", str(org["id"]), "张伟", "14100220190031", "--json").stdout)
+    _run(tmp_path, "user", "add", "zhangwei", "--officer", str(officer["id"]))
     bad = _run(tmp_path, "party", "add", "某公司", "--credit-code", "91141002MA0K1234EX", check=False)
     assert bad.returncode == 1 and "统一社会信用代码" in bad.stderr and "check character" in bad.stderr
     party = json.loads(
@@ -65,32 +82,58 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
             "--kind",
             "检查",
             "--json",
+            user="zhangwei",
         ).stdout
     )
     assert case["kind"] == "inspection" and case["party_id"] == party["id"]
-    unknown = _run(tmp_path, "doc", "issue", str(case["id"]), "不存在的文书", check=False)
+    unknown = _run(tmp_path, "doc", "issue", str(case["id"]), "不存在的文书", check=False, user="zhangwei")
     assert unknown.returncode == 1 and "unknown_form" in unknown.stderr
     fields = tmp_path / "f.json"
     fields.write_text("{not json", "utf-8")
-    broken = _run(tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False)
+    broken = _run(
+        tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False, user="zhangwei"
+    )
     assert broken.returncode == 1 and "bad_fields_file" in broken.stderr
 
 
 @pytest.mark.parametrize("args", [["doc", "void", "1", "--reason", "x"], ["doc", "show", "42"]])
 def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> None:
+    _run(tmp_path, "init", "--admin", "admin")
     result = _run(tmp_path, *args, "--json", check=False)
     assert result.returncode == 1
     assert json.loads(result.stderr)["error"]["code"] == "document_not_found"
 
 
 def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
-    """A handler's whole path on the command line: register, issue a sealed PDF, check any copy."""
+    """A handler's whole path on the command line: register, log in, issue a sealed PDF, check any copy."""
+    _run(tmp_path, "init", "--admin", "admin")
     org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
-    officers = [
-        json.loads(_run(tmp_path, "officer", "add", str(org["id"]), n, c, "--json").stdout)["id"]
-        for n, c in (("张伟", "14100220190031"), ("刘洋", "14100220200057"))
-    ]
-    _run(tmp_path, "party", "add", "临汾市尧都区鑫达化工有限公司", "--credit-code", "91141002MA0K1234EY")
+    people = {}
+    for username, name, cert_no, roles in (
+        ("zhangwei", "张伟", "14100220190031", []),
+        ("liuyang", "刘洋", "14100220200057", []),
+        ("zhaomin", "赵敏", "14100220170012", ["supervisor"]),
+        ("sunjianjun", "孙建军", "14100220120005", ["分管负责人"]),
+    ):
+        role_args = [a for r in roles for a in ("--role", r)]
+        officer = json.loads(
+            _run(tmp_path, "officer", "add", str(org["id"]), name, cert_no, *role_args, "--json").stdout
+        )
+        _run(tmp_path, "user", "add", username, "--officer", str(officer["id"]))
+        people[username] = officer["id"]
+    # The handler logs in once; later commands act as them through the saved session.
+    _run(tmp_path, "login", "zhangwei", user=None)
+    me = json.loads(_run(tmp_path, "whoami", "--json", user=None).stdout)
+    assert me["username"] == "zhangwei" and me["roles"] == ["handler"]
+    wrong = subprocess.run(
+        [ANJUAN, "whoami"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "ANJUAN_DATA_DIR": str(tmp_path / "var"), "ANJUAN_USER": "zhangwei", "ANJUAN_PASSWORD": "x"},
+    )
+    assert wrong.returncode == 1 and "bad_credentials" in wrong.stderr
+    _run(tmp_path, "party", "add", "临汾市尧都区鑫达化工有限公司", "--credit-code", "91141002MA0K1234EY", user=None)
     case = json.loads(
         _run(
             tmp_path,
@@ -102,20 +145,22 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
             "1",
             "--kind",
             "inspection",
-            *[a for o in officers for a in ("--officer", str(o))],
+            "--officer",
+            str(people["zhangwei"]),
+            "--officer",
+            str(people["liuyang"]),
             "--json",
+            user=None,
         ).stdout
     )
     from tests.archive.test_documents import FIELDS
 
-    reviewer, deputy = (
-        json.loads(_run(tmp_path, "officer", "add", str(org["id"]), n, c, "--role", r, "--json").stdout)["id"]
-        for n, c, r in (("赵敏", "14100220170012", "supervisor"), ("孙建军", "14100220120005", "分管负责人"))
-    )
     fields = tmp_path / "plan.json"
     fields.write_text(json.dumps(FIELDS["inspection_plan"], ensure_ascii=False), "utf-8")
     # 现场检查方案 needs 审核 and 审批: issuing it straight away is refused and leaves nothing behind.
-    early = _run(tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False)
+    early = _run(
+        tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False, user=None
+    )
     assert early.returncode == 1 and "approval_required" in early.stderr
     draft = json.loads(
         _run(
@@ -129,24 +174,33 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
             "--date",
             "2026-10-12",
             "--json",
+            user=None,
         ).stdout
     )
-    _run(tmp_path, "doc", "submit", str(draft["id"]), "--officer", str(officers[0]))
-    own = _run(
-        tmp_path, "doc", "approve", str(draft["id"]), "--officer", str(officers[0]), "--opinion", "同意", check=False
-    )
+    _run(tmp_path, "doc", "submit", str(draft["id"]), user=None)
+    own = _run(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意", check=False, user=None)
     assert own.returncode == 1 and ("not_permitted" in own.stderr or "self_approval" in own.stderr)
-    _run(tmp_path, "doc", "approve", str(draft["id"]), "--officer", str(reviewer), "--opinion", "同意，报请审批。")
-    _run(tmp_path, "doc", "approve", str(draft["id"]), "--officer", str(deputy), "--opinion", "同意。")
-    doc = json.loads(_run(tmp_path, "doc", "issue-draft", str(draft["id"]), "--json").stdout)
+    _run(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意，报请审批。", user="zhaomin")
+    _run(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意。", user="sunjianjun")
+    doc = json.loads(_run(tmp_path, "doc", "issue-draft", str(draft["id"]), "--json", user=None).stdout)
     pdf = tmp_path / "plan.pdf"
-    _run(tmp_path, "doc", "get", str(draft["id"]), "--out", str(pdf))
+    _run(tmp_path, "doc", "get", str(draft["id"]), "--out", str(pdf), user=None)
     assert doc["number"] == "（晋临）应急检查〔2026〕1号" and pdf.read_bytes().startswith(b"%PDF")
-    ok = _run(tmp_path, "verify", str(pdf), "--json")
+    ok = _run(tmp_path, "verify", str(pdf), "--json", user=None)
     assert json.loads(ok.stdout)["ok"]
     tampered = tmp_path / "tampered.pdf"
     data = bytearray(pdf.read_bytes())
     data[len(data) // 3] ^= 0x01
     tampered.write_bytes(bytes(data))
-    bad = _run(tmp_path, "verify", str(tampered), check=False)
+    bad = _run(tmp_path, "verify", str(tampered), check=False, user=None)
     assert bad.returncode == 3 and "未通过" in bad.stdout
+    # Voiding needs approval: the request is recorded, the document stays issued.
+    request = json.loads(
+        _run(tmp_path, "doc", "void", str(draft["id"]), "--reason", "检查对象有误", "--json", user=None).stdout
+    )
+    assert request["status"] == "pending" and request["pending_step"] == "review"
+    shown = json.loads(_run(tmp_path, "doc", "show", str(draft["id"]), "--json", user=None).stdout)
+    assert shown["status"] == "issued"
+    _run(tmp_path, "logout", user=None)
+    gone = _run(tmp_path, "whoami", check=False, user=None)
+    assert gone.returncode == 1 and "unauthenticated" in gone.stderr

@@ -13,14 +13,13 @@ from anjuan.templates.convert import Converter
 from fastapi.testclient import TestClient
 
 from tests.archive.test_documents import FIELDS
-from tests.fixtures.archive import CREDIT_CODE, make_archive, pdf_text
-
-H = {"X-Anjuan-User": "zhangwei"}
+from tests.fixtures.archive import CREDIT_CODE, PASSWORD, make_archive, pdf_text
 
 
 @pytest.fixture
 def client(sqlite_database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[TestClient]:
     for archive in make_archive(sqlite_database, converter_pool, tmp_path):
+        archive.bootstrap_admin(username="admin", password=PASSWORD)  # as ``anjuan init --admin`` does
         with TestClient(create_app(archive=archive)) as client:
             yield client
 
@@ -30,11 +29,19 @@ def _ok(response: Any, status: int = 200) -> Any:
     return response.json()
 
 
-def _setup(client: TestClient) -> dict[str, int]:
+def _login(client: TestClient, username: str) -> dict[str, str]:
+    body = _ok(client.post("/api/auth/login", json={"username": username, "password": PASSWORD}))
+    assert body["token_type"] == "bearer" and body["user"]["username"] == username
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+def _setup(client: TestClient) -> dict[str, Any]:
+    """A bureau set up over HTTP by its administrator; every person logs in with their own account."""
+    admin = _login(client, "admin")
     org = _ok(
         client.post(
             "/api/organisations",
-            headers=H,
+            headers=admin,
             json={
                 "name": "临汾市尧都区应急管理局",
                 "area": "晋临",
@@ -46,85 +53,71 @@ def _setup(client: TestClient) -> dict[str, int]:
         ),
         201,
     )
-    o1 = _ok(
+    people = {
+        "zhangwei": ("张伟", "14100220190031", []),
+        "zhaomin": ("赵敏", "14100220170012", ["supervisor", "legal"]),
+        "sunjianjun": ("孙建军", "14100220120005", ["deputy"]),
+        "liuyang": ("刘洋", "14100220200057", []),
+    }
+    ids: dict[str, Any] = {"org": org["id"]}
+    for username, (name, cert_no, roles) in people.items():
+        officer = _ok(
+            client.post(
+                "/api/officers",
+                headers=admin,
+                json={"org_id": org["id"], "name": name, "cert_no": cert_no, **({"roles": roles} if roles else {})},
+            ),
+            201,
+        )
+        ids[username] = officer["id"]
+        _ok(
+            client.post(
+                "/api/users",
+                headers=admin,
+                json={"username": username, "password": PASSWORD, "officer_id": officer["id"]},
+            ),
+            201,
+        )
+    _ok(
         client.post(
-            "/api/officers",
-            headers=H,
-            json={"org_id": org["id"], "name": "张伟", "cert_no": "14100220190031"},
+            "/api/users",
+            headers=admin,
+            json={"username": "yaodu-admin", "password": PASSWORD, "org_id": org["id"], "roles": ["系统管理员"]},
         ),
         201,
     )
-    reviewer = _ok(
-        client.post(
-            "/api/officers",
-            headers=H,
-            json={"org_id": org["id"], "name": "赵敏", "cert_no": "14100220170012", "roles": ["supervisor"]},
-        ),
-        201,
-    )
-    deputy = _ok(
-        client.post(
-            "/api/officers",
-            headers=H,
-            json={"org_id": org["id"], "name": "孙建军", "cert_no": "14100220120005", "roles": ["deputy"]},
-        ),
-        201,
-    )
-    o2 = _ok(
-        client.post(
-            "/api/officers",
-            headers=H,
-            json={"org_id": org["id"], "name": "刘洋", "cert_no": "14100220200057"},
-        ),
-        201,
-    )
+    ids["headers"] = {u: _login(client, u) for u in [*people, "yaodu-admin"]} | {"admin": admin}
+    handler = ids["headers"]["zhangwei"]
     party = _ok(
         client.post(
             "/api/parties",
-            headers=H,
+            headers=handler,
             json={"kind": "organisation", "name": "临汾市尧都区鑫达化工有限公司", "credit_code": CREDIT_CODE},
         ),
         201,
     )
-    case = _ok(
-        client.post(
-            "/api/cases",
-            headers=H,
-            json={
-                "org_id": org["id"],
-                "kind": "penalty",
-                "procedure": "general",
-                "party_id": party["id"],
-                "officer_ids": [o1["id"], o2["id"]],
-            },
-        ),
-        201,
-    )
-    inspection = _ok(
-        client.post(
-            "/api/cases",
-            headers=H,
-            json={
-                "org_id": org["id"],
-                "kind": "inspection",
-                "party_id": party["id"],
-                "officer_ids": [o1["id"], o2["id"]],
-            },
-        ),
-        201,
-    )
-    return {
-        "org": org["id"],
-        "case": case["id"],
-        "inspection": inspection["id"],
-        "handler": o1["id"],
-        "reviewer": reviewer["id"],
-        "deputy": deputy["id"],
-    }
+    for kind in ("penalty", "inspection"):
+        case = _ok(
+            client.post(
+                "/api/cases",
+                headers=handler,
+                json={
+                    "org_id": org["id"],
+                    "kind": kind,
+                    "party_id": party["id"],
+                    "officer_ids": [ids["zhangwei"], ids["liuyang"]],
+                },
+            ),
+            201,
+        )
+        ids["case" if kind == "penalty" else "inspection"] = case["id"]
+    return ids
 
 
 def test_draft_preview_issue_download_void(client: TestClient, tmp_path: Path) -> None:
     ids = _setup(client)
+    people = ids["headers"]
+    H, reviewer, deputy = people["zhangwei"], people["zhaomin"], people["sunjianjun"]
     draft = _ok(
         client.post(
             f"/api/cases/{ids['case']}/documents",
@@ -134,57 +127,118 @@ def test_draft_preview_issue_download_void(client: TestClient, tmp_path: Path) -
         201,
     )
     assert draft["status"] == "draft" and draft["number"] is None and draft["form"] == "case_filing_approval"
-    preview = client.get(f"/api/documents/{draft['id']}/preview.pdf")
+    preview = client.get(f"/api/documents/{draft['id']}/preview.pdf", headers=H)
     assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
     assert "〔2026〕1号" not in pdf_text(preview.content, tmp_path)  # a draft has no number yet
-    docx = client.get(f"/api/documents/{draft['id']}/preview.docx")
+    docx = client.get(f"/api/documents/{draft['id']}/preview.docx", headers=H)
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     # 立案审批表 needs 审核 + 审批 first: refused now, then submitted, refused to its own submitter,
     # rejected once with a reason, resubmitted and approved by the right people.
     early = client.post(f"/api/documents/{draft['id']}/issue", headers=H)
     assert early.status_code == 409 and early.json()["error"]["code"] == "approval_required"
     doc_url = f"/api/documents/{draft['id']}"
-    _ok(client.post(f"{doc_url}/submit", headers=H, json={"officer_id": ids["handler"]}))
-    own = client.post(f"{doc_url}/approve", headers=H, json={"officer_id": ids["handler"], "opinion": "同意"})
+    _ok(client.post(f"{doc_url}/submit", headers=H))
+    own = client.post(f"{doc_url}/approve", headers=H, json={"opinion": "同意"})
     assert own.status_code == 403
-    wrong = client.post(
-        f"{doc_url}/approve", headers=H, json={"officer_id": ids["deputy"], "opinion": "同意", "step": "approve"}
-    )
+    wrong = client.post(f"{doc_url}/approve", headers=deputy, json={"opinion": "同意", "step": "approve"})
     assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "wrong_step"
-    back = _ok(
-        client.post(
-            f"{doc_url}/reject",
-            headers=H,
-            json={"officer_id": ids["reviewer"], "opinion": "案件基本情况不完整，请补充。"},
-        )
-    )
+    back = _ok(client.post(f"{doc_url}/reject", headers=reviewer, json={"opinion": "案件基本情况不完整，请补充。"}))
     assert back["status"] == "draft"
-    _ok(client.post(f"{doc_url}/submit", headers=H, json={"officer_id": ids["handler"]}))
-    _ok(
-        client.post(
-            f"{doc_url}/approve", headers=H, json={"officer_id": ids["reviewer"], "opinion": "同意，报请审批。"}
-        )
-    )
-    _ok(client.post(f"{doc_url}/approve", headers=H, json={"officer_id": ids["deputy"], "opinion": "同意立案。"}))
-    state = _ok(client.get(f"{doc_url}/approvals"))
+    _ok(client.post(f"{doc_url}/submit", headers=H))
+    _ok(client.post(f"{doc_url}/approve", headers=reviewer, json={"opinion": "同意，报请审批。"}))
+    _ok(client.post(f"{doc_url}/approve", headers=deputy, json={"opinion": "同意立案。"}))
+    state = _ok(client.get(f"{doc_url}/approvals", headers=H))
     assert [d["decision"] for d in state["decisions"]] == ["rejected", "approved", "approved"]
     issued = _ok(client.post(f"/api/documents/{draft['id']}/issue", headers=H))
     assert issued["status"] == "issued" and issued["number"] == "（晋临）应急立〔2026〕1号"
     assert issued["issued_by"] == "zhangwei" and issued["pages"] >= 1
-    pdf = client.get(f"/api/documents/{draft['id']}/file.pdf")
+    pdf = client.get(f"/api/documents/{draft['id']}/file.pdf", headers=H)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content, tmp_path)
     assert "（晋临）应急立〔2026〕1号" in text
     assert "同意立案。" in text and "孙建军" in text  # the approval opinions are on the document
     assert "请补充" not in text  # … the rejected round's are not
-    voided = _ok(client.post(f"/api/documents/{draft['id']}/void", headers=H, json={"reason": "案由填写错误"}))
+    # 作废 only through an approved request (第七条): nothing changes before the last approval.
+    request = _ok(client.post(f"{doc_url}/changes", headers=H, json={"kind": "void", "reason": "案由填写错误"}), 201)
+    change_url = f"/api/changes/{request['id']}"
+    early = client.post(f"{change_url}/apply", headers=people["yaodu-admin"])
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_approved"
+    assert _ok(client.get(doc_url, headers=H))["status"] == "issued"
+    by_deputy_first = client.post(f"{change_url}/approve", headers=deputy, json={"opinion": "同意"})
+    assert by_deputy_first.status_code == 403  # 法制审核 comes first
+    _ok(client.post(f"{change_url}/approve", headers=reviewer, json={"opinion": "经审核，同意作废。"}))
+    _ok(client.post(f"{change_url}/approve", headers=deputy, json={"opinion": "同意。"}))
+    not_admin = client.post(f"{change_url}/apply", headers=H)
+    assert not_admin.status_code == 403
+    voided = _ok(client.post(f"{change_url}/apply", headers=people["yaodu-admin"]))
     assert voided["status"] == "voided" and voided["number"] == issued["number"]
-    listed = _ok(client.get(f"/api/cases/{ids['case']}/documents"))
+    listed = _ok(client.get(f"/api/cases/{ids['case']}/documents", headers=H))
     assert [d["status"] for d in listed] == ["voided"]
+    assert _ok(client.get(change_url, headers=H))["status"] == "applied"
+
+
+def test_login_tokens_and_scopes(client: TestClient) -> None:
+    ids = _setup(client)
+    people = ids["headers"]
+    case_url = f"/api/cases/{ids['case']}"
+    # No token, a wrong token, a wrong password: 401 with a code and both languages.
+    for response in (
+        client.get(case_url),
+        client.get(case_url, headers={"Authorization": "Bearer not-a-token"}),
+        client.post("/api/auth/login", json={"username": "zhangwei", "password": "wrong password"}),
+        client.post("/api/auth/login", json={"username": "nobody", "password": "wrong password"}),
+    ):
+        assert response.status_code == 401, response.text
+        err = response.json()["error"]
+        assert err["code"] in ("unauthenticated", "invalid_token", "bad_credentials")
+        assert err["message_zh"] and err["message_en"]
+    me = _ok(client.get("/api/auth/me", headers=people["zhangwei"]))
+    assert me["username"] == "zhangwei" and me["officer_id"] == ids["zhangwei"] and me["roles"] == ["handler"]
+    # Handlers do not manage the registry.
+    denied = client.post(
+        "/api/organisations",
+        headers=people["zhangwei"],
+        json={"name": "某局", "area": "晋临", "code": "应急", "level": "county"},
+    )
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == "not_permitted"
+    # Another county: its administrator and handler never see this county's cases.
+    admin = people["admin"]
+    other = _ok(
+        client.post(
+            "/api/organisations",
+            headers=admin,
+            json={"name": "临汾市洪洞县应急管理局", "area": "晋临", "code": "应急", "level": "county"},
+        ),
+        201,
+    )
+    officer = _ok(
+        client.post(
+            "/api/officers", headers=admin, json={"org_id": other["id"], "name": "周强", "cert_no": "14102420180009"}
+        ),
+        201,
+    )
+    _ok(
+        client.post(
+            "/api/users",
+            headers=admin,
+            json={"username": "zhouqiang", "password": PASSWORD, "officer_id": officer["id"]},
+        ),
+        201,
+    )
+    outsider = _login(client, "zhouqiang")
+    for url in (case_url, f"{case_url}/documents", f"{case_url}/deadlines"):
+        r = client.get(url, headers=outsider)
+        assert r.status_code == 404, url
+    assert _ok(client.get("/api/cases", headers=outsider)) == []
+    assert _ok(client.get(case_url, headers=people["liuyang"]))["id"] == ids["case"]  # on the case team
+    # Logging out ends the token.
+    assert client.post("/api/auth/logout", headers=outsider).status_code == 204
+    assert client.get("/api/cases", headers=outsider).status_code == 401
 
 
 def test_errors_are_4xx_with_codes_and_bilingual_messages(client: TestClient) -> None:
     ids = _setup(client)
+    H = ids["headers"]["zhangwei"]
     r = client.post(
         f"/api/cases/{ids['case']}/documents",
         headers=H,
@@ -214,19 +268,20 @@ def test_errors_are_4xx_with_codes_and_bilingual_messages(client: TestClient) ->
     )
     assert r.status_code == 422 and r.json()["error"]["details"]["fields"][0]["field"] == "credit_code"
 
-    r = client.get("/api/documents/9999")
+    r = client.get("/api/documents/9999", headers=H)
     assert r.status_code == 404 and r.json()["error"]["code"] == "document_not_found"
 
     r = client.post("/api/cases", headers=H, json={"org_id": ids["org"], "kind": "penalty", "party_id": 1, "bogus": 1})
     assert r.status_code == 422 and r.json()["error"]["code"] == "bad_request"
 
-    docs = _ok(client.get(f"/api/cases/{ids['case']}/documents"))
+    docs = _ok(client.get(f"/api/cases/{ids['case']}/documents", headers=H))
     assert docs == []  # nothing half-written by the refused requests
 
 
 def test_catalogue_and_openapi(client: TestClient) -> None:
-    forms = _ok(client.get("/api/forms"))
+    H = _login(client, "admin")
+    forms = _ok(client.get("/api/forms", headers=H))
     assert len(forms) >= 48
-    assert _ok(client.get("/api/forms/行政处罚决定书(单位)"))["id"] == "penalty_decision_org"
+    assert _ok(client.get("/api/forms/行政处罚决定书(单位)", headers=H))["id"] == "penalty_decision_org"
     spec = _ok(client.get("/openapi.json"))
     assert "/api/documents/{doc_id}/issue" in spec["paths"]

@@ -49,7 +49,8 @@ def test_demo_writes_every_document_and_a_summary(
     ):
         assert form in forms, form
     assert sorted(p.name for p in (out / "documents").glob("*.pdf")) == sorted(Path(d["file"]).name for d in docs)
-    numbers = [d["number"] for d in docs if d["number"]]
+    # Numbers never repeat, except that a corrected edition (更正) keeps the number of the one it replaces.
+    numbers = [d["number"] for d in docs if d["number"] and "superseded_by" not in d]
     assert len(numbers) == len(set(numbers))
     by_type = {d["type"]: d for d in docs}
     assert by_type["penalty_decision_org"]["number"] == "（晋临）应急罚〔2026〕1号"
@@ -87,3 +88,19 @@ def test_demo_writes_every_document_and_a_summary(
     assert chain["reinspection"]["status"] == "met"
     decision = next(d for d in docs if d["type"] == "penalty_decision_org")
     assert [s["seal"] for s in decision["signers"]] == ["机关印章"]
+
+    # The run acts as real users: the handler drafts and submits, others approve, never the submitter.
+    users = {u["username"]: u for u in on_disk["users"]}
+    assert {"admin", "liming", "zhangwei", "zhaomin", "sunjianjun"} <= set(users)
+    assert all(d["issued_by"] == "zhangwei" for d in docs if "supersedes" not in d)
+    # The 第七条 correction: refused before approval, then reviewed, approved and applied by the bureau's admin.
+    (change,) = on_disk["changes"]
+    assert change["refused_before_approval"]["code"] == "not_approved"
+    assert change["status"] == "applied" and [d["step"] for d in change["decisions"]] == ["review", "approve"]
+    assert {d["user"] for d in change["decisions"]} == {"zhaomin", "sunjianjun"}
+    old = next(d for d in docs if d["id"] == change["document_id"])
+    new = next(d for d in docs if d.get("supersedes") == old["id"])
+    assert old["superseded_by"] == new["id"] and new["edition"] == 2 and new["number"] == old["number"]
+    assert new["issued_by"] == "liming" and new["sha256"] != old["sha256"]
+    assert "11时45分" in pdf_text((out / new["file"]).read_bytes(), tmp_path)
+    assert "11时30分" in pdf_text((out / old["file"]).read_bytes(), tmp_path)  # the old edition's bytes are kept

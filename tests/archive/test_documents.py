@@ -20,7 +20,7 @@ from anjuan.archive.service import Archive
 from anjuan.templates.convert import Converter
 from sqlalchemy import func, select
 
-from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau, pdf_text
+from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau, pdf_text, void_with_approval
 
 D = dt.date(2026, 10, 14)
 
@@ -49,7 +49,7 @@ def bureau(archive: Archive) -> Bureau:
 
 def _case(archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: str = "general") -> int:
     return archive.create_case(
-        actor="t",
+        actor=bureau.handler,
         org_id=bureau.org_id,
         kind=kind,
         procedure=procedure,
@@ -74,7 +74,7 @@ def test_inspection_chain_threads_one_number(archive: Archive, bureau: Bureau, t
     assert order.number == "（晋临）应急责改〔2026〕1号"
     assert review.number == "（晋临）应急复查〔2026〕1号"
     assert review.parent_id == order.id
-    text = pdf_text(archive.file(review.id, "pdf"), tmp_path)
+    text = pdf_text(archive.file(actor=bureau.handler, doc_id=review.id, kind="pdf"), tmp_path)
     assert "（晋临）应急复查〔2026〕1号" in text
     assert "（晋临）应急责改〔2026〕1号" in text  # 复查 cites the order it follows up
     assert "临汾市尧都区鑫达化工有限公司" in text
@@ -97,7 +97,7 @@ def test_case_documents_share_the_case_number_with_suffixes(archive: Archive, bu
 
 def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"]
-    pdf = archive.file(decision.id, "pdf")
+    pdf = archive.file(actor=bureau.handler, doc_id=decision.id, kind="pdf")
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)
     for expected in (
@@ -132,18 +132,29 @@ def test_fifty_concurrent_issues_get_distinct_consecutive_numbers(archive: Archi
 def test_void_keeps_the_number_and_nothing_reuses_it(archive: Archive, bureau: Bureau) -> None:
     case = _case(archive, bureau, kind="inspection")
     plan = _issue(archive, bureau, case, "inspection_plan")
-    voided = archive.void(actor="t", doc_id=plan.id, reason="被检查单位名称填写错误")
+    voided = void_with_approval(archive, bureau, plan.id, "被检查单位名称填写错误")
     assert voided.status == "voided" and voided.number == plan.number
     again = _issue(archive, bureau, case, "inspection_plan")
     assert again.number == "（晋临）应急检查〔2026〕2号"
     with pytest.raises(Conflict) as err:
-        archive.void(actor="t", doc_id=plan.id, reason="再次作废")
-    assert err.value.code == "already_voided"
+        void_with_approval(archive, bureau, plan.id, "再次作废")
+    assert err.value.code == "change_not_allowed"  # already void: no second request
     with pytest.raises(Conflict):
-        archive.issue(actor="t", doc_id=plan.id)
+        archive.issue(actor=bureau.handler, doc_id=plan.id)
     with archive.db.read() as s:
         actions = s.scalars(select(Event.action).where(Event.entity == "document", Event.entity_id == plan.id)).all()
-    assert actions == ["draft_created", "submitted", "approved", "approved", "number_assigned", "issued", "voided"]
+    assert actions == [
+        "draft_created",
+        "submitted",
+        "approved",
+        "approved",
+        "number_assigned",
+        "issued",
+        "void_requested",  # 第七条: applied for, reviewed, approved, then carried out
+        "void_approved",
+        "void_approved",
+        "voided",
+    ]
 
 
 def _counts(archive: Archive) -> tuple[int, int, int]:
@@ -161,37 +172,37 @@ def test_bad_input_is_refused_and_leaves_nothing_behind(archive: Archive, bureau
     before = _counts(archive)
     missing = {k: v for k, v in FIELDS["penalty_notice"].items() if k != "violations"}
     with pytest.raises(ValidationFailed) as err:
-        archive.issue_new(actor="t", case_id=case, form_key="行政处罚告知书", fields=missing)
+        archive.issue_new(actor=bureau.handler, case_id=case, form_key="行政处罚告知书", fields=missing)
     field = err.value.details["fields"][0]
     assert field["field"] == "violations" and field["label_zh"] and field["label_en"]
     with pytest.raises(ValidationFailed) as err:
         archive.issue_new(
-            actor="t",
+            actor=bureau.handler,
             case_id=case,
             form_key="penalty_notice",
             fields={**FIELDS["penalty_notice"], "proposed_fine": "五万"},
         )
     assert err.value.details["fields"][0]["field"] == "proposed_fine"
     with pytest.raises(NotFound) as nf:
-        archive.issue_new(actor="t", case_id=case, form_key="处罚通知单", fields={})
+        archive.issue_new(actor=bureau.handler, case_id=case, form_key="处罚通知单", fields={})
     assert nf.value.code == "unknown_form"
     with pytest.raises(Conflict) as wrong:
         archive.issue_new(
-            actor="t",
+            actor=bureau.handler,
             case_id=inspection,
             form_key="行政处罚决定书（单位）",
             fields=FIELDS["penalty_decision_org"],
         )
     assert wrong.value.code == "form_not_allowed_in_case"
     with pytest.raises(ValidationFailed) as party:
-        archive.create_party(actor="t", kind="organisation", name="某公司", credit_code="91141002MA0K1234EX")
+        archive.create_party(actor=bureau.handler, kind="organisation", name="某公司", credit_code="91141002MA0K1234EX")
     assert party.value.details["fields"][0]["field"] == "credit_code"
     assert _counts(archive) == before
 
 
 def test_too_few_officers_is_refused_before_a_number_is_taken(archive: Archive, bureau: Bureau) -> None:
     case = archive.create_case(
-        actor="t",
+        actor=bureau.handler,
         org_id=bureau.org_id,
         kind="inspection",
         party_id=bureau.party_id,
@@ -229,17 +240,17 @@ def test_failed_rendering_keeps_the_number_for_the_retry(
         bureau = make_bureau(archive)
         case = _case(archive, bureau, kind="inspection")
         draft = archive.create_draft(
-            actor="t", case_id=case, form_key="inspection_plan", fields=FIELDS["inspection_plan"], doc_date=D
+            actor=bureau.handler, case_id=case, form_key="inspection_plan", fields=FIELDS["inspection_plan"], doc_date=D
         )
-        archive.submit(actor="t", doc_id=draft.id, officer_id=bureau.officer_ids[0])
+        archive.submit(actor=bureau.handler, doc_id=draft.id)
         for step in ("review", "approve"):
-            archive.decide(actor="t", doc_id=draft.id, officer_id=bureau.approvers[step], opinion="同意", approve=True)
+            archive.decide(actor=bureau.approvers[step], doc_id=draft.id, opinion="同意", approve=True)
         with pytest.raises(ArchiveError) as err:
-            archive.issue(actor="t", doc_id=draft.id)
+            archive.issue(actor=bureau.handler, doc_id=draft.id)
         assert err.value.code in ("render_failed", "conversion_failed")
-        held = archive.document(draft.id)
+        held = archive.document(actor=bureau.handler, doc_id=draft.id)
         assert held.status == "submitted" and held.number == "（晋临）应急检查〔2026〕1号"
-        issued = archive.issue(actor="t", doc_id=draft.id)
+        issued = archive.issue(actor=bureau.handler, doc_id=draft.id)
         assert issued.status == "issued" and issued.number == held.number
         nxt = _issue(archive, bureau, case, "inspection_plan")
         assert nxt.number == "（晋临）应急检查〔2026〕2号"
@@ -255,11 +266,11 @@ def test_per_family_profile_gives_each_form_its_own_counter(
         _issue(archive, bureau, case, "立案审批表")  # no shared case number: the second takes 2
         notice = _issue(archive, bureau, case, "询问通知书")
         assert notice.number == "（晋临）应急询〔2026〕1号" and notice.suffix is None
-        assert archive.documents(case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
+        assert archive.documents(actor=bureau.handler, case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
 
 
 def test_counter_start_value_is_honoured(archive: Archive, bureau: Bureau) -> None:
-    archive.set_counter_start(actor="admin", org_id=bureau.org_id, year=2026, counter="M1", start=120)
+    archive.set_counter_start(actor=bureau.admin, org_id=bureau.org_id, year=2026, counter="M1", start=120)
     case = _case(archive, bureau, kind="inspection")
     assert _issue(archive, bureau, case, "inspection_plan").number == "（晋临）应急检查〔2026〕120号"
 
@@ -282,7 +293,7 @@ def test_every_catalogue_form_can_be_issued(
             doc = bureau.issue(archive, case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
             assert doc.status == "issued" and doc.pages and doc.pages >= 1, form.id
             assert (doc.number is not None) == form.numbered, form.id
-            text = pdf_text(archive.file(doc.id, "pdf"), tmp_path)
+            text = pdf_text(archive.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"), tmp_path)
             assert form.name.replace("（", "(").replace("）", ")") in text.replace("（", "(").replace("）", ")"), (
                 form.id
             )

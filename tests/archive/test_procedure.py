@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.archive.test_documents import FIELDS, D
-from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau
+from tests.fixtures.archive import Bureau, add_user, issue_scenario, make_archive, make_bureau
 
 
 @pytest.fixture
@@ -41,13 +41,17 @@ def test_out_of_order_document_is_refused_with_what_is_missing(archive: Archive,
     from anjuan.archive.errors import Conflict
 
     case = archive.create_case(
-        actor="t", org_id=bureau.org_id, kind="penalty", party_id=bureau.party_id, officer_ids=bureau.officer_ids
+        actor=bureau.handler,
+        org_id=bureau.org_id,
+        kind="penalty",
+        party_id=bureau.party_id,
+        officer_ids=bureau.officer_ids,
     ).id
     bureau.issue(archive, case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D)
     before = _counts(archive)
     with pytest.raises(Conflict) as err:
         archive.issue_new(
-            actor="t",
+            actor=bureau.handler,
             case_id=case,
             form_key="当事人陈述申辩笔录",
             fields=FIELDS["statement_defence_record"],
@@ -61,9 +65,13 @@ def test_out_of_order_document_is_refused_with_what_is_missing(archive: Archive,
 
 def test_refusal_over_http_is_a_409(archive: Archive, bureau: Bureau) -> None:
     case = archive.create_case(
-        actor="t", org_id=bureau.org_id, kind="inspection", party_id=bureau.party_id, officer_ids=bureau.officer_ids
+        actor=bureau.handler,
+        org_id=bureau.org_id,
+        kind="inspection",
+        party_id=bureau.party_id,
+        officer_ids=bureau.officer_ids,
     ).id
-    with TestClient(create_app(archive=archive)) as client:
+    with TestClient(create_app(archive=archive), headers=bureau.auth(archive)) as client:
         r = client.post(
             f"/api/cases/{case}/documents",
             json={"form": "责令限期整改指令书", "fields": FIELDS["rectification_order"], "issue": True},
@@ -77,7 +85,7 @@ def test_refusal_over_http_is_a_409(archive: Archive, bureau: Bureau) -> None:
 def test_deadlines_of_a_case_follow_its_documents(archive: Archive, bureau: Bureau) -> None:
     docs = issue_scenario(archive, bureau, 1, until="penalty_decision_org")
     case_id = docs["penalty_decision_org"].case_id
-    with TestClient(create_app(archive=archive)) as client:
+    with TestClient(create_app(archive=archive), headers=bureau.auth(archive)) as client:
         rows = client.get(f"/api/cases/{case_id}/deadlines", params={"today": "2026-11-10"}).json()
         by_rule = {r["rule_id"]: r for r in rows}
         # decided 11-06, not yet served (no 送达回执 in this case yet): 7 working days → 11-17
@@ -93,27 +101,47 @@ def test_deadlines_of_a_case_follow_its_documents(archive: Archive, bureau: Bure
 
 
 def test_approval_needs_the_right_role_in_the_right_organisation(archive: Archive, bureau: Bureau) -> None:
-    from anjuan.archive.errors import Forbidden
+    from anjuan.archive.errors import Forbidden, NotFound
 
-    other = archive.create_org(actor="t", name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county")
-    outsider = archive.create_officer(
-        actor="t", org_id=other.id, name="周强", cert_no="14102420180009", roles=["supervisor", "deputy"]
+    other = archive.create_org(
+        actor=bureau.admin, name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county"
     )
+    outsider_officer = archive.create_officer(
+        actor=bureau.admin, org_id=other.id, name="周强", cert_no="14102420180009", roles=["supervisor", "deputy"]
+    )
+    outsider = add_user(archive, bureau.admin, "zhouqiang", officer_id=outsider_officer.id)
     case = archive.create_case(
-        actor="t", org_id=bureau.org_id, kind="penalty", party_id=bureau.party_id, officer_ids=bureau.officer_ids
+        actor=bureau.handler,
+        org_id=bureau.org_id,
+        kind="penalty",
+        party_id=bureau.party_id,
+        officer_ids=bureau.officer_ids,
     ).id
     draft = archive.create_draft(
-        actor="t", case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D
+        actor=bureau.handler, case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D
     )
-    archive.submit(actor="t", doc_id=draft.id, officer_id=bureau.officer_ids[0])
-    for officer, code in (
-        (bureau.officer_ids[1], "not_permitted"),  # a handler may not review
-        (outsider.id, "not_permitted"),  # another county's supervisor may not either
-        (bureau.officer_ids[0], "not_permitted"),
-    ):  # nor the submitter
-        with pytest.raises(Forbidden) as err:
-            archive.decide(actor="t", doc_id=draft.id, officer_id=officer, opinion="同意", approve=True)
-        assert err.value.code in (code, "self_approval")
-    archive.decide(actor="t", doc_id=draft.id, officer_id=bureau.approvers["review"], opinion="同意", approve=True)
-    state = archive.approval_state(draft.id)
+    archive.submit(actor=bureau.handler, doc_id=draft.id)
+    # A handler may not review, nor may the submitter; another county's supervisor does not even see it.
+    for user, error, code in (
+        (bureau.people["刘洋"], Forbidden, "not_permitted"),
+        (bureau.handler, Forbidden, "not_permitted"),
+        (outsider, NotFound, "document_not_found"),
+    ):
+        with pytest.raises(error) as err:
+            archive.decide(actor=user, doc_id=draft.id, opinion="同意", approve=True)
+        assert err.value.code == code
+    archive.decide(actor=bureau.approvers["review"], doc_id=draft.id, opinion="同意", approve=True)
+    state = archive.approval_state(actor=bureau.handler, doc_id=draft.id)
+    # A supervisor who submits a draft cannot approve it themselves.
+    own = archive.create_draft(
+        actor=bureau.people["赵敏"],
+        case_id=case,
+        form_key="立案审批表",
+        fields=FIELDS["case_filing_approval"],
+        doc_date=D,
+    )
+    archive.submit(actor=bureau.people["赵敏"], doc_id=own.id)
+    with pytest.raises(Forbidden) as err:
+        archive.decide(actor=bureau.people["赵敏"], doc_id=own.id, opinion="同意", approve=True)
+    assert err.value.code == "self_approval"
     assert state["pending_step"] == "approve" and state["status"] == "submitted"

@@ -15,7 +15,7 @@ from anjuan.archive.service import Archive
 from anjuan.templates.convert import Converter
 
 from tests.archive.test_documents import FIELDS, D
-from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau
+from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau, void_with_approval
 from tests.fixtures.pki import TestPki
 
 
@@ -31,7 +31,7 @@ def bureau(archive: Archive) -> Bureau:
 
 def _issue(archive: Archive, bureau: Bureau, kind: str, *forms: str) -> list[int]:
     case = archive.create_case(
-        actor="t", org_id=bureau.org_id, kind=kind, party_id=bureau.party_id, officer_ids=bureau.officer_ids
+        actor=bureau.handler, org_id=bureau.org_id, kind=kind, party_id=bureau.party_id, officer_ids=bureau.officer_ids
     ).id
     return [bureau.issue(archive, case_id=case, form_key=f, fields=_fields(f), doc_date=D).id for f in forms]
 
@@ -44,9 +44,9 @@ def _fields(form: str) -> dict[str, Any]:
 
 def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bureau) -> None:
     (record,) = _issue(archive, bureau, "inspection", "inspection_record")
-    doc = archive.document(record)
+    doc = archive.document(actor=bureau.handler, doc_id=record)
     assert [s["role"] for s in doc.signatures] == ["officer", "officer", "enforcement"]
-    report = archive.verify(archive.file(record, "pdf"))
+    report = archive.verify(archive.file(actor=bureau.handler, doc_id=record, kind="pdf"))
     assert report["ok"] and report["issued_by_anjuan"] and report["relation"] == "identical"
     assert report["document"]["number"] == doc.number
     sigs = report["signatures"]
@@ -58,19 +58,19 @@ def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bur
 
 def test_decision_carries_the_organ_seal(archive: Archive, bureau: Bureau) -> None:
     decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"].id
-    report = archive.verify(archive.file(decision, "pdf"))
+    report = archive.verify(archive.file(actor=bureau.handler, doc_id=decision, kind="pdf"))
     assert report["ok"]
     assert [s["seal"] for s in report["signatures"]] == ["机关印章"]  # 决定书: no officer signatures, 公章
 
 
 def test_rendition_is_an_earlier_revision_and_appended_changes_a_later_one(archive: Archive, bureau: Bureau) -> None:
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-    doc = archive.document(plan)
+    doc = archive.document(actor=bureau.handler, doc_id=plan)
     rendition = archive.blobs.get(doc.rendition_sha256 or "")
     earlier = archive.verify(rendition)
     assert earlier["relation"] == "earlier_revision" and not earlier["ok"]
     assert earlier["document"]["id"] == plan
-    sealed = archive.file(plan, "pdf")
+    sealed = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     tail = sealed.rstrip()
     appended = tail + b"\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
     later = archive.verify(appended)
@@ -79,8 +79,8 @@ def test_rendition_is_an_earlier_revision_and_appended_changes_a_later_one(archi
 
 def test_a_voided_documents_file_no_longer_passes(archive: Archive, bureau: Bureau) -> None:
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-    archive.void(actor="t", doc_id=plan, reason="填写错误")
-    report = archive.verify(archive.file(plan, "pdf"))
+    void_with_approval(archive, bureau, plan, "填写错误")
+    report = archive.verify(archive.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
     assert not report["ok"] and report["document"]["status"] == "voided"
 
 
@@ -89,7 +89,7 @@ def test_verify_on_the_command_line_and_over_http(archive: Archive, bureau: Bure
     from fastapi.testclient import TestClient
 
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-    pdf = archive.file(plan, "pdf")
+    pdf = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     with TestClient(create_app(archive=archive)) as client:
         good = client.post("/verify", files={"file": ("a.pdf", pdf, "application/pdf")})
         assert good.status_code == 200 and good.json()["ok"]
@@ -97,7 +97,7 @@ def test_verify_on_the_command_line_and_over_http(archive: Archive, bureau: Bure
         assert bad.status_code == 200 and not bad.json()["ok"]
         root = client.get("/api/pki/root.pem")
         assert root.status_code == 200 and b"BEGIN CERTIFICATE" in root.content
-        seal = client.get(f"/api/organisations/{bureau.org_id}/seals/organ.png")
+        seal = client.get(f"/api/organisations/{bureau.org_id}/seals/organ.png", headers=bureau.auth(archive))
         assert seal.status_code == 200 and seal.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.dumps(good.json(), ensure_ascii=False)
 
@@ -114,19 +114,29 @@ def test_a_bureaus_own_pkcs12_certificate_seals_its_documents(
         bureau = make_bureau(archive)
         p12 = to_pkcs12(_certified(test_pki.enforcement_seal), b"p12 secret")
         result = archive.import_pkcs12(
-            actor="admin", owner="org", owner_id=bureau.org_id, role="enforcement", data=p12, passphrase=b"p12 secret"
+            actor=bureau.admin,
+            owner="org",
+            owner_id=bureau.org_id,
+            role="enforcement",
+            data=p12,
+            passphrase=b"p12 secret",
         )
         assert result["key"] == f"org-{bureau.org_id}-enforcement"
         with pytest.raises(ArchiveError):
             archive.import_pkcs12(
-                actor="admin", owner="org", owner_id=bureau.org_id, role="enforcement", data=p12, passphrase=b"wrong"
+                actor=bureau.admin,
+                owner="org",
+                owner_id=bureau.org_id,
+                role="enforcement",
+                data=p12,
+                passphrase=b"wrong",
             )
         (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-        report = archive.verify(archive.file(plan, "pdf"))
+        report = archive.verify(archive.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
         assert report["ok"], report
         seal = report["signatures"][-1]
         assert seal["subject"] == _subject(test_pki.enforcement_seal) and seal["trusted"]
-        assert any(k["source"] == "pkcs12" for k in archive.list_keys())
+        assert any(k["source"] == "pkcs12" for k in archive.list_keys(actor=bureau.admin))
 
 
 def _certified(handle: Any) -> Any:
@@ -153,7 +163,7 @@ def test_timestamped_seals_when_a_tsa_is_configured(
     ):
         bureau = make_bureau(archive)
         (record,) = _issue(archive, bureau, "inspection", "inspection_record")
-        report = archive.verify(archive.file(record, "pdf"))
+        report = archive.verify(archive.file(actor=bureau.handler, doc_id=record, kind="pdf"))
         assert report["ok"], report
         assert all(s["timestamp_time"] for s in report["signatures"])
 
@@ -167,7 +177,7 @@ def test_pdfa_rendition_stays_pdfa_after_sealing(
     for archive in make_archive(sqlite_database, converter_pool, tmp_path, pdfa=True):
         bureau = make_bureau(archive)
         (record,) = _issue(archive, bureau, "inspection", "inspection_record")
-        sealed = archive.file(record, "pdf")
+        sealed = archive.file(actor=bureau.handler, doc_id=record, kind="pdf")
         assert re.search(rb"pdfaid:part[>=\"']+2", sealed) and re.search(rb"pdfaid:conformance[>=\"']+B", sealed)
         assert not sealed.startswith(b"%PDF-2") and not re.search(rb"/Version\s*/2", sealed)  # RSA: no PDF 2.0
         assert archive.verify(sealed)["ok"]

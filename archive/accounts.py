@@ -1,0 +1,269 @@
+"""User accounts: passwords (scrypt), login tokens, the first administrator.
+
+Passwords are stored as ``scrypt$<log2 n>$<r>$<p>$<salt>$<hash>`` (RFC 7914 through the standard
+library), so the cost can rise later without invalidating stored hashes. Login hands out a random
+bearer token; only its SHA-256 is stored, so a copy of the database grants no sessions.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import events
+from .access import Principal, load_roles, principal_for, require, require_org
+from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
+from .models import ApiToken, Officer, User
+
+__all__ = [
+    "LoginResult",
+    "Unauthenticated",
+    "authenticate",
+    "bootstrap_admin",
+    "check_password",
+    "create_user",
+    "hash_password",
+    "login",
+    "logout",
+    "principal_by_name",
+    "verify_password",
+]
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str, *, log2_n: int = 15, r: int = 8, p: int = 1) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**log2_n, r=r, p=p, maxmem=2**27, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt${log2_n}${r}${p}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, log2_n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=2 ** int(log2_n),
+            r=int(r),
+            p=int(p),
+            maxmem=2**27,
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def _validate(username: str, password: str, roles: list[str]) -> list[str]:
+    errors: list[FieldError] = []
+    if not _USERNAME.match(username or ""):
+        errors.append(
+            FieldError(
+                "username",
+                "用户名",
+                "username",
+                "应为2–64位字母、数字或 _ . @ -",
+                "2–64 letters, digits or _ . @ -",
+            )
+        )
+    if len(password or "") < MIN_PASSWORD:
+        errors.append(
+            FieldError(
+                "password",
+                "密码",
+                "password",
+                f"至少{MIN_PASSWORD}位",
+                f"at least {MIN_PASSWORD} characters",
+            )
+        )
+    known = load_roles().roles
+    aliases = {rule.name: key for key, rule in known.items()}
+    roles = [aliases.get(r, r) for r in roles]
+    unknown = [r for r in roles if r not in known]
+    if unknown:
+        errors.append(
+            FieldError(
+                "roles",
+                "角色",
+                "roles",
+                f"未知角色：{'、'.join(unknown)}",
+                f"unknown roles: {', '.join(unknown)}; known: {', '.join(known)}",
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    return sorted(set(roles))
+
+
+def bootstrap_admin(session: Session, *, username: str, password: str, log2_n: int) -> User:
+    """The platform administrator, created once at installation while no user exists yet."""
+    if session.scalar(select(func.count()).select_from(User)):
+        raise Conflict(
+            "已有用户，初始管理员只能在安装时创建",
+            "users exist already; the first administrator is created only at installation",
+            code="already_bootstrapped",
+        )
+    _validate(username, password, [])
+    user = User(
+        username=username,
+        password_hash=hash_password(password, log2_n=log2_n),
+        org_id=None,
+        officer_id=None,
+        roles=["admin"],
+        created_by="install",
+    )
+    session.add(user)
+    session.flush()
+    events.record(session, actor="install", entity="user", entity_id=user.id, action="admin_bootstrapped")
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Principal,
+    username: str,
+    password: str,
+    org_id: int | None = None,
+    officer_id: int | None = None,
+    roles: list[str] | None = None,
+    log2_n: int,
+) -> User:
+    """A login for an officer (roles come with the officer) or for staff without 执法证 (archivists,
+    reviewers, administrators), always in an organisation the administrator can see."""
+    require(actor, "manage_users")
+    clean = _validate(username, password, roles or [])
+    if officer_id is not None:
+        officer = session.get(Officer, officer_id)
+        if officer is None or not actor.sees_org(officer.org_id):
+            raise NotFound(f"执法人员{officer_id}不存在", f"officer {officer_id} not found", details={"id": officer_id})
+        if org_id is not None and org_id != officer.org_id:
+            raise ValidationFailed(
+                [FieldError("org_id", "机关", "organisation", "与执法人员所属机关不一致", "differs from the officer's")]
+            )
+        org_id = officer.org_id
+        if session.scalar(select(User.id).where(User.officer_id == officer_id)):
+            raise Conflict(
+                f"{officer.name}已有用户账号", f"officer {officer_id} already has a user", code="duplicate_user"
+            )
+    if org_id is None:
+        raise ValidationFailed(
+            [FieldError("org_id", "机关", "organisation", "必填（或指定执法人员）", "required (or give an officer)")]
+        )
+    require_org(session, actor, org_id)
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"用户名{username}已存在", f"username {username} is taken", code="duplicate_user")
+    user = User(
+        username=username,
+        password_hash=hash_password(password, log2_n=log2_n),
+        org_id=org_id,
+        officer_id=officer_id,
+        roles=clean,
+        created_by=actor.name,
+    )
+    session.add(user)
+    session.flush()
+    events.record(
+        session,
+        actor=actor.name,
+        entity="user",
+        entity_id=user.id,
+        action="user_created",
+        username=username,
+        org_id=org_id,
+        officer_id=officer_id,
+        roles=clean,
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: dt.datetime
+    principal: Principal
+
+
+_BAD_LOGIN = ("用户名或密码错误", "wrong username or password")
+
+
+def login(session: Session, *, username: str, password: str, ttl: dt.timedelta, log2_n: int = 15) -> LoginResult:
+    user = _checked_user(session, username, password, log2_n)
+    token = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    session.add(ApiToken(token_sha256=_digest(token), user_id=user.id, created_at=now, expires_at=now + ttl))
+    events.record(session, actor=user.username, entity="user", entity_id=user.id, action="logged_in")
+    return LoginResult(token=token, expires_at=now + ttl, principal=principal_for(session, user))
+
+
+def _checked_user(session: Session, username: str, password: str, log2_n: int) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    # Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
+    stored = user.password_hash if user is not None else _dummy_hash(log2_n)
+    if not verify_password(password, stored) or user is None or not user.active:
+        raise Unauthenticated(*_BAD_LOGIN, code="bad_credentials")
+    return user
+
+
+def check_password(session: Session, *, username: str, password: str, log2_n: int = 15) -> Principal:
+    """The user's principal if the password is right — for one CLI command, without a session token."""
+    return principal_for(session, _checked_user(session, username, password, log2_n))
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    row = session.get(ApiToken, _digest(token)) if token else None
+    now = dt.datetime.now(dt.UTC)
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        raise Unauthenticated("登录已失效，请重新登录", "invalid or expired token; log in again", code="invalid_token")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("用户已停用", "the user is deactivated", code="invalid_token")
+    return principal_for(session, user)
+
+
+def principal_by_name(session: Session, username: str) -> Principal:
+    """A stored user's principal without a password — for in-process callers that already trust
+    the caller (the demo, tests, the CLI after it checked the password)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise Unauthenticated(*_BAD_LOGIN, code="bad_credentials")
+    return principal_for(session, user)
+
+
+def logout(session: Session, token: str) -> None:
+    row = session.get(ApiToken, _digest(token))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = dt.datetime.now(dt.UTC)
+        user = session.get(User, row.user_id)
+        events.record(
+            session, actor=user.username if user else "?", entity="user", entity_id=row.user_id, action="logged_out"
+        )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@cache
+def _dummy_hash(log2_n: int) -> str:
+    return hash_password(secrets.token_hex(8), log2_n=log2_n)
