@@ -40,7 +40,9 @@ seal_app = typer.Typer(help="电子印章图像 seal images", no_args_is_help=Tr
 audit_app = typer.Typer(help="操作日志 audit log", no_args_is_help=True)
 user_app = typer.Typer(help="用户 users and logins", no_args_is_help=True)
 change_app = typer.Typer(help="更改/作废/删除申请 change requests (第七条)", no_args_is_help=True)
+casefile_app = typer.Typer(help="卷宗 case files: attachments, assembly, checks", no_args_is_help=True)
 for sub, name in (
+    (casefile_app, "casefile"),
     (user_app, "user"),
     (change_app, "change"),
     (doc_app, "doc"),
@@ -872,6 +874,68 @@ def seal_image(
         if out:
             out.write_bytes(png)
             typer.echo(str(out))
+
+
+# -- case files (卷宗) ----------------------------------------------------------------------------
+
+
+@casefile_app.command("attach")
+def casefile_attach(
+    case: int,
+    file: Path,
+    kind: Annotated[
+        str, typer.Option("--kind", help="photo, evidence, party_identity, statement, payment, court, other")
+    ],
+    title: Annotated[str, typer.Option("--title", help="材料名称")],
+    date: DateOpt = None,
+    responsible: Annotated[str, typer.Option(help="责任者 (who made or supplied it)")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """添加证据材料 — add a photo (JPEG/PNG) or scanned PDF to a case; it takes its place in the case file."""
+    with _Run(as_json), _archive() as archive:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"无法读取文件：{file}", f"cannot read {file}: {exc}", code="bad_file") from exc
+        row = archive.casefiles.add_attachment(
+            actor=_acting(archive),
+            case_id=case,
+            kind=kind,
+            title=title,
+            data=data,
+            filename=file.name,
+            date=_parse_date(date),
+            responsible=responsible,
+        )
+        from .routes.casefiles import attachment_dict
+
+        _out(attachment_dict(row), as_json, f"证据材料 attachment {row.id}: {row.title} ({row.pages}页)")
+
+
+@casefile_app.command("build")
+def casefile_build(
+    case: int,
+    out: Annotated[Path | None, typer.Option("--out", help="write the sealed volume PDF here")] = None,
+    checker: Annotated[str, typer.Option(help="检查人 for the 备考表")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """组卷 — assemble the case file: cover, 卷内目录, paginated documents, 备考表; sealed."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(archive)
+        row = archive.casefiles.build(actor=actor, case_id=case, checker=checker)
+        if out:
+            out.write_bytes(archive.blobs.get(row.sha256))
+        from .routes.casefiles import casefile_dict
+
+        lines = [
+            f"卷宗 case file v{row.version}: {row.pages}页 (content {row.content_pages}) sha256 {row.sha256[:16]}…"
+        ]
+        lines += [
+            f"  {e['seq']:>3} {e['start']:>4}{'-' + str(e['end']) if e['end'] != e['start'] else '':<5} "
+            f"{e['title']} {e['number'] or ''}"
+            for e in row.entries
+        ]
+        _out(casefile_dict(row), as_json, "\n".join(lines + ([str(out)] if out else [])))
 
 
 def main() -> None:

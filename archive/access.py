@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 Capability = Literal[
-    "draft", "request_change", "manage_registry", "manage_users", "manage_keys", "apply_change", "audit"
+    "draft", "request_change", "manage_registry", "manage_users", "manage_keys", "apply_change", "audit", "assemble"
 ]
 
 

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     )
     tsa_url: str | None = Field(None, description="RFC 3161 timestamp authority URL")
     trust_anchors: tuple[Path, ...] = Field((), description="extra trusted root certificates (PEM/DER) for verify")
+    casefile_order_path: Path | None = Field(None, description="override of the packaged case-file order (order.yaml)")
+    casefile_stamp_position: Literal["top-outer", "top-right", "bottom-center", "bottom-outer"] = Field(
+        "top-outer", description="where page numbers go: upper right of a recto, upper left of a verso by default"
+    )
+    casefile_number_front: bool = Field(False, description="also number the cover and 卷内目录")
+    casefile_number_notes: bool = Field(False, description="also number the 卷内备考表")
     password_log2_n: int = Field(
         15, ge=10, le=20, description="scrypt cost of new password hashes (2^n); stored hashes keep their own"
     )

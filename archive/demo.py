@@ -7,6 +7,7 @@ contract other tools rely on:
     DIR/documents/NN-<form id>.pdf   every issued document, in issue order
     DIR/summary.json                 each document's type, name, number, date, file, pages, digest, signers
     DIR/pki/root.pem                 the (development) root certificate that checks every seal
+    DIR/casefile.pdf                 the penalty case's 卷宗: cover, 卷内目录, paginated documents, 备考表
     summary.json also lists "refused" (out-of-order attempts the procedure gates refused) and
     "deadlines" (each case's legal deadlines as computed today)
 """
@@ -275,6 +276,7 @@ def _play(
         issued.append({**_summary_entry(archive, new, case_id, name), "supersedes": doc_id})
         changes.append(change)
         progress(f"  [{len(issued):02d}] 更正 {issued[-1]['name']} 第{new.edition}版 {new.number}")
+    casefile = _casefile(archive, scenario, handler, [c["id"] for c in cases], docs_dir.parent, progress)
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -289,6 +291,63 @@ def _play(
         "refused": refused,
         "deadlines": all_deadlines,
         "changes": changes,
+        "casefile": casefile,
+    }
+
+
+def _demo_photo(index: int) -> bytes:
+    """A stand-in for a site photo (the demo ships no real pictures): a drawn scene, JPEG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (186, 206, 224))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 700, 1600, 1200), fill=(120, 120, 116))
+    draw.rectangle((250 + 200 * index, 420, 1150 + 100 * index, 860), fill=(96, 110, 90), outline=(40, 40, 40), width=8)
+    draw.ellipse((600, 520, 900, 640), fill=(30, 36, 40))
+    draw.line((0, 700, 1600, 700), fill=(60, 60, 60), width=6)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _casefile(
+    archive: Archive,
+    scenario: dict[str, Any],
+    handler: Principal,
+    case_ids: list[int],
+    out: Path,
+    progress: Callable[[str], None],
+) -> dict[str, Any] | None:
+    spec = scenario.get("casefile")
+    if not spec:
+        return None
+    case_id = case_ids[spec["case"]]
+    for index, item in enumerate(spec.get("attachments", [])):
+        archive.casefiles.add_attachment(
+            actor=handler,
+            case_id=case_id,
+            kind=item["kind"],
+            title=item["title"],
+            data=_demo_photo(index),
+            filename=f"photo-{index + 1}.jpg",
+            date=dt.date.fromisoformat(str(item["date"])) if item.get("date") else None,
+            responsible=item.get("responsible", ""),
+        )
+    t0 = time.perf_counter()
+    row = archive.casefiles.build(actor=handler, case_id=case_id, checker=spec.get("checker", ""))
+    (out / "casefile.pdf").write_bytes(archive.blobs.get(row.sha256))
+    ms = (time.perf_counter() - t0) * 1000
+    progress(f"卷宗 case file: {row.pages}页, {len(row.entries)}件 → {out / 'casefile.pdf'} ({ms:.0f} ms)")
+    return {
+        "file": "casefile.pdf",
+        "case_id": case_id,
+        "version": row.version,
+        "sha256": row.sha256,
+        "pages": row.pages,
+        "content_pages": row.content_pages,
+        "entries": row.entries,
     }
 
 

@@ -30,9 +30,11 @@ from .db import Base
 __all__ = [
     "ApiToken",
     "Approval",
+    "Attachment",
     "AuditHead",
     "Blob",
     "Case",
+    "CaseFile",
     "ChangeRequest",
     "Document",
     "DocumentRevision",
@@ -139,6 +141,13 @@ class Case(Base):  # 案件 (检查 or 行政处罚)
     shared_year: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # 结案归档: set when the case is closed and filed; a filed case is frozen (处罚办法 第六十五条).
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    archive_no: Mapped[str | None] = mapped_column(String(20))  # 归档号: year + 4-digit closing sequence
+    file_no: Mapped[str | None] = mapped_column(String(80))  # 档号
+    retention: Mapped[str | None] = mapped_column(String(20))  # 保管期限
+    filed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    filed_by: Mapped[str | None] = mapped_column(String(100))
 
     org: Mapped[Organisation] = relationship()
     party: Mapped[Party] = relationship()
@@ -321,3 +330,37 @@ class ChangeRequest(Base):  # 更改/删除执法记录申请 (seed 003 第七�
     applied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     result_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+
+class Attachment(Base):  # 证据材料: photos, scans and other papers that take their place in the case file
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # photo | evidence | party_identity | statement | payment …
+    title: Mapped[str] = mapped_column(String(200))  # 文件名称, e.g. 现场照片（调节池入口）
+    responsible: Mapped[str] = mapped_column(String(200), default="")  # 责任者 (who made or supplied it)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))  # the file as received
+    pdf_sha256: Mapped[str] = mapped_column(String(64))  # its A4 PDF page(s) for the volume
+    pages: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CaseFile(Base):  # 卷宗: one assembled, sealed volume of a case (each rebuild is a new version)
+    __tablename__ = "case_files"
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_case_files_case_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # the sealed volume
+    pages: Mapped[int] = mapped_column(Integer)
+    content_pages: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # 卷内目录 as laid out
+    built_by: Mapped[str] = mapped_column(String(100))
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

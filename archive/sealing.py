@@ -38,7 +38,7 @@ from .blobs import BlobStore
 from .catalogue.model import FormSpec, SealType
 from .config import Settings
 from .errors import ArchiveError, ServiceUnavailable
-from .models import Document, DocumentRevision, Officer, Organisation, SealImage
+from .models import Case, CaseFile, Document, DocumentRevision, Officer, Organisation, SealImage
 
 __all__ = ["SealPlan", "SealingService", "revision_digests"]
 
@@ -243,8 +243,13 @@ class SealingService:
         data["issued_by_anjuan"] = relation == "identical"
         data["relation"] = relation
         data["document"] = issued
-        if issued is not None and issued["status"] == "voided":
-            data["problems"].append("文书已作废 / the document has been voided")
+        status_problem = {
+            "voided": "文书已作废 / the document has been voided",
+            "superseded": "文书已更正，以新版本为准 / the document was corrected; a newer edition replaces it",
+            "deleted": "文书已经批准删除 / the document was deleted with approval",
+        }
+        if issued is not None and issued["status"] in status_problem:
+            data["problems"].append(status_problem[issued["status"]])
         data["ok"] = report.ok and relation == "identical" and issued is not None and issued["status"] == "issued"
         return data
 
@@ -286,7 +291,24 @@ def _doc_summary(doc: Document) -> dict[str, Any]:
 
 def _lookup(session: Session, digest: str) -> dict[str, Any] | None:
     doc = session.scalar(select(Document).where(Document.pdf_sha256 == digest))
-    return _doc_summary(doc) if doc else None
+    if doc is not None:
+        return _doc_summary(doc)
+    volume = session.scalar(select(CaseFile).where(CaseFile.sha256 == digest))
+    if volume is None:
+        return None
+    case = session.get(Case, volume.case_id)
+    assert case is not None
+    return {
+        "id": volume.id,
+        "form": "case_file",  # 卷宗
+        "number": case.archive_no,
+        "status": "issued",
+        "case_id": case.id,
+        "case": case.name,
+        "organisation": case.org.name,
+        "date": volume.built_at.date().isoformat(),
+        "version": volume.version,
+    }
 
 
 def _report_dict(report: Any) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from .access import (
 )
 from .audit import verify_chain
 from .blobs import BlobStore, FileBlobStore
+from .casefile.service import CaseFileService
 from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
 from .config import Settings
 from .db import Database
@@ -110,6 +111,7 @@ class Archive:
         self.calendar = calendar_for(self.deadline_rules)
         self._converter = converter
         self._owns_converter = converter is None
+        self.casefiles = CaseFileService(self)  # 卷宗: attachments, assembly, checks
         self._converter_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------------

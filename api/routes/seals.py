@@ -18,7 +18,7 @@ router = APIRouter()
 _MAX_UPLOAD = 50 * 1024 * 1024
 
 
-async def _read(upload: UploadFile, limit: int) -> bytes:
+async def read_upload(upload: UploadFile, limit: int) -> bytes:
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise ArchiveError("文件过大", f"file larger than {limit} bytes", code="file_too_large")
@@ -30,7 +30,7 @@ async def _read(upload: UploadFile, limit: int) -> bytes:
 @router.post("/verify", tags=["seals"])
 async def verify(file: UploadFile, archive: ArchiveDep) -> dict[str, Any]:
     """Upload a PDF: each signature checked, and whether this instance issued it (``ok`` only if all pass)."""
-    data = await _read(file, _MAX_UPLOAD)
+    data = await read_upload(file, _MAX_UPLOAD)
     # pyHanko's synchronous validation must not run inside the event loop.
     return await run_in_threadpool(archive.verify, data)
 
@@ -48,7 +48,7 @@ def seal_image(org_id: int, role: str, archive: ArchiveDep, actor: Actor) -> Res
 
 @router.put("/organisations/{org_id}/seals/{role}", tags=["seals"])
 async def upload_seal(org_id: int, role: str, file: UploadFile, archive: ArchiveDep, actor: Actor) -> dict[str, str]:
-    data = await _read(file, 5 * 1024 * 1024)
+    data = await read_upload(file, 5 * 1024 * 1024)
     digest = await run_in_threadpool(
         lambda: archive.upload_seal_image(actor=actor, org_id=org_id, role=role, data=data)
     )

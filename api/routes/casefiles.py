@@ -1,0 +1,107 @@
+"""卷宗: evidence attachments, the assembled volume, and the check of any volume's 目录 and pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from anjuan.archive.models import Attachment, CaseFile
+from fastapi import APIRouter, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from ..deps import Actor, ArchiveDep
+from .seals import read_upload
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+_MAX_ATTACHMENT = 50 * 1024 * 1024
+
+
+def attachment_dict(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "case_id": a.case_id,
+        "kind": a.kind,
+        "title": a.title,
+        "responsible": a.responsible,
+        "date": a.date.isoformat() if a.date else None,
+        "filename": a.filename,
+        "media_type": a.media_type,
+        "sha256": a.sha256,
+        "pdf_sha256": a.pdf_sha256,
+        "pages": a.pages,
+        "created_by": a.created_by,
+    }
+
+
+def casefile_dict(c: CaseFile) -> dict[str, Any]:
+    return {
+        "case_id": c.case_id,
+        "version": c.version,
+        "sha256": c.sha256,
+        "pages": c.pages,
+        "content_pages": c.content_pages,
+        "entries": c.entries,
+        "built_by": c.built_by,
+        "built_at": c.built_at.isoformat(),
+    }
+
+
+@router.post("/cases/{case_id}/attachments", status_code=201, tags=["casefiles"])
+async def add_attachment(
+    case_id: int,
+    archive: ArchiveDep,
+    actor: Actor,
+    file: UploadFile,
+    kind: str = Form(description="photo, evidence, party_identity, statement, payment, court, other"),
+    title: str = Form(description="材料名称"),
+    date: dt.date | None = Form(None),
+    responsible: str = Form(""),
+) -> dict[str, Any]:
+    """证据材料: a JPEG/PNG photo (one A4 page in the volume) or a scanned PDF."""
+    data = await read_upload(file, _MAX_ATTACHMENT)
+    row = await run_in_threadpool(
+        lambda: archive.casefiles.add_attachment(
+            actor=actor,
+            case_id=case_id,
+            kind=kind,
+            title=title,
+            data=data,
+            filename=file.filename or "",
+            date=date,
+            responsible=responsible,
+        )
+    )
+    return attachment_dict(row)
+
+
+@router.get("/cases/{case_id}/attachments", tags=["casefiles"])
+def list_attachments(case_id: int, archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
+    return [attachment_dict(a) for a in archive.casefiles.attachments(actor=actor, case_id=case_id)]
+
+
+@router.post("/cases/{case_id}/casefile", status_code=201, tags=["casefiles"])
+def build_casefile(case_id: int, archive: ArchiveDep, actor: Actor, checker: str = "") -> dict[str, Any]:
+    """组卷: cover, 卷内目录, the documents with page numbers, 备考表; sealed by the organisation."""
+    return casefile_dict(archive.casefiles.build(actor=actor, case_id=case_id, checker=checker))
+
+
+@router.get("/cases/{case_id}/casefile", tags=["casefiles"])
+def get_casefile(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    return casefile_dict(archive.casefiles.latest(actor=actor, case_id=case_id))
+
+
+@router.get("/cases/{case_id}/casefile.pdf", tags=["casefiles"])
+def casefile_pdf(case_id: int, archive: ArchiveDep, actor: Actor) -> Response:
+    row = archive.casefiles.latest(actor=actor, case_id=case_id)
+    return Response(
+        archive.blobs.get(row.sha256),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="case-{case_id}-v{row.version}.pdf"',
+            "ETag": f'"{row.sha256}"',
+        },
+    )
