@@ -912,6 +912,34 @@ def casefile_attach(
         _out(attachment_dict(row), as_json, f"证据材料 attachment {row.id}: {row.title} ({row.pages}页)")
 
 
+@case_app.command("close")
+def case_close(case: int, as_json: JsonOpt = False) -> None:
+    """结案 — close a case (needs its issued 结案审批表, or every rectification re-inspected)."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(archive)
+        archive.casefiles.close(actor=actor, case_id=case)
+        row = archive.case(actor=actor, case_id=case)
+        _out(case_read(row).model_dump(mode="json"), as_json, f"已结案 closed case {row.id} on {row.closed_on}")
+
+
+@case_app.command("file")
+def case_file(
+    case: int,
+    checker: Annotated[str, typer.Option(help="检查人 for the 备考表")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """归档 — file a closed case: 归档号, 档号, 保管期限, final sealed volume; frozen afterwards."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(archive)
+        archive.casefiles.file(actor=actor, case_id=case, checker=checker)
+        row = archive.case(actor=actor, case_id=case)
+        _out(
+            case_read(row).model_dump(mode="json"),
+            as_json,
+            f"已归档 filed case {row.id}: 归档号 {row.archive_no} 档号 {row.file_no} 保管期限 {row.retention}",
+        )
+
+
 @casefile_app.command("build")
 def casefile_build(
     case: int,

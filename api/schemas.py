@@ -128,6 +128,11 @@ class CaseRead(BaseModel):
     status: str
     officer_ids: list[int]
     case_number: str | None
+    closed_on: dt.date | None = None  # 结案日期
+    archive_no: str | None = None  # 归档号
+    file_no: str | None = None  # 档号
+    retention: str | None = None  # 保管期限
+    filed_at: dt.datetime | None = None
 
 
 def case_read(case: Case) -> CaseRead:
@@ -143,6 +148,11 @@ def case_read(case: Case) -> CaseRead:
         status=case.status,
         officer_ids=[o.id for o in case.officers],
         case_number=number,
+        closed_on=case.closed_on,
+        archive_no=case.archive_no,
+        file_no=case.file_no,
+        retention=case.retention,
+        filed_at=case.filed_at,
     )
 
 

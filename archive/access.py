@@ -38,7 +38,15 @@ __all__ = [
 ]
 
 Capability = Literal[
-    "draft", "request_change", "manage_registry", "manage_users", "manage_keys", "apply_change", "audit", "assemble"
+    "draft",
+    "request_change",
+    "manage_registry",
+    "manage_users",
+    "manage_keys",
+    "apply_change",
+    "audit",
+    "assemble",
+    "file",
 ]
 
 

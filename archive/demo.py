@@ -172,6 +172,12 @@ def _users(
         actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["admin"])
     )
     people["bureau_admin"] = archive.login(username=spec["username"], password=password).principal
+    spec = scenario["archivist"]
+    password = secrets.token_urlsafe(12)
+    archive.create_user(
+        actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["archivist"])
+    )
+    people["archivist"] = archive.login(username=spec["username"], password=password).principal
     for officer, officer_spec in zip(officers, scenario["officers"], strict=True):
         password = secrets.token_urlsafe(12)
         archive.create_user(actor=admin, username=officer_spec["username"], password=password, officer_id=officer.id)
@@ -276,7 +282,7 @@ def _play(
         issued.append({**_summary_entry(archive, new, case_id, name), "supersedes": doc_id})
         changes.append(change)
         progress(f"  [{len(issued):02d}] 更正 {issued[-1]['name']} 第{new.edition}版 {new.number}")
-    casefile = _casefile(archive, scenario, handler, [c["id"] for c in cases], docs_dir.parent, progress)
+    casefile = _casefile(archive, scenario, people, [c["id"] for c in cases], docs_dir.parent, progress)
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -315,14 +321,16 @@ def _demo_photo(index: int) -> bytes:
 def _casefile(
     archive: Archive,
     scenario: dict[str, Any],
-    handler: Principal,
+    people: dict[str, Principal],
     case_ids: list[int],
     out: Path,
     progress: Callable[[str], None],
 ) -> dict[str, Any] | None:
+    """Evidence photos, 结案, then 归档 by the archivist: the filed volume is DIR/casefile.pdf."""
     spec = scenario.get("casefile")
     if not spec:
         return None
+    handler = people[scenario["officers"][0]["name"]]
     case_id = case_ids[spec["case"]]
     for index, item in enumerate(spec.get("attachments", [])):
         archive.casefiles.add_attachment(
@@ -335,13 +343,31 @@ def _casefile(
             date=dt.date.fromisoformat(str(item["date"])) if item.get("date") else None,
             responsible=item.get("responsible", ""),
         )
+    for other in case_ids:
+        archive.casefiles.close(actor=handler, case_id=other)
     t0 = time.perf_counter()
-    row = archive.casefiles.build(actor=handler, case_id=case_id, checker=spec.get("checker", ""))
+    case = archive.casefiles.file(actor=people["archivist"], case_id=case_id, checker=spec.get("checker", ""))
+    row = archive.casefiles.latest(actor=people["archivist"], case_id=case_id)
     (out / "casefile.pdf").write_bytes(archive.blobs.get(row.sha256))
     ms = (time.perf_counter() - t0) * 1000
+    progress(f"结案归档 filed: 归档号 {case.archive_no} 档号 {case.file_no} 保管期限 {case.retention}")
     progress(f"卷宗 case file: {row.pages}页, {len(row.entries)}件 → {out / 'casefile.pdf'} ({ms:.0f} ms)")
+    # A filed case is frozen: any later change is refused (409) and logged.
+    try:
+        archive.casefiles.add_attachment(
+            actor=handler, case_id=case_id, kind="other", title="补充材料", data=_demo_photo(9)
+        )
+    except ArchiveError as exc:
+        progress(f"  [拒绝 refused] 归档后补充材料: {exc.message_zh}")
+        frozen = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
+    else:  # pragma: no cover - refuse_if_filed forbids it
+        raise ArchiveError("归档后仍可修改", "a filed case accepted a change", code="demo_inconsistent")
     return {
         "file": "casefile.pdf",
+        "archive_no": case.archive_no,
+        "file_no": case.file_no,
+        "retention": case.retention,
+        "refused_after_filing": frozen,
         "case_id": case_id,
         "version": row.version,
         "sha256": row.sha256,

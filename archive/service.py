@@ -321,6 +321,7 @@ class Archive:
         doc_date: dt.date | None = None,
     ) -> Document:
         require(actor, "draft")
+        self.casefiles.guard(actor, "create_draft", case_id=case_id)
         with self.db.write() as s:
             require_case(s, actor, case_id)
             if parent_id is not None:
@@ -341,6 +342,7 @@ class Archive:
 
     def update_draft(self, *, actor: Principal, doc_id: int, **changes: Any) -> Document:
         require(actor, "draft")
+        self.casefiles.guard(actor, "update_draft", doc_id=doc_id)
         with self.db.write() as s:
             require_document(s, actor, doc_id)
             return self._loaded(
@@ -350,6 +352,7 @@ class Archive:
     def issue(self, *, actor: Principal, doc_id: int) -> Document:
         """签发 a saved draft: number, render, convert, store (see :mod:`archive.documents`)."""
         require(actor, "draft")
+        self.casefiles.guard(actor, "issue", doc_id=doc_id)
         with self.db.write() as s:
             require_document(s, actor, doc_id)
             step = self._reserve(s, actor.name, doc_id)
@@ -359,6 +362,7 @@ class Archive:
         """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
         number are written in one transaction, so input that fails any check leaves no trace at all."""
         require(actor, "draft")
+        self.casefiles.guard(actor, "issue", case_id=request["case_id"])
         with self.db.write() as s:
             require_case(s, actor, request["case_id"])
             if request.get("parent_id") is not None:
@@ -419,6 +423,7 @@ class Archive:
         """报送审批: the handler sends a complete draft to the approval steps its form requires."""
         require(actor, "draft")
         officer_id = self._acting_officer(actor)
+        self.casefiles.guard(actor, "submit", doc_id=doc_id)
         with self.db.write() as s:
             require_document(s, actor, doc_id)
             return self._loaded(
@@ -430,6 +435,7 @@ class Archive:
     ) -> Document:
         """审核/审批 the pending step (approve, or reject back to the handler with the reason)."""
         officer_id = self._acting_officer(actor)
+        self.casefiles.guard(actor, "decide", doc_id=doc_id)
         with self.db.write() as s:
             require_document(s, actor, doc_id)
             return self._loaded(
@@ -472,6 +478,7 @@ class Archive:
     def discard_draft(self, *, actor: Principal, doc_id: int, reason: str) -> None:
         """Delete a draft that never got a number (nothing was issued, so nothing is lost)."""
         require(actor, "draft")
+        self.casefiles.guard(actor, "discard_draft", doc_id=doc_id)
         with self.db.write() as s:
             doc = require_document(s, actor, doc_id)
             if doc.status != "draft" or doc.number is not None:
@@ -496,6 +503,7 @@ class Archive:
         reason: str,
         changes: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        self.casefiles.guard(actor, "request_change", doc_id=doc_id)
         with self.db.write() as s:
             doc = require_document(s, actor, doc_id)
             require(actor, "request_change")
@@ -521,6 +529,7 @@ class Archive:
             return [change_requests.request_dict(r) for r in s.scalars(query)]
 
     def decide_change(self, *, actor: Principal, request_id: int, approve: bool, opinion: str) -> dict[str, Any]:
+        self.casefiles.guard(actor, "decide_change", doc_id=self._request_document(request_id))
         with self.db.write() as s:
             request = self._visible_request(s, actor, request_id)
             return change_requests.request_dict(
@@ -530,6 +539,7 @@ class Archive:
     def apply_change(self, *, actor: Principal, request_id: int) -> Document:
         """The administrator carries out an approved request; a correction issues the next edition."""
         require(actor, "apply_change")
+        self.casefiles.guard(actor, "apply_change", doc_id=self._request_document(request_id))
         with self.db.write() as s:
             request = self._visible_request(s, actor, request_id)
             if request.kind == "void":
@@ -554,6 +564,11 @@ class Archive:
             request = change_requests.get_request(s, request_id)
             change_requests.finish_correction(s, actor=actor, request=request, new_id=new.id)
         return new
+
+    def _request_document(self, request_id: int) -> int | None:
+        with self.db.read() as s:
+            request = s.get(ChangeRequest, request_id)
+            return request.document_id if request is not None else None
 
     @staticmethod
     def _visible_request(session: Any, actor: Principal, request_id: int) -> ChangeRequest:

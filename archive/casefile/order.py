@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ..datafile import read_yaml
 from ..errors import ArchiveError
 
-__all__ = ["Category", "OrderRules", "Placeable", "load_order", "order_items", "volume_kind"]
+__all__ = ["Category", "FilingRules", "OrderRules", "Placeable", "load_order", "order_items", "volume_kind"]
 
 
 class OrderFileError(ArchiveError):
@@ -32,6 +32,21 @@ class Category(BaseModel):
     items: tuple[str, ...]
 
 
+class FilingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    category_code: str
+    retention_codes: dict[str, str]
+    fonds: dict[str, str] = {}
+
+    def fonds_of(self, org_id: int, org_name: str) -> str:
+        return self.fonds.get(org_name, f"Z{org_id:03d}")
+
+    def file_no(self, *, org_id: int, org_name: str, year: int, retention: str, archive_no: str) -> str:
+        """档号 (DA/T 22 pattern): 全宗号-门类代码·年度-保管期限代码-件号."""
+        code = self.retention_codes.get(retention, retention)
+        return f"{self.fonds_of(org_id, org_name)}-{self.category_code}·{year}-{code}-{archive_no[-4:]}"
+
+
 class OrderRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int
@@ -39,6 +54,7 @@ class OrderRules(BaseModel):
     retention: dict[str, str]
     profiles: dict[str, dict[str, tuple[Category, ...]]]
     organisations: dict[str, str] = {}
+    filing: FilingRules
 
     @model_validator(mode="after")
     def _consistent(self) -> OrderRules:

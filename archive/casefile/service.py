@@ -15,23 +15,68 @@ from anjuan.templates.volume import VolumeOptions, attachment_pdf, build_volume
 from sqlalchemy import func, select
 
 from .. import events
-from ..access import Principal, require, require_case
+from ..access import Principal, require, require_case, require_document
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
-from ..models import Attachment, CaseFile
+from ..models import Attachment, Case, CaseFile, Document
+from ..numbering import next_value
 from ..sealing import SealPlan
 from .assembly import plan_volume
-from .order import OrderRules, load_order
+from .order import OrderRules, load_order, volume_kind
 
 if TYPE_CHECKING:
     from ..service import Archive
 
-__all__ = ["CaseFileService"]
+__all__ = ["CaseFileService", "CaseFiled", "refuse_if_filed"]
+
+
+class CaseFiled(Conflict):
+    """Any change to a filed case (处罚办法 第六十五条): refused with 409, and logged by the facade."""
+
+    code = "case_filed"
+
+
+def refuse_if_filed(case: Case) -> None:
+    if case.filed_at is not None:
+        raise CaseFiled(
+            f"案卷已归档（归档号{case.archive_no}），不得增加、抽取、涂改案卷材料（处罚办法第六十五条）",
+            f"case {case.id} is filed ({case.archive_no}): nothing may be added, removed or altered",
+            details={"case_id": case.id, "archive_no": case.archive_no},
+        )
 
 
 class CaseFileService:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.order: OrderRules = load_order(archive.settings.casefile_order_path)
+
+    def guard(self, actor: Principal, action: str, *, case_id: int | None = None, doc_id: int | None = None) -> None:
+        """Refuse (409) and log any change to a filed case, before the change's own transaction
+        starts (the refusal must be recorded even though the change is not)."""
+        with self.archive.db.read() as s:
+            # Scope first: outside it the case does not exist (404), filed or not.
+            if case_id is None and doc_id is not None:
+                case_id = require_document(s, actor, doc_id).case_id
+            if case_id is None:
+                return
+            case = require_case(s, actor, case_id)
+            if case.filed_at is None:
+                return
+            try:
+                refuse_if_filed(case)
+            except CaseFiled as exc:
+                refusal = exc
+        with self.archive.db.write() as s:
+            events.record(
+                s,
+                actor=actor.name,
+                entity="case",
+                entity_id=case_id or 0,
+                action="change_refused",
+                attempted=action,
+                document_id=doc_id,
+                reason="filed",
+            )
+        raise refusal
 
     # -- attachments (证据材料) ------------------------------------------------------------------
 
@@ -61,7 +106,8 @@ class CaseFileService:
         if errors:
             raise ValidationFailed(errors)
         with self.archive.db.read() as s:
-            self._open_case(s, actor, case_id)
+            require_case(s, actor, case_id)
+        self.guard(actor, "add_attachment", case_id=case_id)
         try:
             media_type, pdf, pages = attachment_pdf(data)
         except TemplateError as exc:
@@ -109,12 +155,7 @@ class CaseFileService:
     @staticmethod
     def _open_case(session: Any, actor: Principal, case_id: int) -> Any:
         case = require_case(session, actor, case_id)
-        if case.filed_at is not None:
-            raise Conflict(
-                "案卷已归档，不得增加、抽取、涂改案卷材料（处罚办法第六十五条）",
-                "the case is filed: nothing may be added, removed or altered",
-                code="case_filed",
-            )
+        refuse_if_filed(case)
         return case
 
     # -- the volume (组卷) ------------------------------------------------------------------------
@@ -123,6 +164,9 @@ class CaseFileService:
         """Assemble the case file, seal it as the organisation, store it as the next version."""
         require(actor, "assemble")
         archive = self.archive
+        with archive.db.read() as s:
+            require_case(s, actor, case_id)
+        self.guard(actor, "build_casefile", case_id=case_id)
         with archive.db.read() as s:
             case = self._open_case(s, actor, case_id)
             plan = plan_volume(
@@ -193,6 +237,93 @@ class CaseFileService:
                 items=len(entries),
             )
             return row
+
+    # -- closing and filing (结案归档) -------------------------------------------------------------
+
+    def close(self, *, actor: Principal, case_id: int) -> Case:
+        """结案: a penalty case needs its issued 结案审批表; an inspection chain needs every
+        rectification order followed by its re-inspection."""
+        require(actor, "draft")
+        with self.archive.db.write() as s:
+            case = self._open_case(s, actor, case_id)
+            if case.status == "closed":
+                raise Conflict("案件已结案", "the case is already closed", code="case_closed")
+            docs = list(s.scalars(select(Document).where(Document.case_id == case_id, Document.status == "issued")))
+            closing = next((d for d in docs if d.form_id == "case_closing_approval"), None)
+            if case.kind == "penalty" and case.procedure == "general" and closing is None:
+                raise Conflict(
+                    "结案须有已审批的《结案审批表》",
+                    "closing a case needs its approved 结案审批表 (case_closing_approval)",
+                    code="closing_approval_required",
+                    details={"missing": ["case_closing_approval"]},
+                )
+            orders = [d for d in docs if d.form_id == "rectification_order"]
+            followed = {d.parent_id for d in docs if d.form_id == "reinspection_opinion"}
+            open_orders = [d.number for d in orders if d.id not in followed]
+            if case.kind == "inspection" and open_orders:
+                raise Conflict(
+                    "责令限期整改指令书尚未复查，不能结案",
+                    "a rectification order has no re-inspection yet",
+                    code="reinspection_required",
+                    details={"orders": open_orders},
+                )
+            dates = [d.doc_date for d in docs if d.doc_date]
+            case.status = "closed"
+            case.closed_on = closing.doc_date if closing and closing.doc_date else max(dates, default=_today())
+            events.record(s, actor=actor.name, entity="case", entity_id=case.id, action="closed", on=case.closed_on)
+            return case
+
+    def file(self, *, actor: Principal, case_id: int, checker: str = "") -> Case:
+        """归档: 归档号, 档号 and 保管期限 are assigned, the final volume is built, and the case is frozen —
+        nothing may be added, removed or altered afterwards (处罚办法 第六十五条)."""
+        require(actor, "file")
+        archive = self.archive
+        with archive.db.write() as s:
+            case = self._open_case(s, actor, case_id)
+            if case.status != "closed":
+                raise Conflict("案件尚未结案，不能归档", "close the case before filing it", code="not_closed")
+            assert case.closed_on is not None
+            year = case.closed_on.year
+            seq = next_value(s, org_id=case.org_id, year=year, counter="archive", start=1)
+            kind = volume_kind(case.kind, case.procedure)
+            case.retention = self.order.retention.get(kind, "永久")
+            case.archive_no = f"{year}{seq:04d}"
+            case.file_no = self.order.filing.file_no(
+                org_id=case.org_id,
+                org_name=case.org.name,
+                year=year,
+                retention=case.retention,
+                archive_no=case.archive_no,
+            )
+            events.record(
+                s,
+                actor=actor.name,
+                entity="case",
+                entity_id=case.id,
+                action="numbers_assigned",
+                archive_no=case.archive_no,
+                file_no=case.file_no,
+                retention=case.retention,
+            )
+        # The filed volume carries the 归档号 and 档号 on its cover: build it now, then freeze.
+        volume = self.build(actor=actor, case_id=case_id, checker=checker)
+        with archive.db.write() as s:
+            case = require_case(s, actor, case_id)
+            case.filed_at = dt.datetime.now(dt.UTC)
+            case.filed_by = actor.name
+            events.record(
+                s,
+                actor=actor.name,
+                entity="case",
+                entity_id=case.id,
+                action="filed",
+                archive_no=case.archive_no,
+                file_no=case.file_no,
+                casefile_version=volume.version,
+                casefile_sha256=volume.sha256,
+            )
+            case.org  # noqa: B018
+            return case
 
     def latest(self, *, actor: Principal, case_id: int) -> CaseFile:
         with self.archive.db.read() as s:

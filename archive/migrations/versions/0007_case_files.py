@@ -15,6 +15,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+
 def _case_columns() -> list[sa.Column[object]]:
     return [
         sa.Column("closed_on", sa.Date(), nullable=True),
