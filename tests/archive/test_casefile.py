@@ -4,6 +4,7 @@ outline, seals (pyHanko and poppler) — and closing, filing and the freeze that
 from __future__ import annotations
 
 import io
+import itertools
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,7 +60,7 @@ def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, t
     # Continuous page numbers: each entry starts where the previous one ended.
     starts = [(e["start"], e["end"], e["pages"]) for e in row.entries]
     assert starts[0][0] == 1
-    for (start, end, pages), (next_start, _, _) in zip(starts, starts[1:], strict=False):
+    for (start, end, pages), (next_start, _, _) in itertools.pairwise(starts):
         assert end == start + pages - 1 and next_start == end + 1
     assert row.content_pages == starts[-1][1] and row.pages == row.content_pages + 3  # cover, 目录, 备考表
     with pikepdf.open(io.BytesIO(pdf)) as volume:
