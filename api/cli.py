@@ -940,6 +940,42 @@ def case_file(
         )
 
 
+@app.command()
+def review(case: int, as_json: JsonOpt = False) -> None:
+    """案卷评查 — score a case file out of 100 with each finding, its document and page."""
+    with _Run(as_json), _archive() as archive:
+        report = archive.reviews.review(actor=_acting(archive), case_id=case)
+        lines = [f"案卷评查 review of case {case}: {report['score']}分 {report['rating']}"]
+        if report["veto"]:
+            lines.append(f"  否决项 veto: {', '.join(report['veto'])}")
+        lines += [f"  {c['name']}: {c['score']:g}/{c['points']:g}" for c in report["categories"]]
+        for f in report["findings"]:
+            where = f" 第{f['page']}页" if f["page"] else ""
+            lines.append(f"  - [{f['item']} −{f['deduct']:g}] {f['message_zh']}{where}")
+        _out(report, as_json, "\n".join(lines))
+
+
+@casefile_app.command("check")
+def casefile_check(file: Annotated[Path, typer.Argument(help="any case-file PDF")], as_json: JsonOpt = False) -> None:
+    """目录与页码核对 — read the 卷内目录 back and check it against the page numbers of any case-file
+    PDF (exit 0 only when all agree). Works offline, on volumes made anywhere."""
+    from anjuan.templates.volume import check_volume
+
+    with _Run(as_json):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"无法读取文件：{file}", f"cannot read {file}: {exc}", code="bad_file") from exc
+        report = check_volume(data)
+        lines = [f"卷宗 {file}: {report.pages}页, 目录{len(report.toc)}项"]
+        lines += [f"  {e.seq:>3} {e.start:>4}{'-' + str(e.end) if e.end else '':<5} {e.title}" for e in report.toc]
+        lines += [f"  ✗ [{f.code}] {f.message_zh} / {f.message_en}" for f in report.findings]
+        lines.append("结论 result: " + ("目录与页码相符 OK" if report.ok else "不符 FAILED"))
+        _out(report.to_dict(), as_json, "\n".join(lines))
+        if not report.ok:
+            raise typer.Exit(3)
+
+
 @casefile_app.command("build")
 def casefile_build(
     case: int,

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     tsa_url: str | None = Field(None, description="RFC 3161 timestamp authority URL")
     trust_anchors: tuple[Path, ...] = Field((), description="extra trusted root certificates (PEM/DER) for verify")
     casefile_order_path: Path | None = Field(None, description="override of the packaged case-file order (order.yaml)")
+    review_items_path: Path | None = Field(None, description="override of the packaged review items (items.yaml)")
     casefile_stamp_position: Literal["top-outer", "top-right", "bottom-center", "bottom-outer"] = Field(
         "top-outer", description="where page numbers go: upper right of a recto, upper left of a verso by default"
     )

@@ -8,6 +8,7 @@ contract other tools rely on:
     DIR/summary.json                 each document's type, name, number, date, file, pages, digest, signers
     DIR/pki/root.pem                 the (development) root certificate that checks every seal
     DIR/casefile.pdf                 the penalty case's 卷宗: cover, 卷内目录, paginated documents, 备考表
+    DIR/review.json                  its 案卷评查: score, rating, each finding with document and page
     summary.json also lists "refused" (out-of-order attempts the procedure gates refused) and
     "deadlines" (each case's legal deadlines as computed today)
 """
@@ -178,6 +179,13 @@ def _users(
         actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["archivist"])
     )
     people["archivist"] = archive.login(username=spec["username"], password=password).principal
+    spec = scenario["reviewer"]
+    password = secrets.token_urlsafe(12)
+    parent = archive.org(actor=admin, org_id=org_id).parent_id
+    archive.create_user(
+        actor=admin, username=spec["username"], password=password, org_id=parent, roles=spec.get("roles", ["reviewer"])
+    )
+    people["reviewer"] = archive.login(username=spec["username"], password=password).principal
     for officer, officer_spec in zip(officers, scenario["officers"], strict=True):
         password = secrets.token_urlsafe(12)
         archive.create_user(actor=admin, username=officer_spec["username"], password=password, officer_id=officer.id)
@@ -283,6 +291,15 @@ def _play(
         changes.append(change)
         progress(f"  [{len(issued):02d}] 更正 {issued[-1]['name']} 第{new.edition}版 {new.number}")
     casefile = _casefile(archive, scenario, people, [c["id"] for c in cases], docs_dir.parent, progress)
+    if casefile is not None:
+        # 案卷评查 by the city's reviewer: DIR/review.json
+        review = archive.reviews.review(actor=people["reviewer"], case_id=casefile["case_id"])
+        (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
+        progress(f"案卷评查 review: {review['score']}分 {review['rating']} ({len(review['findings'])} findings)")
+        for finding in review["findings"]:
+            page = f" 第{finding['page']}页" if finding["page"] else ""
+            progress(f"  - [{finding['item']} −{finding['deduct']:g}] {finding['message_zh']}{page}")
+        casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

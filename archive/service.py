@@ -45,6 +45,7 @@ from .numbering import NumberingProfile, load_profiles, set_start
 from .procedure import RuleSet, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
 from .procedure.gates import GateRules, load_gates
+from .review import ReviewService
 from .sealing import SealingService, revision_digests
 
 __all__ = ["Archive", "RenderFailed"]
@@ -112,6 +113,7 @@ class Archive:
         self._converter = converter
         self._owns_converter = converter is None
         self.casefiles = CaseFileService(self)  # 卷宗: attachments, assembly, checks
+        self.reviews = ReviewService(self)  # 案卷评查
         self._converter_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
 from anjuan.archive.demo import load_scenario
 from anjuan.archive.documents import build_context
 from anjuan.archive.service import Archive
 
-from . import bench_convert, bench_signing
+from . import bench_casefile, bench_convert, bench_signing
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -35,27 +36,35 @@ def _fields() -> dict[str, dict]:
     return out
 
 
+def _user(archive: Archive, admin: Principal, username: str, officer_id: int) -> Principal:
+    archive.create_user(actor=admin, username=username, password="bench password", officer_id=officer_id)
+    return archive.principal(username)
+
+
 def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
     fields = _fields()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        Archive(Settings(data_dir=Path(tmp), pki_passphrase="bench passphrase")) as archive,
+        Archive(Settings(data_dir=Path(tmp), pki_passphrase="bench passphrase", password_log2_n=10)) as archive,
     ):
         archive.migrate()
-        org = archive.create_org(actor="bench", name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county")
+        archive.bootstrap_admin(username="bench", password="bench password")
+        admin = archive.principal("bench")
+        org = archive.create_org(actor=admin, name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county")
         officers = [
-            archive.create_officer(actor="bench", org_id=org.id, name=n, cert_no=c)
+            archive.create_officer(actor=admin, org_id=org.id, name=n, cert_no=c)
             for n, c in (("张伟", "14100220190031"), ("刘洋", "14100220200057"))
         ]
+        handler = _user(archive, admin, "zhangwei", officers[0].id)
         party = archive.create_party(
-            actor="bench",
+            actor=handler,
             kind="organisation",
             name="临汾市尧都区鑫达化工有限公司",
             credit_code="91141002MA0K1234EY",
         )
         cases = [
             archive.create_case(
-                actor="bench",
+                actor=handler,
                 org_id=org.id,
                 kind="penalty",
                 party_id=party.id,
@@ -67,7 +76,7 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
 
         # Render only (no conversion): the template cost per document.
         draft = archive.create_draft(
-            actor="bench",
+            actor=handler,
             case_id=cases[0],
             form_key="penalty_decision_org",
             fields=fields["penalty_decision_org"],
@@ -86,27 +95,37 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
 
         # 立案审批表 drafts, submitted and approved beforehand: what is timed is 签发 itself
         # (gates, number, render, convert, seal, store), as a handler triggers it.
-        reviewer = archive.create_officer(
-            actor="bench", org_id=org.id, name="赵敏", cert_no="14100220170012", roles=["supervisor"]
+        reviewer = _user(
+            archive,
+            admin,
+            "zhaomin",
+            archive.create_officer(
+                actor=admin, org_id=org.id, name="赵敏", cert_no="14100220170012", roles=["supervisor"]
+            ).id,
         )
-        deputy = archive.create_officer(
-            actor="bench", org_id=org.id, name="孙建军", cert_no="14100220120005", roles=["deputy"]
+        deputy = _user(
+            archive,
+            admin,
+            "sunjianjun",
+            archive.create_officer(
+                actor=admin, org_id=org.id, name="孙建军", cert_no="14100220120005", roles=["deputy"]
+            ).id,
         )
         ready = []
         for case_id in cases:
             doc = archive.create_draft(
-                actor="bench", case_id=case_id, form_key="case_filing_approval", fields=fields["case_filing_approval"]
+                actor=handler, case_id=case_id, form_key="case_filing_approval", fields=fields["case_filing_approval"]
             )
-            archive.submit(actor="bench", doc_id=doc.id, officer_id=officers[0].id)
-            archive.decide(actor="bench", doc_id=doc.id, officer_id=reviewer.id, opinion="同意", approve=True)
-            archive.decide(actor="bench", doc_id=doc.id, officer_id=deputy.id, opinion="同意", approve=True)
+            archive.submit(actor=handler, doc_id=doc.id)
+            archive.decide(actor=reviewer, doc_id=doc.id, opinion="同意", approve=True)
+            archive.decide(actor=deputy, doc_id=doc.id, opinion="同意", approve=True)
             ready.append(doc.id)
 
         latencies: list[float] = []
 
         def issue(doc_id: int) -> None:
             start = time.perf_counter()
-            archive.issue(actor="bench", doc_id=doc_id)
+            archive.issue(actor=handler, doc_id=doc_id)
             latencies.append((time.perf_counter() - start) * 1000)
 
         t0 = time.perf_counter()
@@ -126,11 +145,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=40, help="documents per measurement")
     parser.add_argument("--cold-docs", type=int, default=6, help="documents for the cold soffice baseline")
     parser.add_argument("--workers", type=int, default=4, help="concurrent issuers end to end")
+    parser.add_argument("--volume-docs", type=int, default=60, help="documents in the benchmark case file")
     args = parser.parse_args()
 
     conv = bench_convert.run(args.docs, cold_docs=args.cold_docs)
     e2e = end_to_end(args.docs, args.workers)
     sig = bench_signing.run(args.docs)
+    vol = bench_casefile.run(args.volume_docs)
     rows = [
         ("render DOCX (template, cached)", f"{e2e['render_ms']:.1f} ms/doc", ""),
         (
@@ -148,6 +169,17 @@ def main() -> None:
             f"issue end to end ({args.workers} issuers)",
             f"p50 {e2e['p50']:.0f} ms / p95 {e2e['p95']:.0f} ms",
             f"{e2e['docs_per_s']:.1f} docs/s (target ≥ 10)",
+        ),
+        (
+            f"case file merge, {vol['docs']} docs: pypdf (baseline)",
+            f"{vol['baseline_ms']:.0f} ms",
+            "",
+        ),
+        (f"case file merge, {vol['docs']} docs: pikepdf", f"{vol['merge_ms']:.0f} ms", ""),
+        (
+            f"case file build + seal + check, {vol['docs']} docs / {vol['pages']} pages (target ≤ 1 s)",
+            f"{vol['build_ms']:.0f} + {vol['seal_ms']:.0f} + {vol['check_ms']:.0f} ms",
+            f"{vol['total_ms']:.0f} ms total",
         ),
     ]
     width = max(len(r[0]) for r in rows)

@@ -120,3 +120,19 @@ def file_case(case_id: int, archive: ArchiveDep, actor: Actor, checker: str = ""
     """归档: 归档号, 档号, 保管期限, the final sealed volume; the case is frozen afterwards."""
     archive.casefiles.file(actor=actor, case_id=case_id, checker=checker)
     return case_read(archive.case(actor=actor, case_id=case_id))
+
+
+@router.post("/cases/{case_id}/review", tags=["review"])
+def review_case(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    """案卷评查: score out of 100, rating (优秀/良好/合格/不合格; a veto item forces 不合格) and each
+    finding with its item, document, 文号 and page in the volume."""
+    return archive.reviews.review(actor=actor, case_id=case_id)
+
+
+@router.post("/casefiles/check", tags=["casefiles"])
+async def check_casefile(file: UploadFile, actor: Actor) -> dict[str, Any]:
+    """目录与页码核对 of any uploaded case-file PDF: 目录 entries vs where documents start, page stamps."""
+    from anjuan.templates.volume import check_volume
+
+    data = await read_upload(file, 200 * 1024 * 1024)
+    return (await run_in_threadpool(check_volume, data)).to_dict()

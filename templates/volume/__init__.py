@@ -3,6 +3,7 @@ and 卷内备考表 (``compose``), evidence pages (``attachments``), and checkin
 against its pages (``check``)."""
 
 from .attachments import AttachmentError, attachment_pdf, sniff_media_type
+from .check import TocEntry, VolumeCheck, VolumeFinding, check_volume
 from .compose import PlacedEntry, Volume, VolumeEntry, VolumeError, VolumeOptions, build_volume, pdf_pages
 from .pages import CoverInfo, NotesInfo, StampPosition, TocRow
 
@@ -12,13 +13,17 @@ __all__ = [
     "NotesInfo",
     "PlacedEntry",
     "StampPosition",
+    "TocEntry",
     "TocRow",
     "Volume",
+    "VolumeCheck",
     "VolumeEntry",
     "VolumeError",
+    "VolumeFinding",
     "VolumeOptions",
     "attachment_pdf",
     "build_volume",
+    "check_volume",
     "pdf_pages",
     "sniff_media_type",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -140,7 +141,8 @@ def build_volume(
     sources = [_flatten(e.pdf) for e in entries]
     try:
         counts = [len(s.pages) for s in sources]
-        front_guess = (1, 1, 1)  # cover, 目录, 备考表 pages
+        # cover, 目录, 备考表 pages: a 目录 page holds about 16 rows.
+        front_guess = (1, max(1, -(-len(entries) // 16)), 1)
         for _attempt in range(3):
             cover_n, toc_n, notes_n = front_guess
             number = options.first_number
@@ -158,8 +160,9 @@ def build_volume(
                 + (toc_n if options.number_toc else 0)
                 + (notes_n if options.number_notes else 0)
             )
-            physical = cover_n + toc_n + sum(counts) + notes_n
-            cover_info = _with_counts(cover, len(entries), physical)
+            # 页数 on the cover counts the numbered pages (GB/T 9705 practice: the 卷皮, 目录 and 备考表
+            # are not paginated unless a bureau numbers them).
+            cover_info = _with_counts(cover, len(entries), total_stamped)
             front = converter.convert(front_and_back_docx(cover_info, _toc_rows(entries, starts), notes))
             front_pdf = pikepdf.open(io.BytesIO(front))
             marks = _dest_pages(front_pdf)
@@ -170,7 +173,9 @@ def build_volume(
                 marks[NOTES_BOOKMARK] - marks[TOC_BOOKMARK],
                 len(front_pdf.pages) - marks[NOTES_BOOKMARK],
             )
-            if measured == front_guess:
+            numbered_front = options.number_cover or options.number_toc or options.number_notes
+            # Only numbered front matter shifts the page numbers: otherwise one pass is always right.
+            if measured == front_guess or not numbered_front:
                 break
             front_pdf.close()
             front_guess = measured
@@ -224,15 +229,10 @@ def _assemble(
         value += 1 if flag else 0
     stamped = [n for n in numbers if n is not None]
     assert len(stamped) == total_stamped
-    sheet = pikepdf.open(io.BytesIO(converter.convert(stamp_sheet_docx(stamped, options.stamp_position))))
-    if len(sheet.pages) != len(stamped):
-        raise VolumeError("页码页数不符", f"stamp sheet has {len(sheet.pages)} pages for {len(stamped)} numbers")
-    sheet_index = 0
+    sheet = pikepdf.open(io.BytesIO(_stamp_sheet(converter, max(stamped, default=1), options.stamp_position)))
     for page, number in zip(out.pages, numbers, strict=True):
-        if number is None:
-            continue
-        page.add_overlay(sheet.pages[sheet_index], pikepdf.Rectangle(*page.mediabox))
-        sheet_index += 1
+        if number is not None:
+            page.add_overlay(sheet.pages[number - 1], pikepdf.Rectangle(*page.mediabox))
 
     with out.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem("案卷首页", 0))
@@ -254,6 +254,26 @@ def _assemble(
         entries=tuple(placed),
         toc_pages=tuple(range(cover_n + 1, cover_n + toc_n + 1)),
     )
+
+
+_SHEETS: dict[str, tuple[int, bytes]] = {}
+_SHEETS_LOCK = threading.Lock()
+
+
+def _stamp_sheet(converter: Converter, highest: int, position: StampPosition) -> bytes:
+    """Pages 1…n of page-number stamps. Page k only ever shows k (its side follows k's parity), so
+    one rendering serves every volume: it is kept per position and re-rendered only when a volume
+    is longer than any before (in powers of two, so that happens a handful of times per process)."""
+    with _SHEETS_LOCK:
+        cached = _SHEETS.get(position)
+        if cached is not None and cached[0] >= highest:
+            return cached[1]
+        size = max(64, 1 << (highest - 1).bit_length())
+        pdf = converter.convert(stamp_sheet_docx(list(range(1, size + 1)), position))
+        if pdf_pages(pdf) != size:
+            raise VolumeError("页码页数不符", f"stamp sheet has {pdf_pages(pdf)} pages for {size} numbers")
+        _SHEETS[position] = (size, pdf)
+        return pdf
 
 
 def _page_labels(numbers: Sequence[int | None], cover_n: int, toc_n: int) -> pikepdf.Dictionary:

@@ -121,7 +121,7 @@ def _cover(doc: DocxDocument, cover: CoverInfo) -> None:
 
 def _toc(doc: DocxDocument, rows: Sequence[TocRow]) -> None:
     _title(doc, "卷 内 目 录", TOC_BOOKMARK)
-    grid = table(doc, [12, 66, 30, 24, 14, 12], rows=1 + len(rows))
+    grid = table(doc, [10, 60, 30, 28, 16, 12], rows=1 + len(rows))  # the date must fit on one line
     for cell, label in zip(
         grid.rows[0].cells, ("序号", "文件名称及编号", "责任者", "日期", "页号", "备注"), strict=True
     ):

@@ -16,6 +16,7 @@ from anjuan.archive.errors import ArchiveError, Conflict, NotFound
 from anjuan.archive.models import Event
 from anjuan.archive.service import Archive
 from anjuan.templates.convert import Converter
+from anjuan.templates.volume import check_volume
 from PIL import Image
 from sqlalchemy import select
 
@@ -73,6 +74,10 @@ def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, t
     text = pdf_text(pdf, tmp_path)
     assert "卷内目录" in text and "卷内备考表" in text and "案卷首页" in text.replace(" ", "")
     assert "（晋临）应急罚〔2026〕1号" in text
+    # Its 目录 reads back and agrees with the page stamps and where each document starts.
+    check = check_volume(pdf)
+    assert check.ok, check.findings
+    assert [e.start for e in check.toc] == [e["start"] for e in row.entries]
     # One seal over the whole volume, valid for pyHanko and for poppler; every document keeps its own.
     report = archive.verify(pdf)
     assert report["ok"] and report["document"]["form"] == "case_file"

@@ -11,6 +11,7 @@ from pathlib import Path
 from anjuan.archive.db import Database
 from anjuan.archive.demo import run_demo
 from anjuan.templates.convert import Converter
+from anjuan.templates.volume import check_volume
 
 from tests.fixtures.archive import make_archive, pdf_text
 from tests.fixtures.pdfsig import PdfSig, make_nss_db
@@ -104,3 +105,19 @@ def test_demo_writes_every_document_and_a_summary(
     assert new["issued_by"] == "liming" and new["sha256"] != old["sha256"]
     assert "11时45分" in pdf_text((out / new["file"]).read_bytes(), tmp_path)
     assert "11时30分" in pdf_text((out / old["file"]).read_bytes(), tmp_path)  # the old edition's bytes are kept
+
+    # The penalty case is closed, filed and assembled: DIR/casefile.pdf, checked like any volume.
+    casefile = on_disk["casefile"]
+    assert casefile["file"] == "casefile.pdf" and casefile["archive_no"].startswith("2026")
+    assert casefile["refused_after_filing"]["code"] == "case_filed"
+    volume = (out / "casefile.pdf").read_bytes()
+    check = check_volume(volume)
+    assert check.ok, check.findings
+    assert len(check.toc) == len(casefile["entries"]) and check.toc[0].title.startswith("行政处罚决定书")
+    (sealed,) = check_sigs = PdfSig(make_nss_db(tmp_path / "nss2", root.read_bytes()), "pdfsig")(out / "casefile.pdf")
+    assert sealed.signature_valid and sealed.certificate_trusted and check_sigs
+    # … and reviewed by the city's 评查人员: DIR/review.json.
+    review = json.loads((out / "review.json").read_text("utf-8"))
+    assert review["reviewed_by"] == "zhoujing" and 0 <= review["score"] <= 100
+    assert review["rating"] in ("优秀", "良好", "合格", "不合格") and review["veto"] == []
+    assert {f["item"] for f in review["findings"]} <= {"deadlines"}, review["findings"]

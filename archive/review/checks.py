@@ -1,0 +1,400 @@
+"""The checks behind the review items (items.yaml ``check:``). Each takes the case as the reviewer
+has it (:class:`ReviewInput`) and returns problems; scoring and rating happen in ``engine``.
+
+A check looks at what a reviewer looks at: the issued documents with their dates, numbers, fields
+and signatures, the computed deadlines, and the case file volume (目录, page numbers, order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..catalogue import Catalogue, resolve_form
+from ..numbering import parse_number
+from ..procedure.gates import CaseFacts, DocFacts, GateFinding, GateRules, check_gates
+
+__all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """One issued document as the review sees it."""
+
+    id: int
+    form_id: str
+    name: str  # 文件名称
+    number: str | None
+    doc_date: dt.date | None
+    fields: dict[str, Any]
+    parent_id: int | None
+    officers: tuple[tuple[str, str], ...]  # (name, 执法证号)
+    pdf: bytes
+    handler_signatures: bool  # the form is signed by its handlers (inspection / investigation documents)
+    numbered: bool
+    seq: int | None = None
+    year: int | None = None
+    counter: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    case_id: int
+    case_kind: str
+    procedure: str
+    volume_kind: str  # general | simple | inspection
+    major: bool
+    party_kind: str
+    province: str | None
+    review_body: str  # 行政复议机关 the decision must name
+    court: str  # 管辖人民法院
+    docs: tuple[DocInfo, ...]  # issued documents
+    deadlines: tuple[dict[str, Any], ...]
+    gates: GateRules | None
+    is_workday: Callable[[dt.date], bool]
+    catalogue: Catalogue
+    verify: Callable[[bytes], dict[str, Any]]
+    counter_seqs: dict[tuple[str, int], list[int]]  # (counter, year) → every 序号 the organisation used
+    volume: bytes | None = None  # the latest case-file PDF, if assembled
+    volume_check: Any = None  # templates.volume.check.VolumeCheck of that PDF
+    category_of: Callable[[str], int] | None = None  # form id → position of its category in order.yaml
+    item_config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    message_zh: str
+    message_en: str
+    document_id: int | None = None
+    form: str | None = None
+    number: str | None = None
+    page: int | None = None  # stamped page in the volume, when the check knows it directly
+    gate_rule: str | None = None  # for procedure findings: which gate rule (routing to items)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+# -- 执法主体 ----------------------------------------------------------------------------------------
+
+
+def two_officers(data: ReviewInput) -> list[Problem]:
+    out = []
+    for doc in data.docs:
+        if doc.handler_signatures and len([o for o in doc.officers if o[1]]) < 2:
+            out.append(
+                Problem(
+                    f"《{doc.name}》执法人员少于两人（{len(doc.officers)}人）",
+                    f"{doc.form_id}: fewer than two officers ({len(doc.officers)})",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+    return out
+
+
+def officer_certificates(data: ReviewInput) -> list[Problem]:
+    out = []
+    for doc in data.docs:
+        for name, cert in doc.officers:
+            if not cert.strip():
+                out.append(
+                    Problem(
+                        f"《{doc.name}》执法人员{name}未载明执法证号",
+                        f"{doc.form_id}: officer {name} has no certificate number",
+                        doc.id,
+                        doc.form_id,
+                        doc.number,
+                    )
+                )
+    return out
+
+
+# -- 证据 -------------------------------------------------------------------------------------------
+
+
+def required_documents(data: ReviewInput) -> list[Problem]:
+    required = data.item_config.get("required", {}).get(data.volume_kind, [])
+    present = {d.form_id for d in data.docs}
+    out = []
+    for entry in required:
+        options = [entry] if isinstance(entry, str) else list(entry)
+        if not present & set(options):
+            names = "或".join(f"《{resolve_form(data.catalogue, f).name}》" for f in options)
+            out.append(Problem(f"缺少{names}", f"missing {' or '.join(options)}", form=options[0]))
+    return out
+
+
+# -- 程序 -------------------------------------------------------------------------------------------
+
+
+def procedure(data: ReviewInput) -> list[Problem]:
+    """Replay the procedure gates over the issued documents in date order: each document is checked
+    against what had been issued before it — the same rules that refuse out-of-order issuing, so a
+    case back-filled or imported without them is judged by the same law."""
+    if data.gates is None:
+        return []
+    ordered = sorted(data.docs, key=lambda d: (d.doc_date or dt.date.max, d.id))
+    facts = CaseFacts(
+        procedure=data.procedure,
+        kind=data.case_kind,
+        major=data.major,
+        party_kind=data.party_kind,  # type: ignore[arg-type]
+        province=data.province,
+    )
+    out: list[Problem] = []
+    for doc in ordered:
+        on = doc.doc_date or dt.date.today()
+        earlier = CaseFacts(
+            procedure=facts.procedure,
+            kind=facts.kind,
+            major=facts.major,
+            party_kind=facts.party_kind,
+            province=facts.province,
+            documents=tuple(
+                DocFacts(
+                    id=d.id,
+                    form_id=d.form_id,
+                    status="issued",
+                    doc_date=d.doc_date,
+                    fields=d.fields,
+                    parent_id=d.parent_id,
+                    number=d.number,
+                )
+                for d in ordered
+                if d.id != doc.id and (d.doc_date or dt.date.max) <= on
+            ),
+        )
+        findings: list[GateFinding] = check_gates(
+            data.gates, doc.form_id, doc.fields, earlier, on=on, parent_id=doc.parent_id, is_workday=data.is_workday
+        )
+        for finding in findings:
+            out.append(
+                Problem(
+                    f"《{doc.name}》{doc.number or ''}：{finding.message_zh}",
+                    f"{doc.form_id} {doc.number or ''}: {finding.message_en}",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                    gate_rule=finding.rule_id,
+                )
+            )
+    return out
+
+
+def deadlines(data: ReviewInput) -> list[Problem]:
+    out = []
+    for d in data.deadlines:
+        if d.get("obligor", "agency") != "agency":
+            continue
+        if d["status"] in ("overdue", "met_late"):
+            late = "逾期未履行" if d["status"] == "overdue" else "逾期履行"
+            out.append(
+                Problem(
+                    f"{d['name']}{late}（期限{d['due']}，{d['basis']}）",
+                    f"{d.get('name_en', d['rule_id'])}: {d['status']} (due {d['due']})",
+                )
+            )
+    return out
+
+
+def reinspection(data: ReviewInput) -> list[Problem]:
+    followed = {d.parent_id for d in data.docs if d.form_id == "reinspection_opinion"}
+    return [
+        Problem(
+            f"《{d.name}》{d.number or ''}未见整改复查意见书",
+            f"rectification order {d.number or d.id} has no re-inspection",
+            d.id,
+            d.form_id,
+            d.number,
+        )
+        for d in data.docs
+        if d.form_id == "rectification_order" and d.id not in followed
+    ]
+
+
+# -- 文书规范 ---------------------------------------------------------------------------------------
+
+
+def numbers(data: ReviewInput) -> list[Problem]:
+    out = []
+    seen: dict[str, int] = {}
+    for doc in data.docs:
+        if not doc.numbered:
+            continue
+        if not doc.number:
+            out.append(Problem(f"《{doc.name}》缺少文号", f"{doc.form_id} has no number", doc.id, doc.form_id))
+            continue
+        if parse_number(doc.number) is None:
+            out.append(
+                Problem(
+                    f"《{doc.name}》文号格式不规范：{doc.number}",
+                    f"malformed number {doc.number}",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+        # Documents that inherit their parent's number (查封扣押清单 …) legitimately share it.
+        if doc.counter is not None and doc.counter.startswith("inherit:"):
+            continue
+        if doc.number in seen:
+            out.append(
+                Problem(
+                    f"《{doc.name}》文号重复：{doc.number}",
+                    f"duplicate number {doc.number}",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+        seen[doc.number] = doc.id
+    # Gaps: within each counter the organisation's numbers run on without holes (voided ones keep theirs).
+    reported: set[tuple[str, int]] = set()
+    for doc in data.docs:
+        if doc.counter is None or doc.year is None or doc.seq is None or doc.counter.startswith("inherit:"):
+            continue
+        key = (doc.counter, doc.year)
+        if key in reported:
+            continue
+        used = sorted(set(data.counter_seqs.get(key, [])))
+        missing = [n for n in range(used[0], doc.seq) if n not in used] if used else []
+        if missing:
+            reported.add(key)
+            shown = "、".join(str(n) for n in missing[:10])
+            out.append(
+                Problem(
+                    f"《{doc.name}》所在编号序列{doc.year}年不连续，缺第{shown}号",
+                    f"numbering gap before {doc.number}: {missing[:10]}",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+    return out
+
+
+def signatures(data: ReviewInput) -> list[Problem]:
+    out = []
+    for doc in data.docs:
+        report = data.verify(doc.pdf)
+        if not report.get("ok"):
+            problems = [p for s in report.get("signatures", []) for p in s.get("problems", [])] + list(
+                report.get("problems", [])
+            )
+            out.append(
+                Problem(
+                    f"《{doc.name}》{doc.number or ''}签章验证未通过：{'；'.join(problems) or '签名无效'}",
+                    f"{doc.form_id} {doc.number or ''}: signature check failed",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+    if data.volume is not None and not data.verify(data.volume).get("ok"):
+        out.append(Problem("卷宗整卷签章验证未通过", "the case-file volume's seal does not verify"))
+    return out
+
+
+_DECISIONS = ("penalty_decision_org", "penalty_decision_person", "no_penalty_decision")
+_REVIEW_TERMS = (re.compile(r"六十日|60日"), re.compile(r"六个月|6个月"))
+
+
+def remedy_clause(data: ReviewInput) -> list[Problem]:
+    """A decision names the right 复议机关 and 法院 and the 60-day / 6-month terms (2023 复议法)."""
+    out = []
+    for doc in data.docs:
+        if doc.form_id not in _DECISIONS:
+            continue
+        text = _pdf_text(doc.pdf)
+        missing = []
+        if data.review_body and "".join(data.review_body.split()) not in text:
+            missing.append(f"复议机关{data.review_body}")
+        if data.court and "".join(data.court.split()) not in text:
+            missing.append(f"人民法院{data.court}")
+        if not _REVIEW_TERMS[0].search(text):
+            missing.append("六十日复议期限")
+        if not _REVIEW_TERMS[1].search(text):
+            missing.append("六个月起诉期限")
+        if missing:
+            out.append(
+                Problem(
+                    f"《{doc.name}》{doc.number or ''}救济条款缺少或有误：{'、'.join(missing)}",
+                    f"{doc.form_id}: remedy clause lacks {', '.join(missing)}",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+    return out
+
+
+# -- 立卷归档 ---------------------------------------------------------------------------------------
+
+
+def _volume_missing() -> Problem:
+    return Problem("案件尚未组卷（无卷内目录、页码）", "no case-file volume has been assembled")
+
+
+def toc_pages(data: ReviewInput) -> list[Problem]:
+    if data.volume_check is None:
+        return [_volume_missing()]
+    return [
+        Problem(f.message_zh, f.message_en, page=f.page) for f in data.volume_check.findings if f.code != "not_a_pdf"
+    ] or []
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def volume_order(data: ReviewInput) -> list[Problem]:
+    """The order read back from the volume's 目录 follows the configured categories."""
+    if data.volume_check is None or data.category_of is None:
+        return []
+    # Longest names first: 行政处罚决定书（单位） must not be read as a shorter name it starts with.
+    names = sorted(((_fold(f.name), f.id) for f in data.catalogue.forms), key=lambda pair: -len(pair[0]))
+    out: list[Problem] = []
+    furthest: tuple[int, str] | None = None
+    for entry in data.volume_check.toc:
+        title = _fold(entry.title)
+        form_id = next((fid for name, fid in names if title.startswith(name)), None)
+        if form_id is None:
+            continue
+        position = data.category_of(form_id)
+        if furthest is not None and position < furthest[0]:
+            out.append(
+                Problem(
+                    f"卷内文件排列顺序有误：《{entry.title}》应排在《{furthest[1]}》之前",
+                    f"order: {entry.title} belongs before {furthest[1]}",
+                    page=entry.start,
+                )
+            )
+        elif furthest is None or position > furthest[0]:
+            furthest = (position, entry.title)
+    return out
+
+
+CHECKS: dict[str, Callable[[ReviewInput], Sequence[Problem]]] = {
+    "two_officers": two_officers,
+    "officer_certificates": officer_certificates,
+    "required_documents": required_documents,
+    "procedure": procedure,
+    "deadlines": deadlines,
+    "reinspection": reinspection,
+    "numbers": numbers,
+    "signatures": signatures,
+    "remedy_clause": remedy_clause,
+    "toc_pages": toc_pages,
+    "volume_order": volume_order,
+}

@@ -1,0 +1,187 @@
+"""案卷评查 on real case files with planted defects: each must be caught by the right item, with the
+document and its page in the volume — and a clean case must not be marked down for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from anjuan.archive.db import Database
+from anjuan.archive.demo import load_scenario
+from anjuan.archive.models import CaseFile, Document
+from anjuan.archive.service import Archive
+from anjuan.templates.convert import Converter
+from anjuan.templates.volume import build_volume
+from sqlalchemy import select
+
+from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau
+
+CLEAN_ITEMS = (
+    "two_officers",
+    "officer_certificates",
+    "required_documents",
+    "hearing_notice",
+    "defence_and_hearing_period",
+    "procedure_order",
+    "numbers",
+    "signatures",
+    "remedy_clause",
+    "toc_pages",
+    "volume_order",
+)
+
+
+@pytest.fixture
+def archive(sqlite_database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
+    yield from make_archive(sqlite_database, converter_pool, tmp_path)
+
+
+@pytest.fixture
+def bureau(archive: Archive) -> Bureau:
+    return make_bureau(archive)
+
+
+def _items(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for finding in report["findings"]:
+        out.setdefault(finding["item"], []).append(finding)
+    return out
+
+
+def _store_volume(archive: Archive, case_id: int, pdf: bytes, entries: list[dict[str, Any]]) -> None:
+    """A volume as it came to the reviewer (made elsewhere, or altered since): the latest version."""
+    digest = archive.blobs.put(pdf)
+    with archive.db.write() as s:
+        version = len(s.scalars(select(CaseFile.id).where(CaseFile.case_id == case_id)).all()) + 1
+        s.add(
+            CaseFile(
+                case_id=case_id,
+                version=version,
+                sha256=digest,
+                pages=len(pikepdf.open(io.BytesIO(pdf)).pages),
+                content_pages=0,
+                entries=entries,
+                built_by="planted",
+            )
+        )
+
+
+def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive, bureau: Bureau) -> None:
+    case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+    reviewer = bureau.people["赵敏"]
+    unassembled = archive.reviews.review(actor=reviewer, case_id=case)
+    assert "toc_pages" in _items(unassembled)  # no volume yet: 立卷归档 loses points
+    row = archive.casefiles.build(actor=bureau.handler, case_id=case, checker="赵敏")
+    report = archive.reviews.review(actor=reviewer, case_id=case)
+    found = _items(report)
+    assert not set(found) & set(CLEAN_ITEMS), report["findings"]
+    assert report["veto"] == [] and report["score"] >= 90 and report["rating"] == "优秀"
+    assert {c["id"] for c in report["categories"]} >= {"subject", "procedure", "filing"}
+    docs = {d.form_id: d for d in archive.documents(actor=bureau.handler, case_id=case)}
+
+    # 1. A page taken out of the volume: the 目录's 页号 no longer match and the stamps skip.
+    volume = archive.casefiles.pdf(actor=bureau.handler, case_id=case)
+    with pikepdf.open(io.BytesIO(volume)) as pdf:
+        removed = row.entries[2]["physical_start"] - 1  # first page of the third document
+        del pdf.pages[removed]
+        out = io.BytesIO()
+        pdf.save(out)
+    _store_volume(archive, case, out.getvalue(), row.entries)
+    found = _items(archive.reviews.review(actor=reviewer, case_id=case))
+    assert "toc_pages" in found and any(f["page"] for f in found["toc_pages"])
+    assert "signatures" in found  # the altered volume's seal no longer verifies
+
+    # 2. Documents in the wrong order (立案审批表 before the decision is fine; the decision last is not).
+    order = [*row.entries[1:], row.entries[0]]
+    entries_by_key = {e["key"]: e for e in row.entries}
+    from anjuan.templates.volume import CoverInfo, NotesInfo, VolumeEntry
+
+    swapped = build_volume(
+        [
+            VolumeEntry(
+                title=e["title"],
+                number=e["number"],
+                responsible="临汾市尧都区应急管理局",
+                date=None,
+                pdf=archive.file(actor=bureau.handler, doc_id=int(e["key"].split(":")[1]), kind="pdf"),
+                key=e["key"],
+            )
+            for e in order
+            if e["key"].startswith("document:")
+        ],
+        CoverInfo("临汾市尧都区应急管理局", "案", "", "", None, None, "", "", "", "永久", 0, 0),
+        NotesInfo("", "", "", dt.date(2026, 11, 23)),
+        archive.converter,
+    )
+    _store_volume(archive, case, swapped.pdf, [entries_by_key[e.key] | {"start": e.start} for e in swapped.entries])
+    found = _items(archive.reviews.review(actor=reviewer, case_id=case))
+    assert "volume_order" in found, found.keys()
+    assert any("行政处罚决定书" in f["message_zh"] for f in found["volume_order"])
+
+    # 3. A broken signature: the stored copy of the 告知书 no longer matches what was sealed.
+    notice = docs["penalty_notice"]
+    data = bytearray(archive.file(actor=bureau.handler, doc_id=notice.id, kind="pdf"))
+    data[len(data) // 2] ^= 0x01
+    with archive.db.write() as s:
+        s.get(Document, notice.id).pdf_sha256 = archive.blobs.put(bytes(data))
+    # 4. A duplicated number (the 勘验笔录 carrying the 询问通知书's) and a malformed one.
+    inquiry, survey, report_doc = docs["inquiry_notice"], docs["survey_record"], docs["investigation_report"]
+    with archive.db.write() as s:
+        s.get(Document, survey.id).number = inquiry.number
+        s.get(Document, report_doc.id).number = "（晋临）应急终报〔2026〕号"
+    report = archive.reviews.review(actor=reviewer, case_id=case)
+    found = _items(report)
+    broken = [f for f in found["signatures"] if f["document_id"] == notice.id]
+    in_volume = {e.key: e.start for e in swapped.entries}  # the latest volume is the swapped one
+    assert broken and broken[0]["number"] == notice.number and broken[0]["page"] == in_volume[f"document:{notice.id}"]
+    assert {f["document_id"] for f in found["numbers"]} >= {survey.id, report_doc.id}
+    assert any("重复" in f["message_zh"] for f in found["numbers"])
+    assert report["score"] < 100
+
+
+def test_a_back_filled_case_missing_its_notice_is_vetoed(
+    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
+) -> None:
+    """Issued with the gates off (back-filling an old case): no 告知书, the decision two days after
+    the 听证告知书 — the review replays the procedure and finds both, with the decision's page."""
+    for archive in make_archive(sqlite_database, converter_pool, tmp_path, enforce_gates=False):
+        bureau = make_bureau(archive)
+        spec = load_scenario()["cases"][1]
+        case = archive.create_case(
+            actor=bureau.handler,
+            org_id=bureau.org_id,
+            kind="penalty",
+            party_id=bureau.party_id,
+            officer_ids=bureau.officer_ids,
+        ).id
+        refs: dict[str, int] = {}
+        for step in spec["documents"]:
+            if step.get("expect_refused") or step["form"] in ("penalty_notice", "statement_defence_record"):
+                continue
+            date = dt.date.fromisoformat(str(step["date"]))
+            if step["form"] in ("case_handling_approval", "penalty_decision_org", "service_receipt"):
+                date = dt.date(2026, 10, 30)  # two days after the 听证告知书 of 10-28: the 5-day window is open
+            doc = bureau.issue(
+                archive,
+                case_id=case,
+                form_key=step["form"],
+                fields=json.loads(json.dumps(step.get("fields", {}), default=str)),
+                parent_id=refs.get(step["parent"]) if step.get("parent") else None,
+                doc_date=date,
+            )
+            refs[step.get("ref", step["form"])] = doc.id
+        row = archive.casefiles.build(actor=bureau.handler, case_id=case)
+        report = archive.reviews.review(actor=bureau.people["赵敏"], case_id=case)
+        found = _items(report)
+        assert any(f["form"] == "penalty_notice" for f in found["required_documents"])
+        decision = refs["decision"]
+        page = next(e["start"] for e in row.entries if e["key"] == f"document:{decision}")
+        late = [f for f in found["defence_and_hearing_period"] if f["document_id"] == decision]
+        assert late and late[0]["page"] == page and late[0]["number"]
+        assert report["rating"] == "不合格" or report["score"] < 90
