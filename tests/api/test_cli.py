@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -204,3 +205,25 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     _run(tmp_path, "logout", user=None)
     gone = _run(tmp_path, "whoami", check=False, user=None)
     assert gone.returncode == 1 and "unauthenticated" in gone.stderr
+
+
+def test_casefile_check_on_any_pdf(tmp_path: Path, converter_pool: Any) -> None:
+    """``casefile check`` needs no login and no database: it reads the volume itself."""
+    import pikepdf
+    from anjuan.templates.volume import build_volume
+
+    from tests.templates.test_volume import COVER, NOTES, sample_entries
+
+    volume = tmp_path / "volume.pdf"
+    volume.write_bytes(build_volume(sample_entries(converter_pool)[:3], COVER, NOTES, converter_pool).pdf)
+    good = _run(tmp_path, "casefile", "check", str(volume), "--json", user=None)
+    assert json.loads(good.stdout)["ok"]
+    broken = tmp_path / "broken.pdf"
+    with pikepdf.open(volume) as pdf:
+        del pdf.pages[3]
+        pdf.save(broken)
+    bad = _run(tmp_path, "casefile", "check", str(broken), check=False, user=None)
+    assert bad.returncode == 3 and "不符" in bad.stdout
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"nothing")
+    assert _run(tmp_path, "casefile", "check", str(garbage), check=False, user=None).returncode == 3

@@ -285,3 +285,65 @@ def test_catalogue_and_openapi(client: TestClient) -> None:
     assert _ok(client.get("/api/forms/行政处罚决定书(单位)", headers=H))["id"] == "penalty_decision_org"
     spec = _ok(client.get("/openapi.json"))
     assert "/api/documents/{doc_id}/issue" in spec["paths"]
+
+
+def test_case_file_review_and_filing_over_http(
+    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
+) -> None:
+    """The archivist's and reviewer's half over HTTP: evidence upload, 组卷, check, 评查, 结案, 归档."""
+    import io
+
+    from PIL import Image
+
+    from tests.fixtures.archive import issue_scenario, make_bureau
+
+    for archive in make_archive(sqlite_database, converter_pool, tmp_path):
+        bureau = make_bureau(archive)
+        case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+        archivist_user = "county-archivist"
+        archive.create_user(
+            actor=bureau.admin, username=archivist_user, password=PASSWORD, org_id=bureau.org_id, roles=["archivist"]
+        )
+        with TestClient(create_app(archive=archive)) as client:
+            handler = bureau.auth(archive)
+            archivist = _login(client, archivist_user)
+            photo = io.BytesIO()
+            Image.new("RGB", (400, 300), (90, 120, 150)).save(photo, format="PNG")
+            added = _ok(
+                client.post(
+                    f"/api/cases/{case}/attachments",
+                    headers=handler,
+                    data={"kind": "photo", "title": "现场照片", "date": "2026-10-14"},
+                    files={"file": ("p.png", photo.getvalue(), "image/png")},
+                ),
+                201,
+            )
+            assert added["pages"] == 1 and added["media_type"] == "image/png"
+            bad = client.post(
+                f"/api/cases/{case}/attachments",
+                headers=handler,
+                data={"kind": "photo", "title": "x"},
+                files={"file": ("x.txt", b"hello", "text/plain")},
+            )
+            assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_attachment"
+            built = _ok(client.post(f"/api/cases/{case}/casefile", headers=handler), 201)
+            assert built["version"] == 1 and built["entries"][0]["start"] == 1
+            pdf = client.get(f"/api/cases/{case}/casefile.pdf", headers=handler)
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            check = _ok(
+                client.post(
+                    "/api/casefiles/check", headers=handler, files={"file": ("v.pdf", pdf.content, "application/pdf")}
+                )
+            )
+            assert check["ok"] and len(check["toc"]) == len(built["entries"])
+            review = _ok(client.post(f"/api/cases/{case}/review", headers=bureau.auth(archive, "赵敏")))
+            assert review["score"] >= 80 and review["rating"] in ("优秀", "良好")
+            early = client.post(f"/api/cases/{case}/file", headers=archivist)
+            assert early.status_code == 409 and early.json()["error"]["code"] == "not_closed"
+            _ok(client.post(f"/api/cases/{case}/close", headers=handler))
+            denied = client.post(f"/api/cases/{case}/file", headers=handler)
+            assert denied.status_code == 403
+            filed = _ok(client.post(f"/api/cases/{case}/file", headers=archivist))
+            assert filed["archive_no"] and filed["file_no"] and filed["retention"] == "永久"
+            frozen = client.post(f"/api/cases/{case}/casefile", headers=handler)
+            assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "case_filed"

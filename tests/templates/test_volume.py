@@ -30,6 +30,11 @@ NOTES = NotesInfo("说明", "张伟", "赵敏", dt.date(2026, 11, 23))
 
 @pytest.fixture(scope="module")
 def entries(converter_pool: UnoPool) -> list[VolumeEntry]:
+    return sample_entries(converter_pool)
+
+
+def sample_entries(converter_pool: UnoPool) -> list[VolumeEntry]:
+    """Real rendered documents (sample fields) as volume entries."""
     renderer = DocxRenderer()
     out = []
     for form_id in FORMS:
