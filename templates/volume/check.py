@@ -69,7 +69,8 @@ class VolumeCheck:
 class _Run:
     text: str
     x: float
-    y: float
+    y: float  # from the bottom of the page, as in PDF space
+    x2: float | None = None  # right edge, when the reader knows it
 
 
 # 文号: （晋临）应急罚〔2026〕1号 — the bracket group right before the 代字 (not 行政处罚决定书（单位）'s).
@@ -120,6 +121,42 @@ def _runs(page: Any) -> list[_Run]:
     return runs
 
 
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>|'
+    r'<page width="([\d.]+)" height="([\d.]+)">'
+)
+
+
+def _poppler_pages(pdf: bytes) -> list[tuple[float, float, list[_Run]]] | None:
+    """Every page's words with their boxes from poppler's ``pdftotext -bbox`` (C++: a 120-page volume
+    in ~30 ms, where reading positions with pypdf takes over a second). None if poppler is absent."""
+    import html
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(pdf)
+        tmp.flush()
+        result = subprocess.run([exe, "-bbox", "-q", tmp.name, "-"], capture_output=True, timeout=120)
+    if result.returncode != 0:
+        return None
+    pages: list[tuple[float, float, list[_Run]]] = []
+    for match in _WORD.finditer(result.stdout.decode("utf-8", "replace")):
+        if match[6] is not None:
+            pages.append((float(match[6]), float(match[7]), []))
+        elif pages:
+            height = pages[-1][1]
+            text = html.unescape(match[5]).strip()
+            if text:
+                # baseline-ish y from the bottom: the box's lower edge
+                pages[-1][2].append(_Run(text, float(match[1]), height - float(match[4]), float(match[3])))
+    return pages
+
+
 def _stamp(runs: list[_Run], width: float, height: float) -> int | None:
     """The page number: an integer alone in the top or bottom tenth of the page, nearest an edge."""
     band = height * 0.10
@@ -150,7 +187,7 @@ def _width(text: str, size: float = 12.0) -> float:
 
 
 def _center(run: _Run) -> float:
-    return run.x + _width(run.text) / 2
+    return (run.x + run.x2) / 2 if run.x2 is not None else run.x + _width(run.text) / 2
 
 
 def _columns(runs: list[_Run]) -> list[tuple[str, float]] | None:
@@ -278,13 +315,19 @@ def check_volume(pdf: bytes) -> VolumeCheck:
     stamps: list[int | None] = []
     tops: list[str] = []
     toc: list[TocEntry] = []
+    poppler = _poppler_pages(pdf)
+    if poppler is not None and len(poppler) != page_count:
+        poppler = None
     for index, page in enumerate(reader.pages):
-        box = page.mediabox
-        width, height = float(box.width), float(box.height)
-        try:
-            runs = _runs(page)
-        except Exception:
-            runs = []
+        if poppler is not None:
+            width, height, runs = poppler[index]
+        else:
+            box = page.mediabox
+            width, height = float(box.width), float(box.height)
+            try:
+                runs = _runs(page)
+            except Exception:  # a damaged page reads as empty; its missing stamp is reported below
+                runs = []
         kind = _kind(runs, height)
         if kind == "cover" and index > 0:
             kind = None

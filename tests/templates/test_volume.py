@@ -169,3 +169,15 @@ def _jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (200, 100, 50)).save(out, format="JPEG")
     return out.getvalue()
+
+
+def test_the_same_answer_without_poppler(volume: Volume, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where poppler is not installed the pure-Python reader gives the same result (only slower)."""
+    from anjuan.templates.volume import check as module
+
+    fast = check_volume(volume.pdf)
+    monkeypatch.setattr(module, "_poppler_pages", lambda pdf: None)
+    slow = check_volume(volume.pdf)
+    assert slow.ok and fast.ok
+    assert slow.stamps == fast.stamps and [e.start for e in slow.toc] == [e.start for e in fast.toc]
+    assert [e.title for e in slow.toc] == [e.title for e in fast.toc]
