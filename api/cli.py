@@ -40,9 +40,11 @@ seal_app = typer.Typer(help="电子印章图像 seal images", no_args_is_help=Tr
 audit_app = typer.Typer(help="操作日志 audit log", no_args_is_help=True)
 user_app = typer.Typer(help="用户 users and logins", no_args_is_help=True)
 change_app = typer.Typer(help="更改/作废/删除申请 change requests (第七条)", no_args_is_help=True)
+archive_app = typer.Typer(help="电子档案 e-archive: fixity, packages", no_args_is_help=True)
 casefile_app = typer.Typer(help="卷宗 case files: attachments, assembly, checks", no_args_is_help=True)
 for sub, name in (
     (casefile_app, "casefile"),
+    (archive_app, "archive"),
     (user_app, "user"),
     (change_app, "change"),
     (doc_app, "doc"),
@@ -953,6 +955,20 @@ def review(case: int, as_json: JsonOpt = False) -> None:
             where = f" 第{f['page']}页" if f["page"] else ""
             lines.append(f"  - [{f['item']} −{f['deduct']:g}] {f['message_zh']}{where}")
         _out(report, as_json, "\n".join(lines))
+
+
+@archive_app.command("fixity")
+def archive_fixity(as_json: JsonOpt = False) -> None:
+    """固化信息巡检 — re-check the SHA-256 of every stored file (exit 0 only if all match; logged)."""
+    with _Run(as_json), _archive() as archive:
+        report = archive.fixity(actor=_acting(archive))
+        lines = [f"已检查 checked {report['checked']} files, {report['bytes']} bytes"]
+        lines += [f"  ✗ 缺失 missing {m['ref']} {m['sha256'][:16]}…" for m in report["missing"]]
+        lines += [f"  ✗ 校验失败 corrupt {m['ref']} {m['sha256'][:16]}…" for m in report["corrupt"]]
+        lines.append("结论 result: " + ("通过 OK" if report["ok"] else "未通过 FAILED"))
+        _out(report, as_json, "\n".join(lines))
+        if not report["ok"]:
+            raise typer.Exit(3)
 
 
 @casefile_app.command("check")

@@ -39,6 +39,7 @@ from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clau
 from .config import Settings
 from .db import Database
 from .errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from .fixity import run_fixity
 from .migrate import upgrade
 from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party, User
 from .numbering import NumberingProfile, load_profiles, set_start
@@ -777,6 +778,11 @@ class Archive:
                     if d.status == "overdue" or (d.due - today).days <= days:
                         out.append({"case_id": case.id, "case": case.name, **d.to_dict()})
         return sorted(out, key=lambda r: (r["due"], r["case_id"]))
+
+    def fixity(self, *, actor: Principal) -> dict[str, Any]:
+        """Re-read every stored file the records point to and check its SHA-256 (logged)."""
+        require(actor, "audit")
+        return run_fixity(self.db, self.blobs, actor=actor.name).to_dict()
 
     def audit_verify(self, *, actor: Principal) -> dict[str, Any]:
         """Recompute the event log's hash chain; names the first entry that does not fit."""

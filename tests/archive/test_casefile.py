@@ -191,3 +191,26 @@ def issue_scenario_rest(archive: Archive, bureau: Bureau, case: int) -> None:
         fields=json.loads(json.dumps(step.get("fields", {}), default=str)),
         doc_date=dt.date.fromisoformat(str(step["date"])),
     )
+
+
+def test_fixity_finds_a_changed_and_a_missing_file(archive: Archive, bureau: Bureau) -> None:
+    case = _inspection_case(archive, bureau)
+    report = archive.fixity(actor=bureau.admin)
+    assert report["ok"] and report["checked"] >= 5 and report["bytes"] > 0
+    doc = archive.documents(actor=bureau.handler, case_id=case)[0]
+    store = archive.blobs
+    path = store.path(doc.pdf_sha256)  # type: ignore[attr-defined]
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    store.path(doc.docx_sha256).unlink()  # type: ignore[attr-defined]
+    report = archive.fixity(actor=bureau.admin)
+    assert not report["ok"]
+    assert [c["ref"] for c in report["corrupt"]] == [f"document:{doc.id}:pdf"]
+    assert [m["ref"] for m in report["missing"]] == [f"document:{doc.id}:docx"]
+    with archive.db.read() as s:
+        runs = s.scalars(select(Event).where(Event.action == "fixity_checked").order_by(Event.id)).all()
+    assert [r.data["ok"] for r in runs] == [True, False]
+    with pytest.raises(ArchiveError):  # a handler does not run fixity checks
+        archive.fixity(actor=bureau.handler)
