@@ -957,6 +957,53 @@ def review(case: int, as_json: JsonOpt = False) -> None:
         _out(report, as_json, "\n".join(lines))
 
 
+@archive_app.command("export")
+def archive_export(
+    case: int, out: Annotated[Path, typer.Option("--out", help="new directory for the bag")], as_json: JsonOpt = False
+) -> None:
+    """导出归档信息包 — a filed case as a BagIt bag with metadata XML and process history."""
+    with _Run(as_json), _archive() as archive:
+        result = archive.export_package(actor=_acting(archive), case_id=case, out_dir=out)
+        _out(result, as_json, f"归档信息包 package {result['file_no']} → {result['path']} ({result['payload_oxum']})")
+
+
+def _fourness_lines(report: dict[str, Any]) -> list[str]:
+    marks = {"pass": "✓", "fail": "✗", "warn": "!", "manual": "?", "info": "i"}
+    lines = []
+    for item in report["items"]:
+        lines.append(f"  {marks[item['result']]} {item['code']:<8} {item['nature']} {item['name']} [{item['result']}]")
+        lines.extend(f"      - {d}" for d in item["details"][:5])
+    return lines
+
+
+@archive_app.command("verify")
+def archive_verify(
+    path: Annotated[Path, typer.Argument(help="package directory (BagIt)")], as_json: JsonOpt = False
+) -> None:
+    """四性检测 — authenticity, integrity, usability, security of a package (exit 0 only if it passes)."""
+    with _Run(as_json), _archive() as archive:
+        report = archive.verify_package(path).to_dict()
+        lines = [f"四性检测 {path}", *_fourness_lines(report)]
+        lines.append("结论 result: " + ("通过 OK" if report["ok"] else "未通过 FAILED"))
+        _out(report, as_json, "\n".join(lines))
+        if not report["ok"]:
+            raise typer.Exit(3)
+
+
+@archive_app.command("import")
+def archive_import(
+    path: Annotated[Path, typer.Argument(help="package directory (BagIt)")], as_json: JsonOpt = False
+) -> None:
+    """接收归档信息包 — check it (四性检测), then keep every file; refused whole if any check fails."""
+    with _Run(as_json), _archive() as archive:
+        result = archive.import_package(actor=_acting(archive), path=path)
+        _out(
+            result.to_dict(),
+            as_json,
+            f"已接收 received {result.file_no}: {len(result.files)} files" + (" (again)" if result.repeat else ""),
+        )
+
+
 @archive_app.command("fixity")
 def archive_fixity(as_json: JsonOpt = False) -> None:
     """固化信息巡检 — re-check the SHA-256 of every stored file (exit 0 only if all match; logged)."""

@@ -9,6 +9,7 @@ contract other tools rely on:
     DIR/pki/root.pem                 the (development) root certificate that checks every seal
     DIR/casefile.pdf                 the penalty case's 卷宗: cover, 卷内目录, paginated documents, 备考表
     DIR/review.json                  its 案卷评查: score, rating, each finding with document and page
+    DIR/package/                     its archival information package (BagIt, metadata XML, history)
     summary.json also lists "refused" (out-of-order attempts the procedure gates refused) and
     "deadlines" (each case's legal deadlines as computed today)
 """
@@ -379,8 +380,25 @@ def _casefile(
         frozen = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
     else:  # pragma: no cover - refuse_if_filed forbids it
         raise ArchiveError("归档后仍可修改", "a filed case accepted a change", code="demo_inconsistent")
+    # 归档信息包: the filed case as a BagIt bag, then checked the way a receiving archive checks it.
+    package_dir = out / "package"
+    if package_dir.exists():
+        shutil.rmtree(package_dir)
+    package = archive.export_package(actor=people["archivist"], case_id=case_id, out_dir=package_dir)
+    fourness = archive.verify_package(package_dir)
+    progress(
+        f"归档信息包 package → {package_dir} ({package['payload_oxum']}); 四性检测 "
+        + ("通过 passed" if fourness.ok else "未通过 FAILED")
+    )
     return {
         "file": "casefile.pdf",
+        "package": {
+            "dir": "package",
+            "file_no": package["file_no"],
+            "payload_oxum": package["payload_oxum"],
+            "fourness_ok": fourness.ok,
+            "fourness": {i.code: i.result for i in fourness.items},
+        },
         "archive_no": case.archive_no,
         "file_no": case.file_no,
         "retention": case.retention,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
@@ -19,7 +20,7 @@ from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
 
-from . import accounts, approvals, documents, events, registry
+from . import accounts, approvals, documents, events, packaging, registry
 from . import changes as change_requests
 from .access import (
     Principal,
@@ -778,6 +779,19 @@ class Archive:
                     if d.status == "overdue" or (d.due - today).days <= days:
                         out.append({"case_id": case.id, "case": case.name, **d.to_dict()})
         return sorted(out, key=lambda r: (r["due"], r["case_id"]))
+
+    # -- archival packages (归档信息包) ---------------------------------------------------------------
+
+    def export_package(self, *, actor: Principal, case_id: int, out_dir: Path) -> dict[str, Any]:
+        """BagIt package of a filed case (documents, volume, attachments, metadata XML, history)."""
+        return packaging.export_package(self, actor=actor, case_id=case_id, out_dir=out_dir)
+
+    def verify_package(self, path: Path) -> packaging.FournessReport:
+        """四性检测 of any package, signatures checked against this instance's trust anchors."""
+        return packaging.verify_package(path, verify_pdf=self.verify)
+
+    def import_package(self, *, actor: Principal, path: Path) -> packaging.ImportResult:
+        return packaging.import_package(self, actor=actor, path=path)
 
     def fixity(self, *, actor: Principal) -> dict[str, Any]:
         """Re-read every stored file the records point to and check its SHA-256 (logged)."""

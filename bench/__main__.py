@@ -20,7 +20,7 @@ from anjuan.archive.demo import load_scenario
 from anjuan.archive.documents import build_context
 from anjuan.archive.service import Archive
 
-from . import bench_casefile, bench_convert, bench_signing
+from . import bench_casefile, bench_convert, bench_package, bench_signing
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -152,6 +152,7 @@ def main() -> None:
     e2e = end_to_end(args.docs, args.workers)
     sig = bench_signing.run(args.docs)
     vol = bench_casefile.run(args.volume_docs)
+    pkg = bench_package.run()
     rows = [
         ("render DOCX (template, cached)", f"{e2e['render_ms']:.1f} ms/doc", ""),
         (
@@ -180,6 +181,11 @@ def main() -> None:
             f"case file build + seal + check, {vol['docs']} docs / {vol['pages']} pages (target ≤ 1 s)",
             f"{vol['build_ms']:.0f} + {vol['seal_ms']:.0f} + {vol['check_ms']:.0f} ms",
             f"{vol['total_ms']:.0f} ms total",
+        ),
+        (
+            f"package export + 四性 verify ({pkg['files']} files)",
+            f"{pkg['export_ms']:.0f} + {pkg['verify_ms']:.0f} ms",
+            "",
         ),
     ]
     width = max(len(r[0]) for r in rows)

@@ -121,3 +121,9 @@ def test_demo_writes_every_document_and_a_summary(
     assert review["reviewed_by"] == "zhoujing" and 0 <= review["score"] <= 100
     assert review["rating"] in ("优秀", "良好", "合格", "不合格") and review["veto"] == []
     assert {f["item"] for f in review["findings"]} <= {"deadlines"}, review["findings"]
+    # … and exported: DIR/package/ is a valid bag that passes its 四性检测.
+    import bagit
+
+    bagit.Bag(str(out / "package")).validate()
+    assert casefile["package"]["fourness_ok"] and casefile["package"]["fourness"]["YJ-1-14"] == "pass"
+    assert (out / "package" / "data" / "volume" / "casefile.pdf").read_bytes() == volume

@@ -1,0 +1,356 @@
+"""四性检测 of an archival information package — authenticity, integrity, usability, security
+(DA/T 70) — without the database, so a receiving archive can run it on a copy from anywhere.
+
+The items and their codes are data (``checks.yaml``). Items a machine cannot decide (virus scan,
+the safety of the filing process) are reported as ``manual``, never as passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import bagit
+import pikepdf
+from lxml import etree
+from pydantic import BaseModel, ConfigDict
+
+from ..datafile import read_yaml
+from ..errors import ArchiveError
+from .export import NS
+
+__all__ = ["CheckItem", "FournessItem", "FournessReport", "load_checks", "verify_package"]
+
+Result = Literal["pass", "fail", "warn", "manual", "info"]
+_TAG_FILES = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"}
+_FORMATS = {".pdf", ".jpg", ".jpeg", ".png", ".xml"}
+# 档号: 全宗号-门类代码·年度-保管期限代码-件号 (DA/T 22), e.g. Z002-ZF·2026-Y-0001
+_FILE_NO = re.compile(r"^[A-Z0-9]+-[A-Z]{1,4}·\d{4}-(?:Y|D\d{2})-\d{4}$")
+_REQUIRED = ("file_no", "title", "responsible", "date", "retention", "pages", "sha256")
+
+
+class ChecksFileError(ArchiveError):
+    code = "checks_file_invalid"
+
+
+class CheckItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str
+    nature: str
+    name: str
+    automatic: bool
+    blocking: bool
+    description: str = ""
+
+
+class _Checks(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    items: tuple[CheckItem, ...]
+
+
+@cache
+def load_checks() -> tuple[CheckItem, ...]:
+    data, _label = read_yaml("anjuan.archive.packaging", "checks.yaml", None, ChecksFileError)
+    return _Checks.model_validate(data).items
+
+
+@dataclass
+class FournessItem:
+    code: str
+    name: str
+    nature: str
+    result: Result
+    blocking: bool
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FournessReport:
+    ok: bool
+    path: str
+    items: tuple[FournessItem, ...]
+
+    def item(self, code: str) -> FournessItem:
+        return next(i for i in self.items if i.code == code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "path": self.path,
+            "items": [
+                {
+                    "code": i.code,
+                    "name": i.name,
+                    "nature": i.nature,
+                    "result": i.result,
+                    "blocking": i.blocking,
+                    "details": i.details,
+                }
+                for i in self.items
+            ],
+        }
+
+
+def _text(element: etree._Element | None, tag: str) -> str:
+    found = element.find(f"{{{NS}}}{tag}") if element is not None else None
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
+    """(security problems, unembedded fonts) of an open PDF."""
+    security: list[str] = []
+    fonts: set[str] = set()
+    names = pdf.Root.get("/Names")
+    if names is not None and "/JavaScript" in names:
+        security.append("JavaScript")
+    if names is not None and "/EmbeddedFiles" in names:
+        security.append("嵌入文件 embedded files")
+    seen: set[tuple[int, int]] = set()
+
+    def walk(obj: Any, depth: int = 0) -> None:
+        if depth > 40:
+            return
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            if obj.is_indirect:
+                key = obj.objgen
+                if key in seen:
+                    return
+                seen.add(key)
+            d = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
+            subtype = d.get("/S")
+            if subtype in (pikepdf.Name.JavaScript,) or "/JS" in d:
+                security.append("JavaScript")
+            if subtype == pikepdf.Name.Launch:
+                security.append("启动动作 launch action")
+            if d.get("/Type") == pikepdf.Name.Font:
+                _font(d)
+            for key in list(d.keys()):
+                if key in ("/Parent", "/P"):
+                    continue
+                walk(d[key], depth + 1)
+        elif isinstance(obj, pikepdf.Array):
+            for value in obj:
+                walk(value, depth + 1)
+
+    def _font(font: Any) -> None:
+        if font.get("/Subtype") == pikepdf.Name.Type3:
+            return
+        target = font
+        if font.get("/Subtype") == pikepdf.Name.Type0:
+            target = font.DescendantFonts[0]
+        descriptor = target.get("/FontDescriptor")
+        if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+            fonts.add(str(font.get("/BaseFont", "?")))
+
+    for page in pdf.pages:
+        walk(page.obj)
+    walk(pdf.Root.get("/OpenAction"))
+    walk(pdf.Root.get("/AA"))
+    return sorted(set(security)), sorted(fonts)
+
+
+def verify_package(path: Path, *, verify_pdf: Callable[[bytes], dict[str, Any]] | None = None) -> FournessReport:
+    """Run every item of ``checks.yaml`` on the bag at ``path``. ``verify_pdf`` validates signatures
+    (the archive's own verifier, with its trust anchors); without it, pyHanko checks integrity only."""
+    path = Path(path)
+    catalogue = load_checks()
+    items = {
+        c.code: FournessItem(c.code, c.name, c.nature, "pass" if c.automatic else "manual", c.blocking)
+        for c in catalogue
+    }
+
+    def fail(code: str, message: str) -> None:
+        items[code].result = "fail"
+        items[code].details.append(message)
+
+    def warn(code: str, message: str) -> None:
+        if items[code].result == "pass":
+            items[code].result = "warn"
+        items[code].details.append(message)
+
+    data_dir = path / "data"
+    # 安全性: structure — no links, nothing outside data/ but the tag files.
+    for entry in path.rglob("*"):
+        if entry.is_symlink():
+            fail("YJ-4-4", f"符号链接 symbolic link: {entry.relative_to(path)}")
+    for entry in path.iterdir():
+        if entry.name not in _TAG_FILES and entry.name != "data":
+            fail("YJ-4-4", f"data目录外的文件 file outside data/: {entry.name}")
+    # 真实性: the bag's own manifests.
+    try:
+        bagit.Bag(str(path)).validate(completeness_only=False)
+    except bagit.BagValidationError as exc:
+        for detail in exc.details or [exc]:
+            fail("YJ-1-14", f"信息包清单不符 manifest mismatch: {detail}")
+    except bagit.BagError as exc:
+        fail("YJ-1-14", f"不是有效的BagIt信息包 not a valid bag: {exc}")
+    bag_info: dict[str, Any] = {}
+    with contextlib.suppress(bagit.BagError):
+        bag_info = dict(bagit.Bag(str(path)).info)
+
+    # 可用性: every XML parses.
+    docs: dict[str, etree._Element] = {}
+    for xml in sorted(data_dir.rglob("*.xml")) if data_dir.exists() else []:
+        try:
+            docs[str(xml.relative_to(data_dir))] = etree.parse(
+                str(xml),
+                etree.XMLParser(resolve_entities=False, no_network=True),  # no XXE from outside
+            ).getroot()
+        except etree.XMLSyntaxError as exc:
+            fail("YJ-3-1", f"元数据无法解析 unreadable XML {xml.relative_to(data_dir)}: {exc}")
+    case = docs.get("case.xml")
+    if case is None:
+        fail("YJ-2-1", "缺少案卷元数据 case.xml missing")
+        fail("YJ-2-4", "缺少案卷元数据 case.xml missing")
+        return _report(path, items)
+
+    # 档号
+    file_no = _text(case, "file_no")
+    if not _FILE_NO.match(file_no):
+        fail("YJ-1-7", f"档号不规范 malformed 档号: {file_no!r}")
+    if bag_info.get("External-Identifier") != file_no:
+        fail(
+            "YJ-1-7",
+            f"档号与包说明不一致 bag-info External-Identifier {bag_info.get('External-Identifier')!r} ≠ {file_no!r}",
+        )
+    for tag in ("file_no", "archive_no", "title", "responsible", "retention", "items", "pages"):
+        if not _text(case, tag):
+            fail("YJ-2-4", f"案卷缺少必填项 case.xml lacks {tag}")
+    if case.find(f"{{{NS}}}history") is None or not len(case.find(f"{{{NS}}}history")):
+        fail("YJ-2-5", "案卷无处理过程信息 case.xml has no process history")
+
+    listed = case.findall(f"{{{NS}}}contents/{{{NS}}}item")
+    declared = int(_text(case, "items") or -1)
+    if declared != len(listed):
+        fail("YJ-2-1", f"件数{declared}与条目数{len(listed)}不符 items declared {declared}, listed {len(listed)}")
+    numbers = [int(i.get("item_no", "0")) for i in listed]
+    if numbers != list(range(1, len(listed) + 1)):
+        fail("YJ-2-6", f"件号不连续 item numbers not 1..n: {numbers}")
+    if len(set(numbers)) != len(numbers):
+        fail("YJ-1-8", "件号重复 duplicate item numbers")
+
+    expected_files: set[str] = {"case.xml"}
+    records: list[tuple[str, str, etree._Element | None]] = [
+        ("volume/casefile.pdf", "volume/casefile.xml", docs.get("volume/casefile.xml"))
+    ]
+    records += [(i.get("file", ""), i.get("metadata", ""), docs.get(i.get("metadata", ""))) for i in listed]
+    doc_numbers: list[str] = []
+    for content, meta_name, meta in records:
+        expected_files |= {content, meta_name}
+        target = data_dir / content
+        if not target.exists():
+            fail("YJ-2-1", f"缺少文件 missing file: {content}")
+            continue
+        if meta is None:
+            if meta_name not in docs:
+                fail("YJ-2-1", f"缺少元数据 missing metadata: {meta_name}")
+            continue
+        data = target.read_bytes()
+        for tag in _REQUIRED:
+            if not _text(meta, tag):
+                fail("YJ-2-4", f"{meta_name} 缺少必填项 lacks {tag}")
+        if _text(meta, "sha256") != hashlib.sha256(data).hexdigest():
+            fail("YJ-1-9", f"数字摘要与文件不符 sha256 in {meta_name} ≠ {content}")
+        if _text(meta, "size") != str(len(data)):
+            fail("YJ-1-9", f"文件大小与元数据不符 size in {meta_name} ≠ {content}")
+        history = meta.find(f"{{{NS}}}history")
+        if history is None or not len(history):
+            fail("YJ-2-5", f"{meta_name} 无处理过程信息 has no process history")
+        number = _text(meta, "doc_number")
+        if number and content.startswith("documents/"):
+            doc_numbers.append(number)
+        rendition = meta.find(f"{{{NS}}}rendition")
+        if rendition is not None:
+            expected_files.add(rendition.get("file", ""))
+        suffix = target.suffix.lower()
+        if suffix not in _FORMATS:
+            fail("YJ-3-3", f"非归档格式 not an archival format: {content}")
+        pdfs = [(content, data)] if suffix == ".pdf" else []
+        if rendition is not None and (data_dir / rendition.get("file", "")).exists():
+            pdfs.append((rendition.get("file", ""), (data_dir / rendition.get("file", "")).read_bytes()))
+        for name, pdf_bytes in pdfs:
+            _check_pdf(name, pdf_bytes, meta if name == content else None, fail, warn, items, verify_pdf)
+    duplicates = sorted({n for n in doc_numbers if doc_numbers.count(n) > 1})
+    if duplicates:
+        fail("YJ-1-8", f"文号重复 duplicate 文号: {', '.join(duplicates)}")
+    present = {str(p.relative_to(data_dir)) for p in data_dir.rglob("*") if p.is_file()}
+    for extra in sorted(present - expected_files):
+        fail("YJ-2-1", f"未列入元数据的文件 unlisted file: {extra}")
+    return _report(path, items)
+
+
+def _check_pdf(
+    name: str,
+    data: bytes,
+    meta: etree._Element | None,
+    fail: Callable[[str, str], None],
+    warn: Callable[[str, str], None],
+    items: dict[str, FournessItem],
+    verify_pdf: Callable[[bytes], dict[str, Any]] | None,
+) -> None:
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        fail("YJ-4-3", f"PDF已加密 encrypted: {name}")
+        return
+    except pikepdf.PdfError as exc:
+        fail("YJ-3-3", f"PDF无法打开 cannot open {name}: {exc}")
+        return
+    with pdf:
+        if pdf.is_encrypted:
+            fail("YJ-4-3", f"PDF已加密 encrypted: {name}")
+        if len(pdf.pages) == 0:
+            fail("YJ-3-3", f"PDF没有页面 no pages: {name}")
+        declared = _text(meta, "pages") if meta is not None and _text(meta, "format") == "application/pdf" else ""
+        if declared and int(declared) != len(pdf.pages):
+            fail("YJ-2-7", f"页数{declared}与实际{len(pdf.pages)}不符 page count differs: {name}")
+        security, fonts = _pdf_problems(pdf)
+        for problem in security:
+            fail("YJ-4-3", f"{name}: {problem}")
+        if fonts:
+            fail("YJ-3-5", f"{name}: 字体未嵌入 fonts not embedded: {', '.join(fonts)}")
+        part = None
+        try:
+            with pdf.open_metadata() as xmp:
+                part = xmp.get("pdfaid:part")
+        except Exception:
+            part = None
+        items["YJ-3-6"].result = "info"
+        items["YJ-3-6"].details.append(f"{name}: PDF/A-{part}" if part else f"{name}: 非PDF/A (no PDF/A claim)")
+        signed = "/AcroForm" in pdf.Root and any(
+            f.get("/FT") == pikepdf.Name.Sig for f in pdf.Root.AcroForm.get("/Fields", [])
+        )
+    if not signed:
+        return
+    if verify_pdf is not None:
+        report = verify_pdf(data)
+        signatures = report.get("signatures", [])
+    else:
+        from anjuan.signing import verify_pdf as pyhanko_verify
+
+        result = pyhanko_verify(data, trust_roots=[])
+        signatures = [
+            {"intact": s.intact, "valid": s.valid, "trusted": s.trusted, "field": s.field_name}
+            for s in result.signatures
+        ]
+    for sig in signatures:
+        if not (sig.get("intact") and sig.get("valid")):
+            fail("YJ-1-1", f"{name}: 签名{sig.get('field')}无效或内容被改动 signature invalid or content altered")
+        elif not sig.get("trusted"):
+            warn(
+                "YJ-1-1",
+                f"{name}: 签名{sig.get('field')}完整有效，但未能追溯到受信任根 intact, root not trusted",
+            )
+
+
+def _report(path: Path, items: dict[str, FournessItem]) -> FournessReport:
+    ok = not any(i.result == "fail" and i.blocking for i in items.values())
+    return FournessReport(ok=ok, path=str(path), items=tuple(items.values()))
