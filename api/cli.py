@@ -1039,6 +1039,30 @@ def casefile_check(file: Annotated[Path, typer.Argument(help="any case-file PDF"
             raise typer.Exit(3)
 
 
+@app.command()
+def guidance(
+    case: int,
+    reply_by: Annotated[str, typer.Option("--reply-by", help="整改结果报告期限 YYYY-MM-DD")],
+    out: Annotated[Path | None, typer.Option("--out", help="write the sealed PDF here")] = None,
+    contact: Annotated[str, typer.Option(help="联系人")] = "",
+    phone: Annotated[str, typer.Option(help="电话")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """安全生产执法指导意见书 — review a lower bureau's case and issue the numbered, sealed opinion."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(archive)
+        date = _parse_date(reply_by)
+        assert date is not None
+        row = archive.reviews.guidance(actor=actor, case_id=case, reply_by=date, contact=contact, phone=phone)
+        if out:
+            out.write_bytes(archive.blobs.get(row.pdf_sha256))
+        _out(
+            {"id": row.id, "number": row.number, "pdf_sha256": row.pdf_sha256, "review": row.review},
+            as_json,
+            f"指导意见书 {row.number}: {row.review['score']:g}分 {row.review['rating']}" + (f" → {out}" if out else ""),
+        )
+
+
 @casefile_app.command("build")
 def casefile_build(
     case: int,

@@ -47,6 +47,7 @@ Capability = Literal[
     "audit",
     "assemble",
     "file",
+    "guide",
 ]
 
 

@@ -10,6 +10,7 @@ contract other tools rely on:
     DIR/casefile.pdf                 the penalty case's 卷宗: cover, 卷内目录, paginated documents, 备考表
     DIR/review.json                  its 案卷评查: score, rating, each finding with document and page
     DIR/package/                     its archival information package (BagIt, metadata XML, history)
+    DIR/guidance.pdf                 the city's 安全生产执法指导意见书 from the review (numbered, sealed)
     summary.json also lists "refused" (out-of-order attempts the procedure gates refused) and
     "deadlines" (each case's legal deadlines as computed today)
 """
@@ -33,6 +34,7 @@ from anjuan import __version__
 
 from .access import Principal
 from .config import Settings
+from .documents import today as documents_today
 from .errors import ArchiveError
 from .service import Archive
 
@@ -300,6 +302,18 @@ def _play(
         for finding in review["findings"]:
             page = f" 第{finding['page']}页" if finding["page"] else ""
             progress(f"  - [{finding['item']} −{finding['deduct']:g}] {finding['message_zh']}{page}")
+        # … and the city issues its 安全生产执法指导意见书 from the review (numbered, sealed).
+        opinion = archive.reviews.guidance(
+            actor=people["reviewer"],
+            case_id=casefile["case_id"],
+            reply_by=documents_today() + dt.timedelta(days=30),
+            contact=scenario["reviewer"].get("name", ""),
+            phone=scenario["reviewer"].get("phone", ""),
+        )
+        (docs_dir.parent / "guidance.pdf").write_bytes(archive.blobs.get(opinion.pdf_sha256))
+        progress(f"指导意见书 guidance opinion {opinion.number} → {docs_dir.parent / 'guidance.pdf'}")
+        review["guidance"] = {"file": "guidance.pdf", "number": opinion.number, "sha256": opinion.pdf_sha256}
+        (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
         casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
     return {
         "anjuan_version": __version__,

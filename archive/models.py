@@ -39,6 +39,7 @@ __all__ = [
     "Document",
     "DocumentRevision",
     "Event",
+    "GuidanceOpinion",
     "NumberCounter",
     "Officer",
     "Organisation",
@@ -364,3 +365,21 @@ class CaseFile(Base):  # 卷宗: one assembled, sealed volume of a case (each re
     entries: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # 卷内目录 as laid out
     built_by: Mapped[str] = mapped_column(String(100))
     built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class GuidanceOpinion(Base):  # 安全生产执法指导意见书: issued by the reviewing bureau about a reviewed case
+    __tablename__ = "guidance_opinions"
+    __table_args__ = (UniqueConstraint("org_id", "number", name="uq_guidance_org_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)  # the issuing bureau
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)  # the reviewed case
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(80))
+    reply_by: Mapped[dt.date] = mapped_column(Date)
+    review: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # score, rating, findings
+    docx_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -38,7 +38,7 @@ from .blobs import BlobStore
 from .catalogue.model import FormSpec, SealType
 from .config import Settings
 from .errors import ArchiveError, ServiceUnavailable
-from .models import Case, CaseFile, Document, DocumentRevision, Officer, Organisation, SealImage
+from .models import Case, CaseFile, Document, DocumentRevision, GuidanceOpinion, Officer, Organisation, SealImage
 
 __all__ = ["SealPlan", "SealingService", "revision_digests"]
 
@@ -293,6 +293,21 @@ def _lookup(session: Session, digest: str) -> dict[str, Any] | None:
     doc = session.scalar(select(Document).where(Document.pdf_sha256 == digest))
     if doc is not None:
         return _doc_summary(doc)
+    guidance = session.scalar(select(GuidanceOpinion).where(GuidanceOpinion.pdf_sha256 == digest))
+    if guidance is not None:
+        issuer = session.get(Organisation, guidance.org_id)
+        reviewed = session.get(Case, guidance.case_id)
+        assert issuer is not None and reviewed is not None
+        return {
+            "id": guidance.id,
+            "form": "guidance_opinion",  # 安全生产执法指导意见书
+            "number": guidance.number,
+            "status": "issued",
+            "case_id": reviewed.id,
+            "case": reviewed.name,
+            "organisation": issuer.name,
+            "date": guidance.issued_at.date().isoformat(),
+        }
     volume = session.scalar(select(CaseFile).where(CaseFile.sha256 == digest))
     if volume is None:
         return None

@@ -136,3 +136,17 @@ async def check_casefile(file: UploadFile, actor: Actor) -> dict[str, Any]:
 
     data = await read_upload(file, 200 * 1024 * 1024)
     return (await run_in_threadpool(check_volume, data)).to_dict()
+
+
+@router.post("/cases/{case_id}/guidance", status_code=201, tags=["review"])
+def issue_guidance(
+    case_id: int, archive: ArchiveDep, actor: Actor, reply_by: dt.date, contact: str = "", phone: str = ""
+) -> dict[str, Any]:
+    """安全生产执法指导意见书: the reviewing (superior) bureau's numbered, sealed opinion from the review."""
+    row = archive.reviews.guidance(actor=actor, case_id=case_id, reply_by=reply_by, contact=contact, phone=phone)
+    return {"id": row.id, "number": row.number, "pdf_sha256": row.pdf_sha256, "review": row.review}
+
+
+@router.get("/guidance/{guidance_id}.pdf", tags=["review"])
+def guidance_pdf(guidance_id: int, archive: ArchiveDep, actor: Actor) -> Response:
+    return Response(archive.reviews.guidance_pdf(actor=actor, guidance_id=guidance_id), media_type="application/pdf")

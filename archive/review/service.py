@@ -3,15 +3,22 @@ back, run the items of ``items.yaml`` and record the result."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from anjuan.templates.errors import TemplateError
+from anjuan.templates.guidance import GuidanceOpinion as TemplatesGuidance
+from anjuan.templates.guidance import guidance_docx
 from sqlalchemy import select
 
 from .. import events
-from ..access import Principal, require_case
+from ..access import Principal, require, require_case
 from ..casefile.order import volume_kind
 from ..catalogue import resolve_form
-from ..models import CaseFile, Document
+from ..errors import ArchiveError, Forbidden, NotFound
+from ..models import CaseFile, Document, GuidanceOpinion, Organisation
+from ..numbering import format_number, next_value
+from ..sealing import SealPlan
 from .checks import DocInfo, ReviewInput
 from .engine import ReviewRules, load_review_rules, run_review
 
@@ -125,6 +132,112 @@ class ReviewService:
                 veto=report["veto"],
             )
         return report
+
+    def guidance_pdf(self, *, actor: Principal, guidance_id: int) -> bytes:
+        """The sealed 指导意见书: readable by the issuing bureau and by the reviewed case's scope."""
+        with self.archive.db.read() as s:
+            row = s.get(GuidanceOpinion, guidance_id)
+            if row is None or not (actor.sees_org(row.org_id) or _sees_case(s, actor, row.case_id)):
+                raise NotFound(f"指导意见书{guidance_id}不存在", f"guidance opinion {guidance_id} not found")
+            digest = row.pdf_sha256
+        return self.archive.blobs.get(digest)
+
+    def guidance(
+        self,
+        *,
+        actor: Principal,
+        case_id: int,
+        reply_by: dt.date,
+        contact: str = "",
+        phone: str = "",
+    ) -> GuidanceOpinion:
+        """安全生产执法指导意见书 (seed 001): the reviewing bureau's numbered, sealed opinion to the
+        bureau whose case was reviewed, listing the review's findings with their pages."""
+        require(actor, "guide")
+        archive = self.archive
+        if actor.org_id is None:
+            raise Forbidden(
+                "指导意见书须由机关用户出具", "a guidance opinion is issued by a bureau's user", code="not_permitted"
+            )
+        with archive.db.read() as s:
+            case = require_case(s, actor, case_id)
+            if case.org_id == actor.org_id:
+                raise Forbidden(
+                    "指导意见书由上级机关出具，不能对本机关出具",
+                    "a guidance opinion goes from a superior bureau to the one below it",
+                    code="not_permitted",
+                )
+            addressee, subject = case.org.name, f"{case.name}{('，档号' + case.file_no) if case.file_no else ''}"
+        report = self.review(actor=actor, case_id=case_id)
+        problems = []
+        for f in report["findings"]:
+            page = f"，卷内第{f['page']}页" if f.get("page") else ""
+            problems.append(f"{f['message_zh']}（{f['name']}，扣{f['deduct']:g}分{page}）。请予纠正，并举一反三。")
+        today = _today()
+        with archive.db.write() as s:
+            org = s.get(Organisation, actor.org_id)
+            assert org is not None
+            seq = next_value(s, org_id=org.id, year=today.year, counter="guidance", start=1)
+            number = format_number(org.area, org.code, "指导", today.year, seq)
+            org_id, org_name = org.id, org.name
+            events.record(
+                s, actor=actor.name, entity="case", entity_id=case_id, action="guidance_number_taken", number=number
+            )
+        opinion = TemplatesGuidance(
+            org_name=org_name,
+            number=number,
+            addressee=addressee,
+            checked_on=today,
+            subject=f"{subject}；评查得分{report['score']:g}分，{report['rating']}",
+            problems=problems,
+            reply_by=reply_by,
+            contact=contact,
+            phone=phone,
+            issued_on=today,
+        )
+        docx = guidance_docx(opinion)
+        try:
+            pdf = archive.converter.convert(docx, pdfa=archive.settings.pdfa)
+        except TemplateError as exc:
+            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        plan = SealPlan(org_id=org_id, org_name=org_name, officers=(), seal_role="organ", visible_seal=True)
+        sealed, _signers = archive.sealing.seal(archive.db.write, plan, pdf, title="安全生产执法指导意见书")
+        docx_sha, pdf_sha = archive.blobs.put(docx), archive.blobs.put(sealed)
+        with archive.db.write() as s:
+            row = GuidanceOpinion(
+                org_id=org_id,
+                case_id=case_id,
+                year=today.year,
+                seq=seq,
+                number=number,
+                reply_by=reply_by,
+                review={k: report[k] for k in ("score", "rating", "veto", "findings")},
+                docx_sha256=docx_sha,
+                pdf_sha256=pdf_sha,
+                issued_by=actor.name,
+            )
+            s.add(row)
+            s.flush()
+            events.record(
+                s,
+                actor=actor.name,
+                entity="case",
+                entity_id=case_id,
+                action="guidance_issued",
+                guidance_id=row.id,
+                number=number,
+                pdf_sha256=pdf_sha,
+                findings=len(problems),
+            )
+            return row
+
+
+def _sees_case(session: Any, actor: Principal, case_id: int) -> bool:
+    try:
+        require_case(session, actor, case_id)
+    except NotFound:
+        return False
+    return True
 
 
 def _today() -> Any:

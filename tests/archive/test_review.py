@@ -185,3 +185,29 @@ def test_a_back_filled_case_missing_its_notice_is_vetoed(
         late = [f for f in found["defence_and_hearing_period"] if f["document_id"] == decision]
         assert late and late[0]["page"] == page and late[0]["number"]
         assert report["rating"] == "不合格" or report["score"] < 90
+
+
+def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
+    from anjuan.archive.errors import Forbidden
+
+    from tests.fixtures.archive import add_user, pdf_text
+
+    case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+    archive.casefiles.build(actor=bureau.handler, case_id=case)
+    with pytest.raises(Forbidden):  # a bureau does not send guidance to itself
+        archive.reviews.guidance(actor=bureau.people["赵敏"], case_id=case, reply_by=dt.date(2026, 12, 31))
+    city = add_user(archive, bureau.admin, "city-reviewer", org_id=bureau.city_id, roles=["reviewer"])
+    first = archive.reviews.guidance(actor=city, case_id=case, reply_by=dt.date(2026, 12, 31), contact="周静")
+    second = archive.reviews.guidance(actor=city, case_id=case, reply_by=dt.date(2026, 12, 31))
+    assert first.number == "（晋临）应急指导〔2026〕1号" and second.number == "（晋临）应急指导〔2026〕2号"
+    pdf = archive.reviews.guidance_pdf(actor=city, guidance_id=first.id)
+    report = archive.verify(pdf)
+    assert report["ok"] and report["document"]["form"] == "guidance_opinion"
+    assert report["document"]["organisation"] == "临汾市应急管理局"
+    text = pdf_text(pdf, tmp_path)
+    assert "安全生产执法指导意见书" in text and first.number in text and "临汾市尧都区应急管理局" in text
+    assert "2026年12月31日前报告我局" in text
+    for finding in first.review["findings"]:
+        assert finding["message_zh"].replace(" ", "")[:10] in text
+    # The reviewed bureau can read the opinion about its case; another county cannot.
+    assert archive.reviews.guidance_pdf(actor=bureau.handler, guidance_id=first.id) == pdf
