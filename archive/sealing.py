@@ -217,7 +217,13 @@ class SealingService:
     # -- verification ---------------------------------------------------------------------------
 
     def trust_roots(self) -> list[Any]:
-        roots = [*load_certificates(self.keystore.root_certificate_pem())]
+        # Checking a seal needs only public certificates: without the key passphrase (a verifying
+        # workstation, a receiving archive) the root is read from the key store's public file.
+        if self.settings.pki_passphrase is None and self._keystore is None:
+            public = KeyStore.public_root_certificate(self.settings.key_dir)
+            roots = [*load_certificates(public)] if public else []
+        else:
+            roots = [*load_certificates(self.keystore.root_certificate_pem())]
         for path in self.settings.trust_anchors:
             roots.extend(load_certificates(path.read_bytes()))
         return roots

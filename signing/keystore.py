@@ -423,6 +423,12 @@ class KeyStore:
     def _mkdir(self) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
 
+    @staticmethod
+    def public_root_certificate(directory: Path) -> bytes | None:
+        """The root certificate (public) without opening the store: verifying needs no passphrase."""
+        path = Path(directory) / f"{_ROOT}.cert.pem"
+        return path.read_bytes() if path.exists() else None
+
     def _path(self, key_id: str, suffix: str) -> Path:
         return self.directory / f"{key_id}.{suffix}"
 

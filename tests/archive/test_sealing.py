@@ -181,3 +181,16 @@ def test_pdfa_rendition_stays_pdfa_after_sealing(
         assert re.search(rb"pdfaid:part[>=\"']+2", sealed) and re.search(rb"pdfaid:conformance[>=\"']+B", sealed)
         assert not sealed.startswith(b"%PDF-2") and not re.search(rb"/Version\s*/2", sealed)  # RSA: no PDF 2.0
         assert archive.verify(sealed)["ok"]
+
+
+def test_verifying_needs_no_key_passphrase(archive: Archive, bureau: Bureau, converter_pool: Converter) -> None:
+    """A verifying workstation (or a receiving archive) holds only public certificates."""
+    from anjuan.archive.config import Settings
+
+    (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
+    pdf = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
+    public = Archive(
+        Settings(data_dir=archive.settings.data_dir, pki_passphrase=None), converter=converter_pool, db=archive.db
+    )
+    report = public.verify(pdf)
+    assert report["ok"] and all(s["trusted"] for s in report["signatures"])
