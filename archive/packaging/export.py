@@ -26,6 +26,7 @@ from anjuan import __version__
 
 from .. import events
 from ..access import Principal, require_case
+from ..documents import CHINA
 from ..errors import Conflict, Forbidden
 from ..models import Attachment, CaseFile, Document, Event
 
@@ -36,6 +37,17 @@ __all__ = ["NS", "export_package"]
 
 NS = "urn:anjuan:aip:1"
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+# RFC 8493. The bagit library writes 0.97 whatever it is asked; the bag is rewritten as 1.0 below.
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+
+
+def _beijing_date(moment: dt.datetime | None) -> dt.date | None:
+    """The Beijing calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).date()
 
 
 def _el(parent: etree._Element, tag: str, text: Any = None, label: str | None = None, **attrs: Any) -> etree._Element:
@@ -170,7 +182,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
                 title=archive.form(doc.form_id).name,
                 number=doc.number or "",
                 responsible=info["org"],
-                date=doc.doc_date,
+                date=doc.doc_date or _beijing_date(doc.issued_at),  # 日期 is required (YJ-2-4)
                 retention=info["retention"],
                 pages=doc.pages or 0,
                 media="application/pdf",
@@ -201,7 +213,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
                 title=att.title,
                 number="",
                 responsible=att.responsible or info["party"],
-                date=att.date,
+                date=att.date or _beijing_date(att.created_at),  # undated evidence: the day it was received
                 retention=info["retention"],
                 pages=att.pages,
                 media=att.media_type,
@@ -229,6 +241,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
         },
         checksums=["sha256"],
     )
+    _declare_bagit_1_0(out_dir)
     manifest = (out_dir / "manifest-sha256.txt").read_bytes()
     digest = hashlib.sha256(manifest).hexdigest()
     with archive.db.write() as s:
@@ -248,6 +261,17 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
         "payload_oxum": bag.info.get("Payload-Oxum"),
         "manifest_sha256": digest,
     }
+
+
+def _declare_bagit_1_0(bag_dir: Path) -> None:
+    """Rewrite ``bagit.txt`` as BagIt 1.0 (RFC 8493) and recompute the tag manifest over it."""
+    (bag_dir / "bagit.txt").write_bytes(BAGIT_TXT.encode("utf-8"))
+    lines = []
+    for tag_file in sorted(bag_dir.iterdir()):
+        if tag_file.name == "data" or tag_file.name.startswith("tagmanifest-") or not tag_file.is_file():
+            continue
+        lines.append(f"{hashlib.sha256(tag_file.read_bytes()).hexdigest()}  {tag_file.name}\n")
+    (bag_dir / "tagmanifest-sha256.txt").write_bytes("".join(lines).encode("utf-8"))
 
 
 def _fill_record(

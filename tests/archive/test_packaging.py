@@ -4,6 +4,8 @@ its item, and received into a second, fresh archive."""
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 import sys
@@ -36,11 +38,32 @@ def filed(tmp_path_factory: pytest.TempPathFactory, converter_pool: Converter) -
         with pytest.raises(Conflict) as err:
             archive.export_package(actor=archivist, case_id=case, out_dir=root / "early")
         assert err.value.code == "not_filed"
+        # Evidence received without a date (the API allows it): its 日期 falls back to the day it came in.
+        photo = archive.casefiles.add_attachment(
+            actor=bureau.handler, case_id=case, kind="other", title="现场照片（未注明日期）", data=_jpeg()
+        )
         archive.casefiles.close(actor=bureau.handler, case_id=case)
         archive.casefiles.file(actor=archivist, case_id=case)
         result = archive.export_package(actor=archivist, case_id=case, out_dir=root / "bag")
-        yield {"archive": archive, "bag": root / "bag", "result": result, "root": root, "bureau": bureau}
+        yield {
+            "archive": archive,
+            "bag": root / "bag",
+            "result": result,
+            "root": root,
+            "bureau": bureau,
+            "case_id": case,
+            "archivist": archivist,
+            "photo": photo,
+        }
     db.dispose()
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def _copy(filed: dict[str, Any], name: str) -> Path:
@@ -170,3 +193,159 @@ def test_another_archive_receives_the_package(
 def _receiver_archivist(archive: Archive) -> Any:
     bureau = make_bureau(archive)
     return add_user(archive, bureau.admin, "receiver", org_id=bureau.city_id, roles=["archivist"])
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, count), "utf-8")
+
+
+def test_the_bag_declares_bagit_1_0_and_its_tag_manifest_still_holds(filed: dict[str, Any]) -> None:
+    bag_dir = filed["bag"]
+    assert (bag_dir / "bagit.txt").read_text("utf-8") == "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+    bag = bagit.Bag(str(bag_dir))
+    assert bag.version_info == (1, 0)
+    bag.validate()  # the tag manifest was recomputed over the rewritten bagit.txt
+    import hashlib
+
+    tags = dict(reversed(line.split(None, 1)) for line in (bag_dir / "tagmanifest-sha256.txt").read_text().splitlines())
+    assert set(tags) == {"bagit.txt", "bag-info.txt", "manifest-sha256.txt"}
+    assert tags["bagit.txt"] == hashlib.sha256((bag_dir / "bagit.txt").read_bytes()).hexdigest()
+
+
+def test_a_reference_that_leaves_data_is_never_followed(filed: dict[str, Any]) -> None:
+    """A document moved out of the bag, its reference pointed at it (relative with .., or absolute)
+    and the manifests regenerated: the checker must not follow the path, so the item cannot pass."""
+    archive = filed["archive"]
+    for name, absolute in (("escape-relative", False), ("escape-absolute", True)):
+        bag_dir = _copy(filed, name)
+        inside = next((bag_dir / "data" / "documents").glob("0002-*.pdf"))
+        outside = filed["root"] / f"{name}-{inside.name}"
+        inside.rename(outside)
+        ref = str(outside) if absolute else f"../../{outside.name}"
+        _edit(bag_dir / "data" / "case.xml", f'file="documents/{inside.name}"', f'file="{ref}"')
+        bagit.Bag(str(bag_dir)).save(manifests=True)
+        report = archive.verify_package(bag_dir)
+        assert not report.ok
+        assert {"YJ-4-4", "YJ-2-1"} <= _failing(report), report.to_dict()
+        assert any(ref in d for d in report.item("YJ-4-4").details)
+        assert "YJ-1-9" not in _failing(report)  # the outside file was never read
+
+    # The classic probes, in an item's reference and in an attachment's rendition: refused, never read.
+    probe = _copy(filed, "escape-passwd")
+    _edit(probe / "data" / "case.xml", 'file="documents/0003-inquiry_notice.pdf"', 'file="../../../../etc/passwd"')
+    photo = next((probe / "data" / "attachments").glob("*.xml"))
+    _edit(photo, 'rendition file="attachments/', 'rendition file="/etc/hostname" was="')
+    bagit.Bag(str(probe)).save(manifests=True)
+    report = archive.verify_package(probe)
+    assert "YJ-4-4" in _failing(report) and not report.ok
+    details = report.item("YJ-4-4").details
+    assert any("../../../../etc/passwd" in d for d in details) and any("/etc/hostname" in d for d in details)
+    assert "YJ-1-9" not in _failing(report)
+
+
+def test_a_pdf_stripped_of_its_signatures_fails_authenticity(filed: dict[str, Any]) -> None:
+    stripped = _copy(filed, "stripped")
+    target = next((stripped / "data" / "documents").glob("0001-*.pdf"))
+    assert 'field="seal-organ"' in target.with_suffix(".xml").read_text("utf-8")  # the metadata lists it
+    with pikepdf.open(target, allow_overwriting_input=True) as pdf:
+        for page in pdf.pages:
+            if "/Annots" in page.obj:
+                page.obj.Annots = pikepdf.Array([a for a in page.obj.Annots if a.get("/FT") != pikepdf.Name.Sig])
+        del pdf.Root["/AcroForm"]
+        pdf.save(target)
+    _refresh(stripped, target)  # digest, size and manifests made consistent: only YJ-1-1 can tell
+    report = filed["archive"].verify_package(stripped)
+    failing = _failing(report)
+    assert "YJ-1-1" in failing and not report.ok, report.to_dict()
+    assert not failing & {"YJ-1-9", "YJ-1-14"}
+    assert any("seal-organ" in d and target.name in d for d in report.item("YJ-1-1").details)
+
+
+@pytest.mark.parametrize(
+    ("where", "old", "new", "code"),
+    [
+        ("case.xml", '<items label="件数">13</items>', '<items label="件数">十三</items>', "YJ-2-1"),
+        ("case.xml", 'item_no="2"', 'item_no="二"', "YJ-2-6"),
+        (
+            "documents/0001-penalty_decision_org.xml",
+            '<pages label="页数">2</pages>',
+            '<pages label="页数">两</pages>',
+            "YJ-2-7",
+        ),
+    ],
+)
+def test_a_non_numeric_count_fails_its_item_instead_of_crashing(
+    filed: dict[str, Any], where: str, old: str, new: str, code: str
+) -> None:
+    bag_dir = _copy(filed, f"non-numeric-{code}")
+    _edit(bag_dir / "data" / where, old, new)
+    bagit.Bag(str(bag_dir)).save(manifests=True)
+    report = filed["archive"].verify_package(bag_dir)  # no ValueError
+    assert code in _failing(report) and not report.ok, report.to_dict()
+    value = new.split(">")[1].split("<")[0] if ">" in new else new.split('"')[1]
+    assert any("整数" in d and value in d for d in report.item(code).details), report.item(code).details
+
+
+def test_undated_items_take_the_date_they_were_received_or_issued(filed: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from anjuan.archive.documents import CHINA
+    from anjuan.archive.models import Document
+    from sqlalchemy import select, update
+
+    def beijing(moment: dt.datetime) -> str:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(CHINA).date().isoformat()
+
+    archive = filed["archive"]
+    # The attachment was added without a date (fixture): the exported package passed YJ-2-4 and imports.
+    photo = next((filed["bag"] / "data" / "attachments").glob("*.xml"))
+    assert f'<date label="日期">{beijing(filed["photo"].created_at)}</date>' in photo.read_text("utf-8")
+    # A document without 文书日期: 日期 is the day it was issued.
+    with archive.db.write() as s:
+        doc = s.scalars(
+            select(Document).where(Document.case_id == filed["case_id"], Document.form_id == "penalty_decision_org")
+        ).one()
+        doc_id, doc_date, issued = doc.id, doc.doc_date, doc.issued_at
+        s.execute(update(Document).where(Document.id == doc_id).values(doc_date=None))
+    try:
+        out = filed["root"] / "undated-document"
+        archive.export_package(actor=filed["archivist"], case_id=filed["case_id"], out_dir=out)
+    finally:
+        with archive.db.write() as s:
+            s.execute(update(Document).where(Document.id == doc_id).values(doc_date=doc_date))
+    meta = next((out / "data" / "documents").glob("0001-*.xml")).read_text("utf-8")
+    assert f'<date label="日期">{beijing(issued)}</date>' in meta
+    report = archive.verify_package(out)
+    assert report.ok and report.item("YJ-2-4").result == "pass", report.to_dict()
+
+
+def test_a_dtd_in_the_metadata_is_refused_never_expanded(
+    filed: dict[str, Any], sqlite_database: Database, converter_pool: Converter, tmp_path: Path
+) -> None:
+    from anjuan.archive.packaging import fourness, importer
+
+    declarations = {
+        "internal": '<!DOCTYPE case_file [<!ENTITY t "注入的题名">]>',
+        "external": '<!DOCTYPE case_file [<!ENTITY t SYSTEM "file:///etc/hostname">]>',
+        "laughs": '<!DOCTYPE case_file [<!ENTITY a "lol"><!ENTITY t "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    }
+    for name, doctype in declarations.items():
+        bag_dir = _copy(filed, f"dtd-{name}")
+        case_xml = bag_dir / "data" / "case.xml"
+        _edit(case_xml, "?>\n", f"?>\n{doctype}\n")
+        text = case_xml.read_text("utf-8")
+        case_xml.write_text(re.sub(r'(<title label="题名">)[^<]*', r"\1&t;", text, count=1), "utf-8")
+        bagit.Bag(str(bag_dir)).save(manifests=True)
+        report = filed["archive"].verify_package(bag_dir)
+        assert "YJ-3-1" in _failing(report) and not report.ok, report.to_dict()
+        assert any("case.xml" in d and "DTD" in d for d in report.item("YJ-3-1").details)
+        with pytest.raises(fourness.MetadataError, match="DTD"):
+            fourness.parse_metadata(case_xml)
+    assert fourness.parse_metadata(filed["bag"] / "data" / "case.xml").tag.endswith("case_file")
+    assert importer.parse_metadata is fourness.parse_metadata  # one parser for the checker and the importer
+    for receiver in make_archive(sqlite_database, converter_pool, tmp_path):
+        with pytest.raises(Conflict) as err:
+            receiver.import_package(actor=_receiver_archivist(receiver), path=filed["root"] / "dtd-internal")
+        assert err.value.code == "package_failed_checks" and "YJ-3-1" in err.value.details["failing"]
