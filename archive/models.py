@@ -44,6 +44,7 @@ __all__ = [
     "Officer",
     "Organisation",
     "Party",
+    "Publication",
     "SealImage",
     "User",
 ]
@@ -383,3 +384,20 @@ class GuidanceOpinion(Base):  # 安全生产执法指导意见书: issued by the
     pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
     issued_by: Mapped[str] = mapped_column(String(100))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Publication(Base):  # 行政处罚决定公开 (公示): where and when an issued penalty decision was made public
+    __tablename__ = "publications"
+    # One publication per decision: a correction (更正) is a new edition with its own document row.
+    __table_args__ = (UniqueConstraint("document_id", name="uq_publications_document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)  # the deciding bureau
+    published_on: Mapped[dt.date] = mapped_column(Date)  # 公开日期
+    channel: Mapped[str] = mapped_column(String(100))  # 公开渠道, e.g. 网站 (门户网站), 公示栏
+    url: Mapped[str] = mapped_column(String(500), default="")  # 网址, when published online
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    document: Mapped[Document] = relationship()

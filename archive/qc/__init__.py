@@ -1,0 +1,24 @@
+"""质量检查 (quality checks): the standing queries reviewers run, saved as data (queries.yaml) and
+run by name over the acting user's scope; and the publication record (公示) of penalty decisions."""
+
+from .checks import CHECKS, CheckContext, Finding
+from .publication import PUBLISHABLE_FORMS, AlreadyPublished, NotPublishable, published_events, record_publication
+from .queries import PARAMS, QcQueries, QcQueriesError, QcQuery, load_queries
+from .service import QualityService
+
+__all__ = [
+    "CHECKS",
+    "PARAMS",
+    "PUBLISHABLE_FORMS",
+    "AlreadyPublished",
+    "CheckContext",
+    "Finding",
+    "NotPublishable",
+    "QcQueries",
+    "QcQueriesError",
+    "QcQuery",
+    "QualityService",
+    "load_queries",
+    "published_events",
+    "record_publication",
+]

@@ -1,0 +1,110 @@
+"""质量检查 as reviewers run it (``archive.qc``): the saved queries of ``queries.yaml``, run by name
+over what the acting user may see, and the publication record (公示) one of them reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import events
+from ..access import Principal, require, require_document
+from ..documents import today as beijing_today
+from ..errors import NotFound
+from ..models import Publication
+from .checks import CHECKS, CheckContext
+from .publication import record_publication
+from .queries import QcQueries, QcQuery, load_queries
+
+if TYPE_CHECKING:
+    from ..service import Archive
+
+__all__ = ["QualityService"]
+
+
+class QualityService:
+    def __init__(self, archive: Archive, *, queries_path: Path | None = None) -> None:
+        self.archive = archive
+        # Loaded (and validated) at construction, so a bad queries.yaml stops start-up, not a later run.
+        self.rules: QcQueries = load_queries(queries_path)
+
+    def queries(self) -> list[dict[str, Any]]:
+        """The saved queries: name, titles, check and params (with defaults filled in)."""
+        return [q.to_dict() for q in self.rules.queries]
+
+    def query(self, name: str) -> QcQuery:
+        found = self.rules.by_name().get(name)
+        if found is None:
+            known = [q.name for q in self.rules.queries]
+            raise NotFound(
+                f"质量检查“{name}”不存在（可用：{'、'.join(known)}）",
+                f"unknown quality check {name!r} (known: {', '.join(known)})",
+                code="qc_unknown",
+                details={"name": name, "known": known},
+            )
+        return found
+
+    def run(self, *, actor: Principal, name: str, today: dt.date | None = None) -> dict[str, Any]:
+        """Run the saved query ``name`` as of ``today`` (default: today in Beijing) over the actor's scope.
+
+        Returns ``{"name", "title_zh", "title_en", "params", "today", "count", "findings"}``; each
+        finding is :meth:`Finding.to_dict <anjuan.archive.qc.checks.Finding.to_dict>` (dates as
+        ``datetime.date``). The run is logged (entity ``qc``, action ``qc_run``) with its count.
+        """
+        query = self.query(name)
+        today = today or beijing_today()
+        archive = self.archive
+        with archive.db.read() as s:
+            ctx = CheckContext(
+                session=s,
+                actor=actor,
+                today=today,
+                catalogue=archive.catalogue,
+                deadline_rules=archive.deadline_rules,
+                calendar=archive.calendar,
+                blobs=archive.blobs,
+                # archive.verify's own check, on this session rather than a second one per document.
+                verify=lambda pdf: archive.sealing.verify(s, pdf),
+            )
+            findings = CHECKS[query.check](ctx, query.params)
+        findings.sort(key=lambda f: (f.case_id, f.document_id or 0))
+        with archive.db.write() as s:
+            # No entity of its own: entity_id 0, as for other archive-wide acts (fixity, package receipt).
+            events.record(
+                s,
+                actor=actor.name,
+                entity="qc",
+                entity_id=0,
+                action="qc_run",
+                name=query.name,
+                check=query.check,
+                params=dict(query.params),
+                today=today,
+                count=len(findings),
+            )
+        return {
+            "name": query.name,
+            "title_zh": query.title_zh,
+            "title_en": query.title_en,
+            "params": dict(query.params),
+            "today": today,
+            "count": len(findings),
+            "findings": [f.to_dict() for f in findings],
+        }
+
+    def publish(
+        self,
+        *,
+        actor: Principal,
+        document_id: int,
+        published_on: dt.date,
+        channel: str,
+        url: str = "",
+    ) -> Publication:
+        """登记公开: record that an issued penalty decision the actor may see was published."""
+        require(actor, "draft")  # the bureau's enforcement staff record it, as they issue the decision
+        with self.archive.db.write() as s:
+            doc = require_document(s, actor, document_id)
+            return record_publication(
+                s, document=doc, published_on=published_on, channel=channel, url=url, actor_name=actor.name
+            )
