@@ -8,7 +8,20 @@ The design card fixes the repository layout (``archive/``, ``templates/``, ``sig
 from setuptools import find_packages, setup
 
 LAYERS = ("archive", "templates", "signing", "indexing", "api")
-DATA = ["*.yaml", "*.yml", "*.json", "*.docx", "*.conf", "*.xml", "*.ini", "*.mako", "*.html", "*.css", "*.py.tpl"]
+DATA = [
+    "*.txt",
+    "*.yaml",
+    "*.yml",
+    "*.json",
+    "*.docx",
+    "*.conf",
+    "*.xml",
+    "*.ini",
+    "*.mako",
+    "*.html",
+    "*.css",
+    "*.py.tpl",
+]
 
 packages = ["anjuan"]
 package_dir = {"anjuan": "anjuan"}

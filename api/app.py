@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from anjuan import __version__
 
 from . import errors
-from .routes import auth, casefiles, documents, registry, seals
+from .routes import auth, casefiles, documents, registry, seals, search
 
 __all__ = ["create_app"]
 
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     app.include_router(documents.router, prefix="/api")
     app.include_router(seals.router, prefix="/api")
     app.include_router(casefiles.router, prefix="/api")
+    app.include_router(search.router, prefix="/api")
+    app.include_router(search.public_router)
     # The public check of a copy also answers at the top level (/verify), where outside users look first.
     app.add_api_route("/verify", seals.verify, methods=["POST"], tags=["seals"])
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import html
 import json
 import logging
 import os
+import re
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -23,8 +26,11 @@ from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
 from anjuan.archive.errors import ArchiveError, ServiceUnavailable, Unauthenticated
 from anjuan.archive.service import Archive
+from anjuan.indexing.errors import IndexLocked
 
-from .schemas import case_read, document_read
+from anjuan.errors import AnjuanError
+
+from .schemas import case_read, document_read, search_result
 
 __all__ = ["app", "main"]
 
@@ -42,7 +48,9 @@ user_app = typer.Typer(help="用户 users and logins", no_args_is_help=True)
 change_app = typer.Typer(help="更改/作废/删除申请 change requests (第七条)", no_args_is_help=True)
 archive_app = typer.Typer(help="电子档案 e-archive: fixity, packages", no_args_is_help=True)
 casefile_app = typer.Typer(help="卷宗 case files: attachments, assembly, checks", no_args_is_help=True)
+index_app = typer.Typer(help="全文检索索引 search index: rebuild, status", no_args_is_help=True)
 for sub, name in (
+    (index_app, "index"),
     (casefile_app, "casefile"),
     (archive_app, "archive"),
     (user_app, "user"),
@@ -62,14 +70,14 @@ for sub, name in (
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
 
 
-def _fail(exc: ArchiveError, as_json: bool) -> NoReturn:
+def _fail(exc: AnjuanError, as_json: bool) -> NoReturn:
     if as_json:
         typer.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), err=True)
     else:
         typer.echo(f"错误 error [{exc.code}]: {exc.message_zh} / {exc.message_en}", err=True)
         for field in exc.details.get("fields", []):
             typer.echo(f"  - {field['message']}", err=True)
-    raise typer.Exit(2 if isinstance(exc, ServiceUnavailable) else 1)
+    raise typer.Exit(2 if isinstance(exc, ServiceUnavailable | IndexLocked) else 1)
 
 
 def _archive() -> Archive:
@@ -161,7 +169,7 @@ class _Run:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        if isinstance(exc, ArchiveError):
+        if isinstance(exc, AnjuanError):
             _fail(exc, self.as_json)
         return False
 
@@ -1092,3 +1100,145 @@ def casefile_build(
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+# -- 全文检索 search, 质量检查 quality queries ----------------------------------------------------------
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str, typer.Argument(help='terms, "phrases", AND/OR/NOT, field:value, issued:2023-01..2023-06')
+    ] = "",
+    form: Annotated[list[str] | None, typer.Option("--type", "-t", help="document type (form id), repeatable")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="document | attachment | casefile")] = None,
+    org: Annotated[int | None, typer.Option("--org", help="an organisation and its subordinates")] = None,
+    case: Annotated[int | None, typer.Option("--case")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="issued on or after YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="issued on or before YYYY-MM-DD")] = None,
+    sort: Annotated[str, typer.Option(help="relevance | date_desc | date_asc")] = "relevance",
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    size: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """全文检索 — find documents, attachments and case files by what they say."""
+    from anjuan.indexing.api import SearchRequest
+
+    if sort not in ("relevance", "date_desc", "date_asc"):
+        _fail(ArchiveError(f"排序方式“{sort}”无效", f"unknown sort {sort!r}", code="bad_sort"), as_json)
+    with _Run(as_json), _archive() as archive:
+        request = SearchRequest(
+            query=query,
+            forms=tuple(form or ()),
+            kinds=tuple(kind or ()),
+            statuses=tuple(status or ()),
+            org_subtree=org,
+            case_id=case,
+            issued_from=_parse_date(date_from),
+            issued_to=_parse_date(date_to),
+            sort=sort,  # type: ignore[arg-type]
+            page=page,
+            size=size,
+        )
+        result = archive.search.search(actor=_acting(archive), request=request)
+        lines = [f"共 {result.total} 条 hits ({result.took_ms:.0f} ms), 第 {result.page} 页 page"]
+        for hit in result.hits:
+            date = hit.date.isoformat() if hit.date else "—"
+            lines.append(f"{hit.key:<10} {date}  {hit.title}  [{hit.party}]")
+            snippet = re.sub(r"</?mark>", "", hit.snippet)
+            if snippet:
+                lines.append(f"           {html.unescape(snippet)}")
+        for name, counts in result.facets.items():
+            if counts:
+                top = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:6])
+                lines.append(f"  {name}: {top}")
+        _out(search_result(result), as_json, "\n".join(lines))
+
+
+@app.command()
+def qc(
+    name: Annotated[str | None, typer.Argument(help="a saved quality query; omit to list them")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="evaluate as of YYYY-MM-DD")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """质量检查 — run a saved quality query (overdue rectification, late publication, …)."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(archive)
+        if name is None:
+            queries = archive.qc.queries()
+            _out(queries, as_json, "\n".join(f"{q['name']:<24} {q['title_zh']} / {q['title_en']}" for q in queries))
+            return
+        report = archive.qc.run(actor=actor, name=name, today=_parse_date(today))
+        lines = [f"{report['title_zh']} / {report['title_en']}: {report['count']} (as of {report['today']})"]
+        for f in report["findings"]:
+            number = f.get("number") or ""
+            lines.append(f"  - case {f['case_id']} {number} {f['detail_zh']}")
+        _out(report, as_json, "\n".join(lines))
+
+
+@index_app.command("rebuild")
+def index_rebuild(as_json: JsonOpt = False) -> None:
+    """Rebuild the search index from the archive (searches keep working on the old one meanwhile)."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(archive)
+        show = not as_json and sys.stderr.isatty()
+        state = {"last": 0.0}
+
+        def progress(done: int, total: int) -> None:
+            if as_json:
+                return
+            now = time.monotonic()
+            if done < total and now - state["last"] < 0.2:
+                return
+            state["last"] = now
+            width = 30
+            filled = int(width * done / max(total, 1))
+            bar = "█" * filled + "·" * (width - filled)
+            end = "\r" if show and done < total else "\n"
+            typer.echo(f"索引 indexing [{bar}] {done}/{total}", nl=False, err=True)
+            typer.echo(end, nl=False, err=True)
+
+        t0 = time.monotonic()
+        written = archive.search.rebuild(actor=actor, progress=progress)
+        seconds = time.monotonic() - t0
+        _out(
+            {"records": written, "seconds": round(seconds, 2)},
+            as_json,
+            f"索引已重建 index rebuilt: {written} records in {seconds:.1f} s",
+        )
+
+
+@index_app.command("status")
+def index_status(as_json: JsonOpt = False) -> None:
+    """How the index compares with the archive (records missing or stale, schema version)."""
+    with _Run(as_json), _archive() as archive:
+        status = archive.search.status(actor=_acting(archive))
+        text = (
+            f"records {status['records']}  schema v{status['schema_version']}  current {status['current']}\n"
+            f"checkpoint {status['checkpoint']} / last event {status['last_event']}\n"
+            f"missing {status['missing_count']}  stale {status['stale_count']}"
+        )
+        _out(status, as_json, text)
+
+
+@doc_app.command("publish")
+def doc_publish(
+    doc_id: int,
+    on: Annotated[str, typer.Option("--on", help="公示日期 YYYY-MM-DD")],
+    channel: Annotated[str, typer.Option("--channel", help="公示渠道, e.g. 门户网站")],
+    url: Annotated[str, typer.Option("--url")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """公示 — record that a penalty decision was made public."""
+    with _Run(as_json), _archive() as archive:
+        date = _parse_date(on)
+        assert date is not None
+        row = archive.qc.publish(
+            actor=_acting(archive), document_id=doc_id, published_on=date, channel=channel, url=url
+        )
+        _out(
+            {"id": row.id, "document_id": row.document_id, "published_on": row.published_on.isoformat()},
+            as_json,
+            f"已登记公示 publication recorded: document {doc_id} on {row.published_on} ({row.channel})",
+        )

@@ -14,16 +14,25 @@ from anjuan.archive.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from anjuan.indexing.errors import IndexingError, IndexLocked, InvalidQuery
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from anjuan.errors import AnjuanError
 
 __all__ = ["http_status", "install"]
 
 log = logging.getLogger("anjuan.api")
 
 
-def http_status(exc: ArchiveError) -> int:
+def http_status(exc: AnjuanError) -> int:
+    if isinstance(exc, InvalidQuery):
+        return 400
+    if isinstance(exc, IndexLocked | IndexingError):
+        return 503
+    if not isinstance(exc, ArchiveError):
+        return 500
     if isinstance(exc, Unauthenticated):
         return 401
     if isinstance(exc, NotFound) or exc.code in ("unknown_form",):
@@ -44,8 +53,8 @@ def http_status(exc: ArchiveError) -> int:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(ArchiveError)
-    async def _archive_error(_request: Request, exc: ArchiveError) -> JSONResponse:
+    @app.exception_handler(AnjuanError)
+    async def _archive_error(_request: Request, exc: AnjuanError) -> JSONResponse:
         status = http_status(exc)
         (log.error if status >= 500 else log.info)("%s %s", exc.code, exc.message_en)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

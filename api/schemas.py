@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from anjuan.archive.models import Case, Document
+from anjuan.indexing.api import SearchResult
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "UserRead",
     "case_read",
     "document_read",
+    "search_result",
 ]
 
 
@@ -264,3 +267,16 @@ def document_read(doc: Document, title: str) -> DocumentRead:
         supersedes_id=doc.supersedes_id,
         deleted_at=doc.deleted_at,
     )
+
+
+def search_result(result: SearchResult) -> dict[str, Any]:
+    """A search result as JSON (API and ``anjuan search --json`` give the same shape)."""
+    return {
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+        "took_ms": result.took_ms,
+        "exact": result.exact,
+        "facets": result.facets,
+        "hits": [{**dataclasses.asdict(h), "date": h.date.isoformat() if h.date else None} for h in result.hits],
+    }

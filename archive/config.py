@@ -55,6 +55,7 @@ class Settings(BaseSettings):
         15, ge=10, le=20, description="scrypt cost of new password hashes (2^n); stored hashes keep their own"
     )
     token_ttl_hours: float = Field(12.0, gt=0, description="lifetime of a login token")
+    index_workers: int = Field(2, ge=1, le=16, description="processes analysing text for a search-index rebuild")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

@@ -47,8 +47,10 @@ from .numbering import NumberingProfile, load_profiles, set_start
 from .procedure import RuleSet, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
 from .procedure.gates import GateRules, load_gates
+from .qc import QualityService
 from .review import ReviewService
 from .sealing import SealingService, revision_digests
+from .search import SearchService
 
 __all__ = ["Archive", "RenderFailed"]
 
@@ -116,6 +118,8 @@ class Archive:
         self._owns_converter = converter is None
         self.casefiles = CaseFileService(self)  # 卷宗: attachments, assembly, checks
         self.reviews = ReviewService(self)  # 案卷评查
+        self.search = SearchService(self)  # 全文检索 (indexing/ behind its interface)
+        self.qc = QualityService(self)  # 质量检查: saved quality queries
         self._converter_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -142,6 +146,7 @@ class Archive:
             return self._converter
 
     def close(self) -> None:
+        self.search.close()
         if self._converter is not None and self._owns_converter:
             self._converter.close()
             self._converter = None
@@ -360,7 +365,9 @@ class Archive:
         with self.db.write() as s:
             require_document(s, actor, doc_id)
             step = self._reserve(s, actor.name, doc_id)
-        return self._complete(actor.name, step)
+        doc = self._complete(actor.name, step)
+        self.search.after_change()
+        return doc
 
     def issue_new(self, *, actor: Principal, **request: Any) -> Document:
         """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
@@ -373,7 +380,9 @@ class Archive:
                 require_document(s, actor, request["parent_id"])
             draft = documents.create_draft(s, catalogue=self.catalogue, actor=actor.name, complete=True, **request)
             step = self._reserve(s, actor.name, draft.id)
-        return self._complete(actor.name, step)
+        doc = self._complete(actor.name, step)
+        self.search.after_change()
+        return doc
 
     def _reserve(self, session: Any, actor: str, doc_id: int) -> documents.IssueStep:
         return documents.reserve_number(
@@ -546,11 +555,15 @@ class Archive:
         self.casefiles.guard(actor, "apply_change", doc_id=self._request_document(request_id))
         with self.db.write() as s:
             request = self._visible_request(s, actor, request_id)
-            if request.kind == "void":
-                return self._loaded(change_requests.apply_void(s, actor=actor, request=request))
-            if request.kind == "delete":
-                return self._loaded(change_requests.apply_delete(s, actor=actor, request=request))
-            step = change_requests.prepare_correction(s, catalogue=self.catalogue, actor=actor, request=request)
+            if request.kind in ("void", "delete"):
+                apply = change_requests.apply_void if request.kind == "void" else change_requests.apply_delete
+                done = self._loaded(apply(s, actor=actor, request=request))
+                step = None
+            else:
+                step = change_requests.prepare_correction(s, catalogue=self.catalogue, actor=actor, request=request)
+        if step is None:
+            self.search.after_change()
+            return done
         try:
             new = self._complete(actor.name, step)
         except Exception:
@@ -567,6 +580,7 @@ class Archive:
         with self.db.write() as s:
             request = change_requests.get_request(s, request_id)
             change_requests.finish_correction(s, actor=actor, request=request, new_id=new.id)
+        self.search.after_change()
         return new
 
     def _request_document(self, request_id: int) -> int | None:

@@ -8,7 +8,9 @@ scope; every change is an event; every file is a content-addressed blob, never r
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from anjuan.templates.errors import TemplateError
 from anjuan.templates.volume import VolumeOptions, attachment_pdf, build_volume
@@ -42,6 +44,21 @@ def refuse_if_filed(case: Case) -> None:
             f"case {case.id} is filed ({case.archive_no}): nothing may be added, removed or altered",
             details={"case_id": case.id, "archive_no": case.archive_no},
         )
+
+
+T = TypeVar("T")
+
+
+def _then_index(method: Callable[..., T]) -> Callable[..., T]:
+    """After a change to a case's records commits, bring the search index up to date."""
+
+    @functools.wraps(method)
+    def wrapper(self: CaseFileService, *args: Any, **kwargs: Any) -> T:
+        result = method(self, *args, **kwargs)
+        self.archive.search.after_change()
+        return result
+
+    return wrapper
 
 
 class CaseFileService:
@@ -80,6 +97,7 @@ class CaseFileService:
 
     # -- attachments (证据材料) ------------------------------------------------------------------
 
+    @_then_index
     def add_attachment(
         self,
         *,
@@ -160,6 +178,7 @@ class CaseFileService:
 
     # -- the volume (组卷) ------------------------------------------------------------------------
 
+    @_then_index
     def build(self, *, actor: Principal, case_id: int, checker: str = "") -> CaseFile:
         """Assemble the case file, seal it as the organisation, store it as the next version."""
         require(actor, "assemble")
@@ -240,6 +259,7 @@ class CaseFileService:
 
     # -- closing and filing (结案归档) -------------------------------------------------------------
 
+    @_then_index
     def close(self, *, actor: Principal, case_id: int) -> Case:
         """结案: a penalty case needs its issued 结案审批表; an inspection chain needs every
         rectification order followed by its re-inspection."""
@@ -273,6 +293,7 @@ class CaseFileService:
             events.record(s, actor=actor.name, entity="case", entity_id=case.id, action="closed", on=case.closed_on)
             return case
 
+    @_then_index
     def file(self, *, actor: Principal, case_id: int, checker: str = "") -> Case:
         """归档: 归档号, 档号 and 保管期限 are assigned, the final volume is built, and the case is frozen —
         nothing may be added, removed or altered afterwards (处罚办法 第六十五条)."""

@@ -1,0 +1,138 @@
+"""全文检索 and 质量检查: ``GET /api/search`` (also ``/search``), the saved quality queries, 公示 records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from anjuan.archive.errors import FieldError, ValidationFailed
+from anjuan.indexing.api import SearchRequest
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from ..deps import Actor, ArchiveDep
+from ..schemas import search_result
+
+__all__ = ["public_router", "router"]
+
+router = APIRouter()
+public_router = APIRouter()  # the same search, at the path the product card names (/search)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for item in values or [] for v in item.split(",") if v.strip())
+
+
+async def _search(
+    archive: ArchiveDep,
+    actor: Actor,
+    q: str = "",
+    kind: list[str] | None = None,
+    form: list[str] | None = None,
+    status: list[str] | None = None,
+    org: int | None = None,
+    case: int | None = None,
+    party: str = "",
+    handler: str = "",
+    procedure: str = "",
+    industry: str = "",
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    decided_from: dt.date | None = None,
+    decided_to: dt.date | None = None,
+    filed_from: dt.date | None = None,
+    filed_to: dt.date | None = None,
+    amount_min: float | None = None,
+    amount_max: float | None = None,
+    sort: Literal["relevance", "date_desc", "date_asc"] = "relevance",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Full-text search over the records the user may see. ``q`` takes terms, "phrases",
+    AND/OR/NOT, field:value and date ranges (issued:2023-01-01..2023-06-30); numbers such as
+    应急罚〔2023〕12号 are matched exactly in any bracket style."""
+    for name, low, high in (
+        ("issued", issued_from, issued_to),
+        ("decided", decided_from, decided_to),
+        ("filed", filed_from, filed_to),
+        ("amount", amount_min, amount_max),
+    ):
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            raise ValidationFailed(
+                [FieldError(name, "范围", "range", "起点晚于终点", "the range starts after it ends")]
+            )
+    request = SearchRequest(
+        query=q,
+        kinds=_split(kind),
+        forms=_split(form),
+        statuses=_split(status),
+        org_subtree=org,
+        case_id=case,
+        party=party,
+        handler=handler,
+        procedure=procedure,
+        industry=industry,
+        issued_from=issued_from,
+        issued_to=issued_to,
+        decided_from=decided_from,
+        decided_to=decided_to,
+        filed_from=filed_from,
+        filed_to=filed_to,
+        amount_min=amount_min,
+        amount_max=amount_max,
+        sort=sort,
+        page=page,
+        size=size,
+    )
+    result = await run_in_threadpool(archive.search.search, actor=actor, request=request)
+    return search_result(result)
+
+
+router.add_api_route("/search", _search, methods=["GET"], tags=["search"])
+public_router.add_api_route("/search", _search, methods=["GET"], tags=["search"], include_in_schema=False)
+
+
+@router.get("/index/status", tags=["search"])
+async def index_status(archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    return await run_in_threadpool(archive.search.status, actor=actor)
+
+
+@router.get("/qc", tags=["qc"])
+async def qc_list(archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
+    """The saved quality queries (质量检查), with their parameters."""
+    return archive.qc.queries()
+
+
+@router.get("/qc/{name}", tags=["qc"])
+def qc_run(name: str, archive: ArchiveDep, actor: Actor, today: dt.date | None = None) -> dict[str, Any]:
+    """Run one saved quality query over what the user may see. A plain ``def`` route: the seal
+    check behind ``unsealed_documents`` must not run on the event loop."""
+    return archive.qc.run(actor=actor, name=name, today=today)
+
+
+class PublicationIn(BaseModel):
+    published_on: dt.date
+    channel: str = Field(min_length=1, max_length=100, description="公示渠道, e.g. 门户网站")
+    url: str = Field("", max_length=500)
+
+
+@router.post("/documents/{doc_id}/publication", status_code=201, tags=["qc"])
+async def publish(doc_id: int, body: PublicationIn, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    """Record that a penalty decision was made public (公示)."""
+    row = await run_in_threadpool(
+        archive.qc.publish,
+        actor=actor,
+        document_id=doc_id,
+        published_on=body.published_on,
+        channel=body.channel,
+        url=body.url,
+    )
+    return {
+        "id": row.id,
+        "document_id": row.document_id,
+        "published_on": row.published_on.isoformat(),
+        "channel": row.channel,
+        "url": row.url,
+        "recorded_by": row.recorded_by,
+    }

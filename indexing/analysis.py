@@ -1,0 +1,216 @@
+"""Chinese text analysis for the index: folding, jieba words, character bigrams, number keys.
+
+Three views of one text, each with its own job:
+
+- **words** (jieba + the domain dictionary): what ranking is computed on. ``有限空间`` and
+  ``粉尘涉爆`` stay one word because the dictionary says so.
+- **bigrams** of the folded text with whitespace removed, positioned by character: what *matching*
+  is computed on, so that any substring of two or more characters finds its documents whatever
+  jieba made of it, and a quoted phrase is exactly a substring (agreeing with a plain scan).
+- **number keys** for 文号, 统一社会信用代码, 案号 and 档号: exact-match terms, with every bracket
+  style folded to one, so ``应急罚〔2023〕12号``, ``应急罚[2023]12号`` and ``（晋临）应急罚〔2023〕12号``
+  find the same document.
+
+Folding (:func:`fold`) keeps the text's length, so offsets found in folded text are offsets in the
+original, which is what highlighting needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+__all__ = [
+    "Analyzer",
+    "bigrams",
+    "fold",
+    "looks_like_number",
+    "number_keys",
+    "squeeze",
+]
+
+# Full-width ASCII (U+FF01–FF5E) → ASCII and the ideographic space → space. NFKC would do this
+# too but can change a string's length (e.g. ㈱ → (株)); this table never does.
+# The bracket families of 文号 (〔〕【】［］﹝﹞〖〗) fold to [ ], so a number typed with any of them
+# matches as a substring too.
+_FOLD = (
+    {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+    | {0x3000: 0x20}
+    | {ord(c): ord("[") for c in "〔【﹝〖"}
+    | {ord(c): ord("]") for c in "〕】﹞〗"}
+)
+_WS = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold width, case and bracket style without changing the length: ``ＡＢＣ１２３〔〕`` → ``abc123[]``."""
+    folded = text.translate(_FOLD)
+    lowered = folded.lower()
+    # str.lower() lengthens a handful of characters (İ → i̇); keep those as they are.
+    return lowered if len(lowered) == len(folded) else "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)
+
+
+def squeeze(text: str) -> str:
+    """The matching form of a text: folded, whitespace removed (PDF text breaks lines anywhere)."""
+    return _WS.sub("", fold(text))
+
+
+def bigrams(squeezed: str) -> Iterator[tuple[str, int]]:
+    """(bigram, position) over a squeezed text. A text of one character yields that character, so
+    single-character records still match something; the last character of every text also yields
+    itself, which lets a single-character query find a character that only ends a text."""
+    n = len(squeezed)
+    for i in range(n - 1):
+        yield squeezed[i : i + 2], i
+    if n:
+        yield squeezed[-1], n - 1
+
+
+def phrase_grams(squeezed: str) -> list[tuple[str, int]]:
+    """The fewest bigrams (with offsets into the phrase) whose co-occurrence at those offsets
+    proves the phrase: every other bigram, plus the last one for odd lengths (AB@0 and CD@2 imply
+    BC@1)."""
+    n = len(squeezed)
+    if n < 2:
+        return [(squeezed, 0)] if n else []
+    out = [(squeezed[i : i + 2], i) for i in range(0, n - 1, 2)]
+    if out[-1][1] != n - 2:
+        out.append((squeezed[n - 2 :], n - 2))
+    return out
+
+
+# ── numbers: 文号, 统一社会信用代码, 案号, 档号 ────────────────────────────────────────────────────
+
+_OPEN = "〔【［[﹝〖"
+_CLOSE = "〕】］]﹞〗"
+_NUMBER_FOLD = str.maketrans({**dict.fromkeys(_OPEN, "["), **dict.fromkeys(_CLOSE, "]"), "（": "(", "）": ")"})
+_PREFIX = re.compile(r"^\([^()]{1,12}\)")
+# 〔2023〕12号 in any bracket style, a credit code, or a 档号 such as ZF·2023-Y-0012 / ZF-2023-…
+_NUMBERISH = re.compile(
+    r"^\S*[\[〔【［(（]\s*(19|20)\d\d\s*[\]〕】］)）]\s*\d+\s*号?(-\d+)?$"
+    r"|^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    r"|^[A-Za-z]{1,4}[·.\-]?(19|20)\d\d[·.\-]\S+$",
+    re.IGNORECASE,
+)
+
+
+def number_keys(number: str) -> list[str]:
+    """Exact-match keys of a number: the folded whole, and without its 〔area〕 prefix."""
+    if not number or not number.strip():
+        return []
+    key = squeeze(number).translate(_NUMBER_FOLD).replace("·", ".")
+    keys = [key]
+    short = _PREFIX.sub("", key)
+    if short and short != key:
+        keys.append(short)
+    return keys
+
+
+def looks_like_number(query: str) -> bool:
+    """Whether a query string is a 文号, credit code or 档号 (then it is matched exactly)."""
+    return bool(_NUMBERISH.match(query.strip()))
+
+
+# ── words ──────────────────────────────────────────────────────────────────────────────────────
+
+_CLAUSE = re.compile(r"[^，。；：！？、,.;:!?\n\r\t （）()《》“”\"'\[\]【】〔〕]+")
+_WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_jieba_lock = threading.Lock()
+_SHARED: dict[tuple[str, ...], Analyzer] = {}
+
+
+@cache
+def _default_dictionary() -> str:
+    return resources.files("anjuan.indexing").joinpath("dictionary.txt").read_text(encoding="utf-8")
+
+
+class Analyzer:
+    """jieba with the domain dictionary, memoised per clause.
+
+    Enforcement documents are mostly fixed wording (法定条款, the form's printed text), so the same
+    clauses recur across thousands of records; remembering each clause's words makes re-analysis
+    nearly free without changing a single token. One instance per process; thread-safe.
+    """
+
+    def __init__(self, extra_words: Iterable[str] = (), memo_size: int = 200_000) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._extra = tuple(sorted({w.strip() for w in extra_words if w and w.strip()}))
+        self._memo: dict[str, tuple[str, ...]] = {}
+        self._memo_size = memo_size
+        self._ready = False
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def shared(cls, extra_words: Iterable[str] = ()) -> Analyzer:
+        """One analyzer per process and word list: loading jieba's dictionary takes a second."""
+        key = tuple(sorted({w.strip() for w in extra_words if w and w.strip()}))
+        with _jieba_lock:
+            found = _SHARED.get(key)
+            if found is None:
+                found = _SHARED[key] = cls(key)
+        return found
+
+    def _init(self) -> None:
+        with _jieba_lock:
+            if self._ready:
+                return
+            self._jieba.initialize()
+            for line in _default_dictionary().splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    word, _, freq = line.partition(" ")
+                    self._jieba.add_word(fold(word), int(freq) if freq.strip().isdigit() else 2000)
+            for word in self._extra:
+                self._jieba.add_word(fold(word), 2000)
+            self._ready = True
+
+    def clause_words(self, clause: str) -> tuple[str, ...]:
+        words = self._memo.get(clause)
+        if words is not None:
+            self.hits += 1
+            return words
+        if not self._ready:
+            self._init()
+        self.misses += 1
+        words = tuple(w for w in self._jieba.cut(clause, HMM=True) if len(w) > 1 and _WORDISH.search(w))
+        if len(self._memo) >= self._memo_size:
+            self._memo.clear()  # crude but bounded; the boilerplate comes straight back
+        self._memo[clause] = words
+        return words
+
+    def words(self, text: str) -> list[str]:
+        """The text's words in order (folded; punctuation and single characters
+        dropped: the bigram view covers those)."""
+        out: list[str] = []
+        for clause in _CLAUSE.findall(fold(text)):
+            out.extend(self.clause_words(clause))
+        return out
+
+    def word_counts(self, text: str) -> Counter[str]:
+        return Counter(self.words(text))
+
+    def query_words(self, text: str) -> list[str]:
+        """Words of a query term: like :meth:`words` but a query that is one character keeps it."""
+        words = self.words(text)
+        return words or [w for w in (squeeze(text),) if w]
+
+
+def dictionary_path() -> Path:
+    """Where the domain dictionary lives (for the README and for bureaus that extend it)."""
+    return Path(str(resources.files("anjuan.indexing").joinpath("dictionary.txt")))
+
+
+def normalise_query_text(text: str) -> str:
+    """NFKC for queries only (a query is short, so length changes do not matter there)."""
+    return unicodedata.normalize("NFKC", text)
