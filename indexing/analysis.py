@@ -94,9 +94,9 @@ _NUMBER_FOLD = str.maketrans({**dict.fromkeys(_OPEN, "["), **dict.fromkeys(_CLOS
 _PREFIX = re.compile(r"^\([^()]{1,12}\)")
 # 〔2023〕12号 in any bracket style, a credit code, or a 档号 such as ZF·2023-Y-0012 / ZF-2023-…
 _NUMBERISH = re.compile(
-    r"^\S*[\[〔【［(（]\s*(19|20)\d\d\s*[\]〕】］)）]\s*\d+\s*号?(-\d+)?$"
+    r"^[^\s:：]*[\[〔【［(（]\s*(19|20)\d\d\s*[\]〕】］)）]\s*\d+\s*号?(-\d+)?$"
     r"|^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-    r"|^[A-Za-z]{1,4}[·.\-]?(19|20)\d\d[·.\-]\S+$",
+    r"|^[A-Za-z0-9]{1,8}-[A-Za-z]{1,4}[·.](19|20)\d\d-[A-Za-z0-9]{1,4}-\d{1,6}$",  # 档号 (DA/T 22)
     re.IGNORECASE,
 )
 
@@ -183,11 +183,26 @@ class Analyzer:
         if not self._ready:
             self._init()
         self.misses += 1
-        words = tuple(w for w in self._jieba.cut(clause, HMM=True) if len(w) > 1 and _WORDISH.search(w))
+        # Search mode: a long dictionary word also yields its parts (有限空间作业 → 有限空间, 作业),
+        # so a query for the part ranks the documents that only contain the whole.
+        words = tuple(w for w in self._search_mode(clause) if len(w) > 1 and _WORDISH.search(w))
         if len(self._memo) >= self._memo_size:
             self._memo.clear()  # crude but bounded; the boilerplate comes straight back
         self._memo[clause] = words
         return words
+
+    def _search_mode(self, clause: str) -> Iterator[str]:
+        # jieba's own cut_for_search only looks at 2- and 3-character parts
+        freq = self._jieba.FREQ
+        for word in self._jieba.cut(clause, HMM=True):
+            n = len(word)
+            if n > 2:
+                for size in range(2, n):
+                    for i in range(n - size + 1):
+                        part = word[i : i + size]
+                        if freq.get(part):
+                            yield part
+            yield word
 
     def words(self, text: str) -> list[str]:
         """The text's words in order (folded; punctuation and single characters

@@ -150,9 +150,11 @@ class _Prepared:
 def _prepare(doc: IndexDoc, analyzer: Analyzer | None = None) -> _Prepared:
     analyzer = analyzer or _worker_analyzer
     assert analyzer is not None
-    squeezed_title = squeeze(doc.title)
-    matching = squeezed_title + _SEP + squeeze(doc.text)
-    ngrams = Counter(g for g, _ in bigrams(matching) if _SEP not in g)
+    squeezed_title, squeezed_body = squeeze(doc.title), squeeze(doc.text)
+    matching = squeezed_title + _SEP + squeezed_body
+    # Title and body each end with a one-character term, so a single-character query finds a
+    # character wherever it stands (see analysis.bigrams).
+    ngrams = Counter(g for part in (squeezed_title, squeezed_body) for g, _ in bigrams(part))
     words = analyzer.word_counts(doc.title + "\n" + doc.text)
     for word in analyzer.words(doc.title):  # a word in the title counts double for ranking
         words[word] += 1
@@ -354,12 +356,19 @@ class _Segment:
         else:
             mask = bytearray(b"0") * self.n
             matcher = self.reader.postings(fieldname, btext)
-            # Read whole blocks of ids rather than stepping the matcher one posting at a time.
-            while matcher.is_active():
-                matcher._read_ids()
-                for i in matcher._ids:
+            # Deleted documents are masked by ``live``, so read past Whoosh's deletion filter.
+            while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
+                matcher = matcher.child
+            if hasattr(matcher, "_read_ids"):
+                # whole blocks of ids at a time, not one matcher step per posting
+                while matcher.is_active():
+                    matcher._read_ids()
+                    for i in matcher._ids:
+                        mask[i] = 49
+                    matcher._next_block()
+            else:  # another codec: the public, slower way
+                for i in matcher.all_ids():
                     mask[i] = 49
-                matcher._next_block()
             mask.reverse()
             bits = int(mask, 2) if self.n else 0
         with self.lock:
@@ -690,6 +699,18 @@ class WhooshBackend:
             self._view_gen = None
 
     def _view_now(self) -> tuple[_View, mmap.mmap | None]:
+        # A writer may merge and delete segments between our reading the table of contents and
+        # opening them: open again from the newer table (a few tries), as Whoosh itself does not.
+        for attempt in range(5):
+            try:
+                return self._open_view()
+            except FileNotFoundError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _open_view(self) -> tuple[_View, mmap.mmap | None]:
         gen = self._current()
         if gen is None:
             raise IndexingError("检索索引不存在", "the search index does not exist", details={"path": str(self.root)})
@@ -702,6 +723,8 @@ class WhooshBackend:
                 keep: dict[tuple[Any, ...], _Segment] = {}
                 for reader, offset in searcher.reader().leaf_readers():
                     seg_info = reader.segment()
+                    if seg_info is None:  # an empty index: nothing to cache
+                        continue
                     key = (gen.name, seg_info.segment_id(), seg_info.deleted_count())
                     cached = self._segments.get(key) or _Segment(reader)
                     cached.reader = reader
