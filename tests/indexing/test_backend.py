@@ -172,6 +172,7 @@ def test_substrings_sliced_from_texts_agree_with_the_scan(
 
 def test_visibility_is_applied_before_paging_and_counting(pair: tuple[WhooshBackend, MemoryBackend]) -> None:
     whoosh, memory = pair
+    assert memory.search(SearchRequest(query="", visibility=Visibility(org_ids=frozenset({901})))).total == 1
     visible = Visibility(org_ids=frozenset({901}), case_ids=frozenset({9002}))
     result = whoosh.search(SearchRequest(query="", visibility=visible, size=5))
     assert {h.key for h in result.hits} == {"x:1", "x:2"}
@@ -342,7 +343,8 @@ def test_a_writer_killed_mid_commit_never_corrupts_the_index(tmp_path: Path) -> 
         b = WhooshBackend({str(tmp_path)!r}, workers=1, batch_size=50)
         print("ready", flush=True)
         for n in range(10_000):
-            b.index([IndexDoc(key=f"k:{{n}}:{{i}}", kind="document", title="t", text="液氨制冷 " * 50) for i in range(50)])
+            docs = [IndexDoc(key=f"k:{{n}}:{{i}}", kind="document", title="t", text="液氨 " * 50) for i in range(50)]
+            b.index(docs)
         """
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
