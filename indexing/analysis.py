@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -94,7 +93,7 @@ _NUMBER_FOLD = str.maketrans({**dict.fromkeys(_OPEN, "["), **dict.fromkeys(_CLOS
 _PREFIX = re.compile(r"^\([^()]{1,12}\)")
 # 〔2023〕12号 in any bracket style, a credit code, or a 档号 such as ZF·2023-Y-0012 / ZF-2023-…
 _NUMBERISH = re.compile(
-    r"^[^\s:：]*[\[〔【［(（]\s*(19|20)\d\d\s*[\]〕】］)）]\s*\d+\s*号?(-\d+)?$"
+    r"^[^\s:：]*[\[〔【［(（]\s*(19|20)\d\d\s*[\]〕】］)）]\s*\d+(-\d+)?\s*号?(-\d+)?$"
     r"|^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
     r"|^[A-Za-z0-9]{1,8}-[A-Za-z]{1,4}[·.](19|20)\d\d-[A-Za-z0-9]{1,4}-\d{1,6}$",  # 档号 (DA/T 22)
     re.IGNORECASE,
@@ -224,8 +223,3 @@ class Analyzer:
 def dictionary_path() -> Path:
     """Where the domain dictionary lives (for the README and for bureaus that extend it)."""
     return Path(str(resources.files("anjuan.indexing").joinpath("dictionary.txt")))
-
-
-def normalise_query_text(text: str) -> str:
-    """NFKC for queries only (a query is short, so length changes do not matter there)."""
-    return unicodedata.normalize("NFKC", text)

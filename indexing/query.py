@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .analysis import looks_like_number, normalise_query_text
+from .analysis import looks_like_number
 
 __all__ = [
     "FIELDS",
@@ -142,7 +142,9 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": 
 
 def parse(query: str) -> Node | None:
     """Parse a query string; ``None`` for an empty query (match everything visible)."""
-    text = normalise_query_text(query).strip()
+    # No NFKC here: records are only width-folded (analysis.fold), so a query must be too, or text
+    # pasted from a record (mg/m³, ①, ㎡) would stop matching itself.
+    text = query.strip()
     if not text:
         return None
     if looks_like_number(text):
@@ -214,7 +216,9 @@ class _Parser:
         if kind == "NOT":
             self.pos += 1
             return Not(self.unary())
-        if kind == "word" and self.tokens[self.pos][1].startswith("-") and len(self.tokens[self.pos][1]) > 1:
+        word = self.tokens[self.pos][1] if kind == "word" else ""
+        # -烟花 excludes; -18℃ and -2 (a number, a suffix) are text
+        if word.startswith("-") and len(word) > 1 and not word[1].isdigit():
             _, value, at = self.tokens[self.pos]
             self.tokens[self.pos] = ("word", value[1:], at + 1)
             return Not(self.unary())

@@ -46,8 +46,8 @@ from pathlib import Path
 from struct import Struct
 from typing import Any
 
+from whoosh import columns, formats, index, query, writing
 from whoosh import fields as wf
-from whoosh import formats, index, query, writing
 from whoosh.idsets import DocIdSet
 
 from .analysis import Analyzer, bigrams, fold, number_keys, squeeze
@@ -58,7 +58,7 @@ from .query import And, Match, Node, Not, Or, QuerySyntaxError, Range, parse
 __all__ = ["SCHEMA_VERSION", "WhooshBackend"]
 
 #: bump when the schema or the analysis changes: an index of another version is rebuilt
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _EPOCH = dt.date(1970, 1, 1)
 _SEP = "\x00"  # between title and body in the matching text: no phrase contains it
 _pack_u = Struct("!I").pack
@@ -105,14 +105,16 @@ def _schema() -> wf.Schema:
         ngram=_Terms(formats.Frequency(), scorable=True),
         meta=wf.STORED(),
         body=wf.STORED(),
-        sortdate=wf.NUMERIC(int, bits=32, sortable=True, stored=False),
-        issued=wf.NUMERIC(int, bits=32, sortable=True, stored=False),
-        decided=wf.NUMERIC(int, bits=32, sortable=True, stored=False),
-        filed=wf.NUMERIC(int, bits=32, sortable=True, stored=False),
-        amount=wf.NUMERIC(int, bits=64, sortable=True, stored=False),  # 分 (fen); -1 = none
-        toff=wf.NUMERIC(int, bits=64, sortable=True, stored=False),
-        tlen=wf.NUMERIC(int, bits=32, sortable=True, stored=False),
-        ttitle=wf.NUMERIC(int, bits=32, sortable=True, stored=False),
+        # per-record numbers live in columns only: filters, sorting and the text store read them
+        # as arrays, so Whoosh's tiered numeric range terms (8–16 postings each) are not needed
+        sortdate=wf.COLUMN(columns.NumericColumn("i")),
+        issued=wf.COLUMN(columns.NumericColumn("i")),
+        decided=wf.COLUMN(columns.NumericColumn("i")),
+        filed=wf.COLUMN(columns.NumericColumn("i")),
+        amount=wf.COLUMN(columns.NumericColumn("q", default=-1)),  # 分 (fen); -1 = none
+        toff=wf.COLUMN(columns.NumericColumn("q")),
+        tlen=wf.COLUMN(columns.NumericColumn("i")),
+        ttitle=wf.COLUMN(columns.NumericColumn("i")),
         **keyword,
     )
 
@@ -211,28 +213,33 @@ def _prepare_in_worker(doc: IndexDoc) -> _Prepared:
 
 
 class _MemoryPool:
-    """Postings grouped by term as they arrive (docnums only ever increase within a batch), so a
-    flush sorts the distinct terms once instead of every posting."""
+    """Postings grouped by term as they arrive, in columns (docnums only increase within a batch),
+    so a flush sorts the distinct terms once and hands each term's postings over block by block."""
 
     def __init__(self) -> None:
-        self._terms: dict[tuple[str, bytes], list[tuple[int, float, bytes]]] = {}
+        self.terms: dict[tuple[str, bytes], tuple[list[int], list[float], list[bytes]]] = {}
 
     def add(self, item: tuple[str, bytes, int, float, bytes]) -> None:
         fieldname, btext, docnum, weight, value = item
-        key = (fieldname, btext)
-        postings = self._terms.get(key)
-        if postings is None:
-            self._terms[key] = [(docnum, weight, value)]
+        self.extend(fieldname, btext, docnum, weight, value)
+
+    def extend(self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes) -> None:
+        cols = self.terms.get((fieldname, btext))
+        if cols is None:
+            self.terms[(fieldname, btext)] = ([docnum], [weight], [value])
         else:
-            postings.append((docnum, weight, value))
+            cols[0].append(docnum)
+            cols[1].append(weight)
+            cols[2].append(value)
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        for fieldname, btext in sorted(self._terms):
-            for docnum, weight, value in self._terms[(fieldname, btext)]:
+        for fieldname, btext in sorted(self.terms):
+            ids, weights, values = self.terms[(fieldname, btext)]
+            for docnum, weight, value in zip(ids, weights, values, strict=True):
                 yield fieldname, btext, docnum, weight, value
 
     def cleanup(self) -> None:
-        self._terms.clear()
+        self.terms.clear()
 
 
 class _CachedLengths:
@@ -242,10 +249,14 @@ class _CachedLengths:
         self._reader = reader
         self._cache: dict[str, Any] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+    def lengths(self, fieldname: str) -> list[int]:
         lengths = self._cache.get(fieldname)
         if lengths is None:
             lengths = self._cache[fieldname] = _column_lengths(self._reader, fieldname)
+        return lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.lengths(fieldname)
         return lengths[docnum] if docnum < len(lengths) else default
 
     def __getattr__(self, name: str) -> Any:
@@ -268,17 +279,94 @@ class _Writer(writing.SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool = _MemoryPool()
 
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's add_document, less its per-posting tuple: pre-analysed postings go straight
+        into the pool's columns (this loop runs a thousand times per record)."""
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        terms = self.pool.terms
+        perdoc.start_doc(docnum)
+        try:
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None or fieldname.startswith("_"):
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        cols = terms.get((fieldname, tbytes))
+                        if cols is None:
+                            terms[(fieldname, tbytes)] = ([docnum], [weight], [vbytes])
+                        else:
+                            cols[0].append(docnum)
+                            cols[1].append(weight)
+                            cols[2].append(vbytes)
+                perdoc.add_field(fieldname, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    cv = value if isinstance(field, wf.COLUMN) else field.to_column_value(value)
+                    perdoc.add_column_value(fieldname, column, cv)
+        except BaseException:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _CachedLengths(pdr) if pdr else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr:
-            pdr.close()
+        try:
+            _bulk_postings(self.fieldwriter, self.schema, _CachedLengths(pdr) if pdr else None, self.pool.terms)
+        finally:
+            self.fieldwriter.close()
+            if pdr:
+                pdr.close()
 
     def write_postings(self, lengths: Any, items: Any, startdoc: int, docmap: Any) -> None:
         super().write_postings(_CachedLengths(lengths) if lengths else None, items, startdoc, docmap)
+
+
+def _bulk_postings(fw: Any, schema: wf.Schema, lengths: _CachedLengths | None, terms: dict[Any, Any]) -> None:
+    """Write every term's postings a block at a time (what FieldWriter.add_postings does one
+    posting at a time), keeping Whoosh's block layout and statistics exactly."""
+    current = None
+    lens: list[int] = []
+    for fieldname, btext in sorted(terms):
+        ids, weights, values = terms[(fieldname, btext)]
+        if fieldname != current:
+            if current is not None:
+                fw.finish_field()
+            field = schema[fieldname]
+            fw.start_field(fieldname, field)
+            current = fieldname
+            lens = lengths.lengths(fieldname) if lengths is not None and field.scorable else []
+        fw.start_term(btext)
+        pw = fw._postwriter
+        limit = pw._blocklimit
+        for i in range(0, len(ids), limit):
+            if pw._ids:
+                pw._write_block()
+            block_ids = ids[i : i + limit]
+            block_weights = weights[i : i + limit]
+            pw._ids.extend(block_ids)
+            pw._weights.extend(block_weights)
+            pw._values.extend(v for v in values[i : i + limit] if v)
+            pw._maxweight = max(block_weights)
+            if lens:
+                block_lens = [lens[d] for d in block_ids if d < len(lens) and lens[d]]
+                if block_lens:
+                    pw._minlength = min(block_lens)
+                    pw._maxlength = max(block_lens)
+        fw.finish_term()
+    if current is not None:
+        fw.finish_field()
 
 
 # ── read side: per-segment caches of bitsets and columns ───────────────────────────────────────
@@ -454,6 +542,7 @@ class WhooshBackend:
         self._analyzer: Analyzer | None = None
         self._view: _View | None = None
         self._view_gen: tuple[str, int] | None = None
+        self._retired: list[tuple[float, _View]] = []
         self._segments: dict[tuple[Any, ...], _Segment] = {}
         self._store: tuple[str, int, mmap.mmap | None] | None = None
         self._read_lock = threading.RLock()
@@ -738,9 +827,14 @@ class WhooshBackend:
                 old = self._view
                 self._view = _View(searcher, segments, n, live)
                 self._view_gen = (gen.name, generation)
+                # Searches still running on the old view keep it; close it only once it has been
+                # retired long enough that none can be (closing at once raised ReaderClosed).
+                now = time.monotonic()
                 if old is not None:
+                    self._retired.append((now, old))
+                while self._retired and now - self._retired[0][0] > 60:
                     with contextlib.suppress(Exception):
-                        old.searcher.close()
+                        self._retired.pop(0)[1].searcher.close()
             view = self._view
             store = self._store_map(gen)
         return view, store
@@ -750,9 +844,8 @@ class WhooshBackend:
         size = path.stat().st_size
         if self._store and self._store[0] == gen.name and self._store[1] == size:
             return self._store[2]
-        if self._store and self._store[2] is not None:
-            with contextlib.suppress(BufferError):
-                self._store[2].close()
+        # The previous map is not closed here: a search may still be reading it. Dropping the
+        # reference lets it close when the last user is done.
         if size == 0:
             self._store = (gen.name, 0, None)
             return None
@@ -774,10 +867,12 @@ class WhooshBackend:
 
     def close(self) -> None:
         with self._read_lock:
-            if self._view is not None:
-                with contextlib.suppress(Exception):
-                    self._view.searcher.close()
+            for view in [self._view, *(v for _, v in self._retired)]:
+                if view is not None:
+                    with contextlib.suppress(Exception):
+                        view.searcher.close()
             self._view = None
+            self._retired.clear()
             self._segments.clear()
             if self._store and self._store[2] is not None:
                 with contextlib.suppress(BufferError):
@@ -904,12 +999,15 @@ class _Evaluator:
         return view.term(fieldname, value)
 
     def _rank(self, needle: str, words_too: bool) -> None:
-        if words_too:
-            for word in self.analyzer.words(needle):
-                self.rank_terms.append(query.Term("words", word, boost=2.0))
-        grams = [g for g, _ in bigrams(needle)] if len(needle) > 1 else []
-        for gram in dict.fromkeys(grams[::2] or [needle]):
-            self.rank_terms.append(query.Term("ngram", gram))
+        # Rank on words: a few short posting lists. Bigrams (long lists for common characters)
+        # only stand in for a literal that has no word of its own (a fragment, a single character).
+        words = self.analyzer.words(needle) if words_too else []
+        for word in dict.fromkeys(words):
+            self.rank_terms.append(query.Term("words", word, boost=2.0))
+        if not words:
+            grams = [g for g, _ in bigrams(needle)] if len(needle) > 1 else []
+            for gram in dict.fromkeys(grams[::2] or [needle]):
+                self.rank_terms.append(query.Term("ngram", gram))
 
     def substring(self, needle: str, *, title_only: bool = False) -> int:
         """Records whose matching text (or title) contains ``needle``: the bigrams narrow, the
@@ -1029,10 +1127,58 @@ def _by_date(view: _View, hits: int, want: int, *, desc: bool) -> list[int]:
 
 
 def _ranked(view: _View, ev: _Evaluator, hits: int, want: int) -> list[int]:
-    q = query.Or(ev.rank_terms) if len(ev.rank_terms) > 1 else ev.rank_terms[0]
+    """Top ``want`` of ``hits`` by BM25F on the query's words (and bigrams where it has none).
+
+    Few hits: score exactly those records, skipping through each term's postings to them. Many
+    hits: Whoosh's block-max top-k over a union of the terms (``DEFAULT_MATCHER``: the preloading
+    matcher Whoosh picks for small segments scores every posting), restricted to the hits."""
+    count = hits.bit_count()
+    if count <= _DIRECT_SCORING:
+        scores = _score_directly(view, ev.rank_terms, hits)
+        ev.scores = scores
+        return sorted(scores, key=lambda d: (-scores[d], d))[:want]
+    q: query.Query
+    if len(ev.rank_terms) > 1:
+        q = query.Or(ev.rank_terms)
+        q.matcher_type = query.Or.DEFAULT_MATCHER
+    else:
+        q = ev.rank_terms[0]
     results = view.searcher.search(q, limit=want, filter=_Allow(hits, view.n), terms=False)
     ev.scores = {r.docnum: r.score for r in results}
     return [r.docnum for r in results]
+
+
+#: at or below this many hits, ranking scores each hit directly instead of walking whole postings
+_DIRECT_SCORING = 1500
+
+
+def _score_directly(view: _View, terms: list[query.Query], hits: int) -> dict[int, float]:
+    scores = dict.fromkeys(_ids(hits, view.n), 0.0)
+    if not scores:
+        return scores
+    docs = sorted(scores)
+    weighting = view.searcher.weighting
+    for subsearcher, offset in view.searcher.subsearchers or [(view.searcher, 0)]:
+        end = offset + subsearcher.doc_count_all()
+        local = [d - offset for d in docs[bisect_left(docs, offset) : bisect_left(docs, end)]]
+        if not local:
+            continue
+        reader = subsearcher.reader()
+        for term in terms:
+            assert isinstance(term, query.Term)
+            btext = term.text.encode("utf-8")
+            if (term.fieldname, btext) not in reader:
+                continue
+            matcher = reader.postings(term.fieldname, btext)
+            scorer = weighting.scorer(subsearcher, term.fieldname, term.text)
+            boost = term.boost
+            for d in local:
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(d)
+                if matcher.is_active() and matcher.id() == d:
+                    scores[d + offset] += scorer.score(matcher) * boost
+    return scores
 
 
 def _facets(view: _View, hits: int) -> dict[str, dict[str, int]]:

@@ -52,8 +52,12 @@ def test_amount_range_understands_wan() -> None:
 
 
 def test_a_number_alone_is_an_exact_number_query() -> None:
-    # NFKC folds the full-width parentheses; the number keys fold the rest
-    assert parse("（晋临）应急罚〔2023〕12号") == Match("number", "(晋临)应急罚〔2023〕12号", quoted=True)
+    assert parse("（晋临）应急罚〔2023〕12号") == Match("number", "（晋临）应急罚〔2023〕12号", quoted=True)
+    assert parse("（晋临）应急罚〔2023〕12-2号") == Match("number", "（晋临）应急罚〔2023〕12-2号", quoted=True)
+
+
+def test_a_minus_before_a_number_is_text() -> None:
+    assert parse("-18℃") == Match("text", "-18℃")
 
 
 @pytest.mark.parametrize(
