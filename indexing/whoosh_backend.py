@@ -6,10 +6,11 @@ Why it is built this way (measured on 2 cores, see ``bench/bench_search.py``):
   worker processes and handed to Whoosh pre-analysed (:class:`_Terms`), so the single writer only
   files postings. The writer keeps field lengths and postings in memory per batch instead of
   re-reading lengths from disk for every posting, which is most of stock Whoosh's commit time.
-- **Matching is set algebra, ranking is Whoosh.** Every term's posting list becomes a Python int
-  used as a bitset (cached per immutable segment), so AND/OR/NOT, visibility, filters, totals and
-  facets cost a few big-integer operations instead of a Python step per posting. Ranking (BM25F on
-  the words and bigrams of the query) is Whoosh's block-max top-k, restricted to the matching set.
+- **Matching is set algebra, ranking is BM25F on Whoosh postings.** Every term's posting list
+  becomes a Python int used as a bitset (cached per immutable segment), so AND/OR/NOT, visibility,
+  filters, totals and facets cost a few big-integer operations instead of a Python step per
+  posting. Ranking scores the matching records (Whoosh's BM25F scorer, skipping through the
+  postings of the query's words to them) — see :func:`_ranked` for large result sets.
 - **Phrases are exact.** A phrase of three or more characters is first narrowed to the records that
   contain all its bigrams, then confirmed by a substring search in the text store (``texts.bin``:
   every record's squeezed text, UTF-16, append-only, memory-mapped) — the same test a plain scan
@@ -48,7 +49,6 @@ from typing import Any
 
 from whoosh import columns, formats, index, query, writing
 from whoosh import fields as wf
-from whoosh.idsets import DocIdSet
 
 from .analysis import Analyzer, bigrams, fold, number_keys, squeeze
 from .api import FACETS, Hit, IndexDoc, IndexStats, Progress, SearchRequest, SearchResult
@@ -390,22 +390,6 @@ def _mask(bits: int, n: int) -> bytes:
 
 def _ids(bits: int, n: int) -> list[int]:
     return list(itertools.compress(range(n), _mask(bits, n)))
-
-
-class _Allow(DocIdSet):
-    """A bitset as Whoosh's filter: the ranking collector only ever sees matching records."""
-
-    def __init__(self, bits: int, n: int) -> None:
-        self._mask = _mask(bits, n)
-
-    def __contains__(self, docnum: object) -> bool:
-        return isinstance(docnum, int) and 0 <= docnum < len(self._mask) and self._mask[docnum] == 1
-
-    def __iter__(self) -> Iterator[int]:
-        return itertools.compress(itertools.count(), self._mask)
-
-    def __len__(self) -> int:
-        return self._mask.count(1)
 
 
 class _Segment:
@@ -1127,25 +1111,20 @@ def _by_date(view: _View, hits: int, want: int, *, desc: bool) -> list[int]:
 
 
 def _ranked(view: _View, ev: _Evaluator, hits: int, want: int) -> list[int]:
-    """Top ``want`` of ``hits`` by BM25F on the query's words (and bigrams where it has none).
+    """Top ``want`` of ``hits`` by BM25F on the query's words (bigrams where it has none).
 
-    Few hits: score exactly those records, skipping through each term's postings to them. Many
-    hits: Whoosh's block-max top-k over a union of the terms (``DEFAULT_MATCHER``: the preloading
-    matcher Whoosh picks for small segments scores every posting), restricted to the hits."""
+    Up to :data:`_DIRECT_SCORING` hits are scored exactly, skipping through each term's postings
+    to them. Beyond that (a common word over a large archive) the newest that many hits are
+    scored: walking whole posting lists in Python costs seconds at 50,000 records, and among
+    thousands of equally matching records the recent ones are what enforcement staff look for.
+    Records past the pool follow in date order (``_by_date``), so nothing matching is lost."""
     count = hits.bit_count()
-    if count <= _DIRECT_SCORING:
-        scores = _score_directly(view, ev.rank_terms, hits)
-        ev.scores = scores
-        return sorted(scores, key=lambda d: (-scores[d], d))[:want]
-    q: query.Query
-    if len(ev.rank_terms) > 1:
-        q = query.Or(ev.rank_terms)
-        q.matcher_type = query.Or.DEFAULT_MATCHER
-    else:
-        q = ev.rank_terms[0]
-    results = view.searcher.search(q, limit=want, filter=_Allow(hits, view.n), terms=False)
-    ev.scores = {r.docnum: r.score for r in results}
-    return [r.docnum for r in results]
+    pool = hits
+    if count > _DIRECT_SCORING:
+        pool = _bits_from(_by_date(view, hits, _DIRECT_SCORING, desc=True), view.n)
+    scores = _score_directly(view, ev.rank_terms, pool)
+    ev.scores = scores
+    return sorted(scores, key=lambda d: (-scores[d], d))[:want]
 
 
 #: at or below this many hits, ranking scores each hit directly instead of walking whole postings

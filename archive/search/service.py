@@ -40,7 +40,7 @@ class SearchService:
     def __init__(self, archive: Archive, backend: SearchBackend | None = None) -> None:
         self.archive = archive
         self._backend = backend
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # sync → rebuild → backend all take it
 
     @property
     def path(self) -> Path:
