@@ -195,6 +195,22 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     tampered.write_bytes(bytes(data))
     bad = _run(tmp_path, "verify", str(tampered), check=False, user=None)
     assert bad.returncode == 3 and "未通过" in bad.stdout
+    # 全文检索 and 质量检查 from the command line, as the handler and as the administrator.
+    found = json.loads(_run(tmp_path, "search", "应急检查[2026]1号", "--json", user=None).stdout)
+    assert found["exact"] and [h["key"] for h in found["hits"]] == [f"doc:{draft['id']}"]
+    listing = _run(tmp_path, "search", "鑫达", "--type", "inspection_plan", user=None).stdout
+    assert "共 1 条" in listing and "（晋临）应急检查〔2026〕1号" in listing
+    broken = _run(tmp_path, "search", '"未闭合', check=False, user=None)
+    assert broken.returncode == 1 and "invalid_query" in broken.stderr
+    rebuilt = _run(tmp_path, "index", "rebuild")
+    assert "index rebuilt: 1 records" in rebuilt.stdout and "[" in rebuilt.stderr  # the progress bar
+    status = json.loads(_run(tmp_path, "index", "status", "--json").stdout)
+    assert status["records"] == 1 and status["missing_count"] == 0
+    assert "publication_overdue" in _run(tmp_path, "qc", user=None).stdout
+    late = json.loads(_run(tmp_path, "qc", "case_open_too_long", "--today", "2027-06-01", "--json", user=None).stdout)
+    assert late["count"] == 1 and late["findings"][0]["case_id"] == case["id"]
+    unknown = _run(tmp_path, "qc", "nonsense", check=False, user=None)
+    assert unknown.returncode == 1 and "qc_unknown" in unknown.stderr
     # Voiding needs approval: the request is recorded, the document stays issued.
     request = json.loads(
         _run(tmp_path, "doc", "void", str(draft["id"]), "--reason", "检查对象有误", "--json", user=None).stdout

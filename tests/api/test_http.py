@@ -347,3 +347,58 @@ def test_case_file_review_and_filing_over_http(
             assert filed["archive_no"] and filed["file_no"] and filed["retention"] == "永久"
             frozen = client.post(f"/api/cases/{case}/casefile", headers=handler)
             assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "case_filed"
+
+
+def test_search_quality_queries_and_publication_over_http(client: TestClient) -> None:
+    ids = _setup(client)
+    H, admin = ids["headers"]["zhangwei"], ids["headers"]["admin"]
+    draft = _ok(
+        client.post(
+            f"/api/cases/{ids['inspection']}/documents",
+            headers=H,
+            json={
+                "form": "inspection_record",
+                "fields": {**FIELDS["inspection_record"], "unplanned_reason": "群众举报，临时检查"},
+                "doc_date": "2026-10-15",
+            },
+        ),
+        201,
+    )
+    issued = _ok(client.post(f"/api/documents/{draft['id']}/issue", headers=H))
+    number = issued["number"]
+    for path in ("/api/search", "/search"):
+        body = _ok(client.get(path, params={"q": number.replace("〔", "[").replace("〕", "]")}, headers=H))
+        assert body["exact"] and [h["key"] for h in body["hits"]] == [f"doc:{draft['id']}"]
+    body = _ok(client.get("/api/search", params={"q": "鑫达", "kind": "document", "sort": "date_desc"}, headers=H))
+    assert body["total"] == 1 and body["facets"]["form"] == {"inspection_record": 1}
+    assert body["hits"][0]["number"] == number and body["hits"][0]["date"] == "2026-10-15"
+    assert "<mark>鑫达</mark>" in body["hits"][0]["snippet"]
+    # the platform administrator sees it too; no token gets 401; bad syntax gets 400 with a position
+    assert _ok(client.get("/api/search", params={"q": "鑫达"}, headers=admin))["total"] == 1
+    assert client.get("/api/search", params={"q": "鑫达"}).status_code == 401
+    bad = client.get("/api/search", params={"q": '"未闭合'}, headers=H)
+    assert bad.status_code == 400
+    error = bad.json()["error"]
+    assert error["code"] == "invalid_query" and error["message_zh"] and error["message_en"]
+    assert error["details"]["position"] == 0
+    backwards = {"q": "x", "issued_from": "2026-02-01", "issued_to": "2026-01-01"}
+    wrong = client.get("/api/search", params=backwards, headers=H)
+    assert wrong.status_code == 422
+    # the saved quality queries, by name
+    names = {q["name"] for q in _ok(client.get("/api/qc", headers=H))}
+    assert {"rectification_overdue", "publication_overdue", "case_open_too_long"} <= names
+    report = _ok(client.get("/api/qc/unsealed_documents", headers=H))
+    assert report["count"] == 0 and report["name"] == "unsealed_documents"
+    old = _ok(client.get("/api/qc/case_open_too_long", params={"today": "2027-06-01"}, headers=H))
+    assert {f["case_id"] for f in old["findings"]} == {ids["case"], ids["inspection"]}
+    unknown = client.get("/api/qc/nonsense", headers=H)
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "qc_unknown"
+    # 公示 only for a penalty decision
+    refused = client.post(
+        f"/api/documents/{draft['id']}/publication",
+        headers=H,
+        json={"published_on": "2026-10-16", "channel": "门户网站"},
+    )
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_publishable"
+    status = _ok(client.get("/api/index/status", headers=admin))
+    assert status["missing_count"] == 0 and status["current"]
