@@ -293,6 +293,7 @@ def _play(
         issued.append({**_summary_entry(archive, new, case_id, name), "supersedes": doc_id})
         changes.append(change)
         progress(f"  [{len(issued):02d}] 更正 {issued[-1]['name']} 第{new.edition}版 {new.number}")
+    publication = _publish(archive, handler, issued, progress)  # before filing: 公示 is part of the case
     casefile = _casefile(archive, scenario, people, [c["id"] for c in cases], docs_dir.parent, progress)
     if casefile is not None:
         # 案卷评查 by the city's reviewer: DIR/review.json
@@ -315,6 +316,7 @@ def _play(
         review["guidance"] = {"file": "guidance.pdf", "number": opinion.number, "sha256": opinion.pdf_sha256}
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
         casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
+    search, quality = _search_and_quality(archive, people["reviewer"], issued, party.name, progress)
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -330,7 +332,54 @@ def _play(
         "deadlines": all_deadlines,
         "changes": changes,
         "casefile": casefile,
+        "publication": publication,
+        "search": search,
+        "quality": quality,
     }
+
+
+def _publish(
+    archive: Archive, handler: Principal, issued: list[dict[str, Any]], progress: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """公示: the penalty decision is made public three days after it is issued (or today)."""
+    decision = next((d for d in issued if d.get("type") == "penalty_decision_org" and d.get("date")), None)
+    if decision is None:
+        return None
+    on = min(dt.date.fromisoformat(decision["date"]) + dt.timedelta(days=3), documents_today())
+    row = archive.qc.publish(
+        actor=handler,
+        document_id=decision["id"],
+        published_on=on,
+        channel="临汾市尧都区人民政府门户网站",
+        url="https://www.yaodu.gov.cn/xzcf/",
+    )
+    progress(f"公示 published {decision['number']} on {on}")
+    return {"document_id": row.document_id, "number": decision["number"], "published_on": on.isoformat()}
+
+
+def _search_and_quality(
+    archive: Archive, reviewer: Principal, issued: list[dict[str, Any]], party: str, progress: Callable[[str], None]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """全文检索 and 质量检查 as the city's reviewer sees them: a number typed with half-width
+    brackets, the enterprise's 字号, a phrase, the case file; then every saved quality query."""
+    from anjuan.indexing.api import SearchRequest
+
+    decision = next((d for d in issued if d.get("type") == "penalty_decision_org"), None)
+    queries = [
+        decision["number"].replace("〔", "[").replace("〕", "]") if decision and decision.get("number") else "",
+        party.removeprefix("临汾市尧都区")[:2],
+        '"责令限期整改"',
+        "kind:casefile",
+    ]
+    results = []
+    for q in [q for q in queries if q]:
+        found = archive.search.search(actor=reviewer, request=SearchRequest(query=q, size=3, snippets=False))
+        top = [{"key": h.key, "title": h.title, "number": h.number} for h in found.hits]
+        results.append({"query": q, "total": found.total, "exact": found.exact, "took_ms": found.took_ms, "top": top})
+        progress(f"检索 search {q}: {found.total} hits ({found.took_ms:.0f} ms)")
+    quality = {q["name"]: archive.qc.run(actor=reviewer, name=q["name"])["count"] for q in archive.qc.queries()}
+    progress("质量检查 quality queries: " + ", ".join(f"{k} {v}" for k, v in quality.items()))
+    return results, quality
 
 
 def _demo_photo(index: int) -> bytes:

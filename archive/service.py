@@ -47,7 +47,7 @@ from .numbering import NumberingProfile, load_profiles, set_start
 from .procedure import RuleSet, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
 from .procedure.gates import GateRules, load_gates
-from .qc import QualityService
+from .qc import QualityService, published_events
 from .review import ReviewService
 from .sealing import SealingService, revision_digests
 from .search import SearchService
@@ -771,7 +771,9 @@ class Archive:
         dated = [d.doc_date for d in docs if d.doc_date and d.status == "issued"]
         filing = next((d.doc_date for d in docs if d.form_id == "case_filing_approval" and d.status == "issued"), None)
         opened = filing or (min(dated) if dated else case.created_at.date())
-        events = events_from_documents(facts, case.procedure, rules=self.deadline_rules)
+        # 公示 records (archive/qc) are events too: the publication deadline is met when one exists.
+        published = published_events(session, [d.id for d in docs])
+        events = events_from_documents(facts, case.procedure, rules=self.deadline_rules, extra=published)
         return compute_deadlines(
             events, self.deadline_rules, procedure=case.procedure, opened_on=opened, today=today, calendar=self.calendar
         )
