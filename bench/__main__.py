@@ -4,6 +4,7 @@
 - conversion: warm UNO pool vs one cold ``soffice --convert-to`` per document (the naive baseline)
 - end to end: issuing documents through the archive (number, render, convert, store), latency
   p50/p95 and docs/s with several concurrent issuers.
+- search: Whoosh backend vs SQLite FTS5 + jieba on the same generated corpus (bench/bench_search.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from anjuan.archive.demo import load_scenario
 from anjuan.archive.documents import build_context
 from anjuan.archive.service import Archive
 
-from . import bench_casefile, bench_convert, bench_package, bench_signing
+from . import bench_casefile, bench_convert, bench_package, bench_search, bench_signing
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -146,6 +147,8 @@ def main() -> None:
     parser.add_argument("--cold-docs", type=int, default=6, help="documents for the cold soffice baseline")
     parser.add_argument("--workers", type=int, default=4, help="concurrent issuers end to end")
     parser.add_argument("--volume-docs", type=int, default=60, help="documents in the benchmark case file")
+    parser.add_argument("--search-docs", type=int, default=50_000, help="records in the search benchmark")
+    parser.add_argument("--search-large", action="store_true", help="search benchmark on 200,000 records")
     args = parser.parse_args()
 
     conv = bench_convert.run(args.docs, cold_docs=args.cold_docs)
@@ -153,6 +156,7 @@ def main() -> None:
     sig = bench_signing.run(args.docs)
     vol = bench_casefile.run(args.volume_docs)
     pkg = bench_package.run()
+    search = bench_search.run(200_000 if args.search_large else args.search_docs)
     rows = [
         ("render DOCX (template, cached)", f"{e2e['render_ms']:.1f} ms/doc", ""),
         (
@@ -188,6 +192,7 @@ def main() -> None:
             "",
         ),
     ]
+    rows += bench_search.rows(search)
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'cost':<26} throughput")
     print("-" * (width + 50))
