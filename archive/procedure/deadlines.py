@@ -33,10 +33,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..catalogue import Catalogue, Procedure, load_catalogue
-from ..datafile import read_yaml
+from ..datafile import read_yaml, validate
 from ..errors import ArchiveError
 from ..numbering.format import normalise_number
 from .calendar import CalendarUnknownYear, WorkingCalendar, YearSupplement
@@ -369,25 +369,6 @@ def _read(path: Path | None) -> tuple[Any, str]:
     return read_yaml(PACKAGE, RULES_FILE, path, DeadlineRulesError)
 
 
-def _describe_loc(loc: tuple[Any, ...], data: Any) -> str:
-    """``rules.3.offset`` → ``rules[decision_service].offset`` so the author finds the entry."""
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list) and 0 <= item < len(node):
-            node = node[item]
-            ident = node.get("id") or node.get("form") or node.get("event") if isinstance(node, dict) else None
-            tag = f"[{ident}]" if ident else f"[{item}]"
-            if parts:
-                parts[-1] += tag
-            else:
-                parts.append(tag)
-            continue
-        node = node.get(item) if isinstance(node, dict) else None
-        parts.append(str(item))
-    return ".".join(parts) or "rules"
-
-
 def _check(rules: RuleSet, catalogue: Catalogue, label: str) -> None:
     kinds = rules.kind_names()
     if len(kinds) != len(rules.event_kinds):
@@ -485,19 +466,7 @@ def _check(rules: RuleSet, catalogue: Catalogue, label: str) -> None:
 
 def _parse(path: Path | None, catalogue: Catalogue | None) -> RuleSet:
     data, label = _read(path)
-    if not isinstance(data, dict):
-        raise _problem(label, "顶层必须是映射", "the top level must be a mapping")
-    try:
-        rules = RuleSet.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = "unknown key (not in the schema)" if err["type"] == "extra_forbidden" else err["msg"]
-            problems.append({"where": _describe_loc(tuple(err["loc"]), data), "message": msg})
-        text = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
-        raise DeadlineRulesError(
-            f"{label} 校验失败：{text}", f"{label} is invalid: {text}", details={"file": label, "errors": problems}
-        ) from None
+    rules = validate(RuleSet, data, label, DeadlineRulesError, keys=("id", "form", "event"))
     _check(rules, catalogue or load_catalogue(), label)
     return rules
 

@@ -11,9 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..datafile import read_yaml
+from ..datafile import read_yaml, validate
 from ..errors import ArchiveError
 
 __all__ = [
@@ -134,42 +134,9 @@ class QcQueries(_Model):
         return {q.name: q for q in self.queries}
 
 
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    """``queries.1.params.working_day`` → ``queries[publication_overdue].params.working_day``."""
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list) and 0 <= item < len(node):
-            node = node[item]
-            name = node.get("name") if isinstance(node, dict) else None
-            tag = f"[{name or item}]"
-            if parts:
-                parts[-1] += tag
-            else:
-                parts.append(tag)
-            continue
-        node = node.get(item) if isinstance(node, dict) else None
-        parts.append(str(item))
-    return ".".join(parts) or "queries"
-
-
 def _parse(path: Path | None) -> QcQueries:
     data, label = read_yaml(PACKAGE, QUERIES_FILE, path, QcQueriesError)
-    if not isinstance(data, dict):
-        raise QcQueriesError(
-            f"{label} 校验失败：顶层必须是映射", f"{label} is invalid: the top level must be a mapping"
-        )
-    try:
-        return QcQueries.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = "unknown key (not in the schema)" if err["type"] == "extra_forbidden" else err["msg"]
-            problems.append({"where": _where(tuple(err["loc"]), data), "message": msg})
-        text = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
-        raise QcQueriesError(
-            f"{label} 校验失败：{text}", f"{label} is invalid: {text}", details={"file": label, "errors": problems}
-        ) from None
+    return validate(QcQueries, data, label, QcQueriesError, keys=("name",))
 
 
 @cache

@@ -14,7 +14,6 @@ import pytest
 from anjuan.archive import events
 from anjuan.archive.access import Principal
 from anjuan.archive.db import Database
-from anjuan.archive.demo import load_scenario
 from anjuan.archive.documents import today as beijing_today
 from anjuan.archive.errors import NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event
@@ -32,7 +31,7 @@ from anjuan.archive.service import Archive
 from anjuan.templates.convert import Converter
 from sqlalchemy import select
 
-from tests.fixtures.archive import Bureau, add_user, make_archive, make_bureau
+from tests.fixtures.archive import Bureau, add_user, decision_fields, make_archive, make_bureau
 
 # Back-filled cases (as in test_review): the procedure gates are off so each test issues only the
 # documents its query reads, with the dates it needs. Everything else — numbering, rendering, sealing,
@@ -52,12 +51,6 @@ def bureau(archive: Archive) -> Bureau:
 @pytest.fixture
 def qc(archive: Archive) -> QualityService:
     return QualityService(archive)
-
-
-def _decision_fields() -> dict[str, Any]:
-    spec = load_scenario()["cases"][1]
-    step = next(s for s in spec["documents"] if s.get("ref") == "decision")
-    return json.loads(json.dumps(step["fields"], default=str))
 
 
 def _case(archive: Archive, bureau: Bureau, name: str, kind: str = "inspection", actor: Principal | None = None) -> int:
@@ -239,7 +232,7 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
     decisions = {}
     for label in ("on_time", "late", "never"):
         case = _case(archive, bureau, f"处罚案件（{label}）", kind="penalty")
-        decisions[label] = _issue(archive, bureau, case, "penalty_decision_org", decided, _decision_fields())
+        decisions[label] = _issue(archive, bureau, case, "penalty_decision_org", decided, decision_fields())
     on_day_5 = archive.calendar.add_working_days(decided, 5)  # 03-13
     on_day_9 = archive.calendar.add_working_days(decided, 9)  # 03-19
     assert (on_day_5, on_day_9) == (dt.date(2026, 3, 13), dt.date(2026, 3, 19))
@@ -459,7 +452,7 @@ def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau,
 
     decided = dt.date(2026, 3, 6)
     a_case = _case(archive, bureau, "尧都区处罚案件", kind="penalty")
-    a_decision = _issue(archive, bureau, a_case, "penalty_decision_org", decided, _decision_fields())
+    a_decision = _issue(archive, bureau, a_case, "penalty_decision_org", decided, decision_fields())
     b_case = archive.create_case(
         actor=b_handler,
         org_id=county_b.id,
@@ -468,7 +461,7 @@ def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau,
         party_id=bureau.party_id,
         officer_ids=[o.id for o in b_officers],
     ).id
-    b_decision = _issue(archive, bureau, b_case, "penalty_decision_org", decided, _decision_fields(), actor=b_handler)
+    b_decision = _issue(archive, bureau, b_case, "penalty_decision_org", decided, decision_fields(), actor=b_handler)
     today = dt.date(2026, 3, 31)
 
     def seen(actor: Principal, name: str = "publication_overdue") -> set[int]:

@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 from anjuan.archive.access import Principal
 from anjuan.archive.db import Database
-from anjuan.archive.demo import load_scenario
 from anjuan.archive.models import Event
 from anjuan.archive.service import Archive
 from anjuan.indexing.api import SearchRequest
 from anjuan.templates.convert import Converter
 from sqlalchemy import select
 
-from tests.fixtures.archive import Bureau, add_user, make_archive, make_bureau, void_with_approval
+from tests.fixtures.archive import Bureau, add_user, decision_fields, make_archive, make_bureau, void_with_approval
 
 
 @pytest.fixture
@@ -32,12 +31,6 @@ def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> It
 @pytest.fixture
 def bureau(archive: Archive) -> Bureau:
     return make_bureau(archive)
-
-
-def _decision_fields() -> dict[str, Any]:
-    spec = load_scenario()["cases"][1]
-    step = next(s for s in spec["documents"] if s.get("ref") == "decision")
-    return json.loads(json.dumps(step["fields"], default=str))
 
 
 def _order(archive: Archive, bureau: Bureau, case_id: int, problem: str, actor: Principal | None = None) -> Any:
@@ -166,7 +159,7 @@ def test_rebuild_from_the_archive_matches_it(archive: Archive, bureau: Bureau) -
         actor=bureau.handler,
         case_id=case_id,
         form_key="penalty_decision_org",
-        fields=_decision_fields(),
+        fields=decision_fields(),
         doc_date=dt.date(2026, 3, 6),
     )
     steps: list[tuple[int, int]] = []
