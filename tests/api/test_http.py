@@ -371,6 +371,9 @@ def test_search_quality_queries_and_publication_over_http(client: TestClient) ->
         assert body["exact"] and [h["key"] for h in body["hits"]] == [f"doc:{draft['id']}"]
     body = _ok(client.get("/api/search", params={"q": "鑫达", "kind": "document", "sort": "date_desc"}, headers=H))
     assert body["total"] == 1 and body["facets"]["form"] == {"inspection_record": 1}
+    for params, total in (({"kind": "attachment"}, 0), ({"form": "inspection_record,penalty_decision_org"}, 1)):
+        assert _ok(client.get("/api/search", params={"q": "鑫达", **params}, headers=H))["total"] == total
+    assert _ok(client.get("/api/search", params=[("q", "鑫达"), ("status", "voided")], headers=H))["total"] == 0
     assert body["hits"][0]["number"] == number and body["hits"][0]["date"] == "2026-10-15"
     assert "<mark>鑫达</mark>" in body["hits"][0]["snippet"]
     # the platform administrator sees it too; no token gets 401; bad syntax gets 400 with a position
