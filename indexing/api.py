@@ -173,10 +173,11 @@ class SearchBackend(Protocol):
     """What every search backend provides. Implementations must be safe to search from many
     threads while one writer indexes; writes are serialised by the backend itself."""
 
-    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None) -> int:
+    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None, wait: float | None = None) -> int:
         """Add or replace records (by key); returns how many were written. Durable on return.
         ``checkpoint`` is the caller's marker (e.g. the last archive event indexed), saved with
-        the write so that a restart resumes from it."""
+        the write so that a restart resumes from it. ``wait``: how long to wait for the writer
+        lock (default: the backend's timeout) before raising ``IndexLocked``."""
         ...
 
     def checkpoint(self) -> str | None:
@@ -187,7 +188,7 @@ class SearchBackend(Protocol):
         """False when the index was made by another schema version and must be rebuilt."""
         ...
 
-    def delete(self, keys: Sequence[str]) -> int:
+    def delete(self, keys: Sequence[str], *, wait: float | None = None) -> int:
         """Remove records by key; unknown keys are ignored. Returns how many were removed."""
         ...
 

@@ -35,7 +35,7 @@ class MemoryBackend:
 
     # -- writing --
 
-    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None) -> int:
+    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None, wait: float | None = None) -> int:
         n = 0
         with self._lock:
             for doc in docs:
@@ -45,7 +45,7 @@ class MemoryBackend:
                 self._checkpoint = checkpoint
         return n
 
-    def delete(self, keys: Sequence[str]) -> int:
+    def delete(self, keys: Sequence[str], *, wait: float | None = None) -> int:
         with self._lock:
             return sum(self._docs.pop(k, None) is not None for k in keys)
 

@@ -621,12 +621,12 @@ class WhooshBackend:
 
     # ── writing ──
 
-    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None) -> int:
+    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None, wait: float | None = None) -> int:
         docs = list(docs)
         # Small batches (a document just issued) are analysed here: a worker pool costs more to
         # start than the analysis. Analysis happens before the lock, so writers queue briefly.
         prepared = [_prepare(d, self._analyzer_here()) for d in docs] if len(docs) < 64 else None
-        with self._locked():
+        with self._locked(wait):
             gen = self._require_current()
             written = 0
             if docs:
@@ -650,10 +650,10 @@ class WhooshBackend:
         tmp.write_text(value)
         os.replace(tmp, gen / "checkpoint")
 
-    def delete(self, keys: Sequence[str]) -> int:
+    def delete(self, keys: Sequence[str], *, wait: float | None = None) -> int:
         if not keys:
             return 0
-        with self._locked():
+        with self._locked(wait):
             gen = self._require_current()
             ix = index.open_dir(gen)
             writer = _Writer(ix)

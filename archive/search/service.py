@@ -34,6 +34,8 @@ __all__ = ["SearchService"]
 log = logging.getLogger(__name__)
 
 _SYNC_BATCH = 2000
+#: how long a change waits to index itself before leaving it to the next sync
+_AFTER_CHANGE_WAIT = 2.0
 
 
 class SearchService:
@@ -69,9 +71,10 @@ class SearchService:
     def _last_seq(self, session: Any) -> int:
         return int(session.scalar(select(func.max(Event.seq))) or 0)
 
-    def sync(self) -> int:
+    def sync(self, *, wait: float | None = None) -> int:
         """Index what changed since the checkpoint; returns the number of records touched.
-        An index of another schema version is rebuilt first."""
+        An index of another schema version is rebuilt first. ``wait`` bounds the wait for the
+        writer lock (a rebuild in another process holds it for minutes)."""
         backend = self.backend
         with self._lock:
             if not backend.current():
@@ -107,8 +110,8 @@ class SearchService:
                         else:
                             records.append(record)
                 if gone:
-                    backend.delete(gone)
-                backend.index(records, checkpoint=str(last))
+                    backend.delete(gone, wait=wait)
+                backend.index(records, checkpoint=str(last), wait=wait)
                 touched += len(records) + len(gone)
                 if len(rows) < _SYNC_BATCH:
                     return touched
@@ -116,7 +119,7 @@ class SearchService:
     def after_change(self) -> None:
         """Called by the archive after a change commits: index now, never fail the change."""
         try:
-            self.sync()
+            self.sync(wait=_AFTER_CHANGE_WAIT)
         except Exception as exc:  # the change is committed; the next sync picks it up
             log.warning("search index not updated (will catch up): %s", exc)
 
@@ -184,7 +187,7 @@ class SearchService:
 
     def search(self, *, actor: Principal, request: SearchRequest) -> SearchResult:
         try:
-            self.sync()
+            self.sync(wait=0.0)  # never make a search wait for another writer (a rebuild)
         except IndexingError as exc:  # a stale answer beats no answer; say so in the log
             log.warning("search index could not catch up before searching: %s", exc)
         return self.backend.search(dataclasses.replace(request, visibility=self.visibility(actor)))
