@@ -1222,6 +1222,29 @@ def index_status(as_json: JsonOpt = False) -> None:
         _out(status, as_json, text)
 
 
+@app.command()
+def notices(
+    date_from: Annotated[str, typer.Option("--from", help="decisions dated on or after YYYY-MM-DD")],
+    date_to: Annotated[str, typer.Option("--to", help="… and on or before YYYY-MM-DD")],
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="write the notices as CSV here")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """行政处罚决定公示 — the public notices of a period's penalty decisions, personal data redacted."""
+    from anjuan.archive.qc.notice import notices_csv
+
+    with _Run(as_json), _archive() as archive:
+        start, end = _parse_date(date_from), _parse_date(date_to)
+        assert start is not None and end is not None
+        rows = archive.qc.notices(actor=_acting(archive), start=start, end=end)
+        if csv_file is not None:
+            csv_file.write_text(notices_csv(rows), "utf-8")
+        lines = [f"公示 notices {start} – {end}: {len(rows)}"]
+        for r in rows:
+            state = f"公示于 {r['published_on']}" if r["published_on"] else f"应于 {r['publish_by']} 前公示"
+            lines.append(f"  {r['number']}  {r['party']}  {r['result']}  ({state})")
+        _out(rows, as_json, "\n".join(lines))
+
+
 @doc_app.command("publish")
 def doc_publish(
     doc_id: int,

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from anjuan.archive.errors import FieldError, ValidationFailed
+from anjuan.archive.qc.notice import notices_csv
 from anjuan.indexing.api import SearchRequest
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -109,6 +110,25 @@ def qc_run(name: str, archive: ArchiveDep, actor: Actor, today: dt.date | None =
     """Run one saved quality query over what the user may see. A plain ``def`` route: the seal
     check behind ``unsealed_documents`` must not run on the event loop."""
     return archive.qc.run(actor=actor, name=name, today=today)
+
+
+@router.get("/notices", tags=["qc"], response_model=None)
+async def public_notices(
+    archive: ArchiveDep,
+    actor: Actor,
+    start: Annotated[dt.date, Query(alias="from")],
+    end: Annotated[dt.date, Query(alias="to")],
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """行政处罚决定公示: the notices of the penalty decisions of a period, personal data redacted."""
+    rows = await run_in_threadpool(archive.qc.notices, actor=actor, start=start, end=end)
+    if format == "csv":
+        return Response(
+            notices_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="notices-{start}-{end}.csv"'},
+        )
+    return rows
 
 
 class PublicationIn(BaseModel):

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 from .. import events
 from ..access import Principal, require, require_document
 from ..documents import today as beijing_today
-from ..errors import NotFound
+from ..errors import FieldError, NotFound, ValidationFailed
 from ..models import Publication
 from .checks import CHECKS, CheckContext
+from .notice import notices
 from .publication import record_publication
 from .queries import QcQueries, QcQuery, load_queries
 
@@ -43,6 +44,24 @@ class QualityService:
                 details={"name": name, "known": known},
             )
         return found
+
+    def notices(self, *, actor: Principal, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+        """公示 notices of the penalty decisions dated ``start``–``end`` (see ``notice.py``), with
+        natural persons' data redacted; the deadline uses the ``publication_overdue`` parameters."""
+        if start > end:
+            raise ValidationFailed(
+                [FieldError("from", "起始日期", "from", "不能晚于截止日期", "must not be after the end date")]
+            )
+        working_days = int(self.query("publication_overdue").to_dict()["params"].get("working_days", 7))
+        calendar = self.archive.calendar.lenient()
+        with self.archive.db.read() as s:
+            return notices(
+                s,
+                actor=actor,
+                start=start,
+                end=end,
+                publish_by=lambda day: calendar.add_working_days(day, working_days),
+            )
 
     def run(self, *, actor: Principal, name: str, today: dt.date | None = None) -> dict[str, Any]:
         """Run the saved query ``name`` as of ``today`` (default: today in Beijing) over the actor's scope.

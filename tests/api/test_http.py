@@ -403,5 +403,11 @@ def test_search_quality_queries_and_publication_over_http(client: TestClient) ->
         json={"published_on": "2026-10-16", "channel": "门户网站"},
     )
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_publishable"
+    period = {"from": "2026-01-01", "to": "2026-12-31"}
+    assert _ok(client.get("/api/notices", params=period, headers=H)) == []  # no penalty decision yet
+    as_csv = client.get("/api/notices", params={**period, "format": "csv"}, headers=H)
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.text.lstrip("\ufeff").startswith("行政处罚决定书文号,当事人")
+    assert client.get("/api/notices", params={"from": "2026-12-31", "to": "2026-01-01"}, headers=H).status_code == 422
     status = _ok(client.get("/api/index/status", headers=admin))
     assert status["missing_count"] == 0 and status["current"]

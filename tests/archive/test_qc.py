@@ -484,3 +484,60 @@ def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau,
     # County B cannot record county A's publication: the decision does not exist for it.
     with pytest.raises(NotFound):
         qc.publish(actor=b_handler, document_id=a_decision.id, published_on=dt.date(2026, 3, 10), channel="网站")
+
+
+# -- 公示 notices ---------------------------------------------------------------------------------------
+
+
+def test_notices_publish_organisations_and_mask_people(archive: Archive, bureau: Bureau, qc: QualityService) -> None:
+    person = archive.create_party(
+        actor=bureau.handler,
+        kind="person",
+        name="王建国",
+        id_number="142601198005061234",
+        address="临汾市尧都区解放路3号",
+        phone="13812345678",
+    )
+    decided = dt.date(2026, 3, 6)
+    org_case = _case(archive, bureau, "单位处罚案件", kind="penalty")
+    org_decision = _issue(archive, bureau, org_case, "penalty_decision_org", decided, decision_fields())
+    person_case = archive.create_case(
+        actor=bureau.handler,
+        org_id=bureau.org_id,
+        kind="penalty",
+        name="个人处罚案件",
+        party_id=person.id,
+        officer_ids=bureau.officer_ids,
+    ).id
+    facts = "王建国（身份证号142601198005061234，住址：临汾市尧都区解放路3号，电话13812345678）无证从事电工作业。"
+    person_fields = {**decision_fields(), "facts": facts, "penalty": "罚款人民币伍千元整", "fine": 5000}
+    person_decision = _issue(archive, bureau, person_case, "penalty_decision_person", decided, person_fields)
+    outside = _issue(archive, bureau, org_case, "penalty_decision_org", dt.date(2026, 5, 6), decision_fields())
+    qc.publish(
+        actor=bureau.handler,
+        document_id=org_decision.id,
+        published_on=dt.date(2026, 3, 9),
+        channel="门户网站",
+        url="https://www.yaodu.gov.cn/xzcf/1",
+    )
+    rows = {
+        r["document_id"]: r
+        for r in qc.notices(actor=bureau.handler, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    }
+    assert set(rows) == {org_decision.id, person_decision.id}  # the May decision is outside the period
+    assert outside.id not in rows
+    org_row, person_row = rows[org_decision.id], rows[person_decision.id]
+    assert org_row["party"] == archive.party(actor=bureau.handler, key=bureau.party_id).name
+    assert org_row["credit_code"] and org_row["published_on"] == "2026-03-09"
+    assert org_row["url"].endswith("/xzcf/1") and org_row["number"] == org_decision.number
+    assert org_row["basis"].startswith("《中华人民共和国安全生产法》第四十三条")
+    assert person_row["party"] == "王某" and person_row["credit_code"] == ""
+    assert person_row["facts"] == (
+        "王某（身份证号[身份证号已隐去]，住址：[住址已隐去]，电话[电话已隐去]）无证从事电工作业。"
+    )
+    assert person_row["result"] == "罚款人民币伍千元整" and person_row["published_on"] is None
+    assert person_row["publish_by"] == "2026-03-17"  # 7 working days after Friday 6 March
+    from anjuan.archive.qc.notice import notices_csv
+
+    text = notices_csv(list(rows.values()))
+    assert text.startswith("\ufeff行政处罚决定书文号,当事人,") and "王建国" not in text and "13812345678" not in text
