@@ -47,6 +47,7 @@ from .registry import get_case, get_officer
 __all__ = [
     "CHINA",
     "IssueStep",
+    "beijing_date",
     "build_context",
     "create_draft",
     "finish_issue",
@@ -64,6 +65,15 @@ CHINA = ZoneInfo("Asia/Shanghai")
 def today() -> dt.date:
     """Dates on documents are Beijing dates, whatever the server's time zone."""
     return dt.datetime.now(CHINA).date()
+
+
+def beijing_date(moment: dt.datetime | None) -> dt.date | None:
+    """The Beijing calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).date()
 
 
 def get_document(session: Session, doc_id: int) -> Document:

@@ -7,13 +7,14 @@ decimals); :func:`typed_values` turns stored values back into Python types for t
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalogue.model import FieldSpec, FieldType, FormSpec
 from .errors import FieldError, ValidationFailed
 
-__all__ = ["typed_values", "validate_fields"]
+__all__ = ["parse_money", "typed_values", "validate_fields"]
 
 _TYPE_EN = {
     FieldType.date: "a date (YYYY-MM-DD)",
@@ -181,3 +182,16 @@ def _typed(spec: FieldSpec, value: Any) -> Any:
 def typed_values(form: FormSpec, stored: dict[str, Any]) -> dict[str, Any]:
     """Stored JSON values → Python values (date, Decimal …) for rendering; absent fields are None."""
     return {spec.id: _typed(spec, stored.get(spec.id)) for spec in form.fields}
+
+
+def parse_money(value: Any) -> Decimal | None:
+    """A stored or typed money value (``"50000.00"``, ``50000``, ``"５０,０００"``) as Decimal; None when
+    absent or unreadable. Readers of stored fields (gates, statistics, the index) share this."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split()).replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None

@@ -26,7 +26,7 @@ from anjuan import __version__
 
 from .. import events
 from ..access import Principal, require_case
-from ..documents import CHINA
+from ..documents import beijing_date
 from ..errors import Conflict, Forbidden
 from ..models import Attachment, CaseFile, Document, Event
 
@@ -39,15 +39,6 @@ NS = "urn:anjuan:aip:1"
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 # RFC 8493. The bagit library writes 0.97 whatever it is asked; the bag is rewritten as 1.0 below.
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
-
-
-def _beijing_date(moment: dt.datetime | None) -> dt.date | None:
-    """The Beijing calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA).date()
 
 
 def _el(parent: etree._Element, tag: str, text: Any = None, label: str | None = None, **attrs: Any) -> etree._Element:
@@ -182,7 +173,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
                 title=archive.form(doc.form_id).name,
                 number=doc.number or "",
                 responsible=info["org"],
-                date=doc.doc_date or _beijing_date(doc.issued_at),  # 日期 is required (YJ-2-4)
+                date=doc.doc_date or beijing_date(doc.issued_at),  # 日期 is required (YJ-2-4)
                 retention=info["retention"],
                 pages=doc.pages or 0,
                 media="application/pdf",
@@ -213,7 +204,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
                 title=att.title,
                 number="",
                 responsible=att.responsible or info["party"],
-                date=att.date or _beijing_date(att.created_at),  # undated evidence: the day it was received
+                date=att.date or beijing_date(att.created_at),  # undated evidence: the day it was received
                 retention=info["retention"],
                 pages=att.pages,
                 media=att.media_type,

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from ..catalogue import CaseKind, Catalogue, FieldSpec, FieldType, FormSpec, Procedure, load_catalogue
 from ..datafile import read_yaml
 from ..errors import ArchiveError, Conflict
+from ..fields import parse_money
 
 __all__ = [
     "AfterPeriod",
@@ -610,15 +611,7 @@ def _matches(value: Any, wanted: tuple[Scalar, ...]) -> bool:
     return False
 
 
-def _money(value: Any) -> Decimal | None:
-    """A stored money value (``"50000.00"``, ``50000``) as Decimal; None when absent or unreadable."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        amount = Decimal(_norm(value).replace(",", ""))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
+_money = parse_money  # stored money values are read the same way everywhere (archive/fields.py)
 
 
 _NUMERAL = "0-9.,零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬"

@@ -26,7 +26,7 @@ from anjuan.errors import AnjuanError
 from ..access import Principal, case_clause, document_clause
 from ..blobs import BlobStore
 from ..catalogue import Catalogue
-from ..documents import CHINA
+from ..documents import CHINA, beijing_date
 from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
@@ -210,11 +210,6 @@ def _event_dates(ctx: CheckContext, doc: Document, procedure: str, kind: str) ->
     return [e.on for e in events if e.kind == kind]
 
 
-def _beijing_date(at: dt.datetime) -> dt.date:
-    # SQLite hands timestamps back without a zone; they are stored in UTC.
-    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(CHINA).date()
-
-
 def _end_of(day: dt.date) -> dt.datetime:
     """The first instant after ``day`` in Beijing, in UTC (SQLite compares the stored UTC text)."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA).astimezone(dt.UTC)
@@ -390,7 +385,7 @@ def case_open_too_long(ctx: CheckContext, params: Mapping[str, Any]) -> list[Fin
         filing = filings.get(case.id)
         # 办案期限 runs from 立案 (行政处罚法 第六十条); a case without a 立案审批表 (an inspection chain, or
         # one not yet filed) from the day it was opened in anjuan.
-        start = filing[0] if filing else _beijing_date(case.created_at)
+        start = filing[0] if filing else beijing_date(case.created_at)
         due = start + dt.timedelta(days=days)
         if ctx.today <= due:
             continue
@@ -475,7 +470,7 @@ def low_review_score(ctx: CheckContext, params: Mapping[str, Any]) -> list[Findi
         if not isinstance(score, int | float) or score >= min_score:
             continue
         rating = event.data.get("rating") or ""
-        on = _beijing_date(event.at)
+        on = beijing_date(event.at)
         filing = filings.get(case.id)
         out.append(
             _case_finding(

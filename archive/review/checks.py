@@ -8,12 +8,13 @@ and signatures, the computed deadlines, and the case file volume (目录, page n
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from anjuan.templates.text import pdf_text
 
 from ..catalogue import Catalogue, resolve_form
 from ..numbering import parse_number
@@ -78,10 +79,7 @@ class Problem:
 
 
 def _pdf_text(pdf: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(pdf))
-    return "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+    return "".join(pdf_text(pdf).split())
 
 
 # -- 执法主体 ----------------------------------------------------------------------------------------

@@ -12,8 +12,6 @@ and withdrawn attachments are removed.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..catalogue import resolve_form
+from ..documents import beijing_date
+from ..fields import parse_money
 from ..models import Attachment, Case, CaseFile, Document, Organisation
 
 if TYPE_CHECKING:
@@ -33,24 +33,6 @@ __all__ = ["INDEXED_STATUSES", "RecordBuilder"]
 
 #: document statuses that are records in the index (issued, and what issued documents become)
 INDEXED_STATUSES = ("issued", "superseded", "voided")
-_CHINA = dt.timezone(dt.timedelta(hours=8))
-
-
-def _local_date(at: dt.datetime | None) -> dt.date | None:
-    if at is None:
-        return None
-    if at.tzinfo is None:  # SQLite hands back naive UTC
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(_CHINA).date()
-
-
-def _money(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(re.sub(r"[,，元\s]", "", str(value)))
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -147,9 +129,10 @@ class RecordBuilder:
         form = resolve_form(self.archive.catalogue, doc.form_id)
         case = doc.case
         text = docx_text(self.archive.blobs.get(doc.docx_sha256)) if doc.docx_sha256 else ""
-        issued = doc.doc_date or _local_date(doc.issued_at)
+        issued = doc.doc_date or beijing_date(doc.issued_at)
         decided = issued if form.stage == "decision" and "penalty" in [str(k) for k in form.case_kinds] else None
-        amount = _money(doc.fields.get("fine")) if isinstance(doc.fields, dict) else None
+        fine = parse_money(doc.fields.get("fine")) if isinstance(doc.fields, dict) else None
+        amount = float(fine) if fine is not None else None
         title = f"{form.name} {doc.number}" if doc.number else form.name
         return IndexDoc(
             key=f"doc:{doc.id}",
@@ -181,7 +164,7 @@ class RecordBuilder:
             form=f"attachment_{att.kind}",
             form_name=kinds.get(att.kind, att.kind),
             creator=att.created_by,
-            issued=att.date or _local_date(att.created_at),
+            issued=att.date or beijing_date(att.created_at),
             status="filed" if case.filed_at else att.status,
             **self._common(case),
         )
@@ -207,8 +190,8 @@ class RecordBuilder:
             form_name="卷宗",
             file_no=case.file_no or "",
             creator=volume.built_by,
-            issued=_local_date(volume.built_at),
-            filed=_local_date(case.filed_at),
+            issued=beijing_date(volume.built_at),
+            filed=beijing_date(case.filed_at),
             status="filed" if case.filed_at else ("closed" if case.status == "closed" else "assembled"),
             **self._common(case),
         )

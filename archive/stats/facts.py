@@ -19,13 +19,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..documents import CHINA
+from ..documents import beijing_date
+from ..fields import parse_money
 from ..models import Case, Document, document_officers
 
 __all__ = [
@@ -98,13 +99,7 @@ class PenaltyFact:
 
 def issue_date(doc_date: dt.date | None, issued_at: dt.datetime | None) -> dt.date | None:
     """The 下发日期: the document's own date, else the Beijing date it was issued."""
-    if doc_date is not None:
-        return doc_date
-    if issued_at is None:
-        return None
-    if issued_at.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
-        issued_at = issued_at.replace(tzinfo=dt.UTC)
-    return issued_at.astimezone(CHINA).date()
+    return doc_date if doc_date is not None else beijing_date(issued_at)
 
 
 def _issued(
@@ -234,13 +229,9 @@ def document_facts(
 
 
 def _money(value: Any) -> Decimal:
-    if value in (None, ""):
-        return Decimal(0)
-    try:
-        amount = Decimal(str(value).replace(",", "").replace("，", ""))
-    except InvalidOperation:
-        return Decimal(0)
-    return amount if amount.is_finite() and amount > 0 else Decimal(0)
+    """A fine for the table: a positive amount, else 0 (absent, unreadable or negative)."""
+    amount = parse_money(value)
+    return amount if amount is not None and amount > 0 else Decimal(0)
 
 
 def penalty_kinds(fields: Mapping[str, Any]) -> tuple[str, ...]:
