@@ -166,6 +166,17 @@ def test_rebuild_from_the_archive_matches_it(archive: Archive, bureau: Bureau) -
         fields=decision_fields(),
         doc_date=dt.date(2026, 3, 6),
     )
+    from tests.archive.test_documents import FIELDS
+
+    bureau.issue(  # a decision-stage document that is not a decision: it has no 决定日期
+        archive,
+        actor=bureau.handler,
+        case_id=case_id,
+        form_key="case_handling_approval",
+        fields=FIELDS["case_handling_approval"],
+        doc_date=dt.date(2026, 3, 5),
+    )
+    assert [h.key for h in _search(archive, bureau.handler, "decided:2026").hits] == [f"doc:{decision.id}"]
     steps: list[tuple[int, int]] = []
     written = archive.search.rebuild(actor=bureau.admin, progress=lambda done, total: steps.append((done, total)))
     assert written >= 1 and steps[-1] == (written, written)
