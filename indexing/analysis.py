@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 __all__ = [
     "Analyzer",
@@ -70,19 +69,6 @@ def bigrams(squeezed: str) -> Iterator[tuple[str, int]]:
         yield squeezed[i : i + 2], i
     if n:
         yield squeezed[-1], n - 1
-
-
-def phrase_grams(squeezed: str) -> list[tuple[str, int]]:
-    """The fewest bigrams (with offsets into the phrase) whose co-occurrence at those offsets
-    proves the phrase: every other bigram, plus the last one for odd lengths (AB@0 and CD@2 imply
-    BC@1)."""
-    n = len(squeezed)
-    if n < 2:
-        return [(squeezed, 0)] if n else []
-    out = [(squeezed[i : i + 2], i) for i in range(0, n - 1, 2)]
-    if out[-1][1] != n - 2:
-        out.append((squeezed[n - 2 :], n - 2))
-    return out
 
 
 # ── numbers: 文号, 统一社会信用代码, 案号, 档号 ────────────────────────────────────────────────────
@@ -213,13 +199,3 @@ class Analyzer:
 
     def word_counts(self, text: str) -> Counter[str]:
         return Counter(self.words(text))
-
-    def query_words(self, text: str) -> list[str]:
-        """Words of a query term: like :meth:`words` but a query that is one character keeps it."""
-        words = self.words(text)
-        return words or [w for w in (squeeze(text),) if w]
-
-
-def dictionary_path() -> Path:
-    """Where the domain dictionary lives (for the README and for bureaus that extend it)."""
-    return Path(str(resources.files("anjuan.indexing").joinpath("dictionary.txt")))
