@@ -293,7 +293,8 @@ def _play(
         issued.append({**_summary_entry(archive, new, case_id, name), "supersedes": doc_id})
         changes.append(change)
         progress(f"  [{len(issued):02d}] 更正 {issued[-1]['name']} 第{new.edition}版 {new.number}")
-    publication = _publish(archive, handler, issued, progress)  # before filing: 公示 is part of the case
+    # 公示 before filing: the publication is part of the case
+    publication = _publish(archive, handler, issued, scenario.get("publication"), progress)
     casefile = _casefile(archive, scenario, people, [c["id"] for c in cases], docs_dir.parent, progress)
     if casefile is not None:
         # 案卷评查 by the city's reviewer: DIR/review.json
@@ -316,7 +317,7 @@ def _play(
         review["guidance"] = {"file": "guidance.pdf", "number": opinion.number, "sha256": opinion.pdf_sha256}
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
         casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
-    search, quality = _search_and_quality(archive, people["reviewer"], issued, party.name, progress)
+    search, quality = _search_and_quality(archive, people["reviewer"], issued, scenario.get("searches", []), progress)
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -339,40 +340,45 @@ def _play(
 
 
 def _publish(
-    archive: Archive, handler: Principal, issued: list[dict[str, Any]], progress: Callable[[str], None]
+    archive: Archive,
+    handler: Principal,
+    issued: list[dict[str, Any]],
+    spec: dict[str, Any] | None,
+    progress: Callable[[str], None],
 ) -> dict[str, Any] | None:
-    """公示: the penalty decision is made public three days after it is issued (or today)."""
-    decision = next((d for d in issued if d.get("type") == "penalty_decision_org" and d.get("date")), None)
-    if decision is None:
+    """公示 of the scenario's decision, ``days_after`` its date (never later than today)."""
+    decision = next((d for d in issued if spec and d.get("type") == spec["form"] and d.get("date")), None)
+    if decision is None or spec is None:
         return None
-    on = min(dt.date.fromisoformat(decision["date"]) + dt.timedelta(days=3), documents_today())
+    on = min(dt.date.fromisoformat(decision["date"]) + dt.timedelta(days=spec["days_after"]), documents_today())
     row = archive.qc.publish(
-        actor=handler,
-        document_id=decision["id"],
-        published_on=on,
-        channel="临汾市尧都区人民政府门户网站",
-        url="https://www.yaodu.gov.cn/xzcf/",
+        actor=handler, document_id=decision["id"], published_on=on, channel=spec["channel"], url=spec["url"]
     )
     progress(f"公示 published {decision['number']} on {on}")
     return {"document_id": row.document_id, "number": decision["number"], "published_on": on.isoformat()}
 
 
 def _search_and_quality(
-    archive: Archive, reviewer: Principal, issued: list[dict[str, Any]], party: str, progress: Callable[[str], None]
+    archive: Archive,
+    reviewer: Principal,
+    issued: list[dict[str, Any]],
+    searches: list[dict[str, Any]],
+    progress: Callable[[str], None],
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """全文检索 and 质量检查 as the city's reviewer sees them: a number typed with half-width
-    brackets, the enterprise's 字号, a phrase, the case file; then every saved quality query."""
+    """全文检索 and 质量检查 as the city's reviewer sees them: the scenario's searches (a document's
+    文号 typed with half-width brackets, or a query as written), then every saved quality query."""
     from anjuan.indexing.api import SearchRequest
 
-    decision = next((d for d in issued if d.get("type") == "penalty_decision_org"), None)
-    queries = [
-        decision["number"].replace("〔", "[").replace("〕", "]") if decision and decision.get("number") else "",
-        party.removeprefix("临汾市尧都区")[:2],
-        '"责令限期整改"',
-        "kind:casefile",
-    ]
+    queries = []
+    for spec in searches:
+        if "number_of" in spec:
+            doc = next((d for d in issued if d.get("type") == spec["number_of"] and d.get("number")), None)
+            if doc is not None:
+                queries.append(doc["number"].replace("〔", "[").replace("〕", "]"))
+        else:
+            queries.append(spec["query"])
     results = []
-    for q in [q for q in queries if q]:
+    for q in queries:
         found = archive.search.search(actor=reviewer, request=SearchRequest(query=q, size=3, snippets=False))
         top = [{"key": h.key, "title": h.title, "number": h.number} for h in found.hits]
         results.append({"query": q, "total": found.total, "exact": found.exact, "took_ms": found.took_ms, "top": top})
