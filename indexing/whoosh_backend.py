@@ -63,6 +63,7 @@ _EPOCH = dt.date(1970, 1, 1)
 _SEP = "\x00"  # between title and body in the matching text: no phrase contains it
 _pack_u = Struct("!I").pack
 _ONE = (1, 1.0, b"")
+_MERGE_AT = 10  # segments before an incremental commit merges the small ones
 
 
 # ── schema ─────────────────────────────────────────────────────────────────────────────────────
@@ -762,7 +763,9 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(merge=replace)
+        # Whoosh's MERGE_SMALL on every commit re-merges the small segments each single-document
+        # commit leaves (half the cost of indexing one issued document); merge once they pile up.
+        writer.commit(merge=replace and len(writer.segments) >= _MERGE_AT)
         return offset
 
     # ── reading ──

@@ -113,15 +113,22 @@ class SearchService:
                     backend.delete(gone, wait=wait)
                 backend.index(records, checkpoint=str(last), wait=wait)
                 touched += len(records) + len(gone)
-                if len(rows) < _SYNC_BATCH:
-                    return touched
+                # Loop until no event is left: changes committed meanwhile by other threads (which
+                # left their indexing to this one, see after_change) are picked up in this pass.
 
     def after_change(self) -> None:
-        """Called by the archive after a change commits: index now, never fail the change."""
+        """Called by the archive after a change commits: index now, never fail the change.
+
+        If another thread is already syncing, its loop picks this change up (one commit for many
+        documents), so concurrent issuers do not queue behind each other's indexing."""
+        if not self._lock.acquire(blocking=False):
+            return
         try:
             self.sync(wait=_AFTER_CHANGE_WAIT)
         except Exception as exc:  # the change is committed; the next sync picks it up
             log.warning("search index not updated (will catch up): %s", exc)
+        finally:
+            self._lock.release()
 
     def rebuild(self, *, actor: Principal, progress: Progress | None = None) -> int:
         require(actor, "manage_registry")
