@@ -51,6 +51,7 @@ from .qc import QualityService, published_events
 from .review import ReviewService
 from .sealing import SealingService, revision_digests
 from .search import SearchService
+from .stats.service import StatsService
 
 __all__ = ["Archive", "RenderFailed"]
 
@@ -120,6 +121,7 @@ class Archive:
         self.reviews = ReviewService(self)  # 案卷评查
         self.search = SearchService(self)  # 全文检索 (indexing/ behind its interface)
         self.qc = QualityService(self)  # 质量检查: saved quality queries
+        self.stats = StatsService(self)  # 执法统计: report tables, rankings, facts
         self._converter_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """安全生产行政执法统计 (statistics): per-document facts (facts.py), tables as aggregation specs in
-data (tables.yaml, report.py) and their XLSX/CSV renderings (xlsx.py)."""
+data (tables.yaml, report.py), their XLSX/CSV renderings (xlsx.py), and the service users call
+(``archive.stats``: service.py)."""
 
+from .errors import InvalidPeriod, OrgRequired, StatsError, UnknownColumn, UnknownSource, UnknownTable
 from .facts import (
     DocumentFact,
     InspectionFact,
@@ -9,19 +11,38 @@ from .facts import (
     inspection_facts,
     penalty_facts,
 )
-from .report import StatsTables, StatsTablesError, TableSpec, build_table, load_tables, xuchang_table
+from .report import (
+    SOURCES,
+    StatsTables,
+    StatsTablesError,
+    TableSpec,
+    build_table,
+    jsonable,
+    load_tables,
+    xuchang_table,
+)
+from .service import StatsService
 from .xlsx import to_csv, to_xlsx
 
 __all__ = [
+    "SOURCES",
     "DocumentFact",
     "InspectionFact",
+    "InvalidPeriod",
+    "OrgRequired",
     "PenaltyFact",
+    "StatsError",
+    "StatsService",
     "StatsTables",
     "StatsTablesError",
     "TableSpec",
+    "UnknownColumn",
+    "UnknownSource",
+    "UnknownTable",
     "build_table",
     "document_facts",
     "inspection_facts",
+    "jsonable",
     "load_tables",
     "penalty_facts",
     "to_csv",

@@ -4,7 +4,8 @@ domain.md §4: keep a per-inspection fact record (shaped like the provincial ``t
 and generate any table from configurable aggregation specs (``tables.yaml``). Three sources:
 
 - :func:`inspection_facts` — one row per issued 现场检查记录 or 整改复查意见书: who inspected whom,
-  when, and how many officers went (each officer on each inspection is one 人次, seed 004 说明 3).
+  when, how many officers went (each officer on each inspection is one 人次, seed 004 说明 3) and
+  what the record found (违法违规行为, 一般/重大事故隐患, in 项).
 - :func:`document_facts` — one row per issued document of any form (执法文书 by class, 立案数).
 - :func:`penalty_facts` — one row per issued 行政处罚决定书 (一般/当场, 单位/个人): 处罚种类 and 罚款.
 
@@ -31,6 +32,7 @@ from ..models import Case, Document, document_officers
 
 __all__ = [
     "FILING_FORM",
+    "HAZARD_FIELDS",
     "INSPECTION_FORMS",
     "PENALTY_FORMS",
     "DocumentFact",
@@ -70,6 +72,12 @@ class InspectionFact:
     officers: int  # 执法人员 on the document: 人次 of this inspection
     kind: Literal["inspection", "reinspection"]
     form_id: str
+    # 查处违法违规行为 / 一般事故隐患 / 重大事故隐患 (项): the 现场检查记录's 统计用 fields
+    # (violation_count, general_hazard_count, major_hazard_count); 0 when absent or unreadable, and
+    # on a 整改复查意见书, which finds nothing new.
+    violations: int = 0
+    general_hazards: int = 0
+    major_hazards: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,22 @@ def _documents(
     return out
 
 
+HAZARD_FIELDS: Mapping[str, str] = {
+    "violations": "violation_count",
+    "general_hazards": "general_hazard_count",
+    "major_hazards": "major_hazard_count",
+}
+
+
+def _items(value: Any) -> int:
+    """A count of items (项) from a document field: a whole number ≥ 0, else 0."""
+    try:
+        number = int(str(value).strip()) if value is not None and not isinstance(value, bool) else 0
+    except ValueError:
+        return 0
+    return max(number, 0)
+
+
 def inspection_facts(
     session: Session, *, org_ids: Iterable[int] | None, start: dt.date, end: dt.date
 ) -> list[InspectionFact]:
@@ -197,6 +221,10 @@ def inspection_facts(
             officers=int(officers.get(f.doc.id, 0)),
             kind=INSPECTION_FORMS[f.doc.form_id],
             form_id=f.doc.form_id,
+            **{
+                attr: _items((f.doc.fields or {}).get(field)) if f.doc.form_id == "inspection_record" else 0
+                for attr, field in HAZARD_FIELDS.items()
+            },
         )
         for f in found
     ]

@@ -1,15 +1,17 @@
 """统计报表 from the facts: the table specs of ``tables.yaml`` (validated here) and their evaluation.
 
-:func:`xuchang_table` builds the 许昌 table (seed 004, 《许昌市安全生产监管执法情况报表》) for one
-organisation and a period: one row per direct subordinate unit, each aggregating that unit's whole
-subtree (说明 2–3: 当前行政区划下各级单位), a row for the organisation's own records (市本级) when it
-has any, and the 合计 row over all of them. Rows exist only for organisations the actor may see.
+:func:`build_table` evaluates any spec for one organisation and a period: one row per direct
+subordinate unit, each aggregating that unit's whole subtree (seed 004 说明 2–3: 当前行政区划下各级
+单位), a row for the organisation's own records (市本级) when it has any, and the 合计 row over all
+of them. Rows exist only for organisations the actor may see. :func:`xuchang_table` is the 许昌
+table (seed 004, 《许昌市安全生产监管执法情况报表》).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -23,16 +25,23 @@ from ..access import Principal
 from ..datafile import read_yaml, validate
 from ..errors import ArchiveError, NotFound
 from ..models import Organisation
+from .errors import InvalidPeriod, UnknownTable
 from .facts import DocumentFact, InspectionFact, PenaltyFact, document_facts, inspection_facts, penalty_facts
 
 __all__ = [
+    "SOURCES",
     "Column",
     "Group",
     "StatsTables",
     "StatsTablesError",
     "TableSpec",
+    "Units",
     "build_table",
+    "column_headers",
+    "group_headers",
+    "jsonable",
     "load_tables",
+    "unit_scope",
     "xuchang_table",
 ]
 
@@ -40,6 +49,7 @@ PACKAGE = "anjuan.archive.stats"
 TABLES_FILE = "tables.yaml"
 
 Source = Literal["inspections", "documents", "penalties"]
+SOURCES: tuple[Source, ...] = ("inspections", "documents", "penalties")
 Agg = Literal["count", "sum", "distinct", "total", "share"]
 
 # Attributes a column may filter on (`where`) or add up (`field`), by source. For documents and
@@ -50,7 +60,9 @@ WHERE_KEYS: Mapping[str, frozenset[str]] = {
     "penalties": frozenset({"form_id", "kinds", "case_source", "penalty_class", "org_id"}),
 }
 FIELDS: Mapping[str, frozenset[str]] = {
-    "inspections": frozenset({"officers", "party_id", "case_id", "document_id"}),
+    "inspections": frozenset(
+        {"officers", "violations", "general_hazards", "major_hazards", "party_id", "case_id", "document_id"}
+    ),
     "documents": frozenset({"party_id", "case_id", "document_id"}),
     "penalties": frozenset({"fine", "party_id", "case_id", "document_id"}),
 }
@@ -133,6 +145,7 @@ class Column(_Model):
 
 class TableSpec(_Model):
     id: str
+    name: str = ""  # what lists of tables show; the title (with {area} and {period}) heads the table
     title: str
     source: str = ""
     notes: tuple[str, ...] = ()
@@ -187,12 +200,7 @@ class StatsTables(_Model):
         for spec in self.tables:
             if spec.id == table_id:
                 return spec
-        raise NotFound(
-            f"统计报表“{table_id}”不存在",
-            f"unknown statistics table {table_id!r}",
-            code="stats_table_unknown",
-            details={"id": table_id, "known": [t.id for t in self.tables]},
-        )
+        raise UnknownTable(table_id, [t.id for t in self.tables])
 
 
 def _parse(path: Path | None) -> StatsTables:
@@ -288,34 +296,21 @@ def period_label(start: dt.date, end: dt.date) -> str:
     return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
 
 
-def build_table(
-    session: Session,
-    *,
-    actor: Principal,
-    table_id: str,
-    org_id: int,
-    start: dt.date,
-    end: dt.date,
-    tables: StatsTables | None = None,
-) -> dict[str, Any]:
-    """The table ``table_id`` of ``tables.yaml`` for organisation ``org_id`` over [start, end].
+@dataclass(frozen=True)
+class Units:
+    """What a table of organisation ``org`` counts for an actor: ``units`` are its rows — the
+    organisation itself (its own records only, ``own``) when the actor sees it, then each direct
+    subordinate the actor sees with the part of its subtree the actor sees — and ``scope`` their union."""
 
-    Returns ``{"table", "title", "org_id", "org", "period": {"start", "end", "label"}, "columns",
-    "groups", "notes", "rows", "total"}``. ``columns``: ``{"id", "header", "unit", "group", "label"}``
-    in order. ``rows``: ``{"org_id", "org", "label", "own", "cells"}``: first the organisation's own
-    records (``own``, when it has any), then each direct subordinate the actor may see, whose row
-    aggregates its whole subtree. ``total`` (合计): ``{"label": "合计", "cells"}`` over the same facts
-    as the rows. Counts are ``int``; amounts (万元) and shares (%) are ``Decimal`` with 2 places.
-    """
-    if end < start:
-        raise ArchiveError(
-            "统计期间的结束日期早于开始日期",
-            "the period ends before it starts",
-            code="stats_period_invalid",
-            details={"start": start.isoformat(), "end": end.isoformat()},
-        )
-    tables = tables or load_tables()
-    spec = tables.table(table_id)
+    org: Organisation
+    orgs: Mapping[int, Organisation]
+    units: tuple[tuple[int, bool, frozenset[int]], ...]
+    scope: frozenset[int]
+
+
+def unit_scope(session: Session, *, actor: Principal, org_id: int) -> Units:
+    """The rows of a table for ``org_id`` as ``actor`` may see them. An organisation none of whose
+    subtree the actor sees does not exist for them (``org_not_found``)."""
     orgs = {o.id: o for o in session.scalars(select(Organisation))}
     org = orgs.get(org_id)
     children: dict[int | None, list[int]] = {}
@@ -336,15 +331,72 @@ def build_table(
         raise NotFound(
             f"机关{org_id}不存在", f"organisation {org_id} not found", code="org_not_found", details={"id": org_id}
         )
-
-    # Units: the organisation itself (own records only), then each visible direct subordinate.
-    units: list[tuple[int, bool, set[int]]] = []
+    units: list[tuple[int, bool, frozenset[int]]] = []
     if actor.sees_org(org_id):
-        units.append((org_id, True, {org_id}))
+        units.append((org_id, True, frozenset({org_id})))
     for child in children.get(org_id, []):
         if actor.sees_org(child):
-            units.append((child, False, {o for o in subtree(child) if actor.sees_org(o)}))
-    scope = set().union(*(members for _, _, members in units)) if units else set()
+            units.append((child, False, frozenset(o for o in subtree(child) if actor.sees_org(o))))
+    scope = frozenset().union(*(members for _, _, members in units))
+    return Units(org=org, orgs=orgs, units=tuple(units), scope=scope)
+
+
+def column_headers(spec: TableSpec) -> list[dict[str, Any]]:
+    """Each column as a table shows it: ``{"id", "header", "unit", "group", "group_header", "label"}``.
+    ``header`` carries the unit in brackets unless its group's header does; ``label`` is
+    ``group_header·header`` (or ``header``), for one-line headings such as CSV's."""
+    groups = {g.id: g for g in spec.groups}
+    columns = []
+    for col in spec.columns:
+        group = groups.get(col.group) if col.group else None
+        shown_unit = col.unit if col.unit and (group is None or group.unit != col.unit) else None
+        header = f"{col.header}（{shown_unit}）" if shown_unit else col.header
+        group_header = (f"{group.header}（{group.unit}）" if group.unit else group.header) if group else None
+        columns.append(
+            {
+                "id": col.id,
+                "header": header,
+                "unit": col.unit,
+                "group": col.group,
+                "group_header": group_header,
+                "label": f"{group_header}·{header}" if group_header else header,
+            }
+        )
+    return columns
+
+
+def group_headers(spec: TableSpec) -> list[dict[str, Any]]:
+    return [{"id": g.id, "header": (f"{g.header}（{g.unit}）" if g.unit else g.header)} for g in spec.groups]
+
+
+def build_table(
+    session: Session,
+    *,
+    actor: Principal,
+    table_id: str,
+    org_id: int,
+    start: dt.date,
+    end: dt.date,
+    tables: StatsTables | None = None,
+) -> dict[str, Any]:
+    """The table ``table_id`` of ``tables.yaml`` for organisation ``org_id`` over [start, end].
+
+    Returns ``{"table", "title", "org_id", "org", "period": {"start", "end", "label"}, "columns",
+    "groups", "notes", "rows", "total"}``. ``columns``: ``{"id", "header", "unit", "group",
+    "group_header", "label"}`` in order (:func:`column_headers`); ``groups``: ``{"id", "header"}``.
+    ``rows``: ``{"org_id", "org", "label", "own", "cells"}``, ``cells`` keyed by column id: first the
+    organisation's own records (``own``, when it has any), then each direct subordinate the actor may
+    see, whose row aggregates its whole subtree. ``total`` (合计): ``{"label": "合计", "cells"}`` over
+    the same facts as the rows (a ``distinct`` column's total counts each value once, so it may be
+    less than the sum of the rows). Counts are ``int``; amounts (万元) and shares (%) ``Decimal``
+    with 2 places; the period's dates ``datetime.date`` (:func:`jsonable` for JSON).
+    """
+    if end < start:
+        raise InvalidPeriod(start, end)
+    tables = tables or load_tables()
+    spec = tables.table(table_id)
+    found = unit_scope(session, actor=actor, org_id=org_id)
+    org, orgs, scope = found.org, found.orgs, found.scope
 
     needed = {c.source for c in spec.columns if c.source}
     # Only the forms the document columns read (every form when one column reads them all).
@@ -365,12 +417,13 @@ def build_table(
     }
     classes = tables.penalty_classes
 
-    def facts_of(members: set[int]) -> dict[str, list[Fact]]:
+    def facts_of(members: Iterable[int]) -> dict[str, list[Fact]]:
+        members = set(members)
         return {src: [f for f in rows if f.org_id in members] for src, rows in facts.items()}
 
     org_short = _short_name(org.name, tables.name_suffixes)
     rows: list[dict[str, Any]] = []
-    for unit_id, own, members in units:
+    for unit_id, own, members in found.units:
         mine = facts_of(members)
         if own and not any(mine.values()):
             continue  # 本级 appears only when it has records of its own
@@ -390,23 +443,6 @@ def build_table(
             }
         )
 
-    groups = {g.id: g for g in spec.groups}
-    columns = []
-    for col in spec.columns:
-        group = groups.get(col.group) if col.group else None
-        shown_unit = col.unit if col.unit and (group is None or group.unit != col.unit) else None
-        header = f"{col.header}（{shown_unit}）" if shown_unit else col.header
-        group_header = (f"{group.header}（{group.unit}）" if group.unit else group.header) if group else None
-        columns.append(
-            {
-                "id": col.id,
-                "header": header,
-                "unit": col.unit,
-                "group": col.group,
-                "group_header": group_header,
-                "label": f"{group_header}·{header}" if group_header else header,
-            }
-        )
     period = period_label(start, end)
     return {
         "table": spec.id,
@@ -414,8 +450,8 @@ def build_table(
         "org_id": org.id,
         "org": org.name,
         "period": {"start": start, "end": end, "label": period},
-        "groups": [{"id": g.id, "header": (f"{g.header}（{g.unit}）" if g.unit else g.header)} for g in spec.groups],
-        "columns": columns,
+        "groups": group_headers(spec),
+        "columns": column_headers(spec),
         "notes": list(spec.notes),
         "rows": rows,
         "total": {"label": "合计", "cells": _evaluate(spec, facts_of(scope), classes)},
@@ -425,3 +461,17 @@ def build_table(
 def xuchang_table(session: Session, *, actor: Principal, org_id: int, start: dt.date, end: dt.date) -> dict[str, Any]:
     """《安全生产监管执法情况报表》 as in seed 004 (许昌): see :func:`build_table`."""
     return build_table(session, actor=actor, table_id="xuchang", org_id=org_id, start=start, end=end)
+
+
+def jsonable(value: Any) -> Any:
+    """A table (or ranking, or facts) as plain JSON data: dates as ISO strings, ``Decimal`` as
+    numbers (``float``; the two places of an amount are the renderer's to show), tuples as lists."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,5 +1,6 @@
 """安全生产执法统计: the 许昌 table (seed 004) over real issued documents of a city and two counties —
-every cell of every row and of 合计, the XLSX and CSV renderings, and the actor's scope."""
+every cell of every row and of 合计, the XLSX and CSV renderings, and the actor's scope; and
+``archive.stats``: any table spec (the reconstructed 基础A2表, every cell), rankings, facts, errors."""
 
 from __future__ import annotations
 
@@ -20,8 +21,14 @@ from anjuan.archive.demo import issue_with_approval
 from anjuan.archive.errors import NotFound
 from anjuan.archive.service import Archive
 from anjuan.archive.stats import (
+    InvalidPeriod,
+    OrgRequired,
     StatsTablesError,
+    UnknownColumn,
+    UnknownSource,
+    UnknownTable,
     inspection_facts,
+    jsonable,
     load_tables,
     penalty_facts,
     to_csv,
@@ -160,12 +167,14 @@ def _issue(
     return issue_with_approval(archive, request, submitter=unit.handler, approvers=approvers)
 
 
-def _record(day: dt.date) -> dict[str, Any]:
+def _record(day: dt.date, **counts: int) -> dict[str, Any]:
+    """A 现场检查记录; ``counts``: its 统计用 violation_count, general_hazard_count, major_hazard_count."""
     return {
         "place": "生产车间、危险化学品仓库",
         "start_time": f"{day.isoformat()}T09:00",
         "end_time": f"{day.isoformat()}T11:00",
         "findings": "危险化学品仓库内甲醇与氧化剂混存。",
+        **counts,
     }
 
 
@@ -190,111 +199,119 @@ def _decision(kinds: list[str], fine: int | None) -> dict[str, Any]:
 @pytest.fixture
 def world(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[World]:
     for archive in make_archive(database, converter_pool, tmp_path, enforce_gates=False):
-        bureau = make_bureau(archive)
-        admin = bureau.admin
-        li = archive.create_officer(actor=admin, org_id=bureau.org_id, name="李娜", cert_no="14100220210088")
-        yaodu = Unit(bureau.org_id, [*bureau.officer_ids, li.id], bureau.handler, bureau.approvers)
-        quwo_org = archive.create_org(
-            actor=admin,
-            name="临汾市曲沃县应急管理局",
-            area="晋临",
-            code="应急",
-            level="county",
-            parent_id=bureau.city_id,
-        )
-        quwo = _unit(archive, admin, quwo_org.id, "1410262022", ["陈刚", "周静", "吴磊"], approvals=True)
-        city = _unit(archive, admin, bureau.city_id, "1410002018", ["郑明", "王芳"], approvals=False)
-        party = bureau.party_id
-        day = dt.date
+        yield build_world(archive)
 
-        # 尧都区
-        a1 = _case(archive, yaodu, party, "inspection")
-        _issue(archive, yaodu, a1, "inspection_record", day(2025, 2, 1), _record(day(2025, 2, 1)))
-        order = _issue(
-            archive,
-            yaodu,
-            a1,
-            "rectification_order",
-            day(2025, 2, 1),
-            {"problems": ["甲醇与氧化剂混存"], "rectify_items": "第1项", "deadline": day(2025, 2, 15)},
-        )
-        _issue(
-            archive,
-            yaodu,
-            a1,
-            "reinspection_opinion",
-            day(2025, 2, 20),
-            {"reinspection_date": day(2025, 2, 20), "rectification_status": "已全部整改", "opinion": "已整改。"},
-            parent_id=order.id,
-        )
-        a2 = _case(archive, yaodu, party, "inspection", officer_ids=yaodu.officer_ids)
-        rec = _issue(
-            archive,
-            yaodu,
-            a2,
-            "inspection_record",
-            day(2025, 3, 5),
-            _record(day(2025, 3, 5)),
-            officer_ids=yaodu.officer_ids,
-        )
-        _issue(
-            archive,
-            yaodu,
-            a2,
-            "onsite_measures_decision",
-            day(2025, 3, 5),
-            {
-                "inspection_date": day(2025, 3, 5),
-                "violations": ["有限空间作业未审批"],
-                "legal_basis": "《中华人民共和国安全生产法》第六十五条",
-                "decisions": ["立即停止有限空间作业"],
-            },
-            parent_id=rec.id,
-        )
-        _issue(archive, yaodu, a2, "inspection_record", day(2025, 5, 3), _record(day(2025, 5, 3)))  # outside
-        a3 = _case(archive, yaodu, party, "penalty")
-        _issue(archive, yaodu, a3, "case_filing_approval", day(2025, 3, 10), _filing("监督检查", day(2025, 3, 5)))
-        _issue(archive, yaodu, a3, "penalty_decision_org", day(2025, 4, 10), _decision(["警告", "罚款"], 30000))
-        archive.create_draft(  # never issued: not counted
-            actor=yaodu.handler,
-            case_id=a3,
-            form_key="penalty_decision_org",
-            fields=json.loads(json.dumps(_decision(["责令关闭"], None), default=str)),
-            doc_date=day(2025, 4, 12),
-        )
 
-        # 曲沃县
-        b1 = _case(archive, quwo, party, "inspection", officer_ids=quwo.officer_ids)
-        _issue(archive, quwo, b1, "inspection_record", day(2025, 1, 15), _record(day(2025, 1, 15)))
-        _issue(
-            archive,
-            quwo,
-            b1,
-            "seizure_decision",
-            day(2025, 1, 15),
-            {
-                "findings": "使用国家明令淘汰的设备。",
-                "legal_basis": "《中华人民共和国安全生产法》第六十五条",
-                "measure": "查封",
-                "term_start": day(2025, 1, 15),
-                "term_end": day(2025, 2, 13),
-            },
-        )
-        b2 = _case(archive, quwo, party, "penalty")
-        _issue(archive, quwo, b2, "case_filing_approval", day(2025, 2, 1), _filing("事故调查", day(2025, 1, 28)))
-        _issue(
-            archive,
-            quwo,
-            b2,
-            "penalty_decision_org",
-            day(2025, 4, 20),
-            _decision(["责令停产停业", "暂扣许可证件", "罚款"], 10000),
-        )
+def build_world(archive: Archive) -> World:
+    """The city, its two counties and their documents (an archive with the gates off)."""
+    bureau = make_bureau(archive)
+    admin = bureau.admin
+    li = archive.create_officer(actor=admin, org_id=bureau.org_id, name="李娜", cert_no="14100220210088")
+    yaodu = Unit(bureau.org_id, [*bureau.officer_ids, li.id], bureau.handler, bureau.approvers)
+    quwo_org = archive.create_org(
+        actor=admin,
+        name="临汾市曲沃县应急管理局",
+        area="晋临",
+        code="应急",
+        level="county",
+        parent_id=bureau.city_id,
+    )
+    quwo = _unit(archive, admin, quwo_org.id, "1410262022", ["陈刚", "周静", "吴磊"], approvals=True)
+    city = _unit(archive, admin, bureau.city_id, "1410002018", ["郑明", "王芳"], approvals=False)
+    party = bureau.party_id
+    day = dt.date
 
-        # 市本级
-        c1 = _case(archive, city, party, "inspection")
-        _issue(archive, city, c1, "inspection_record", day(2025, 4, 1), _record(day(2025, 4, 1)))
-        yield World(archive, bureau, yaodu, quwo, city)
+    # 尧都区
+    a1 = _case(archive, yaodu, party, "inspection")
+    a1_record = _record(day(2025, 2, 1), violation_count=2, general_hazard_count=3)
+    _issue(archive, yaodu, a1, "inspection_record", day(2025, 2, 1), a1_record)
+    order = _issue(
+        archive,
+        yaodu,
+        a1,
+        "rectification_order",
+        day(2025, 2, 1),
+        {"problems": ["甲醇与氧化剂混存"], "rectify_items": "第1项", "deadline": day(2025, 2, 15)},
+    )
+    _issue(
+        archive,
+        yaodu,
+        a1,
+        "reinspection_opinion",
+        day(2025, 2, 20),
+        {"reinspection_date": day(2025, 2, 20), "rectification_status": "已全部整改", "opinion": "已整改。"},
+        parent_id=order.id,
+    )
+    a2 = _case(archive, yaodu, party, "inspection", officer_ids=yaodu.officer_ids)
+    rec = _issue(
+        archive,
+        yaodu,
+        a2,
+        "inspection_record",
+        day(2025, 3, 5),
+        _record(day(2025, 3, 5), violation_count=1, general_hazard_count=1, major_hazard_count=1),
+        officer_ids=yaodu.officer_ids,
+    )
+    _issue(
+        archive,
+        yaodu,
+        a2,
+        "onsite_measures_decision",
+        day(2025, 3, 5),
+        {
+            "inspection_date": day(2025, 3, 5),
+            "violations": ["有限空间作业未审批"],
+            "legal_basis": "《中华人民共和国安全生产法》第六十五条",
+            "decisions": ["立即停止有限空间作业"],
+        },
+        parent_id=rec.id,
+    )
+    outside = _record(day(2025, 5, 3), violation_count=9)
+    _issue(archive, yaodu, a2, "inspection_record", day(2025, 5, 3), outside)  # outside the period
+    a3 = _case(archive, yaodu, party, "penalty")
+    _issue(archive, yaodu, a3, "case_filing_approval", day(2025, 3, 10), _filing("监督检查", day(2025, 3, 5)))
+    _issue(archive, yaodu, a3, "penalty_decision_org", day(2025, 4, 10), _decision(["警告", "罚款"], 30000))
+    archive.create_draft(  # never issued: not counted
+        actor=yaodu.handler,
+        case_id=a3,
+        form_key="penalty_decision_org",
+        fields=json.loads(json.dumps(_decision(["责令关闭"], None), default=str)),
+        doc_date=day(2025, 4, 12),
+    )
+
+    # 曲沃县
+    b1 = _case(archive, quwo, party, "inspection", officer_ids=quwo.officer_ids)
+    b1_record = _record(day(2025, 1, 15), violation_count=1, general_hazard_count=0, major_hazard_count=2)
+    _issue(archive, quwo, b1, "inspection_record", day(2025, 1, 15), b1_record)
+    _issue(
+        archive,
+        quwo,
+        b1,
+        "seizure_decision",
+        day(2025, 1, 15),
+        {
+            "findings": "使用国家明令淘汰的设备。",
+            "legal_basis": "《中华人民共和国安全生产法》第六十五条",
+            "measure": "查封",
+            "term_start": day(2025, 1, 15),
+            "term_end": day(2025, 2, 13),
+        },
+    )
+    b2 = _case(archive, quwo, party, "penalty")
+    _issue(archive, quwo, b2, "case_filing_approval", day(2025, 2, 1), _filing("事故调查", day(2025, 1, 28)))
+    _issue(
+        archive,
+        quwo,
+        b2,
+        "penalty_decision_org",
+        day(2025, 4, 20),
+        _decision(["责令停产停业", "暂扣许可证件", "罚款"], 10000),
+    )
+
+    # 市本级
+    c1 = _case(archive, city, party, "inspection")
+    _issue(archive, city, c1, "inspection_record", day(2025, 4, 1), _record(day(2025, 4, 1)))
+    return World(archive, bureau, yaodu, quwo, city)
 
 
 def _table(world: World, actor: Principal, org_id: int | None = None) -> dict[str, Any]:
@@ -441,3 +458,186 @@ def test_period_labels() -> None:
     assert period_label(dt.date(2020, 1, 1), dt.date(2020, 4, 30)) == "2020年1-4月份"
     assert period_label(dt.date(2020, 3, 1), dt.date(2020, 3, 31)) == "2020年3月份"
     assert period_label(dt.date(2020, 3, 5), dt.date(2020, 4, 30)) == "2020年3月5日至2020年4月30日"
+
+
+# -- archive.stats: the service over any table spec ---------------------------------------------------
+
+A2 = [
+    "checks",
+    "reinspections",
+    "enterprises",
+    "officers",
+    "violations",
+    "general_hazards",
+    "major_hazards",
+    "doc_records",
+    "doc_measures",
+    "doc_orders",
+    "doc_enforcement",
+    "doc_reinspections",
+    "doc_filings",
+    "doc_inquiries",
+    "doc_onsite_penalties",
+    "doc_penalties",
+    "doc_all",
+]
+
+
+def _a2(*values: int) -> dict[str, int]:
+    return dict(zip(A2, values, strict=True))
+
+
+# 尧都区: 2 records + 1 复查 (officers 2+3+2); the records found 2+1 违法, 3+1 一般, 0+1 重大 (the record
+# of 5 May with 9 is outside); documents: 2 records, 现决, 责改, 复查, 立案, 决定书 — 7 in all.
+A2_YAODU = _a2(3, 1, 1, 7, 3, 4, 1, 2, 1, 1, 0, 1, 1, 0, 0, 1, 7)
+# 曲沃县: 1 record (3 officers; 1 违法, 2 重大), 查封扣押决定书, 立案, 决定书.
+A2_QUWO = _a2(1, 0, 1, 3, 1, 0, 2, 1, 0, 0, 1, 0, 1, 0, 0, 1, 4)
+# 市本级: 1 record by 2 officers, no counts filled in.
+A2_CITY = _a2(1, 0, 1, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1)
+# 合计: the sums — except 检查单位（家）, one enterprise however many units inspected it.
+A2_TOTAL = _a2(5, 1, 1, 12, 4, 4, 3, 4, 1, 1, 1, 1, 2, 0, 0, 2, 12)
+
+
+def test_the_a2_table_is_a_second_spec_in_data(world: World) -> None:
+    stats = world.archive.stats
+    assert [t["id"] for t in stats.tables()] == ["xuchang", "a2"]
+    spec = next(t for t in stats.tables() if t["id"] == "a2")
+    assert spec["name"] == "基础A2表 安全生产执法检查情况（重构）"
+    assert [c["id"] for c in spec["columns"]] == A2
+    assert {c["id"]: c["group"] for c in spec["columns"]}["major_hazards"] == "findings"
+    assert spec["groups"][1] == {"id": "findings", "header": "查处违法违规行为和事故隐患（项）"}
+
+    table = stats.table(actor=world.bureau.admin, table_id="a2", org=world.bureau.city_id, start=START, end=END)
+    assert table["title"] == "临汾市安全生产执法检查情况（基础A2表，2025年1-4月份）"
+    headers = {c["id"]: (c["group_header"], c["header"]) for c in table["columns"]}
+    assert headers["reinspections"] == ("执法检查", "其中：整改复查（家次）")
+    assert headers["enterprises"] == ("执法检查", "检查生产经营单位（家）")
+    assert headers["violations"] == ("查处违法违规行为和事故隐患（项）", "违法违规行为")
+    assert headers["doc_all"] == ("执法文书（份）", "合计")
+    rows = {r["label"]: r["cells"] for r in table["rows"]}
+    assert list(rows) == ["市本级", "尧都区", "曲沃县"]
+    assert rows == {"市本级": A2_CITY, "尧都区": A2_YAODU, "曲沃县": A2_QUWO}
+    assert table["total"] == {"label": "合计", "cells": A2_TOTAL}
+
+    # The same renderers as for every table: three groups merged over their columns.
+    ws = load_workbook(io.BytesIO(to_xlsx(table))).active
+    assert {"A1:S1", "C2:F2", "G2:I2", "J2:S2"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert [ws.cell(row=4, column=3 + k).value for k in range(len(A2))] == list(A2_TOTAL.values())
+
+
+def test_the_service_table_by_id_name_or_default_org(world: World) -> None:
+    stats, bureau = world.archive.stats, world.bureau
+    by_id = stats.table(actor=bureau.admin, org=bureau.city_id, start=START, end=END)
+    assert by_id == _table(world, bureau.admin)  # the xuchang table is the default
+    assert stats.table(actor=bureau.admin, org=str(bureau.city_id), start=START, end=END) == by_id
+    assert stats.table(actor=bureau.admin, org="临汾市应急管理局", start=START, end=END) == by_id
+    # The platform administrator has no organisation: the one top-level organisation is counted.
+    assert stats.table(actor=bureau.admin, start=START, end=END) == by_id
+    # Anyone else: their own organisation.
+    county = stats.table(actor=bureau.people["bureau_admin"], start=START, end=END)
+    assert county["org_id"] == world.yaodu.org_id and county["total"]["cells"] == YAODU
+
+    data = jsonable(by_id)
+    assert json.loads(json.dumps(data)) == data
+    assert data["period"] == {"start": "2025-01-01", "end": "2025-04-30", "label": "2025年1-4月份"}
+    assert data["total"]["cells"]["fines"] == 4.0 and data["total"]["cells"]["inspections"] == 5
+
+
+def test_ranking_shares_ranks_on_ties(world: World) -> None:
+    stats = world.archive.stats
+    table = stats.table(actor=world.bureau.admin, start=START, end=END)
+    # 立案数: 尧都区 1, 曲沃县 1, 市本级 0 → 1, 1, 3 (ties keep the table's order).
+    assert [(r["rank"], r["label"], r["value"]) for r in stats.rank(table, "filings")] == [
+        (1, "尧都区", 1),
+        (1, "曲沃县", 1),
+        (3, "市本级", 0),
+    ]
+    # 检查家次: 尧都区 3, then 市本级 and 曲沃县 with 1 each share 2nd place.
+    assert [(r["rank"], r["label"]) for r in stats.rank(table, "inspections")] == [
+        (1, "尧都区"),
+        (2, "市本级"),
+        (2, "曲沃县"),
+    ]
+    ascending = stats.rank(table, "fines", descending=False)
+    assert [(r["rank"], r["label"], r["value"]) for r in ascending] == [
+        (1, "市本级", D("0.00")),
+        (2, "曲沃县", D("1.00")),
+        (3, "尧都区", D("3.00")),
+    ]
+    assert ascending[0]["org_id"] == world.bureau.city_id and ascending[0]["own"]
+    ranked = stats.ranked(table, "fines")
+    assert [r["label"] for r in ranked["rows"]] == ["尧都区", "曲沃县", "市本级"]
+    assert ranked["total"] == table["total"] and ranked["ranking"][0]["value"] == D("3.00")
+    with pytest.raises(UnknownColumn) as exc:
+        stats.rank(table, "nonsense")
+    assert exc.value.code == "stats_column_unknown" and "filings" in exc.value.details["known"]
+
+
+def test_facts_behind_the_table_within_the_actors_scope(world: World) -> None:
+    stats, bureau, archive = world.archive.stats, world.bureau, world.archive
+    inspections = stats.facts(actor=bureau.admin, source="inspections", start=START, end=END)
+    assert json.loads(json.dumps(inspections)) == inspections  # plain JSON data
+    assert len(inspections) == TOTAL["inspections"]
+    assert sum(f["officers"] for f in inspections) == TOTAL["officers"]
+    first = inspections[0]
+    assert first["date"] == "2025-02-01" and first["org"] == "临汾市尧都区应急管理局"
+    assert (first["kind"], first["violations"], first["general_hazards"], first["major_hazards"]) == (
+        "inspection",
+        2,
+        3,
+        0,
+    )
+    penalties = stats.facts(actor=bureau.admin, source="penalties", org="临汾市应急管理局", start=START, end=END)
+    assert sorted((p["fine"], p["penalty_class"], tuple(p["kinds"])) for p in penalties) == [
+        (10000.0, "accident", ("责令停产停业", "暂扣许可证件", "罚款")),
+        (30000.0, "supervision", ("警告", "罚款")),
+    ]
+    documents = stats.facts(actor=bureau.admin, source="documents", start=START, end=END)
+    assert len(documents) == A2_TOTAL["doc_all"]
+
+    # The county's administrator: the county's records only, even when asking for the city.
+    county = stats.facts(
+        actor=bureau.people["bureau_admin"], source="documents", org=bureau.city_id, start=START, end=END
+    )
+    assert len(county) == A2_YAODU["doc_all"] and {f["org_id"] for f in county} == {world.yaodu.org_id}
+    # A handler (team scope) sees the facts of the cases they handle: 李娜 is on one inspection case
+    # only — while the table shows her organisation's counts.
+    li = add_user(archive, bureau.admin, "u-li", officer_id=world.yaodu.officer_ids[-1])
+    mine = stats.facts(actor=li, source="documents", start=START, end=END)
+    assert sorted(f["form_id"] for f in mine) == ["inspection_record", "onsite_measures_decision"]
+    assert stats.table(actor=li, start=START, end=END)["total"]["cells"] == YAODU
+    # Another organisation's facts do not exist for a county user.
+    with pytest.raises(NotFound) as exc:
+        stats.facts(actor=world.quwo.handler, source="inspections", org=world.yaodu.org_id, start=START, end=END)
+    assert exc.value.code == "org_not_found"
+
+
+def test_bad_input_is_refused_with_a_code(world: World) -> None:
+    stats, admin = world.archive.stats, world.bureau.admin
+    cases: list[tuple[Any, type[Exception], str]] = [
+        (lambda: stats.table(actor=admin, table_id="a9", start=START, end=END), UnknownTable, "stats_table_unknown"),
+        (lambda: stats.table(actor=admin, start=END, end=START), InvalidPeriod, "stats_period_invalid"),
+        (lambda: stats.facts(actor=admin, source="cases", start=START, end=END), UnknownSource, "stats_source_unknown"),
+        (
+            lambda: stats.facts(actor=admin, source="documents", start=END, end=START),
+            InvalidPeriod,
+            "stats_period_invalid",
+        ),
+        (lambda: stats.table(actor=admin, org="不存在的应急管理局", start=START, end=END), NotFound, "org_not_found"),
+        (lambda: stats.table(actor=admin, org=99999, start=START, end=END), NotFound, "org_not_found"),
+        (
+            lambda: stats.table(actor=world.quwo.handler, org=world.yaodu.org_id, start=START, end=END),
+            NotFound,
+            "org_not_found",
+        ),
+    ]
+    for call, kind, code in cases:
+        with pytest.raises(kind) as exc:
+            call()
+        assert exc.value.code == code  # type: ignore[attr-defined]
+        assert exc.value.message_zh and exc.value.message_en  # type: ignore[attr-defined]
+    assert isinstance(UnknownTable("x", []), NotFound) and not isinstance(InvalidPeriod(END, START), NotFound)
+    # Two top-level organisations: the administrator must say which one.
+    world.archive.create_org(actor=admin, name="运城市应急管理局", area="晋运", code="应急", level="city")
+    with pytest.raises(OrgRequired):
+        stats.table(actor=admin, start=START, end=END)
