@@ -17,7 +17,7 @@ from anjuan.archive.errors import (
 from anjuan.indexing.errors import IndexingError, IndexLocked, InvalidQuery
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from anjuan.errors import AnjuanError
 
@@ -52,16 +52,34 @@ def http_status(exc: AnjuanError) -> int:
     return 400
 
 
+def _is_page(request: Request) -> bool:
+    # Browser pages get the same status and code, as an HTML page in the site's frame.
+    from .web import PREFIX
+
+    return request.url.path.startswith(f"{PREFIX}/")
+
+
+def _error_page(request: Request, exc: AnjuanError, status: int) -> Response:
+    from .web.context import error_page
+
+    return error_page(request, exc, status)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AnjuanError)
-    async def _archive_error(_request: Request, exc: AnjuanError) -> JSONResponse:
+    async def _archive_error(request: Request, exc: AnjuanError) -> Response:
         status = http_status(exc)
         (log.error if status >= 500 else log.info)("%s %s", exc.code, exc.message_en)
+        if _is_page(request):
+            return _error_page(request, exc, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(status_code=status, content={"error": exc.to_dict()}, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _request_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request_error(request: Request, exc: RequestValidationError) -> Response:
+        if _is_page(request):
+            bad = AnjuanError("请求参数不完整或格式错误", f"malformed request: {exc.errors()}", code="bad_request")
+            return _error_page(request, bad, 422)
         fields = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")

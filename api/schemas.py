@@ -139,7 +139,6 @@ class CaseRead(BaseModel):
 
 
 def case_read(case: Case) -> CaseRead:
-    number = f"〔{case.shared_year}〕{case.shared_seq}号" if case.shared_seq else None
     return CaseRead(
         id=case.id,
         org_id=case.org_id,
@@ -150,7 +149,7 @@ def case_read(case: Case) -> CaseRead:
         party_id=case.party_id,
         status=case.status,
         officer_ids=[o.id for o in case.officers],
-        case_number=number,
+        case_number=case.case_number,
         closed_on=case.closed_on,
         archive_no=case.archive_no,
         file_no=case.file_no,

@@ -155,6 +155,11 @@ class Case(Base):  # 案件 (检查 or 行政处罚)
     party: Mapped[Party] = relationship()
     officers: Mapped[list[Officer]] = relationship(secondary=case_officers)
 
+    @property
+    def case_number(self) -> str | None:
+        """案号: the case's shared number (一案一号), once it has one."""
+        return f"〔{self.shared_year}〕{self.shared_seq}号" if self.shared_seq else None
+
 
 class Document(Base):  # 执法文书
     __tablename__ = "documents"

@@ -19,6 +19,7 @@ from anjuan.templates import DocxRenderer
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from . import accounts, approvals, documents, events, packaging, registry
 from . import changes as change_requests
@@ -219,6 +220,14 @@ class Archive:
         with self.db.read() as s:
             return accounts.principal_by_name(s, username)
 
+    def display_name(self, actor: Principal) -> str:
+        """How a user is shown: the officer's name and organisation (张伟 · 尧都区应急管理局)."""
+        with self.db.read() as s:
+            officer = s.get(Officer, actor.officer_id) if actor.officer_id else None
+            org = s.get(Organisation, actor.org_id) if actor.org_id else None
+            who = officer.name if officer else actor.name
+            return f"{who} · {org.name}" if org else who
+
     # -- registry -------------------------------------------------------------------------------
 
     def create_org(self, *, actor: Principal, **data: Any) -> Organisation:
@@ -280,18 +289,23 @@ class Archive:
 
     def cases(self, *, actor: Principal, org_id: int | None = None) -> list[Case]:
         with self.db.read() as s:
-            query = select(Case).where(case_clause(actor)).order_by(Case.id)
+            query = (
+                select(Case)
+                .where(case_clause(actor))
+                .order_by(Case.id)
+                .options(selectinload(Case.officers), selectinload(Case.party), selectinload(Case.org))
+            )
             if org_id is not None:
                 query = query.where(Case.org_id == org_id)
-            rows = list(s.scalars(query))
-            for case in rows:
-                case.officers  # noqa: B018
-            return rows
+            return list(s.scalars(query))
 
     def case(self, *, actor: Principal, case_id: int) -> Case:
         with self.db.read() as s:
             case = require_case(s, actor, case_id)
+            # What callers read after the session closes.
             case.officers  # noqa: B018
+            case.party  # noqa: B018
+            case.org  # noqa: B018
             return case
 
     def set_counter_start(self, *, actor: Principal, org_id: int, year: int, counter: str, start: int) -> None:
@@ -489,6 +503,52 @@ class Archive:
                     for a in decisions
                 ],
             }
+
+    @staticmethod
+    def step_name(step: str) -> str:
+        """审核, 审批 … — an approval step's Chinese name (``procedure/approvals.yaml``)."""
+        return approvals.step_name(step)
+
+    def inbox(self, *, actor: Principal) -> list[dict[str, Any]]:
+        """待审批: submitted documents whose pending step this user may take now (their officer holds
+        a role for the step, they did not submit it, and it is their organisation's or one below)."""
+        if actor.officer_id is None:
+            return []
+        rules = approvals.load_approval_rules().steps
+        out: list[dict[str, Any]] = []
+        with self.db.read() as s:
+            officer = s.get(Officer, actor.officer_id)
+            if officer is None:
+                return []
+            below = org_subtree(s, officer.org_id)
+            query = (
+                select(Document)
+                .where(document_clause(actor), Document.status == "submitted", Document.org_id.in_(below))
+                .order_by(Document.id)
+            )
+            for doc in s.scalars(query):
+                form = self.form(doc.form_id)
+                step = approvals.pending_step(s, doc, form)
+                if step is None or doc.submitted_by == officer.id:
+                    continue
+                if not set(officer.roles) & set(rules[step].roles):
+                    continue
+                submitter = s.get(Officer, doc.submitted_by) if doc.submitted_by else None
+                out.append(
+                    {
+                        "id": doc.id,
+                        "form": form.name,
+                        "form_id": form.id,
+                        "case_id": doc.case_id,
+                        "case": doc.case.name,
+                        "org": doc.case.org.name,
+                        "step": step,
+                        "step_name": rules[step].name,
+                        "round": doc.round,
+                        "submitted_by": submitter.name if submitter else "",
+                    }
+                )
+        return out
 
     def discard_draft(self, *, actor: Principal, doc_id: int, reason: str) -> None:
         """Delete a draft that never got a number (nothing was issued, so nothing is lost)."""
@@ -812,8 +872,10 @@ class Archive:
         return packaging.import_package(self, actor=actor, path=path)
 
     def fixity(self, *, actor: Principal) -> dict[str, Any]:
-        """Re-read every stored file the records point to and check its SHA-256 (logged)."""
-        require(actor, "audit")
+        """Re-read every stored file the records point to and check its SHA-256 (logged). Auditors
+        and archivists (档案管理员, who answer for the archive's integrity) may run it."""
+        if not actor.can("file"):
+            require(actor, "audit")
         return run_fixity(self.db, self.blobs, actor=actor.name).to_dict()
 
     def audit_verify(self, *, actor: Principal) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from anjuan.templates.errors import TemplateError
@@ -17,7 +18,7 @@ from anjuan.templates.volume import VolumeOptions, attachment_pdf, build_volume
 from sqlalchemy import func, select
 
 from .. import events
-from ..access import Principal, require, require_case, require_document
+from ..access import Principal, case_clause, require, require_case, require_document
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
 from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
@@ -28,7 +29,7 @@ from .order import OrderRules, load_order, volume_kind
 if TYPE_CHECKING:
     from ..service import Archive
 
-__all__ = ["CaseFileService", "CaseFiled", "refuse_if_filed"]
+__all__ = ["Blocker", "CaseFileService", "CaseFiled", "closing_blockers", "refuse_if_filed"]
 
 
 class CaseFiled(Conflict):
@@ -46,7 +47,56 @@ def refuse_if_filed(case: Case) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Blocker:
+    """Why a case cannot be closed yet (结案条件未满足)."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    details: dict[str, Any]
+
+
+def closing_blockers(case: Case, issued: list[Document]) -> list[Blocker]:
+    """结案条件: a penalty case (一般程序) needs its issued 结案审批表; an inspection chain needs every
+    rectification order followed by its re-inspection. Empty when the case may be closed."""
+    out: list[Blocker] = []
+    closing = next((d for d in issued if d.form_id == "case_closing_approval"), None)
+    if case.kind == "penalty" and case.procedure == "general" and closing is None:
+        out.append(
+            Blocker(
+                "closing_approval_required",
+                "结案须有已审批的《结案审批表》",
+                "closing a case needs its approved 结案审批表 (case_closing_approval)",
+                {"missing": ["case_closing_approval"]},
+            )
+        )
+    followed = {d.parent_id for d in issued if d.form_id == "reinspection_opinion"}
+    open_orders = [d.number for d in issued if d.form_id == "rectification_order" and d.id not in followed]
+    if case.kind == "inspection" and open_orders:
+        out.append(
+            Blocker(
+                "reinspection_required",
+                "责令限期整改指令书尚未复查，不能结案",
+                "a rectification order has no re-inspection yet",
+                {"orders": open_orders},
+            )
+        )
+    return out
+
+
 T = TypeVar("T")
+
+#: progress(done, total, stage): how far a long operation is (the web UI's progress bar)
+StageProgress = Callable[[int, int, str], None]
+
+
+def _stages(progress: StageProgress | None, names: tuple[str, ...]) -> Callable[[int], None]:
+    def step(index: int) -> None:
+        if progress is not None:
+            progress(index, len(names), names[index] if index < len(names) else "完成")
+
+    return step
 
 
 def _then_index(method: Callable[..., T]) -> Callable[..., T]:
@@ -179,15 +229,20 @@ class CaseFileService:
     # -- the volume (组卷) ------------------------------------------------------------------------
 
     @_then_index
-    def build(self, *, actor: Principal, case_id: int, checker: str = "") -> CaseFile:
-        """Assemble the case file, seal it as the organisation, store it as the next version."""
+    def build(
+        self, *, actor: Principal, case_id: int, checker: str = "", progress: StageProgress | None = None
+    ) -> CaseFile:
+        """Assemble the case file, seal it as the organisation, store it as the next version.
+        ``progress(done, total, stage)`` hears of each stage (the web UI shows it)."""
         require(actor, "assemble")
+        step = _stages(progress, ("整理卷内文件", "生成封面、目录和备考表并编页", "加盖机关印章", "保存案卷"))
         archive = self.archive
         with archive.db.read() as s:
             require_case(s, actor, case_id)
         self.guard(actor, "build_casefile", case_id=case_id)
         with archive.db.read() as s:
             case = self._open_case(s, actor, case_id)
+            step(0)
             plan = plan_volume(
                 s,
                 catalogue=archive.catalogue,
@@ -209,13 +264,16 @@ class CaseFileService:
             number_toc=settings.casefile_number_front,
             number_notes=settings.casefile_number_notes,
         )
+        step(1)
         try:
             volume = build_volume(plan.entries, plan.cover, plan.notes, archive.converter, options)
         except TemplateError as exc:
             if exc.code == "converter_unavailable":
                 raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        step(2)
         sealed, _signers = archive.sealing.seal(archive.db.write, seal, volume.pdf, title=title)
+        step(3)
         digest = archive.blobs.put(sealed)
         entries = [
             {
@@ -255,6 +313,7 @@ class CaseFileService:
                 pages=volume.pages,
                 items=len(entries),
             )
+            step(4)
             return row
 
     # -- closing and filing (结案归档) -------------------------------------------------------------
@@ -269,24 +328,11 @@ class CaseFileService:
             if case.status == "closed":
                 raise Conflict("案件已结案", "the case is already closed", code="case_closed")
             docs = list(s.scalars(select(Document).where(Document.case_id == case_id, Document.status == "issued")))
+            blockers = closing_blockers(case, docs)
+            if blockers:
+                first = blockers[0]
+                raise Conflict(first.message_zh, first.message_en, code=first.code, details=first.details)
             closing = next((d for d in docs if d.form_id == "case_closing_approval"), None)
-            if case.kind == "penalty" and case.procedure == "general" and closing is None:
-                raise Conflict(
-                    "结案须有已审批的《结案审批表》",
-                    "closing a case needs its approved 结案审批表 (case_closing_approval)",
-                    code="closing_approval_required",
-                    details={"missing": ["case_closing_approval"]},
-                )
-            orders = [d for d in docs if d.form_id == "rectification_order"]
-            followed = {d.parent_id for d in docs if d.form_id == "reinspection_opinion"}
-            open_orders = [d.number for d in orders if d.id not in followed]
-            if case.kind == "inspection" and open_orders:
-                raise Conflict(
-                    "责令限期整改指令书尚未复查，不能结案",
-                    "a rectification order has no re-inspection yet",
-                    code="reinspection_required",
-                    details={"orders": open_orders},
-                )
             dates = [d.doc_date for d in docs if d.doc_date]
             case.status = "closed"
             case.closed_on = closing.doc_date if closing and closing.doc_date else max(dates, default=_today())
@@ -294,7 +340,7 @@ class CaseFileService:
             return case
 
     @_then_index
-    def file(self, *, actor: Principal, case_id: int, checker: str = "") -> Case:
+    def file(self, *, actor: Principal, case_id: int, checker: str = "", progress: StageProgress | None = None) -> Case:
         """归档: 归档号, 档号 and 保管期限 are assigned, the final volume is built, and the case is frozen —
         nothing may be added, removed or altered afterwards (处罚办法 第六十五条)."""
         require(actor, "file")
@@ -327,7 +373,7 @@ class CaseFileService:
                 retention=case.retention,
             )
         # The filed volume carries the 归档号 and 档号 on its cover: build it now, then freeze.
-        volume = self.build(actor=actor, case_id=case_id, checker=checker)
+        volume = self.build(actor=actor, case_id=case_id, checker=checker, progress=progress)
         with archive.db.write() as s:
             case = require_case(s, actor, case_id)
             case.filed_at = dt.datetime.now(dt.UTC)
@@ -345,6 +391,47 @@ class CaseFileService:
             )
             case.org  # noqa: B018
             return case
+
+    def desk(self, *, actor: Principal, limit: int = 50) -> dict[str, list[dict[str, Any]]]:
+        """The archivist's desk (归档工作台): open cases whose closing conditions are met (待结案),
+        closed cases waiting to be filed (待归档), and the latest filed ones (已归档)."""
+        out: dict[str, list[dict[str, Any]]] = {"ready_to_close": [], "to_file": [], "filed": []}
+        with self.archive.db.read() as s:
+            cases = list(s.scalars(select(Case).where(case_clause(actor)).order_by(Case.id.desc())))
+            issued: dict[int, list[Document]] = {}
+            for doc in s.scalars(
+                select(Document).where(Document.case_id.in_([c.id for c in cases]), Document.status == "issued")
+            ):
+                issued.setdefault(doc.case_id, []).append(doc)
+            built = dict(
+                s.execute(
+                    select(CaseFile.case_id, func.max(CaseFile.version))
+                    .where(CaseFile.case_id.in_([c.id for c in cases]))
+                    .group_by(CaseFile.case_id)
+                ).all()
+            )
+            for case in cases:
+                row = {
+                    "id": case.id,
+                    "name": case.name,
+                    "org": case.org.name,
+                    "kind": case.kind,
+                    "procedure": case.procedure,
+                    "case_number": case.case_number,
+                    "documents": len(issued.get(case.id, [])),
+                    "casefile_version": built.get(case.id),
+                    "closed_on": case.closed_on,
+                    "archive_no": case.archive_no,
+                    "file_no": case.file_no,
+                    "filed_at": case.filed_at,
+                }
+                if case.filed_at is not None:
+                    out["filed"].append(row)
+                elif case.status == "closed":
+                    out["to_file"].append(row)
+                elif issued.get(case.id) and not closing_blockers(case, issued[case.id]):
+                    out["ready_to_close"].append(row)
+        return {k: v[:limit] for k, v in out.items()}
 
     def latest(self, *, actor: Principal, case_id: int) -> CaseFile:
         with self.archive.db.read() as s:

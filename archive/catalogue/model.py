@@ -161,6 +161,7 @@ class FormSpec(_Strict):
 class Catalogue(_Strict):
     version: int
     title: str
+    stages: dict[str, str] = Field(default_factory=dict)  # stage id → 阶段名称, in procedure order
     counters: tuple[CounterSpec, ...]
     forms: tuple[FormSpec, ...]
 
@@ -175,6 +176,8 @@ class Catalogue(_Strict):
             ids.add(form.id)
             names.add(form.name)
         for form in self.forms:
+            if self.stages and form.stage not in self.stages:
+                raise ValueError(f"form {form.id}: stage {form.stage} is not in stages")
             if form.number is None:
                 continue
             if form.number.counter not in counter_ids:

@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from .. import events
 from ..access import Principal, require, require_document
 from ..documents import today as beijing_today
@@ -62,6 +64,20 @@ class QualityService:
                 end=end,
                 publish_by=lambda day: calendar.add_working_days(day, working_days),
             )
+
+    def publication(self, *, actor: Principal, document_id: int) -> dict[str, Any] | None:
+        """The 公示 record of a decision the actor may see, or None while it is unpublished."""
+        with self.archive.db.read() as s:
+            require_document(s, actor, document_id)
+            row = s.scalars(select(Publication).where(Publication.document_id == document_id)).first()
+            if row is None:
+                return None
+            return {
+                "published_on": row.published_on,
+                "channel": row.channel,
+                "url": row.url,
+                "recorded_by": row.recorded_by,
+            }
 
     def run(self, *, actor: Principal, name: str, today: dt.date | None = None) -> dict[str, Any]:
         """Run the saved query ``name`` as of ``today`` (default: today in Beijing) over the actor's scope.

@@ -197,10 +197,17 @@ def deadlines(data: ReviewInput) -> list[Problem]:
             continue
         if d["status"] in ("overdue", "met_late"):
             late = "逾期未履行" if d["status"] == "overdue" else "逾期履行"
+            # The document whose date started the clock (its 文号, or its id when it has none), so
+            # the finding points at a page of the volume.
+            source = str((d.get("trigger_event") or {}).get("source") or "")
+            trigger = next((x for x in data.docs if source and source in (x.number, str(x.id))), None)
             out.append(
                 Problem(
                     f"{d['name']}{late}（期限{d['due']}，{d['basis']}）",
                     f"{d.get('name_en', d['rule_id'])}: {d['status']} (due {d['due']})",
+                    trigger.id if trigger else None,
+                    trigger.form_id if trigger else None,
+                    trigger.number if trigger else None,
                 )
             )
     return out

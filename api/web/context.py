@@ -1,0 +1,233 @@
+"""What every page shares: the Jinja environment, the signed-in user (cookie), CSRF and flash notes.
+
+The web UI signs in with the same tokens as the API (``Archive.login``); the token travels in an
+HttpOnly, SameSite=Lax cookie instead of an ``Authorization`` header. Every state-changing request
+carries a CSRF token derived from the session token (a hidden ``csrf`` field, or the
+``X-CSRF-Token`` header that htmx sends), so a page on another site cannot post on the user's behalf.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, unquote
+
+from anjuan.archive.access import Principal, load_roles
+from anjuan.archive.approvals import load_approval_rules
+from anjuan.archive.errors import Forbidden, Unauthenticated
+from anjuan.archive.service import Archive
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+__all__ = [
+    "COOKIE",
+    "PREFIX",
+    "LoginForm",
+    "LoginRequired",
+    "Posted",
+    "Viewer",
+    "Web",
+    "csrf_for",
+    "flash",
+    "redirect",
+    "render",
+]
+
+PREFIX = "/web"
+COOKIE = "anjuan_session"
+FLASH = "anjuan_flash"
+PAGES = Path(__file__).with_name("pages")
+
+templates = Jinja2Templates(directory=str(PAGES))
+env = templates.env
+env.trim_blocks = True
+env.lstrip_blocks = True
+
+STATUS_ZH = {
+    "draft": "草稿",
+    "submitted": "审批中",
+    "issued": "已签发",
+    "voided": "已作废",
+    "superseded": "已更正",
+    "deleted": "已删除",
+    "open": "办理中",
+    "closed": "已结案",
+    "filed": "已归档",
+    "pending": "未到期",
+    "due_soon": "即将到期",
+    "overdue": "已逾期",
+    "met": "按期完成",
+    "met_late": "逾期完成",
+    "lapsed": "期满未行使",
+    "not_applicable": "不适用",
+}
+KIND_ZH = {"inspection": "检查", "penalty": "行政处罚"}
+PROCEDURE_ZH = {"general": "一般程序", "simple": "简易程序"}
+
+
+def _date(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+env.filters["d"] = _date
+env.filters["status"] = lambda s: STATUS_ZH.get(str(s), str(s))
+env.filters["kind"] = lambda s: KIND_ZH.get(str(s), str(s))
+env.filters["procedure"] = lambda s: PROCEDURE_ZH.get(str(s), str(s))
+env.filters["role"] = lambda r: load_roles().roles[r].name if r in load_roles().roles else r
+env.filters["step"] = lambda s: load_approval_rules().steps[s].name if s in load_approval_rules().steps else s
+# Snippets come from the search backend already HTML-escaped with <mark> added (indexing/api.py).
+env.filters["snippet"] = lambda s: Markup(s)
+
+
+class LoginRequired(Exception):
+    """No valid session cookie: the page answers with a redirect to the login form."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def csrf_for(token: str) -> str:
+    # Derived, not stored: only someone holding the (HttpOnly) session token can compute it.
+    return hashlib.sha256(f"anjuan-csrf:{token}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Web:
+    """One request's view of the world: the archive, the signed-in user and their CSRF token."""
+
+    request: Request
+    archive: Archive
+    actor: Principal
+    token: str
+
+    @property
+    def csrf(self) -> str:
+        return csrf_for(self.token)
+
+    async def form(self) -> Any:
+        """The posted form, after checking its CSRF token (hidden field or htmx header)."""
+        form = await self.request.form()
+        sent = self.request.headers.get("x-csrf-token") or str(form.get("csrf", ""))
+        if not hmac.compare_digest(sent, self.csrf):
+            raise Forbidden(
+                "页面已过期或来源不明，请刷新后重试",
+                "the form's CSRF token is missing or wrong; reload the page and try again",
+                code="csrf_failed",
+            )
+        return form
+
+    @cached_property
+    def approver(self) -> bool:
+        """Holds a role for an approval step (审核/审批/审查): the 审批 menu and inbox apply."""
+        steps = load_approval_rules().steps
+        roles = {r for key in ("review", "approve", "examine") if key in steps for r in steps[key].roles}
+        return self.actor.officer_id is not None and bool(roles & set(self.actor.roles))
+
+    def form_name(self, form_id: str) -> str:
+        return self.archive.form(form_id).name
+
+    @cached_property
+    def display_name(self) -> str:
+        return self.archive.display_name(self.actor)
+
+
+def _viewer(request: Request) -> Web:
+    archive: Archive = request.app.state.archive
+    token = request.cookies.get(COOKIE, "")
+    if not token:
+        raise LoginRequired(_here(request))
+    try:
+        actor = archive.authenticate(token)
+    except Unauthenticated:
+        raise LoginRequired(_here(request)) from None
+    return Web(request=request, archive=archive, actor=actor, token=token)
+
+
+def _here(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+Viewer = Annotated[Web, Depends(_viewer)]
+
+
+async def _posted(web: Viewer) -> Any:
+    return await web.form()
+
+
+async def _raw_form(request: Request) -> Any:
+    return await request.form()
+
+
+#: The posted form, CSRF-checked. Reading it is the only async step, so handlers stay plain ``def``
+#: and FastAPI runs them in its thread pool: issuing seals and converts, and must not block (or run
+#: on) the event loop.
+Posted = Annotated[Any, Depends(_posted)]
+#: The login form (there is no session yet to derive a CSRF token from).
+LoginForm = Annotated[Any, Depends(_raw_form)]
+
+
+def render(web: Web | None, request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
+    notes = request.cookies.get(FLASH)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "web": web,
+            "me": web.actor if web else None,
+            "csrf": web.csrf if web else "",
+            "flash": unquote(notes) if notes else "",
+            "P": PREFIX,
+            "form_name": _form_namer(request),
+            **context,
+        },
+        status_code=code,
+    )
+    if notes:
+        response.delete_cookie(FLASH, path="/")
+    return response
+
+
+def _form_namer(request: Request) -> Any:
+    catalogue = request.app.state.archive.catalogue
+    names = {f.id: f.name for f in catalogue.forms}
+    return lambda form_id: names.get(form_id, form_id)
+
+
+def redirect(url: str, note: str = "") -> Response:
+    """Post/redirect/get; ``note`` is shown once on the next page (加载后即清除)."""
+    response = RedirectResponse(url, status_code=303)
+    if note:
+        response.set_cookie(FLASH, quote(note), max_age=60, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def flash(response: Response, note: str) -> Response:
+    response.set_cookie(FLASH, quote(note), max_age=60, httponly=True, samesite="lax", path="/")
+    return response
+
+
+_HEADINGS = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "未找到", 409: "无法完成", 422: "输入有误"}
+
+
+def error_page(request: Request, exc: Any, status: int) -> Response:
+    """An archive error as a page: the same status and code the API gives, in Chinese and English."""
+    try:
+        web: Web | None = _viewer(request)
+    except LoginRequired:
+        web = None
+    heading = _HEADINGS.get(status, "服务暂不可用" if status == 503 else "出错了")
+    return render(web, request, "error.html", code=status, title=heading, heading=heading, error=exc)

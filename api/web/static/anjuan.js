@@ -1,0 +1,30 @@
+// Small helpers the pages share; htmx does the rest.
+// A table field: "添加一行" clones the last row with the next index and empty inputs.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-add-row]");
+  if (!button) return;
+  event.preventDefault();
+  var body = document.getElementById(button.getAttribute("data-add-row"));
+  var last = body.lastElementChild;
+  var next = body.children.length;
+  var row = last.cloneNode(true);
+  row.querySelectorAll("input, select, textarea").forEach(function (input) {
+    input.name = input.name.replace(/\.(\d+)\./, "." + next + ".");
+    input.value = "";
+  });
+  body.appendChild(row);
+});
+// A finding's page link opens that page in the case-file viewer beside it.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-page]");
+  if (!link) return;
+  var frame = document.getElementById(link.getAttribute("data-frame") || "casefile");
+  if (!frame) return;
+  event.preventDefault();
+  var base = frame.getAttribute("data-src");
+  // A new query string makes the viewer load again and honour #page (a bare hash change may not).
+  var page = link.getAttribute("data-page");
+  frame.src = base + (base.indexOf("?") < 0 ? "?" : "&") + "at=" + page + "#page=" + page;
+  document.querySelectorAll("a[data-page].on").forEach(function (a) { a.classList.remove("on"); });
+  link.classList.add("on");
+});
