@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from anjuan import __version__
 
 from . import errors
-from .routes import auth, casefiles, documents, registry, seals, search
+from .routes import auth, casefiles, documents, registry, seals, search, stats
 
 __all__ = ["create_app"]
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     app.include_router(seals.router, prefix="/api")
     app.include_router(casefiles.router, prefix="/api")
     app.include_router(search.router, prefix="/api")
+    app.include_router(stats.router, prefix="/api")
     app.include_router(search.public_router)
     # The public check of a copy also answers at the top level (/verify), where outside users look first.
     app.add_api_route("/verify", seals.verify, methods=["POST"], tags=["seals"])
