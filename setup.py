@@ -21,6 +21,11 @@ DATA = [
     "*.html",
     "*.css",
     "*.py.tpl",
+    # the web UI's templates and static files (api/web/pages, api/web/static)
+    "pages/*.html",
+    "static/*.js",
+    "static/*.css",
+    "static/*.md",
 ]
 
 packages = ["anjuan"]

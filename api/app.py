@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from anjuan import __version__
 
-from . import errors
+from . import errors, web
 from .routes import auth, casefiles, documents, registry, seals, search, stats
 
 __all__ = ["create_app"]
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         try:
             yield
         finally:
+            app.state.jobs.close()
             if own:
                 app.state.archive.close()
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     app.include_router(search.public_router)
     # The public check of a copy also answers at the top level (/verify), where outside users look first.
     app.add_api_route("/verify", seals.verify, methods=["POST"], tags=["seals"])
+    web.install(app)  # the browser UI under /web (and / redirects there)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
