@@ -159,6 +159,7 @@ def _summary_entry(archive: Archive, doc: Any, case_id: int, name: str) -> dict[
         "sha256": doc.pdf_sha256,
         "seal": form.seal.value,
         "signers": doc.signatures,
+        "officers": [o.name for o in doc.officers],  # 执法人员 (the statistics count them per inspection)
         "edition": doc.edition,
         "issued_by": doc.issued_by,
     }
@@ -318,6 +319,7 @@ def _play(
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
         casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
     search, quality = _search_and_quality(archive, people["reviewer"], issued, scenario.get("searches", []), progress)
+    statistics = _statistics(archive, people["reviewer"], issued, docs_dir.parent, progress)
     return {
         "anjuan_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -336,7 +338,39 @@ def _play(
         "publication": publication,
         "search": search,
         "quality": quality,
+        "statistics": statistics,
     }
+
+
+def _statistics(
+    archive: Archive, reviewer: Principal, issued: list[dict[str, Any]], out: Path, progress: Callable[[str], None]
+) -> dict[str, Any]:
+    """执法统计 as the city's reviewer files it: the 许昌 table over the scenario's months (DIR/statistics.xlsx)
+    and the period's 公示 notices (DIR/notices.csv); the 合计 row goes into summary.json."""
+    from .qc.notice import notices_csv
+    from .stats.xlsx import to_xlsx
+
+    dates = sorted(dt.date.fromisoformat(str(d["date"])) for d in issued if d.get("date"))
+    start, end = dates[0].replace(day=1), dates[-1]
+    table = archive.stats.table(actor=reviewer, start=start, end=end)
+    (out / "statistics.xlsx").write_bytes(to_xlsx(table))
+    rows = archive.qc.notices(actor=reviewer, start=start, end=end)
+    (out / "notices.csv").write_text(notices_csv(rows), "utf-8")
+    total = {c["id"]: _plain(table["total"]["cells"][c["id"]]) for c in table["columns"]}
+    progress(f"执法统计 {table['title']}: " + ", ".join(f"{c['label']} {total[c['id']]}" for c in table["columns"][:4]))
+    return {
+        "title": table["title"],
+        "file": "statistics.xlsx",
+        "rows": [r["label"] for r in table["rows"]],
+        "total": total,
+        "notices": {"file": "notices.csv", "count": len(rows)},
+    }
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _publish(

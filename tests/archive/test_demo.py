@@ -127,3 +127,15 @@ def test_demo_writes_every_document_and_a_summary(
     bagit.Bag(str(out / "package")).validate()
     assert casefile["package"]["fourness_ok"] and casefile["package"]["fourness"]["YJ-1-14"] == "pass"
     assert (out / "package" / "data" / "volume" / "casefile.pdf").read_bytes() == volume
+    # … and counted: DIR/statistics.xlsx is the 许昌 table over the scenario's period, and the 合计
+    # row in summary.json counts what the demo did (说明 2–3: 检查 and 复查 are 家次, officers 人次).
+    statistics = on_disk["statistics"]
+    # A corrected edition (更正) is the same inspection: only the edition in force counts.
+    inspections = [
+        d for d in docs if d["type"] in ("inspection_record", "reinspection_opinion") and "superseded_by" not in d
+    ]
+    assert statistics["total"]["inspections"] == len(inspections)
+    assert statistics["total"]["officers"] == sum(len(d["officers"]) for d in inspections)
+    assert statistics["total"]["fine_total"] == 5.0  # the decision's 伍万元, in 万元
+    assert (out / "statistics.xlsx").read_bytes().startswith(b"PK")
+    assert statistics["notices"]["count"] == 1 and "应急罚〔2026〕1号" in (out / "notices.csv").read_text("utf-8")
