@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from anjuan.archive.access import Principal, load_roles
 from anjuan.archive.approvals import load_approval_rules
-from anjuan.archive.errors import Forbidden, Unauthenticated
+from anjuan.archive.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from anjuan.archive.service import Archive
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +36,7 @@ __all__ = [
     "Web",
     "csrf_for",
     "flash",
+    "posted_date",
     "redirect",
     "render",
 ]
@@ -60,6 +61,8 @@ STATUS_ZH = {
     "open": "办理中",
     "closed": "已结案",
     "filed": "已归档",
+    "assembled": "已组卷",  # a case file in the search index, before the case is closed
+    "active": "在卷",  # an evidence attachment in the search index
     "pending": "未到期",
     "due_soon": "即将到期",
     "overdue": "已逾期",
@@ -199,6 +202,19 @@ def render(web: Web | None, request: Request, template: str, code: int = 200, **
     if notes:
         response.delete_cookie(FLASH, path="/")
     return response
+
+
+def posted_date(raw: Any, field: str, label: str, *, default: dt.date | None = None) -> dt.date:
+    """A date typed into a form (YYYY-MM-DD); empty gives ``default`` when there is one."""
+    text = str(raw or "").strip()
+    if not text and default is not None:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(
+            [FieldError(field, label, field, "应为日期（年-月-日）", "must be a date (YYYY-MM-DD)")]
+        ) from None
 
 
 def _form_namer(request: Request) -> Any:

@@ -8,12 +8,12 @@ import datetime as dt
 from typing import Any, Literal
 from urllib.parse import quote
 
-from anjuan.archive.errors import FieldError, ValidationFailed
+from anjuan.archive.errors import ValidationFailed
 from anjuan.archive.qc.publication import PUBLISHABLE_FORMS
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .context import PREFIX, Posted, Viewer, Web, redirect, render
+from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
 from .formfields import errors_by_field, read_fields, views
 
 __all__ = ["router"]
@@ -206,13 +206,7 @@ def discard(doc_id: int, web: Viewer, posted: Posted) -> Response:
 
 @router.post("/documents/{doc_id}/publication", response_class=HTMLResponse)
 def publish(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Response:
-    raw = str(posted.get("published_on", ""))
-    try:
-        on = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(
-            [FieldError("published_on", "公示日期", "publication date", "应为日期（年-月-日）", "must be a date")]
-        ) from None
+    on = posted_date(posted.get("published_on"), "published_on", "公示日期")
     web.archive.qc.publish(
         actor=web.actor,
         document_id=doc_id,

@@ -18,7 +18,7 @@ from anjuan.archive.stats.xlsx import to_csv, to_xlsx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .context import PREFIX, Viewer, Web, render
+from .context import PREFIX, Viewer, Web, posted_date, render
 
 __all__ = ["router"]
 
@@ -28,19 +28,8 @@ router = APIRouter()
 def _period(start: str, end: str) -> tuple[dt.date, dt.date]:
     """Default: this month so far (the monthly report bureaus file)."""
     now = today()
-    errors = []
-    try:
-        first = dt.date.fromisoformat(start) if start else now.replace(day=1)
-    except ValueError:
-        errors.append(FieldError("from", "起始日期", "from", "应为日期（年-月-日）", "must be a date"))
-        first = now
-    try:
-        last = dt.date.fromisoformat(end) if end else now
-    except ValueError:
-        errors.append(FieldError("to", "截止日期", "to", "应为日期（年-月-日）", "must be a date"))
-        last = now
-    if errors:
-        raise ValidationFailed(errors)
+    first = posted_date(start, "from", "起始日期", default=now.replace(day=1))
+    last = posted_date(end, "to", "截止日期", default=now)
     return first, last
 
 

@@ -14,13 +14,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from anjuan.archive.documents import today
-from anjuan.archive.errors import FieldError, NotFound, ValidationFailed
+from anjuan.archive.errors import NotFound
 from anjuan.indexing.api import FACETS, SearchRequest
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .cases import case_context
-from .context import PREFIX, Posted, Viewer, Web, redirect, render
+from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
 from .jobs import JobRunner, Progress
 
 __all__ = ["router"]
@@ -187,7 +187,7 @@ def fixity_result(request: Request, job_id: int, web: Viewer) -> Response:
 # -- 检索 -------------------------------------------------------------------------------------------
 
 _FACET_NAMES = {"kind": "类型", "form": "文书种类", "org": "机关", "year": "年度", "status": "状态"}
-_KIND_NAMES = {"doc": "文书", "att": "证据材料", "cf": "案卷"}
+_KIND_NAMES = {"document": "文书", "attachment": "证据材料", "casefile": "案卷"}  # indexing.api.Kind
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -280,12 +280,7 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
 
 @router.post("/cases/{case_id}/guidance")
 def guidance(case_id: int, web: Viewer, posted: Posted) -> Response:
-    try:
-        reply_by = dt.date.fromisoformat(str(posted.get("reply_by", "")))
-    except ValueError:
-        raise ValidationFailed(
-            [FieldError("reply_by", "反馈期限", "reply by", "应为日期（年-月-日）", "must be a date")]
-        ) from None
+    reply_by = posted_date(posted.get("reply_by"), "reply_by", "反馈期限")
     row = web.archive.reviews.guidance(
         actor=web.actor,
         case_id=case_id,
