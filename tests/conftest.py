@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 from anjuan.archive.db import Database
 
+from tests.fixtures.browser import (  # noqa: F401  (real-browser tests: Chromium + a live server)
+    browser,
+    live_server,
+    live_url,
+    page,
+    pytest_collection_modifyitems,
+    pytest_runtest_makereport,
+    web_archive,
+)
 from tests.fixtures.converter import converter_pool  # noqa: F401  (one warm pool per session)
 from tests.fixtures.db import BACKENDS, make_database
 from tests.fixtures.pdfsig import pdfsig  # noqa: F401  (poppler with the test root trusted)
