@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from anjuan.archive.access import require
 from anjuan.archive.documents import today
 from anjuan.archive.errors import NotFound
 from anjuan.indexing.api import FACETS, SearchRequest
@@ -325,3 +326,21 @@ def reindex(request: Request, web: Viewer, _posted: Posted) -> Response:
         return f"{PREFIX}/index", {"records": count}
 
     return _start(request, web, "重建全文索引", work)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, web: Viewer) -> Response:
+    """系统管理 (read-only here): organisations, officers and accounts in scope; changes go through
+    the CLI or the API, where each is a logged, checked command."""
+    archive, actor = web.archive, web.actor
+    require(actor, "manage_registry")
+    return render(
+        web,
+        request,
+        "admin.html",
+        title="系统管理",
+        nav="admin",
+        orgs=archive.orgs(actor=actor),
+        officers=archive.officers(actor=actor),
+        users=archive.users(actor=actor) if actor.can("manage_users") else [],
+    )

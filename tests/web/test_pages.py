@@ -262,3 +262,13 @@ def test_statistics_and_notices_download(client: TestClient, world: tuple[Archiv
     assert csv.status_code == 200 and csv.content.startswith("\ufeff".encode()) and "当事人" in csv.text
     bad = client.get("/web/stats?start=2026-12-31&end=2026-01-01")
     assert bad.status_code == 400 and "<html" in bad.text
+
+
+def test_the_administrators_page_lists_the_registry(client: TestClient, world: tuple[Archive, Bureau]) -> None:
+    _archive, bureau = world
+    _login(client, bureau.people["bureau_admin"].name)
+    page = client.get("/web/admin")
+    assert page.status_code == 200
+    assert "临汾市尧都区应急管理局" in page.text and "14100220190031" in page.text and "county-admin" in page.text
+    _login(client, bureau.handler.name)
+    assert client.get("/web/admin").status_code == 403  # a handler may not list accounts
