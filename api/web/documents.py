@@ -9,7 +9,6 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from anjuan.archive.errors import ValidationFailed
-from anjuan.archive.qc.publication import PUBLISHABLE_FORMS
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -112,7 +111,7 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
         pending and any(d["id"] == doc.id for d in archive.inbox(actor=actor)) if doc.status == "submitted" else False
     )
     publication = None
-    if doc.form_id in PUBLISHABLE_FORMS and doc.status == "issued":
+    if doc.form_id in archive.qc.publishable_forms and doc.status == "issued":
         publication = archive.qc.publication(actor=actor, document_id=doc.id) or {}
     meta = {
         "date": doc.doc_date.isoformat() if doc.doc_date else "",

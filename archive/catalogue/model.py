@@ -126,6 +126,7 @@ class FormSpec(_Strict):
     ws_code: str | None = None
     order: int  # position in the 2017 national set (1-48); additions 49+
     edition: Literal["2017", "2021"] = "2017"
+    penalty_decision: bool = False  # 行政处罚决定书 (一般/当场): counted as 行政处罚, dated as 决定日期
     code: str | None = None  # 文书代字 after the 机关代字 (罚, 检记 …); None = no number
     codes_by_era: dict[str, str | None] = Field(default_factory=dict)
     numbered: bool
@@ -164,6 +165,11 @@ class Catalogue(_Strict):
     stages: dict[str, str] = Field(default_factory=dict)  # stage id → 阶段名称, in procedure order
     counters: tuple[CounterSpec, ...]
     forms: tuple[FormSpec, ...]
+
+    @property
+    def penalty_forms(self) -> tuple[str, ...]:
+        """The 行政处罚决定书 forms (``penalty_decision: true``), in catalogue order."""
+        return tuple(f.id for f in self.forms if f.penalty_decision)
 
     @model_validator(mode="after")
     def _check(self) -> Catalogue:

@@ -2,14 +2,13 @@
 run by name over the acting user's scope; and the publication record (公示) of penalty decisions."""
 
 from .checks import CHECKS, CheckContext, Finding
-from .publication import PUBLISHABLE_FORMS, AlreadyPublished, NotPublishable, published_events, record_publication
+from .publication import AlreadyPublished, NotPublishable, publishable_forms, published_events, record_publication
 from .queries import PARAMS, QcQueries, QcQueriesError, QcQuery, load_queries
 from .service import QualityService
 
 __all__ = [
     "CHECKS",
     "PARAMS",
-    "PUBLISHABLE_FORMS",
     "AlreadyPublished",
     "CheckContext",
     "Finding",
@@ -19,6 +18,7 @@ __all__ = [
     "QcQuery",
     "QualityService",
     "load_queries",
+    "publishable_forms",
     "published_events",
     "record_publication",
 ]

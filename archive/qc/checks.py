@@ -31,7 +31,7 @@ from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
 from ..procedure.deadlines import CaseEvent, DocumentFacts, RuleSet, events_from_documents
-from .publication import PUBLISHABLE_FORMS
+from .publication import publishable_forms
 
 __all__ = ["CHECKS", "CheckContext", "Finding"]
 
@@ -323,7 +323,7 @@ def publication_overdue(ctx: CheckContext, params: Mapping[str, Any]) -> list[Fi
             Publication,
             and_(Publication.document_id == Document.id, Publication.published_on <= ctx.today),
         )
-        .where(Document.form_id.in_(PUBLISHABLE_FORMS))
+        .where(Document.form_id.in_(publishable_forms(ctx.deadline_rules)))
         .order_by(Document.case_id, Document.id)
     ).all()
     out: list[Finding] = []

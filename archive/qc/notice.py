@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..access import Principal, document_clause
 from ..models import Case, Document, Organisation, Publication
-from .publication import PUBLISHABLE_FORMS
 from .redact import mask_name, redact_text
 
 __all__ = ["NOTICE_COLUMNS", "notices", "notices_csv"]
@@ -57,16 +56,17 @@ def notices(
     actor: Principal,
     start: dt.date,
     end: dt.date,
+    forms: Collection[str],
     publish_by: Callable[[dt.date], dt.date],
 ) -> list[dict[str, Any]]:
-    """Notices of the penalty decisions dated ``start``–``end`` that ``actor`` may see."""
+    """Notices of the penalty decisions (``forms``) dated ``start``–``end`` that ``actor`` may see."""
     rows = session.execute(
         select(Document, Case, Organisation, Publication)
         .join(Case, Case.id == Document.case_id)
         .join(Organisation, Organisation.id == Document.org_id)
         .outerjoin(Publication, Publication.document_id == Document.id)
         .where(
-            Document.form_id.in_(PUBLISHABLE_FORMS),
+            Document.form_id.in_(forms),
             Document.status == "issued",
             Document.doc_date >= start,
             Document.doc_date <= end,

@@ -18,21 +18,33 @@ from .. import events
 from ..documents import today as beijing_today
 from ..errors import Conflict, FieldError, ValidationFailed
 from ..models import Document, Publication
-from ..procedure.deadlines import CaseEvent
+from ..procedure.deadlines import CaseEvent, RuleSet
 
 __all__ = [
     "PUBLICATION_EVENT",
-    "PUBLISHABLE_FORMS",
+    "PUBLICATION_RULE",
     "AlreadyPublished",
     "NotPublishable",
+    "publishable_forms",
     "published_events",
     "record_publication",
 ]
 
-# The 一般程序 penalty decisions (行政处罚决定书 单位/个人): the forms whose `penalty_imposed` event triggers
-# the `publication` rule of deadlines.yaml (tests/archive/test_qc.py keeps the two in step). 当场处罚
-# (简易程序) and 不予行政处罚决定书 are not under the 7-working-day publication duty.
-PUBLISHABLE_FORMS: tuple[str, ...] = ("penalty_decision_org", "penalty_decision_person")
+#: The deadline rule (deadlines.yaml) of the 7-working-day publication duty.
+PUBLICATION_RULE = "publication"
+
+
+def publishable_forms(rules: RuleSet) -> frozenset[str]:
+    """The forms under the publication duty, read off deadlines.yaml: those whose event triggers the
+    ``publication`` rule in a procedure it applies to (today the 一般程序 行政处罚决定书 单位/个人;
+    当场处罚 and 不予行政处罚决定书 are not under it)."""
+    rule = next((r for r in rules.rules if r.id == PUBLICATION_RULE), None)
+    if rule is None:
+        return frozenset()
+    return frozenset(
+        s.form for s in rules.document_events if s.event == rule.trigger and set(rule.applies_to) & set(s.procedures)
+    )
+
 
 # The event kind deadlines.yaml declares as `extra` for a publication (处罚决定公开).
 PUBLICATION_EVENT = "published"
@@ -54,19 +66,21 @@ def record_publication(
     session: Session,
     *,
     document: Document,
+    forms: frozenset[str],
     published_on: dt.date,
     channel: str,
     url: str = "",
     actor_name: str,
 ) -> Publication:
-    """Record that ``document`` was published on ``published_on`` through ``channel`` (e.g. 网站).
+    """Record that ``document`` (one of the publishable ``forms``) was published on ``published_on``
+    through ``channel`` (e.g. 网站).
 
     The caller has checked that the actor may see and act on the document. Only an issued penalty
     decision can be published, not before its own date and not on a day still to come; a decision
     is published once (a correction is a new edition, published in its own right).
     """
-    if document.form_id not in PUBLISHABLE_FORMS or document.status != "issued":
-        what = "已签发的行政处罚决定书" if document.form_id in PUBLISHABLE_FORMS else "行政处罚决定书"
+    if document.form_id not in forms or document.status != "issued":
+        what = "已签发的行政处罚决定书" if document.form_id in forms else "行政处罚决定书"
         raise NotPublishable(
             f"文书{document.number or document.id}不是{what}，无需公开登记",
             f"document {document.number or document.id} is not an issued penalty decision"

@@ -16,7 +16,7 @@ from ..errors import FieldError, NotFound, ValidationFailed
 from ..models import Publication
 from .checks import CHECKS, CheckContext
 from .notice import notices
-from .publication import record_publication
+from .publication import publishable_forms, record_publication
 from .queries import QcQueries, QcQuery, load_queries
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ class QualityService:
         self.archive = archive
         # Loaded (and validated) at construction, so a bad queries.yaml stops start-up, not a later run.
         self.rules: QcQueries = load_queries(queries_path)
+        # The decisions under the publication duty, as the deadline rules define it (deadlines.yaml).
+        self.publishable_forms: frozenset[str] = publishable_forms(archive.deadline_rules)
 
     def queries(self) -> list[dict[str, Any]]:
         """The saved queries: name, titles, check and params (with defaults filled in)."""
@@ -62,6 +64,7 @@ class QualityService:
                 actor=actor,
                 start=start,
                 end=end,
+                forms=self.publishable_forms,
                 publish_by=lambda day: calendar.add_working_days(day, working_days),
             )
 
@@ -141,5 +144,11 @@ class QualityService:
         with self.archive.db.write() as s:
             doc = require_document(s, actor, document_id)
             return record_publication(
-                s, document=doc, published_on=published_on, channel=channel, url=url, actor_name=actor.name
+                s,
+                document=doc,
+                forms=self.publishable_forms,
+                published_on=published_on,
+                channel=channel,
+                url=url,
+                actor_name=actor.name,
             )

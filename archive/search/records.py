@@ -25,7 +25,6 @@ from ..catalogue import resolve_form
 from ..documents import beijing_date
 from ..fields import parse_money
 from ..models import Attachment, Case, CaseFile, Document, Organisation
-from ..stats.facts import PENALTY_FORMS
 
 if TYPE_CHECKING:
     from ..service import Archive
@@ -131,7 +130,7 @@ class RecordBuilder:
         case = doc.case
         text = docx_text(self.archive.blobs.get(doc.docx_sha256)) if doc.docx_sha256 else ""
         issued = doc.doc_date or beijing_date(doc.issued_at)
-        decided = issued if form.id in PENALTY_FORMS else None  # 决定日期: 行政处罚决定书 only
+        decided = issued if form.penalty_decision else None  # 决定日期: 行政处罚决定书 only
         fine = parse_money(doc.fields.get("fine")) if isinstance(doc.fields, dict) else None
         amount = float(fine) if fine is not None else None
         title = f"{form.name} {doc.number}" if doc.number else form.name

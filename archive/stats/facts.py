@@ -34,7 +34,6 @@ __all__ = [
     "FILING_FORM",
     "HAZARD_FIELDS",
     "INSPECTION_FORMS",
-    "PENALTY_FORMS",
     "DocumentFact",
     "InspectionFact",
     "PenaltyFact",
@@ -51,12 +50,6 @@ INSPECTION_FORMS: Mapping[str, Literal["inspection", "reinspection"]] = {
     "inspection_record": "inspection",
     "reinspection_opinion": "reinspection",
 }
-PENALTY_FORMS: tuple[str, ...] = (
-    "penalty_decision_org",
-    "penalty_decision_person",
-    "onsite_penalty_decision_org",
-    "onsite_penalty_decision_person",
-)
 FILING_FORM = "case_filing_approval"
 
 
@@ -278,10 +271,11 @@ def penalty_kinds(fields: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def penalty_facts(
-    session: Session, *, org_ids: Iterable[int] | None, start: dt.date, end: dt.date
+    session: Session, *, org_ids: Iterable[int] | None, start: dt.date, end: dt.date, forms: Iterable[str]
 ) -> list[PenaltyFact]:
-    """One row per issued 行政处罚决定书 of ``org_ids`` dated in [start, end]."""
-    found = _documents(session, org_ids=org_ids, forms=PENALTY_FORMS, start=start, end=end)
+    """One row per issued 行政处罚决定书 (``forms``: the catalogue's ``penalty_forms``) of ``org_ids``
+    dated in [start, end]."""
+    found = _documents(session, org_ids=org_ids, forms=forms, start=start, end=end)
     sources = case_sources(session, {f.doc.case_id for f in found})
     return [
         PenaltyFact(

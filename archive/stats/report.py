@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..access import Principal
+from ..catalogue import load_catalogue
 from ..datafile import read_yaml, validate
 from ..errors import ArchiveError, NotFound
 from ..models import Organisation
@@ -378,8 +379,10 @@ def build_table(
     start: dt.date,
     end: dt.date,
     tables: StatsTables | None = None,
+    penalty_forms: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """The table ``table_id`` of ``tables.yaml`` for organisation ``org_id`` over [start, end].
+    """The table ``table_id`` of ``tables.yaml`` for organisation ``org_id`` over [start, end];
+    ``penalty_forms`` are the catalogue's 行政处罚决定书 (default: the packaged catalogue's).
 
     Returns ``{"table", "title", "org_id", "org", "period": {"start", "end", "label"}, "columns",
     "groups", "notes", "rows", "total"}``. ``columns``: ``{"id", "header", "unit", "group",
@@ -413,7 +416,17 @@ def build_table(
         "documents": list(document_facts(session, org_ids=scope, start=start, end=end, forms=forms))
         if "documents" in needed
         else [],
-        "penalties": list(penalty_facts(session, org_ids=scope, start=start, end=end)) if "penalties" in needed else [],
+        "penalties": list(
+            penalty_facts(
+                session,
+                org_ids=scope,
+                start=start,
+                end=end,
+                forms=load_catalogue(None).penalty_forms if penalty_forms is None else penalty_forms,
+            )
+        )
+        if "penalties" in needed
+        else [],
     }
     classes = tables.penalty_classes
 

@@ -82,7 +82,14 @@ class StatsService:
         with self.archive.db.read() as s:
             org_id = self._org_id(s, actor, org)
             return build_table(
-                s, actor=actor, table_id=table_id, org_id=org_id, start=start, end=end, tables=self.specs
+                s,
+                actor=actor,
+                table_id=table_id,
+                org_id=org_id,
+                start=start,
+                end=end,
+                tables=self.specs,
+                penalty_forms=self.archive.catalogue.penalty_forms,
             )
 
     @staticmethod
@@ -141,8 +148,12 @@ class StatsService:
             raise InvalidPeriod(start, end)
         with self.archive.db.read() as s:
             found = unit_scope(s, actor=actor, org_id=self._org_id(s, actor, org))
-            read = {"inspections": inspection_facts, "documents": document_facts, "penalties": penalty_facts}[source]
-            rows = list(read(s, org_ids=found.scope, start=start, end=end))
+            if source == "penalties":
+                forms = self.archive.catalogue.penalty_forms
+                rows: list[Any] = penalty_facts(s, org_ids=found.scope, start=start, end=end, forms=forms)
+            else:
+                read = {"inspections": inspection_facts, "documents": document_facts}[source]
+                rows = list(read(s, org_ids=found.scope, start=start, end=end))
             if not actor.everywhere and rows:
                 ids = [f.document_id for f in rows]
                 visible = set(s.scalars(select(Document.id).where(Document.id.in_(ids), document_clause(actor))))

@@ -338,3 +338,14 @@ def test_overlapping_clause_versions_rejected(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as err:
         load_clauses(_write(tmp_path, data, "clauses.yaml"))
     assert "hearing_request" in err.value.message_en and "overlap" in err.value.message_en
+
+
+def test_penalty_decisions_are_flagged_in_the_catalogue() -> None:
+    # 执法统计's 行政处罚 and the index's 决定日期 read this flag: every 行政处罚决定书, 一般 and 当场,
+    # 单位 and 个人 — not the 不予行政处罚决定书 nor the 呈批表 of the decision stage.
+    assert set(load_catalogue().penalty_forms) == {
+        "penalty_decision_org",
+        "penalty_decision_person",
+        "onsite_penalty_decision_org",
+        "onsite_penalty_decision_person",
+    }

@@ -19,12 +19,12 @@ from anjuan.archive.errors import NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event
 from anjuan.archive.procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
 from anjuan.archive.qc import (
-    PUBLISHABLE_FORMS,
     AlreadyPublished,
     NotPublishable,
     QcQueriesError,
     QualityService,
     load_queries,
+    publishable_forms,
     published_events,
 )
 from anjuan.archive.service import Archive
@@ -306,7 +306,9 @@ def test_publishable_forms_are_the_decisions_the_publication_deadline_follows(ar
     rules = archive.deadline_rules
     trigger = next(r.trigger for r in rules.rules if r.id == "publication")
     forms = {s.form for s in rules.document_events if s.event == trigger and "general" in s.procedures}
-    assert forms == set(PUBLISHABLE_FORMS)
+    # The 一般程序 行政处罚决定书 (单位/个人); not the 当场处罚决定书 nor the 不予行政处罚决定书.
+    assert publishable_forms(rules) == forms == {"penalty_decision_org", "penalty_decision_person"}
+    assert QualityService(archive).publishable_forms == forms
 
 
 # -- 案件长期未结 ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from anjuan.archive.access import Principal
+from anjuan.archive.catalogue import load_catalogue
 from anjuan.archive.db import Database
 from anjuan.archive.demo import issue_with_approval
 from anjuan.archive.errors import NotFound
@@ -424,7 +425,7 @@ def test_facts_count_issued_documents_by_issue_date(world: World) -> None:
         ]
         may = inspection_facts(s, org_ids=None, start=dt.date(2025, 5, 1), end=dt.date(2025, 5, 31))
         assert [(f.org_id, f.date) for f in may] == [(world.yaodu.org_id, dt.date(2025, 5, 3))]
-        penalties = penalty_facts(s, org_ids=None, start=START, end=END)
+        penalties = penalty_facts(s, org_ids=None, start=START, end=END, forms=load_catalogue(None).penalty_forms)
         assert sorted((p.kinds, p.fine, p.case_source) for p in penalties) == [
             (("警告", "罚款"), Decimal("30000.00"), "监督检查"),
             (("责令停产停业", "暂扣许可证件", "罚款"), Decimal("10000.00"), "事故调查"),
