@@ -1,31 +1,50 @@
 # Two commands do everything on a fresh Debian machine: `make demo` and `make test`.
+# Python packages come from the lock files only (requirements/*.txt: exact versions, hashes checked
+# by pip); `make upgrade` is the one deliberate way to move them forward.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+PIP    := $(PY) -m pip
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK     := requirements/dev.txt
 DEMO_OUT ?= demo-out
+PYTEST_ARGS ?=
+# One pytest worker per core (pytest-xdist): each keeps its own session set-up (PKI, LibreOffice pool,
+# sample bureau). TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
 
-.PHONY: setup system venv demo test bench lint format clean
+.PHONY: setup system venv venv-runtime demo test bench lint format lock upgrade clean
 
 setup: system venv
 
 system:
 	@bash scripts/setup-system.sh
 
-$(STAMP): pyproject.toml setup.py
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --upgrade pip
-	@$(PY) -m pip install -q -e '.[dev]'
-	@touch $(STAMP)
+$(PY):
+	@$(PYTHON) -m venv $(VENV)
 
-venv: $(STAMP)
+# --require-hashes: every package, dependencies included, must be in the lock with a matching hash
+# (an incomplete lock fails here instead of resolving something new). anjuan itself is installed
+# without build isolation, with the locked setuptools, so nothing is resolved at install time.
+$(VENV)/.installed-%: | $(PY)
+	@$(PIP) install -q --require-hashes -r requirements/$*.txt > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
+	@$(PIP) install -q --no-deps --no-build-isolation -e . >> $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
+	@touch $@
 
-demo: setup
+$(VENV)/.installed-runtime: $(RUNTIME_LOCK) pyproject.toml setup.py
+$(VENV)/.installed-dev: $(DEV_LOCK) pyproject.toml setup.py
+
+venv-runtime: $(VENV)/.installed-runtime
+venv: $(VENV)/.installed-dev
+
+demo: system venv-runtime
 	$(VENV)/bin/anjuan demo --out $(DEMO_OUT)
 
 test: setup
 	@bash scripts/ensure-postgres.sh || echo "PostgreSQL unavailable: its tests will be skipped"
-	@$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	@$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 bench: setup
 	$(PY) -m bench
@@ -37,6 +56,15 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Re-resolve the lock after a change to pyproject.toml, keeping every pin that still fits.
+lock: venv
+	@PY=$(PY) bash scripts/lock.sh
+
+# The newest releases pyproject.toml allows, installed, then the whole suite on them.
+upgrade: venv
+	@PY=$(PY) bash scripts/lock.sh --upgrade
+	@$(MAKE) --no-print-directory test
 
 clean:
 	rm -rf $(VENV) var $(DEMO_OUT) .pytest_cache

@@ -13,7 +13,6 @@ import datetime as dt
 import getpass
 import html
 import json
-import logging
 import os
 import re
 import sys
@@ -34,7 +33,14 @@ from .schemas import case_read, document_read, search_result
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(help="anjuan 案卷 — 安全生产行政执法文书与案卷", no_args_is_help=True, add_completion=False)
+# No pretty tracebacks: an unexpected error reaches the console entry point, which prints one line
+# (or, with --verbose, the plain traceback).
+app = typer.Typer(
+    help="anjuan 案卷 — 安全生产行政执法文书与案卷",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 doc_app = typer.Typer(help="执法文书 documents", no_args_is_help=True)
 case_app = typer.Typer(help="案件 cases", no_args_is_help=True)
 org_app = typer.Typer(help="机关 organisations", no_args_is_help=True)
@@ -97,6 +103,12 @@ def _global(
             "--user", "-u", envvar="ANJUAN_USER", help="act as this user (password: ANJUAN_PASSWORD or prompt)"
         ),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help="show Python warnings, library logs and tracebacks (for developers; ANJUAN_VERBOSE=1)"
+        ),
+    ] = False,
 ) -> None:
     """anjuan 案卷 — 安全生产行政执法文书与案卷"""
     _STATE["user"] = user
@@ -1097,9 +1109,17 @@ def casefile_build(
         _out(casefile_dict(row), as_json, "\n".join(lines + ([str(out)] if out else [])))
 
 
+def run(args: list[str], *, verbose: bool = False) -> None:
+    """Run one command line (``anjuan.api.console.main`` has set up warnings and logging first)."""
+    _STATE["verbose"] = verbose
+    app(args=args, prog_name="anjuan")
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    """Kept for ``python -m``-style callers; the installed command goes through the console module."""
+    from .console import main as console_main
+
+    console_main()
 
 
 # -- 全文检索 search, 质量检查 quality queries ----------------------------------------------------------

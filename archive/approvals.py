@@ -7,10 +7,8 @@ submission. Who may take a step is data (``procedure/approvals.yaml``).
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from anjuan.templates.context import ApprovalInfo
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -18,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from . import events
 from .catalogue import Catalogue, FormSpec, resolve_form
-from .errors import Conflict, FieldError, Forbidden, ValidationFailed
+from .datafile import read_yaml
+from .errors import ArchiveError, Conflict, FieldError, Forbidden, ValidationFailed
 from .models import Approval, Document, Officer, Organisation
 from .registry import get_officer
 
@@ -48,8 +47,8 @@ class ApprovalRules(BaseModel):
 
 @cache
 def load_approval_rules() -> ApprovalRules:
-    text = (resources.files("anjuan.archive.procedure") / "approvals.yaml").read_text("utf-8")
-    return ApprovalRules.model_validate(yaml.safe_load(text))
+    data, _label = read_yaml("anjuan.archive.procedure", "approvals.yaml", None, ArchiveError)
+    return ApprovalRules.model_validate(data)
 
 
 def step_name(step: str | None) -> str:

@@ -13,22 +13,11 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from anjuan.signing import (
-    ORG_UNIT_BY_ROLE,
-    KeyHandle,
-    KeyStore,
-    Sealer,
-    SealOptions,
-    SealRole,
-    SignatureSpec,
-    SigningError,
-    draw_seal,
-    load_certificates,
-    normalise_uploaded_seal,
-    verify_pdf,
-)
+from anjuan.signing.api import ORG_UNIT_BY_ROLE, KeyHandle, SealOptions, SealRole, SignatureSpec
+from anjuan.signing.errors import SigningError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -39,6 +28,13 @@ from .catalogue.model import FormSpec, SealType
 from .config import Settings
 from .errors import ArchiveError, ServiceUnavailable
 from .models import Case, CaseFile, Document, DocumentRevision, GuidanceOpinion, Officer, Organisation, SealImage
+
+if TYPE_CHECKING:
+    from anjuan.signing.keystore import KeyStore
+    from anjuan.signing.sealer import Sealer
+
+# pyHanko, cryptography's X.509 and Pillow are imported where a key, a seal or a check is made, not
+# with this module: a command-line call that seals nothing would otherwise pay ~0.6 s to start.
 
 __all__ = ["SealPlan", "SealingService", "revision_digests"]
 
@@ -64,7 +60,12 @@ class SealingService:
         self._keystore: KeyStore | None = None
         self._lock = threading.Lock()
         self._images: dict[tuple[int, str], bytes] = {}
-        self.sealer = Sealer(SealOptions(level=settings.pades_level, timestamp_url=settings.tsa_url))
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        from anjuan.signing.sealer import Sealer
+
+        return Sealer(SealOptions(level=self.settings.pades_level, timestamp_url=self.settings.tsa_url))
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -79,6 +80,8 @@ class SealingService:
                         code="pki_not_configured",
                     )
                 passphrase = self.settings.pki_passphrase.get_secret_value().encode("utf-8")
+                from anjuan.signing.keystore import KeyStore
+
                 try:
                     store = KeyStore(self.settings.key_dir, passphrase)
                     store.init_root()
@@ -120,6 +123,8 @@ class SealingService:
         with db_write() as s:
             row = s.get(SealImage, (org_id, role))
             if row is None:
+                from anjuan.signing.seal_image import draw_seal
+
                 png = draw_seal(org_name, role=SealRole(role))
                 digest = self.blobs.put(png)
                 _insert_ignore(s, org_id=org_id, role=role, sha256=digest, source="generated")
@@ -140,6 +145,8 @@ class SealingService:
 
     def upload_seal_image(self, session: Session, *, actor: str, org_id: int, role: str, data: bytes) -> str:
         try:
+            from anjuan.signing.seal_image import normalise_uploaded_seal
+
             png = normalise_uploaded_seal(data)
         except SigningError as exc:
             raise _archive_error(exc) from exc
@@ -219,6 +226,9 @@ class SealingService:
     def trust_roots(self) -> list[Any]:
         # Checking a seal needs only public certificates: without the key passphrase (a verifying
         # workstation, a receiving archive) the root is read from the key store's public file.
+        from anjuan.signing.keystore import KeyStore
+        from anjuan.signing.pki import load_certificates
+
         if self.settings.pki_passphrase is None and self._keystore is None:
             public = KeyStore.public_root_certificate(self.settings.key_dir)
             roots = [*load_certificates(public)] if public else []
@@ -231,6 +241,8 @@ class SealingService:
     def verify(self, session: Session, pdf: bytes) -> dict[str, Any]:
         """Validate any copy, and say whether this instance issued it — the very file, or an earlier
         or later revision of one (incremental updates only ever append to a PDF)."""
+        from anjuan.signing.verify import verify_pdf
+
         report = verify_pdf(pdf, trust_roots=self.trust_roots())
         relation, issued = None, _lookup(session, report.sha256)
         if issued is not None:

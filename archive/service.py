@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from anjuan.indexing.api import SearchBackend
 from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
-from anjuan.templates import DocxRenderer
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
@@ -54,6 +55,9 @@ from .sealing import SealingService, revision_digests
 from .search import SearchService
 from .stats.service import StatsService
 
+if TYPE_CHECKING:
+    from anjuan.templates.render import DocxRenderer
+
 __all__ = ["Archive", "RenderFailed"]
 
 log = logging.getLogger("anjuan.archive")
@@ -90,6 +94,7 @@ class Archive:
         converter: Converter | None = None,
         blobs: BlobStore | None = None,
         db: Database | None = None,
+        search_backend: SearchBackend | None = None,
     ) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -106,7 +111,6 @@ class Archive:
             )
         self.profile: NumberingProfile = profiles[settings.numbering_profile]
         self.blobs: BlobStore = blobs or FileBlobStore(settings.blob_dir)
-        self.renderer = DocxRenderer()
         self.sealing = SealingService(settings, self.blobs)
         # Procedure rules (data): the gates every document passes before it takes a number.
         self.gates: GateRules | None = load_gates(settings.gates_path, catalogue=self.catalogue)
@@ -120,7 +124,8 @@ class Archive:
         self._owns_converter = converter is None
         self.casefiles = CaseFileService(self)  # 卷宗: attachments, assembly, checks
         self.reviews = ReviewService(self)  # 案卷评查
-        self.search = SearchService(self)  # 全文检索 (indexing/ behind its interface)
+        # 全文检索 (indexing/ behind its interface): the Whoosh index in the data dir unless given one.
+        self.search = SearchService(self, search_backend)
         self.qc = QualityService(self)  # 质量检查: saved quality queries
         self.stats = StatsService(self)  # 执法统计: report tables, rankings, facts
         self._converter_lock = threading.Lock()
@@ -129,6 +134,13 @@ class Archive:
 
     def migrate(self) -> None:
         upgrade(self.db)
+
+    @cached_property
+    def renderer(self) -> DocxRenderer:
+        """The DOCX renderer (docxtpl), made on first use: commands that render nothing never import it."""
+        from anjuan.templates.render import DocxRenderer
+
+        return DocxRenderer()
 
     @property
     def converter(self) -> Converter:

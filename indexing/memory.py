@@ -10,6 +10,7 @@ the query's strings occur (enough for tests; relevance quality is measured on th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import threading
 import time
@@ -141,7 +142,14 @@ def _facet(d: IndexDoc, name: str) -> str:
 
 
 def _matching(d: IndexDoc) -> str:
-    return squeeze(d.title) + _SEP + squeeze(d.text)
+    return _squeezed(d.title, d.text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _squeezed(title: str, text: str) -> str:
+    # Every query scans every record: squeeze each record's text once, not once per query and term
+    # (a str caches its hash, so looking up the same record's strings again costs next to nothing).
+    return squeeze(title) + _SEP + squeeze(text)
 
 
 def _numbers(d: IndexDoc) -> set[str]:

@@ -17,86 +17,151 @@ Sealing and verification are synchronous and CPU-bound: async callers run them i
 
 from __future__ import annotations
 
-from .anchor import (
-    SEAL_ANCHOR,
-    SealBlockLayout,
-    find_seal_anchor,
-    libreoffice_destination_name,
-    seal_anchor_in,
-)
-from .api import (
-    KeyHandle,
-    PadesLevel,
-    Placement,
-    SealOptions,
-    SealRole,
-    SignatureReport,
-    SignatureSpec,
-    VerificationReport,
-)
-from .errors import (
-    BadPassphrase,
-    CertificateError,
-    KeyStoreError,
-    SealImageError,
-    SealingError,
-    SigningError,
-    VerificationError,
-)
-from .keystore import (
-    KEY_ID_PATTERN,
-    KeyInfo,
-    KeySource,
-    KeyStore,
-)
-from .pki import (
-    DEFAULT_VALIDITY_DAYS,
-    DEV_ROOT_COMMON_NAME,
-    DEV_ROOT_ORG_NAME,
-    ORG_UNIT_BY_ROLE,
-    ROLE_BY_ORG_UNIT,
-    ROOT_VALIDITY_DAYS,
-    CertifiedKey,
-    InMemorySigner,
-    KeyType,
-    PrivateKey,
-    certificate_pem,
-    check_key_type,
-    create_root_ca,
-    generate_private_key,
-    issue_certificate,
-    load_certificates,
-    load_pkcs12,
-    load_pkcs12_key,
-    pkcs11_key,
-    role_from_certificate,
-    subject_name,
-    subject_rfc4514,
-    to_pkcs12,
-)
-from .seal_image import (
-    FONT_CANDIDATES,
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_PX,
-    MIN_UPLOAD_PX,
-    SEAL_RED,
-    draw_seal,
-    find_cjk_font,
-    normalise_uploaded_seal,
-)
-from .sealer import (
-    Sealer,
-    seal_pdf,
-)
-from .tsa import (
-    TimeStamper,
-    timestamper_for,
-)
-from .verify import (
-    PROBLEM_CODES,
-    SignatureFillPolicy,
-    verify_pdf,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .anchor import SEAL_ANCHOR, SealBlockLayout, find_seal_anchor, libreoffice_destination_name, seal_anchor_in
+    from .api import (
+        ORG_UNIT_BY_ROLE,
+        KeyHandle,
+        PadesLevel,
+        Placement,
+        SealOptions,
+        SealRole,
+        SignatureReport,
+        SignatureSpec,
+        VerificationReport,
+    )
+    from .errors import (
+        BadPassphrase,
+        CertificateError,
+        KeyStoreError,
+        SealImageError,
+        SealingError,
+        SigningError,
+        VerificationError,
+    )
+    from .keystore import KEY_ID_PATTERN, KeyInfo, KeySource, KeyStore
+    from .pki import (
+        DEFAULT_VALIDITY_DAYS,
+        DEV_ROOT_COMMON_NAME,
+        DEV_ROOT_ORG_NAME,
+        ROLE_BY_ORG_UNIT,
+        ROOT_VALIDITY_DAYS,
+        CertifiedKey,
+        InMemorySigner,
+        KeyType,
+        PrivateKey,
+        certificate_pem,
+        check_key_type,
+        create_root_ca,
+        generate_private_key,
+        issue_certificate,
+        load_certificates,
+        load_pkcs12,
+        load_pkcs12_key,
+        pkcs11_key,
+        role_from_certificate,
+        subject_name,
+        subject_rfc4514,
+        to_pkcs12,
+    )
+    from .seal_image import (
+        FONT_CANDIDATES,
+        MAX_UPLOAD_BYTES,
+        MAX_UPLOAD_PX,
+        MIN_UPLOAD_PX,
+        SEAL_RED,
+        draw_seal,
+        find_cjk_font,
+        normalise_uploaded_seal,
+    )
+    from .sealer import Sealer, seal_pdf
+    from .tsa import TimeStamper, timestamper_for
+    from .verify import PROBLEM_CODES, SignatureFillPolicy, verify_pdf
+
+# Names are imported from their module on first use (PEP 562), not when the package is: the heavy
+# libraries behind some of them (pyHanko, python-docx, pikepdf …) cost a command-line call that
+# never uses them seconds of start-up.
+_EXPORTS = {
+    "SEAL_ANCHOR": "anchor",
+    "SealBlockLayout": "anchor",
+    "find_seal_anchor": "anchor",
+    "libreoffice_destination_name": "anchor",
+    "seal_anchor_in": "anchor",
+    "KeyHandle": "api",
+    "PadesLevel": "api",
+    "Placement": "api",
+    "SealOptions": "api",
+    "SealRole": "api",
+    "SignatureReport": "api",
+    "SignatureSpec": "api",
+    "VerificationReport": "api",
+    "BadPassphrase": "errors",
+    "CertificateError": "errors",
+    "KeyStoreError": "errors",
+    "SealImageError": "errors",
+    "SealingError": "errors",
+    "SigningError": "errors",
+    "VerificationError": "errors",
+    "KEY_ID_PATTERN": "keystore",
+    "KeyInfo": "keystore",
+    "KeySource": "keystore",
+    "KeyStore": "keystore",
+    "DEFAULT_VALIDITY_DAYS": "pki",
+    "DEV_ROOT_COMMON_NAME": "pki",
+    "DEV_ROOT_ORG_NAME": "pki",
+    "ORG_UNIT_BY_ROLE": "api",
+    "ROLE_BY_ORG_UNIT": "pki",
+    "ROOT_VALIDITY_DAYS": "pki",
+    "CertifiedKey": "pki",
+    "InMemorySigner": "pki",
+    "KeyType": "pki",
+    "PrivateKey": "pki",
+    "certificate_pem": "pki",
+    "check_key_type": "pki",
+    "create_root_ca": "pki",
+    "generate_private_key": "pki",
+    "issue_certificate": "pki",
+    "load_certificates": "pki",
+    "load_pkcs12": "pki",
+    "load_pkcs12_key": "pki",
+    "pkcs11_key": "pki",
+    "role_from_certificate": "pki",
+    "subject_name": "pki",
+    "subject_rfc4514": "pki",
+    "to_pkcs12": "pki",
+    "FONT_CANDIDATES": "seal_image",
+    "MAX_UPLOAD_BYTES": "seal_image",
+    "MAX_UPLOAD_PX": "seal_image",
+    "MIN_UPLOAD_PX": "seal_image",
+    "SEAL_RED": "seal_image",
+    "draw_seal": "seal_image",
+    "find_cjk_font": "seal_image",
+    "normalise_uploaded_seal": "seal_image",
+    "Sealer": "sealer",
+    "seal_pdf": "sealer",
+    "TimeStamper": "tsa",
+    "timestamper_for": "tsa",
+    "PROBLEM_CODES": "verify",
+    "SignatureFillPolicy": "verify",
+    "verify_pdf": "verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "DEFAULT_VALIDITY_DAYS",

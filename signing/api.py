@@ -37,6 +37,14 @@ class SealRole(StrEnum):
     officer = "officer"  # 执法人员 / 承办人 personal signature
 
 
+# OU (organizationalUnitName) ↔ seal role. Verification reads the seal type from here, so these strings
+# are part of every certificate ever issued: never change them, only add.
+ORG_UNIT_BY_ROLE: dict[SealRole, str] = {
+    SealRole.organ: "机关印章",
+    SealRole.enforcement: "行政执法专用章",
+    SealRole.officer: "执法人员",
+}
+
 PadesLevel = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 
 

@@ -38,7 +38,7 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
-from .api import KeyHandle, SealRole
+from .api import ORG_UNIT_BY_ROLE, KeyHandle, SealRole
 from .errors import CertificateError
 
 __all__ = [
@@ -76,13 +76,6 @@ DEV_ROOT_ORG_NAME = "anjuan development root, not for production"
 ROOT_VALIDITY_DAYS = 3650  # 10 years
 DEFAULT_VALIDITY_DAYS = 3 * 365  # 3 years, the usual term of an organisation's seal certificate
 
-# OU (organizationalUnitName) ↔ seal role. Verification reads the seal type from here, so these strings
-# are part of every certificate ever issued: never change them, only add.
-ORG_UNIT_BY_ROLE: dict[SealRole, str] = {
-    SealRole.organ: "机关印章",
-    SealRole.enforcement: "行政执法专用章",
-    SealRole.officer: "执法人员",
-}
 ROLE_BY_ORG_UNIT: dict[str, SealRole] = {ou: role for role, ou in ORG_UNIT_BY_ROLE.items()}
 
 _RSA_BITS = 2048

@@ -1,10 +1,53 @@
 """templates layer."""
 
-from .context import ApprovalInfo, CaseInfo, DocInfo, DocumentContext, OfficerInfo, OrgInfo, PartyInfo
-from .errors import RenderError, TemplateError
-from .formatting import checkbox, cn_date, cn_datetime, cn_datetime_range, money, money_upper
-from .generic import SEAL_BOOKMARK, render_generic
-from .render import FORMS_DIR, DocxRenderer
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .context import ApprovalInfo, CaseInfo, DocInfo, DocumentContext, OfficerInfo, OrgInfo, PartyInfo
+    from .errors import RenderError, TemplateError
+    from .formatting import checkbox, cn_date, cn_datetime, cn_datetime_range, money, money_upper
+    from .generic import SEAL_BOOKMARK, render_generic
+    from .render import FORMS_DIR, DocxRenderer
+
+# Names are imported from their module on first use (PEP 562), not when the package is: the heavy
+# libraries behind some of them (pyHanko, python-docx, pikepdf …) cost a command-line call that
+# never uses them seconds of start-up.
+_EXPORTS = {
+    "ApprovalInfo": "context",
+    "CaseInfo": "context",
+    "DocInfo": "context",
+    "DocumentContext": "context",
+    "OfficerInfo": "context",
+    "OrgInfo": "context",
+    "PartyInfo": "context",
+    "RenderError": "errors",
+    "TemplateError": "errors",
+    "checkbox": "formatting",
+    "cn_date": "formatting",
+    "cn_datetime": "formatting",
+    "cn_datetime_range": "formatting",
+    "money": "formatting",
+    "money_upper": "formatting",
+    "SEAL_BOOKMARK": "generic",
+    "render_generic": "generic",
+    "FORMS_DIR": "render",
+    "DocxRenderer": "render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "FORMS_DIR",

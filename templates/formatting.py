@@ -12,8 +12,6 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import cn2an
-
 __all__ = [
     "checkbox",
     "cn_date",
@@ -121,6 +119,8 @@ def money_upper(amount: Decimal | str | int | float | None) -> str:
         return ""
     if value < 0:
         raise ValueError(f"negative amount: {amount!r}")
+    import cn2an  # here: it takes ~0.2 s to import, which every CLI command would pay otherwise
+
     words: str = cn2an.an2cn(f"{value:.2f}", "rmb")
     if words.endswith("角"):
         words += "整"

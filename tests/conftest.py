@@ -1,35 +1,20 @@
-"""Shared fixtures live in tests/fixtures/; this file only makes them visible to every test."""
+"""Shared fixtures live in tests/fixtures/ and are registered here as plugins (not re-exported).
 
-from __future__ import annotations
+- ``tests.fixtures.db``: ``db_backend``, ``database``, ``sqlite_database`` (``both_databases`` mark)
+- ``tests.fixtures.converter``: ``converter_pool`` (one warm LibreOffice pool), ``fake_converter``
+- ``tests.fixtures.pki``: ``test_pki`` (one deterministic test PKI per session)
+- ``tests.fixtures.tsa``: ``test_tsa``, ``http_tsa`` (RFC 3161, in-process and on loopback)
+- ``tests.fixtures.pdfsig``: ``pdfsig`` (poppler with the test root trusted)
+- ``tests.fixtures.archive``: ``archive``, ``bureau`` (a test bureau copied from one built per session)
+- ``tests.fixtures.browser``: ``browser``, ``page``, ``web_archive``, ``live_url``, ``live_server``
+"""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from anjuan.archive.db import Database
-
-from tests.fixtures.browser import (  # noqa: F401  (real-browser tests: Chromium + a live server)
-    browser,
-    live_server,
-    live_url,
-    page,
-    pytest_collection_modifyitems,
-    pytest_runtest_makereport,
-    web_archive,
-)
-from tests.fixtures.converter import converter_pool  # noqa: F401  (one warm pool per session)
-from tests.fixtures.db import BACKENDS, make_database
-from tests.fixtures.pdfsig import pdfsig  # noqa: F401  (poppler with the test root trusted)
-from tests.fixtures.pki import test_pki  # noqa: F401  (one deterministic test PKI per session)
-from tests.fixtures.tsa import http_tsa, test_tsa  # noqa: F401  (RFC 3161 TSA, in-process and on loopback)
-
-
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The same test against SQLite and PostgreSQL."""
-    yield from make_database(request.param, tmp_path)
-
-
-@pytest.fixture
-def sqlite_database(tmp_path: Path) -> Iterator[Database]:
-    yield from make_database("sqlite", tmp_path)
+pytest_plugins = [
+    "tests.fixtures.db",
+    "tests.fixtures.converter",
+    "tests.fixtures.pki",
+    "tests.fixtures.tsa",
+    "tests.fixtures.pdfsig",
+    "tests.fixtures.archive",
+    "tests.fixtures.browser",
+]

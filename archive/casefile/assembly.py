@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from anjuan.templates.volume import CoverInfo, NotesInfo, VolumeEntry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,11 @@ __all__ = ["Plan", "plan_volume"]
 # Documents that belong in the volume: the issued editions. Voided, superseded and deleted ones
 # stay stored and are named in the 备考表 (情况说明), as the practice for 缺损、修改、移出 asks.
 _IN_VOLUME = ("issued",)
+
+
+if TYPE_CHECKING:
+    from anjuan.templates.volume.compose import VolumeEntry
+    from anjuan.templates.volume.pages import CoverInfo, NotesInfo
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,10 @@ def plan_volume(
     checker: str,
     today: dt.date,
 ) -> Plan:
+    # Here, not at the top: the volume code imports python-docx and pikepdf, which only assembly needs.
+    from anjuan.templates.volume.compose import VolumeEntry
+    from anjuan.templates.volume.pages import CoverInfo, NotesInfo
+
     docs = list(
         session.scalars(
             select(Document).where(Document.case_id == case.id, Document.status.in_(_IN_VOLUME)).order_by(Document.id)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ..datafile import read_yaml
+from ..datafile import load_rules_file
 from ..errors import ArchiveError
 
 __all__ = ["Category", "FilingRules", "OrderRules", "Placeable", "load_order", "order_items", "volume_kind"]
@@ -76,9 +75,7 @@ class OrderRules(BaseModel):
         return profile.get(kind) or self.profiles["default"][kind]
 
 
-@cache
-def _load(path: Path | None) -> OrderRules:
-    data, label = read_yaml("anjuan.archive.casefile", "order.yaml", path, OrderFileError)
+def _build(data: Any, label: str) -> OrderRules:
     try:
         return OrderRules.model_validate(data)
     except ValueError as exc:
@@ -86,7 +83,10 @@ def _load(path: Path | None) -> OrderRules:
 
 
 def load_order(path: Path | None = None) -> OrderRules:
-    return _load(path)
+    """The case-file order rules: the packaged ``order.yaml`` or ``path`` (cached by source and content)."""
+    return load_rules_file(
+        "anjuan.archive.casefile", "order.yaml", Path(path) if path is not None else None, OrderFileError, _build
+    )
 
 
 def volume_kind(case_kind: str, procedure: str) -> str:

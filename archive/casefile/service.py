@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from anjuan.templates.errors import TemplateError
-from anjuan.templates.volume import VolumeOptions, attachment_pdf, build_volume
 from sqlalchemy import func, select
 
 from .. import events
@@ -177,6 +176,8 @@ class CaseFileService:
             require_case(s, actor, case_id)
         self.guard(actor, "add_attachment", case_id=case_id)
         try:
+            from anjuan.templates.volume.attachments import attachment_pdf  # Pillow, pikepdf: on use
+
             media_type, pdf, pages = attachment_pdf(data)
         except TemplateError as exc:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
@@ -258,6 +259,8 @@ class CaseFileService:
             )
             title = f"{case.name} 卷宗"
         settings = archive.settings
+        from anjuan.templates.volume.compose import VolumeOptions, build_volume  # pikepdf: on use
+
         options = VolumeOptions(
             stamp_position=settings.casefile_stamp_position,
             number_cover=settings.casefile_number_front,

@@ -21,13 +21,12 @@ import difflib
 import itertools
 import string
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..datafile import read_yaml
+from ..datafile import load_rules_file
 from ..errors import ArchiveError, NotFound
 from .model import Catalogue, Clause, ClauseSet, FormSpec
 
@@ -65,10 +64,6 @@ class UnknownForm(NotFound):
 
 
 # -- loading -----------------------------------------------------------------------------------
-
-
-def _read_yaml(path: Path | None, default_name: str) -> tuple[Any, str]:
-    return read_yaml(PACKAGE, default_name, path, CatalogueError)
 
 
 def _describe_loc(loc: tuple[Any, ...], data: Any, collection: str) -> str:
@@ -136,8 +131,7 @@ def _check_catalogue_keys(catalogue: Catalogue, label: str) -> None:
         raise _problem(label, f"序号（order）重复：{dup_orders}", f"duplicate order: {dup_orders}", orders=dup_orders)
 
 
-def _parse_catalogue(path: Path | None) -> Catalogue:
-    data, label = _read_yaml(path, CATALOGUE_FILE)
+def _build_catalogue(data: Any, label: str) -> Catalogue:
     if not isinstance(data, dict):
         raise _problem(label, "顶层必须是映射", "the top level must be a mapping")
     try:
@@ -148,16 +142,12 @@ def _parse_catalogue(path: Path | None) -> Catalogue:
     return catalogue
 
 
-@lru_cache(maxsize=1)
-def _default_catalogue() -> Catalogue:
-    return _parse_catalogue(None)
-
-
 def load_catalogue(path: Path | None = None) -> Catalogue:
-    """The validated catalogue; ``path=None`` loads (once, cached) the packaged ``catalogue.yaml``."""
-    if path is None:
-        return _default_catalogue()
-    return _parse_catalogue(Path(path))
+    """The validated catalogue: the packaged ``catalogue.yaml`` or the file ``path`` (cached by
+    source and content; shared, read-only)."""
+    return load_rules_file(
+        PACKAGE, CATALOGUE_FILE, None if path is None else Path(path), CatalogueError, _build_catalogue
+    )
 
 
 def _check_clauses(clauses: ClauseSet, label: str) -> None:
@@ -202,8 +192,7 @@ def _check_clauses(clauses: ClauseSet, label: str) -> None:
                 )
 
 
-def _parse_clauses(path: Path | None) -> ClauseSet:
-    data, label = _read_yaml(path, CLAUSES_FILE)
+def _build_clauses(data: Any, label: str) -> ClauseSet:
     if not isinstance(data, dict):
         raise _problem(label, "顶层必须是映射", "the top level must be a mapping")
     try:
@@ -214,16 +203,10 @@ def _parse_clauses(path: Path | None) -> ClauseSet:
     return clauses
 
 
-@lru_cache(maxsize=1)
-def _default_clauses() -> ClauseSet:
-    return _parse_clauses(None)
-
-
 def load_clauses(path: Path | None = None) -> ClauseSet:
-    """The validated clause set; ``path=None`` loads (once, cached) the packaged ``clauses.yaml``."""
-    if path is None:
-        return _default_clauses()
-    return _parse_clauses(Path(path))
+    """The validated clause set: the packaged ``clauses.yaml`` or the file ``path`` (cached by
+    source and content; shared, read-only)."""
+    return load_rules_file(PACKAGE, CLAUSES_FILE, None if path is None else Path(path), CatalogueError, _build_clauses)
 
 
 def clauses_in_force(clauses: ClauseSet, on: dt.date) -> dict[str, Clause]:

@@ -16,11 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PureWindowsPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from xml.parsers import expat
 
 import bagit
-import pikepdf
 from pydantic import BaseModel, ConfigDict
 
 from ..datafile import read_yaml
@@ -32,6 +31,9 @@ try:  # the hardened parser, where installed; otherwise any DTD is refused befor
     import defusedxml.ElementTree as _defused
 except ImportError:  # pragma: no cover - depends on the environment
     _defused = None
+
+if TYPE_CHECKING:
+    import pikepdf
 
 __all__ = [
     "CheckItem",
@@ -178,6 +180,8 @@ def _text(element: ET.Element | None, tag: str) -> str:
 
 
 def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
+    import pikepdf
+
     """(security problems, unembedded fonts) of an open PDF."""
     security: list[str] = []
     fonts: set[str] = set()
@@ -399,6 +403,8 @@ def _check_pdf(
     items: dict[str, FournessItem],
     verify_pdf: Callable[[bytes], dict[str, Any]] | None,
 ) -> None:
+    import pikepdf  # here: only checking a package's PDFs needs it
+
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:

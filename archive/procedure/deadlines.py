@@ -22,6 +22,7 @@ triggered yet, a required event is missing, or cancelled, e.g. enforcement after
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import unicodedata
@@ -29,14 +30,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..catalogue import Catalogue, Procedure, load_catalogue
-from ..datafile import read_yaml, validate
+from ..datafile import load_rules_file, validate
 from ..errors import ArchiveError
 from ..numbering.format import normalise_number
 from .calendar import CalendarUnknownYear, WorkingCalendar, YearSupplement
@@ -365,10 +365,6 @@ def _problem(label: str, zh: str, en: str, **details: Any) -> DeadlineRulesError
     )
 
 
-def _read(path: Path | None) -> tuple[Any, str]:
-    return read_yaml(PACKAGE, RULES_FILE, path, DeadlineRulesError)
-
-
 def _check(rules: RuleSet, catalogue: Catalogue, label: str) -> None:
     kinds = rules.kind_names()
     if len(kinds) != len(rules.event_kinds):
@@ -464,16 +460,10 @@ def _check(rules: RuleSet, catalogue: Catalogue, label: str) -> None:
             raise _problem(label, f"calendar_supplement：{exc}", f"calendar_supplement: {exc}") from None
 
 
-def _parse(path: Path | None, catalogue: Catalogue | None) -> RuleSet:
-    data, label = _read(path)
+def _build(data: Any, label: str, catalogue: Catalogue) -> RuleSet:
     rules = validate(RuleSet, data, label, DeadlineRulesError, keys=("id", "form", "event"))
-    _check(rules, catalogue or load_catalogue(), label)
+    _check(rules, catalogue, label)
     return rules
-
-
-@lru_cache(maxsize=1)
-def _default_rules() -> RuleSet:
-    return _parse(None, None)
 
 
 def load_rules(path: Path | None = None, *, catalogue: Catalogue | None = None) -> RuleSet:
@@ -482,9 +472,15 @@ def load_rules(path: Path | None = None, *, catalogue: Catalogue | None = None) 
     Forms and fields named by the event mapping are checked against ``catalogue`` (default: the
     packaged catalogue). Problems raise :class:`DeadlineRulesError` naming the file and the entry.
     """
-    if path is None and catalogue is None:
-        return _default_rules()
-    return _parse(Path(path) if path is not None else None, catalogue)
+    catalogue = catalogue or load_catalogue()
+    return load_rules_file(
+        PACKAGE,
+        RULES_FILE,
+        None if path is None else Path(path),
+        DeadlineRulesError,
+        functools.partial(_build, catalogue=catalogue),
+        context=catalogue,
+    )
 
 
 def rules_in_force(rules: RuleSet, on: dt.date) -> dict[str, DeadlineRule]:

@@ -19,21 +19,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-import cn2an
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 
 from ..catalogue import CaseKind, Catalogue, FieldSpec, FieldType, FormSpec, Procedure, load_catalogue
-from ..datafile import read_yaml
+from ..datafile import load_rules_file
 from ..errors import ArchiveError, Conflict
 from ..fields import parse_money
 
@@ -454,8 +453,7 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts) or "gates file"
 
 
-def _parse(path: Path | None, catalogue: Catalogue) -> GateRules:
-    data, label = read_yaml(PACKAGE, GATES_FILE, path, GatesError)
+def _build(data: Any, label: str, catalogue: Catalogue) -> GateRules:
     if not isinstance(data, dict):
         raise GatesError(
             f"{label} 校验失败：顶层必须是映射",
@@ -483,20 +481,21 @@ def _parse(path: Path | None, catalogue: Catalogue) -> GateRules:
         ) from None
 
 
-@lru_cache(maxsize=1)
-def _default_gates() -> GateRules:
-    return _parse(None, load_catalogue())
-
-
 def load_gates(path: Path | None = None, *, catalogue: Catalogue | None = None) -> GateRules:
     """The validated gates; ``path=None`` loads (once, cached) the packaged ``gates.yaml``.
 
     Every form and field id is checked against ``catalogue`` (default: the packaged catalogue).
     Raises :class:`GatesError` naming the file and each problem.
     """
-    if path is None and catalogue is None:
-        return _default_gates()
-    return _parse(None if path is None else Path(path), catalogue or load_catalogue())
+    catalogue = catalogue or load_catalogue()
+    return load_rules_file(
+        PACKAGE,
+        GATES_FILE,
+        None if path is None else Path(path),
+        GatesError,
+        functools.partial(_build, catalogue=catalogue),
+        context=catalogue,
+    )
 
 
 # -- the facts the caller supplies -----------------------------------------------------------------
@@ -627,6 +626,8 @@ def _fines_in_text(text: Any) -> list[Decimal]:
         numeral = raw.replace(",", "")
         amount = _money(numeral)
         if amount is None:
+            import cn2an  # here: it takes ~0.2 s to import, and every CLI command imports this module
+
             try:
                 amount = Decimal(str(cn2an.cn2an(numeral, "smart")))
             except (ValueError, KeyError, IndexError, TypeError, InvalidOperation):

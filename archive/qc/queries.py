@@ -7,13 +7,12 @@ check has its own params schema (:data:`PARAMS`, extra keys forbidden), so a typ
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..datafile import read_yaml, validate
+from ..datafile import load_rules_file, validate
 from ..errors import ArchiveError
 
 __all__ = [
@@ -134,12 +133,11 @@ class QcQueries(_Model):
         return {q.name: q for q in self.queries}
 
 
-def _parse(path: Path | None) -> QcQueries:
-    data, label = read_yaml(PACKAGE, QUERIES_FILE, path, QcQueriesError)
+def _build(data: Any, label: str) -> QcQueries:
     return validate(QcQueries, data, label, QcQueriesError, keys=("name",))
 
 
-@cache
 def load_queries(path: Path | None = None) -> QcQueries:
-    """The validated saved queries; ``path=None`` reads the packaged ``queries.yaml`` (cached)."""
-    return _parse(Path(path) if path is not None else None)
+    """The validated saved queries; ``path=None`` reads the packaged ``queries.yaml`` (cached by
+    source and content)."""
+    return load_rules_file(PACKAGE, QUERIES_FILE, Path(path) if path is not None else None, QcQueriesError, _build)

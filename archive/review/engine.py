@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ..datafile import read_yaml
+from ..datafile import load_rules_file
 from ..errors import ArchiveError
 from .checks import CHECKS, Problem, ReviewInput
 
@@ -75,9 +74,7 @@ class ReviewRules(BaseModel):
         return next(b.rating for b in sorted(self.bands, key=lambda b: -b.min) if score >= b.min)
 
 
-@cache
-def _load(path: Path | None) -> ReviewRules:
-    data, label = read_yaml("anjuan.archive.review", "items.yaml", path, ReviewRulesError)
+def _build(data: Any, label: str) -> ReviewRules:
     try:
         return ReviewRules.model_validate(data)
     except ValueError as exc:
@@ -85,7 +82,10 @@ def _load(path: Path | None) -> ReviewRules:
 
 
 def load_review_rules(path: Path | None = None) -> ReviewRules:
-    return _load(path)
+    """The 评查 items: the packaged ``items.yaml`` or ``path`` (cached by source and content)."""
+    return load_rules_file(
+        "anjuan.archive.review", "items.yaml", Path(path) if path is not None else None, ReviewRulesError, _build
+    )
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from anjuan.templates.errors import TemplateError
-from anjuan.templates.guidance import GuidanceOpinion as TemplatesGuidance
-from anjuan.templates.guidance import guidance_docx
 from sqlalchemy import select
 
 from .. import events
@@ -183,6 +181,9 @@ class ReviewService:
             events.record(
                 s, actor=actor.name, entity="case", entity_id=case_id, action="guidance_number_taken", number=number
             )
+        from anjuan.templates.guidance import GuidanceOpinion as TemplatesGuidance  # python-docx: on use
+        from anjuan.templates.guidance import guidance_docx
+
         opinion = TemplatesGuidance(
             org_name=org_name,
             number=number,

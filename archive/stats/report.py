@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..access import Principal
 from ..catalogue import load_catalogue
-from ..datafile import read_yaml, validate
+from ..datafile import load_rules_file, validate
 from ..errors import ArchiveError, NotFound
 from ..models import Organisation
 from .errors import InvalidPeriod, UnknownTable
@@ -204,15 +203,14 @@ class StatsTables(_Model):
         raise UnknownTable(table_id, [t.id for t in self.tables])
 
 
-def _parse(path: Path | None) -> StatsTables:
-    data, label = read_yaml(PACKAGE, TABLES_FILE, path, StatsTablesError)
+def _build(data: Any, label: str) -> StatsTables:
     return validate(StatsTables, data, label, StatsTablesError)
 
 
-@cache
 def load_tables(path: Path | None = None) -> StatsTables:
-    """The validated table specs; ``path=None`` reads the packaged ``tables.yaml`` (cached)."""
-    return _parse(Path(path) if path is not None else None)
+    """The validated table specs; ``path=None`` reads the packaged ``tables.yaml`` (cached by
+    source and content)."""
+    return load_rules_file(PACKAGE, TABLES_FILE, Path(path) if path is not None else None, StatsTablesError, _build)
 
 
 # -- evaluation -------------------------------------------------------------------------------------

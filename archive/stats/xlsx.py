@@ -10,17 +10,9 @@ import io
 from decimal import Decimal
 from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-
 __all__ = ["to_csv", "to_xlsx"]
 
 TotalAt = Literal["first", "last"]
-
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _body(table: dict[str, Any], total_at: TotalAt) -> list[tuple[str, str, dict[str, Any]]]:
@@ -37,6 +29,15 @@ def _text(value: Any) -> str:
 def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
     """The table as an XLSX workbook (one sheet). Amounts and shares are numbers shown with two
     decimals; counts are integers."""
+    # openpyxl is imported here, not at the top: only exports need it, and every CLI command would
+    # otherwise pay ~0.15 s importing it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     wb = Workbook()
     ws = wb.active
     ws.title = "报表"
@@ -46,7 +47,7 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
 
     ws["A1"] = table["title"]
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = _CENTRE
+    ws["A1"].alignment = centre
     ws.merge_cells(f"A1:{last}1")
 
     for col, text in ((1, "序号"), (2, "单位")):
@@ -71,9 +72,9 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
         i = j
     for row in ws.iter_rows(min_row=2, max_row=3, max_col=width):
         for cell in row:
-            cell.alignment = _CENTRE
+            cell.alignment = centre
             cell.font = Font(bold=True)
-            cell.border = _BOX
+            cell.border = box
 
     r = 4
     for seq, label, cells in _body(table, total_at):
@@ -88,8 +89,8 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
             else:
                 cell.value = value
         for cell in ws[r][:width]:
-            cell.border = _BOX
-            cell.alignment = _CENTRE
+            cell.border = box
+            cell.alignment = centre
         r += 1
 
     if table.get("notes"):

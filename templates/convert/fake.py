@@ -5,6 +5,11 @@ tiny one-page PDF that lists it, headed by a "FAKE RENDITION" banner. Layout, fo
 pages of the document are all ignored, and the CJK glyphs are not even embedded (viewers show
 substitutes) — but the text layer is exact, so ``pdftotext`` / pypdf read the document's text back,
 which is what tests of storage, numbering, signing … need. Never use it to produce documents.
+
+What sealing needs is kept too: every Word bookmark of the body becomes a PDF named destination
+at the line where its paragraph starts (LibreOffice exports bookmarks the same way), so the visible
+seal finds its ``anjuan_seal`` anchor and a test that is not about conversion can issue and seal
+documents without waiting for LibreOffice.
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ class FakeCall:
 
 def docx_text(docx: bytes) -> list[str]:
     """The paragraphs of a DOCX body as plain strings (tabs as spaces, breaks as new lines)."""
+    return [text for text, _ in _paragraphs(docx)]
+
+
+def _paragraphs(docx: bytes) -> list[tuple[str, tuple[str, ...]]]:
+    """Each line of the body with the bookmarks that start in its paragraph (on its first line)."""
     try:
         with zipfile.ZipFile(io.BytesIO(docx)) as archive:
             xml = archive.read("word/document.xml")
@@ -45,9 +55,10 @@ def docx_text(docx: bytes) -> list[str]:
         raise ConversionError(
             "不是有效的 DOCX 文档", "not a valid DOCX document", details={"reason": str(exc)}
         ) from exc
-    paragraphs = []
+    paragraphs: list[tuple[str, tuple[str, ...]]] = []
     for para in ElementTree.fromstring(xml).iter(f"{_W}p"):
         parts = []
+        marks = []
         for node in para.iter():
             if node.tag == f"{_W}t" and node.text:
                 parts.append(node.text)
@@ -55,13 +66,20 @@ def docx_text(docx: bytes) -> list[str]:
                 parts.append(" ")
             elif node.tag in (f"{_W}br", f"{_W}cr"):
                 parts.append("\n")
-        paragraphs.extend("".join(parts).split("\n"))
+            elif node.tag == f"{_W}bookmarkStart" and node.get(f"{_W}name"):
+                marks.append(node.get(f"{_W}name", ""))
+        for index, text in enumerate("".join(parts).split("\n")):
+            paragraphs.append((text, tuple(marks) if index == 0 else ()))
     return paragraphs
 
 
-def _wrap(paragraphs: list[str]) -> list[str]:
+def _wrap(paragraphs: list[tuple[str, tuple[str, ...]]]) -> tuple[list[str], dict[str, int]]:
+    """The page's lines, and the line index of each bookmark (the last line if it was cut off)."""
     lines: list[str] = []
-    for text in paragraphs:
+    anchors: dict[str, int] = {}
+    for text, marks in paragraphs:
+        for mark in marks:
+            anchors.setdefault(mark, len(lines))
         if not text:
             lines.append("")
         while text:
@@ -69,7 +87,7 @@ def _wrap(paragraphs: list[str]) -> list[str]:
             text = text[_LINE_CHARS:]
     if len(lines) > _MAX_LINES:
         lines = [*lines[: _MAX_LINES - 1], "[… truncated by FakeConverter]"]
-    return lines
+    return lines, {mark: min(line, len(lines) - 1) for mark, line in anchors.items()}
 
 
 def _utf16_hex(text: str) -> str:
@@ -78,8 +96,16 @@ def _utf16_hex(text: str) -> str:
     return "".join(f"{ord(ch) if ord(ch) < 0x10000 else 0x3F:04X}" for ch in text)
 
 
-def _pdf(lines: list[str], pdfa: bool) -> bytes:
-    content = ["BT", "/F1 9 Tf", "56.7 800 Td", f"({FAKE_BANNER}) Tj", "/F2 12 Tf", "0 -24 Td"]
+_LEFT, _TOP, _FIRST_LINE, _PITCH = 56.7, 800.0, 24.0, 12.5  # points: text start, banner line, line pitch
+
+
+def _destination_name(name: str) -> str:
+    """A bookmark name as a PDF name token (ASCII letters, digits, ``-`` and ``_``; others as #xx)."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else f"#{ord(c) & 0xFF:02X}" for c in name)
+
+
+def _pdf(lines: list[str], anchors: dict[str, int], pdfa: bool) -> bytes:
+    content = ["BT", "/F1 9 Tf", f"{_LEFT} {_TOP:g} Td", f"({FAKE_BANNER}) Tj", "/F2 12 Tf", f"0 -{_FIRST_LINE:g} Td"]
     for line in lines:
         content.append(f"<{_utf16_hex(line)}> Tj")
         content.append("0 -12.5 Td")
@@ -102,8 +128,13 @@ def _pdf(lines: list[str], pdfa: bool) -> bytes:
     cmap = "\n".join(cmap_lines).encode("ascii")
 
     producer = "anjuan FakeConverter (not a real rendition)" + (" pdfa requested" if pdfa else "")
+    # Named destinations [page /XYZ left top 0] at the top of each bookmarked line (12 pt text).
+    dests = " ".join(
+        f"/{_destination_name(name)} [3 0 R /XYZ {_LEFT} {_TOP - _FIRST_LINE - _PITCH * line + 12:.2f} 0]"
+        for name, line in sorted(anchors.items())
+    )
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R" + (f" /Dests << {dests} >>".encode("ascii") if dests else b"") + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] "
         b"/Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>",
@@ -151,7 +182,8 @@ class FakeConverter(ConverterBase):
             raise self.fail_with
         if not docx:
             raise ConversionError("文档为空", "empty document", details={"reason": "empty"})
-        return _pdf(_wrap(docx_text(docx)), pdfa)
+        lines, anchors = _wrap(_paragraphs(docx))
+        return _pdf(lines, anchors, pdfa)
 
     def close(self) -> None:
         self.closed = True

@@ -2,10 +2,51 @@
 and 卷内备考表 (``compose``), evidence pages (``attachments``), and checking any volume's 目录
 against its pages (``check``)."""
 
-from .attachments import AttachmentError, attachment_pdf, sniff_media_type
-from .check import TocEntry, VolumeCheck, VolumeFinding, check_volume
-from .compose import PlacedEntry, Volume, VolumeEntry, VolumeError, VolumeOptions, build_volume, pdf_pages
-from .pages import CoverInfo, NotesInfo, StampPosition, TocRow
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .attachments import AttachmentError, attachment_pdf, sniff_media_type
+    from .check import TocEntry, VolumeCheck, VolumeFinding, check_volume
+    from .compose import PlacedEntry, Volume, VolumeEntry, VolumeError, VolumeOptions, build_volume, pdf_pages
+    from .pages import CoverInfo, NotesInfo, StampPosition, TocRow
+
+# Names are imported from their module on first use (PEP 562): pikepdf and pypdf load only when a
+# volume is built or checked, not whenever the archive is.
+_EXPORTS = {
+    "AttachmentError": "attachments",
+    "attachment_pdf": "attachments",
+    "sniff_media_type": "attachments",
+    "TocEntry": "check",
+    "VolumeCheck": "check",
+    "VolumeFinding": "check",
+    "check_volume": "check",
+    "PlacedEntry": "compose",
+    "Volume": "compose",
+    "VolumeEntry": "compose",
+    "VolumeError": "compose",
+    "VolumeOptions": "compose",
+    "build_volume": "compose",
+    "pdf_pages": "compose",
+    "CoverInfo": "pages",
+    "NotesInfo": "pages",
+    "StampPosition": "pages",
+    "TocRow": "pages",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "AttachmentError",

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.pki import TestPki
+
 ANJUAN = str(Path(sys.executable).parent / "anjuan")
 
 
@@ -243,3 +245,39 @@ def test_casefile_check_on_any_pdf(tmp_path: Path, converter_pool: Any) -> None:
     garbage = tmp_path / "garbage.pdf"
     garbage.write_bytes(b"nothing")
     assert _run(tmp_path, "casefile", "check", str(garbage), check=False, user=None).returncode == 3
+
+
+def test_users_see_no_library_noise_and_developers_see_it_with_verbose(tmp_path: Path, test_pki: TestPki) -> None:
+    """No Python warning, no library log record, no traceback on the terminal of a user — not even
+    when pyHanko fails to build a path to an untrusted root; ``--verbose`` shows them all."""
+    from anjuan.signing import SignatureSpec
+    from anjuan.signing.sealer import Sealer
+    from anjuan.templates.convert import FakeConverter
+
+    from tests.templates.test_convert import make_docx
+
+    pdf = FakeConverter().convert(make_docx(["行政处罚决定书", "某某市应急管理局"]))
+    untrusted = tmp_path / "untrusted.pdf"
+    untrusted.write_bytes(Sealer().seal(pdf, [SignatureSpec(test_pki.outsider, "seal-organ")]))
+
+    quiet = _run(tmp_path, "verify", str(untrusted), check=False, user=None)
+    assert quiet.returncode == 3, quiet.stderr  # not trusted: the verdict, not a crash
+    assert "未通过" in quiet.stdout
+    for noise in ("Traceback", "Warning", "pyhanko", "WARNING", "ERROR"):
+        assert noise not in quiet.stderr, quiet.stderr
+    assert _run(tmp_path, "doc", "types", "--json", user=None).stderr == ""
+
+    loud = _run(tmp_path, "--verbose", "verify", str(untrusted), check=False, user=None)
+    assert loud.returncode == 3 and loud.stdout == quiet.stdout
+    assert "CryptographyDeprecationWarning" in loud.stderr  # pyHanko's DSA import, shown to developers
+    assert "pyhanko" in loud.stderr  # the path-building records and their tracebacks
+
+
+def test_an_unexpected_failure_is_one_line_without_a_traceback(tmp_path: Path) -> None:
+    """A failure nobody foresaw (here: the data directory is a file) is named in one line and exit 70."""
+    (tmp_path / "var").write_text("not a directory")
+    result = _run(tmp_path, "audit", "verify", check=False)
+    assert result.returncode == 70
+    assert "Traceback" not in result.stderr and "内部错误" in result.stderr and "--verbose" in result.stderr
+    verbose = _run(tmp_path, "audit", "verify", "--verbose", check=False)
+    assert verbose.returncode != 0 and "Traceback" in verbose.stderr

@@ -17,7 +17,7 @@ import pytest
 from anjuan.api.app import create_app
 from anjuan.api.routes.stats import XLSX_MEDIA_TYPE
 from anjuan.archive.db import Database
-from anjuan.templates.convert import Converter
+from anjuan.templates.convert import FakeConverter
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -29,14 +29,18 @@ from tests.fixtures.db import make_database
 FROM, TO = "2025-01-01", "2025-04-30"
 
 
-@pytest.fixture
-def world(converter_pool: Converter, tmp_path: Path) -> Iterator[World]:
-    """The statistics world in ``tmp_path/data`` with its SQLite file there too, where the CLI finds it."""
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The statistics world in ``DIR/data`` with its SQLite file there too, where the CLI finds it.
+    Built once for the module: the tests only read it (the statistics read documents, not pages,
+    so the fake converter renders them)."""
+    directory = tmp_path_factory.mktemp("stats-api")
+    data = directory / "data"
     data.mkdir()
-    for db in make_database("sqlite", data):
-        for archive in make_archive(db, converter_pool, tmp_path, enforce_gates=False):
-            yield build_world(archive)
+    with FakeConverter() as fake:
+        for db in make_database("sqlite", data):
+            for archive in make_archive(db, fake, directory, enforce_gates=False):
+                yield build_world(archive)
 
 
 def _token(world: World, username: str) -> str:
@@ -47,7 +51,7 @@ def _cli(world: World, tmp_path: Path, *args: str, user: str = "admin", columns:
     db: Database = world.archive.db
     env = {
         **os.environ,
-        "ANJUAN_DATA_DIR": str(tmp_path / "data"),
+        "ANJUAN_DATA_DIR": str(world.archive.settings.data_dir),
         "ANJUAN_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "ANJUAN_PKI_PASSPHRASE": "test passphrase, not a secret",
         "ANJUAN_TOKEN": _token(world, user),

@@ -3,30 +3,19 @@ and changes to issued records only through approved requests — on SQLite and P
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from anjuan.archive.accounts import hash_password, verify_password
-from anjuan.archive.db import Database
 from anjuan.archive.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from anjuan.archive.models import Event, User
 from anjuan.archive.service import Archive
-from anjuan.templates.convert import Converter
 from sqlalchemy import select
 
 from tests.archive.test_documents import FIELDS, D
-from tests.fixtures.archive import PASSWORD, Bureau, add_user, make_archive, make_bureau, pdf_text
+from tests.fixtures.archive import PASSWORD, Bureau, add_user, pdf_text
 
-
-@pytest.fixture
-def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(database, converter_pool, tmp_path)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
+pytestmark = pytest.mark.both_databases
 
 
 def _inspection(archive: Archive, bureau: Bureau, actor: object = None) -> tuple[int, int]:

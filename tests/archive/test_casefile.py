@@ -6,32 +6,19 @@ from __future__ import annotations
 import io
 import itertools
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
 import pytest
-from anjuan.archive.db import Database
 from anjuan.archive.errors import ArchiveError, Conflict, NotFound
 from anjuan.archive.models import Event
 from anjuan.archive.service import Archive
-from anjuan.templates.convert import Converter
 from anjuan.templates.volume import check_volume
 from PIL import Image
 from sqlalchemy import select
 
-from tests.fixtures.archive import Bureau, add_user, issue_scenario, make_archive, make_bureau, pdf_text
+from tests.fixtures.archive import Bureau, add_user, issue_scenario, pdf_text
 from tests.fixtures.pdfsig import PdfSig
-
-
-@pytest.fixture
-def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(database, converter_pool, tmp_path)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
 
 
 def _photo() -> bytes:
@@ -44,6 +31,7 @@ def _penalty_case(archive: Archive, bureau: Bureau) -> int:
     return issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
 
 
+@pytest.mark.libreoffice
 def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, tmp_path: Path, pdfsig: PdfSig) -> None:
     case = _penalty_case(archive, bureau)
     archive.casefiles.add_attachment(
@@ -124,6 +112,7 @@ def _inspection_case(archive: Archive, bureau: Bureau) -> int:
     return issue_scenario(archive, bureau, 0)["inspection_plan"].case_id
 
 
+@pytest.mark.both_databases
 def test_closing_filing_and_the_freeze(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     docs = issue_scenario(archive, bureau, 1, until="service_receipt")
     case = docs["penalty_decision_org"].case_id

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from anjuan.archive.demo import load_scenario
 from anjuan.archive.errors import ArchiveError, Conflict, NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event, NumberCounter
 from anjuan.archive.service import Archive
-from anjuan.templates.convert import Converter
+from anjuan.templates.convert import Converter, FakeConverter
 from sqlalchemy import func, select
 
 from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau, pdf_text, void_with_approval
@@ -37,16 +36,6 @@ def _fields() -> dict[str, dict[str, Any]]:
 FIELDS = _fields()
 
 
-@pytest.fixture
-def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(database, converter_pool, tmp_path)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
-
-
 def _case(archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: str = "general") -> int:
     return archive.create_case(
         actor=bureau.handler,
@@ -63,6 +52,7 @@ def _issue(archive: Archive, bureau: Bureau, case_id: int, form: str, **kw: Any)
     return bureau.issue(archive, case_id=case_id, form_key=form, fields=fields, doc_date=D, **kw)
 
 
+@pytest.mark.both_databases
 def test_inspection_chain_threads_one_number(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     case = _case(archive, bureau, kind="inspection")
     plan = _issue(archive, bureau, case, "现场检查方案")
@@ -81,6 +71,7 @@ def test_inspection_chain_threads_one_number(archive: Archive, bureau: Bureau, t
     assert "2026年11月3日" in text or "2026年10月14日" in text
 
 
+@pytest.mark.both_databases
 def test_case_documents_share_the_case_number_with_suffixes(archive: Archive, bureau: Bureau) -> None:
     case = _case(archive, bureau)
     filing = _issue(archive, bureau, case, "立案审批表")
@@ -95,6 +86,7 @@ def test_case_documents_share_the_case_number_with_suffixes(archive: Archive, bu
     assert _issue(archive, bureau, other, "立案审批表").number == "（晋临）应急立〔2026〕2号"
 
 
+@pytest.mark.libreoffice
 def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"]
     pdf = archive.file(actor=bureau.handler, doc_id=decision.id, kind="pdf")
@@ -119,6 +111,7 @@ def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau
         assert row.split()[-5] == "yes", f"font not embedded: {row}"
 
 
+@pytest.mark.both_databases
 def test_fifty_concurrent_issues_get_distinct_consecutive_numbers(archive: Archive, bureau: Bureau) -> None:
     cases = [_case(archive, bureau) for _ in range(50)]
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -129,6 +122,7 @@ def test_fifty_concurrent_issues_get_distinct_consecutive_numbers(archive: Archi
     assert all(d.status == "issued" and d.pdf_sha256 for d in docs)
 
 
+@pytest.mark.both_databases
 def test_void_keeps_the_number_and_nothing_reuses_it(archive: Archive, bureau: Bureau) -> None:
     case = _case(archive, bureau, kind="inspection")
     plan = _issue(archive, bureau, case, "inspection_plan")
@@ -166,6 +160,7 @@ def _counts(archive: Archive) -> tuple[int, int, int]:
         )
 
 
+@pytest.mark.both_databases
 def test_bad_input_is_refused_and_leaves_nothing_behind(archive: Archive, bureau: Bureau) -> None:
     case = _case(archive, bureau)
     inspection = _case(archive, bureau, kind="inspection")
@@ -200,6 +195,7 @@ def test_bad_input_is_refused_and_leaves_nothing_behind(archive: Archive, bureau
     assert _counts(archive) == before
 
 
+@pytest.mark.both_databases
 def test_too_few_officers_is_refused_before_a_number_is_taken(archive: Archive, bureau: Bureau) -> None:
     case = archive.create_case(
         actor=bureau.handler,
@@ -233,10 +229,8 @@ class _FailingOnce:
         pass
 
 
-def test_failed_rendering_keeps_the_number_for_the_retry(
-    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
-) -> None:
-    for archive in make_archive(sqlite_database, _FailingOnce(converter_pool), tmp_path):  # type: ignore[arg-type]
+def test_failed_rendering_keeps_the_number_for_the_retry(sqlite_database: Database, tmp_path: Path) -> None:
+    for archive in make_archive(sqlite_database, _FailingOnce(FakeConverter()), tmp_path):  # type: ignore[arg-type]
         bureau = make_bureau(archive)
         case = _case(archive, bureau, kind="inspection")
         draft = archive.create_draft(
@@ -256,46 +250,43 @@ def test_failed_rendering_keeps_the_number_for_the_retry(
         assert nxt.number == "（晋临）应急检查〔2026〕2号"
 
 
-def test_per_family_profile_gives_each_form_its_own_counter(
-    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
-) -> None:
-    for archive in make_archive(sqlite_database, converter_pool, tmp_path, numbering_profile="per_family"):
-        bureau = make_bureau(archive)
-        case = _case(archive, bureau)
-        _issue(archive, bureau, case, "立案审批表")
-        _issue(archive, bureau, case, "立案审批表")  # no shared case number: the second takes 2
-        notice = _issue(archive, bureau, case, "询问通知书")
-        assert notice.number == "（晋临）应急询〔2026〕1号" and notice.suffix is None
-        assert archive.documents(actor=bureau.handler, case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
+@pytest.mark.archive_settings(numbering_profile="per_family")
+def test_per_family_profile_gives_each_form_its_own_counter(archive: Archive, bureau: Bureau) -> None:
+    case = _case(archive, bureau)
+    _issue(archive, bureau, case, "立案审批表")
+    _issue(archive, bureau, case, "立案审批表")  # no shared case number: the second takes 2
+    notice = _issue(archive, bureau, case, "询问通知书")
+    assert notice.number == "（晋临）应急询〔2026〕1号" and notice.suffix is None
+    assert archive.documents(actor=bureau.handler, case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
 
 
+@pytest.mark.both_databases
 def test_counter_start_value_is_honoured(archive: Archive, bureau: Bureau) -> None:
     archive.set_counter_start(actor=bureau.admin, org_id=bureau.org_id, year=2026, counter="M1", start=120)
     case = _case(archive, bureau, kind="inspection")
     assert _issue(archive, bureau, case, "inspection_plan").number == "（晋临）应急检查〔2026〕120号"
 
 
-def test_every_catalogue_form_can_be_issued(
-    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
-) -> None:
-    """The 17 core forms use their own templates; every other form the generic layout."""
+@pytest.mark.libreoffice
+@pytest.mark.archive_settings(enforce_gates=False)
+def test_every_catalogue_form_can_be_issued(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
+    """The 17 core forms use their own templates; every other form the generic layout.
+
+    Slow on purpose (≈ 20 s): every one of the 72 forms is rendered by the real LibreOffice and sealed,
+    since a template that LibreOffice cannot lay out is exactly what this test is for."""
     from tests.fixtures.samples import sample_fields
 
     # Coverage of every form's rendition, not of the procedure: gates off, as when back-filling old cases.
-    for archive in make_archive(sqlite_database, converter_pool, tmp_path, enforce_gates=False):
-        bureau = make_bureau(archive)
-        cases: dict[tuple[str, str], int] = {}
-        for form in archive.catalogue.forms:
-            key = (form.case_kinds[0].value, form.procedures[0].value)
-            if key not in cases:
-                cases[key] = _case(archive, bureau, kind=key[0], procedure=key[1])
-            fields = json.loads(json.dumps(sample_fields(form.id), default=str))
-            doc = bureau.issue(archive, case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
-            assert doc.status == "issued" and doc.pages and doc.pages >= 1, form.id
-            assert (doc.number is not None) == form.numbered, form.id
-            text = pdf_text(archive.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"), tmp_path)
-            assert form.name.replace("（", "(").replace("）", ")") in text.replace("（", "(").replace("）", ")"), (
-                form.id
-            )
-            if doc.number:
-                assert doc.number in text, form.id
+    cases: dict[tuple[str, str], int] = {}
+    for form in archive.catalogue.forms:
+        key = (form.case_kinds[0].value, form.procedures[0].value)
+        if key not in cases:
+            cases[key] = _case(archive, bureau, kind=key[0], procedure=key[1])
+        fields = json.loads(json.dumps(sample_fields(form.id), default=str))
+        doc = bureau.issue(archive, case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
+        assert doc.status == "issued" and doc.pages and doc.pages >= 1, form.id
+        assert (doc.number is not None) == form.numbered, form.id
+        text = pdf_text(archive.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"), tmp_path)
+        assert form.name.replace("（", "(").replace("）", ")") in text.replace("（", "(").replace("）", ")"), form.id
+        if doc.number:
+            assert doc.number in text, form.id

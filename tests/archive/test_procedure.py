@@ -3,30 +3,15 @@ and deadlines computed from a case's documents — through the service, HTTP and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from anjuan.api.app import create_app
-from anjuan.archive.db import Database
 from anjuan.archive.models import Document, Event
 from anjuan.archive.service import Archive
-from anjuan.templates.convert import Converter
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.archive.test_documents import FIELDS, D
-from tests.fixtures.archive import Bureau, add_user, issue_scenario, make_archive, make_bureau
-
-
-@pytest.fixture
-def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(database, converter_pool, tmp_path)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
+from tests.fixtures.archive import Bureau, add_user, issue_scenario
 
 
 def _counts(archive: Archive) -> tuple[int, int]:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from anjuan.archive import events
 from anjuan.archive.access import Principal
-from anjuan.archive.db import Database
 from anjuan.archive.documents import today as beijing_today
 from anjuan.archive.errors import NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event
@@ -28,24 +26,15 @@ from anjuan.archive.qc import (
     published_events,
 )
 from anjuan.archive.service import Archive
-from anjuan.templates.convert import Converter
 from sqlalchemy import select
 
-from tests.fixtures.archive import Bureau, add_user, decision_fields, make_archive, make_bureau
+from tests.fixtures.archive import Bureau, add_user, decision_fields
+
+pytestmark = [pytest.mark.both_databases, pytest.mark.archive_settings(enforce_gates=False)]
 
 # Back-filled cases (as in test_review): the procedure gates are off so each test issues only the
 # documents its query reads, with the dates it needs. Everything else — numbering, rendering, sealing,
 # approvals, the event log — is the real path.
-
-
-@pytest.fixture
-def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(database, converter_pool, tmp_path, enforce_gates=False)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,8 @@ from sqlalchemy import select
 
 from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau
 
+pytestmark = pytest.mark.libreoffice
+
 CLEAN_ITEMS = (
     "two_officers",
     "officer_certificates",
@@ -35,16 +36,6 @@ CLEAN_ITEMS = (
     "toc_pages",
     "volume_order",
 )
-
-
-@pytest.fixture
-def archive(sqlite_database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(sqlite_database, converter_pool, tmp_path)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
 
 
 def _items(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -4,7 +4,6 @@ revision of it, or something anjuan never issued."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +16,6 @@ from anjuan.templates.convert import Converter
 from tests.archive.test_documents import FIELDS, D
 from tests.fixtures.archive import Bureau, issue_scenario, make_archive, make_bureau, void_with_approval
 from tests.fixtures.pki import TestPki
-
-
-@pytest.fixture
-def archive(sqlite_database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(sqlite_database, converter_pool, tmp_path)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
 
 
 def _issue(archive: Archive, bureau: Bureau, kind: str, *forms: str) -> list[int]:

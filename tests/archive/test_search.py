@@ -8,30 +8,18 @@ import datetime as dt
 import fcntl
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from anjuan.archive.access import Principal
-from anjuan.archive.db import Database
 from anjuan.archive.models import Event
 from anjuan.archive.service import Archive
 from anjuan.indexing.api import SearchRequest
-from anjuan.templates.convert import Converter
 from sqlalchemy import select
 
-from tests.fixtures.archive import Bureau, add_user, decision_fields, make_archive, make_bureau, void_with_approval
+from tests.fixtures.archive import Bureau, add_user, decision_fields, void_with_approval
 
-
-@pytest.fixture
-def archive(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[Archive]:
-    yield from make_archive(database, converter_pool, tmp_path, enforce_gates=False)
-
-
-@pytest.fixture
-def bureau(archive: Archive) -> Bureau:
-    return make_bureau(archive)
+pytestmark = [pytest.mark.both_databases, pytest.mark.search_index, pytest.mark.archive_settings(enforce_gates=False)]
 
 
 def _order(archive: Archive, bureau: Bureau, case_id: int, problem: str, actor: Principal | None = None) -> Any:

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from anjuan.archive.access import Principal
 from anjuan.archive.catalogue import load_catalogue
-from anjuan.archive.db import Database
 from anjuan.archive.demo import issue_with_approval
 from anjuan.archive.errors import NotFound
 from anjuan.archive.service import Archive
@@ -37,10 +36,11 @@ from anjuan.archive.stats import (
     xuchang_table,
 )
 from anjuan.archive.stats.report import period_label
-from anjuan.templates.convert import Converter
+from anjuan.templates.convert import FakeConverter
 from openpyxl import load_workbook
 
 from tests.fixtures.archive import Bureau, add_user, decision_fields, make_archive, make_bureau
+from tests.fixtures.db import BACKENDS, make_database
 
 # Back-filled documents (as in test_qc): the procedure gates are off so that each case carries only
 # the documents the table reads, with the dates it needs. Numbering, rendering, sealing and the
@@ -197,10 +197,15 @@ def _decision(kinds: list[str], fine: int | None) -> dict[str, Any]:
     return fields
 
 
-@pytest.fixture
-def world(database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[World]:
-    for archive in make_archive(database, converter_pool, tmp_path, enforce_gates=False):
-        yield build_world(archive)
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Built once per module on each engine (≈ 40 documents, issued, approved and sealed): the tests
+    below only read it. Rendering is the fake converter's: the statistics read documents, not pages."""
+    directory = tmp_path_factory.mktemp(f"stats-{request.param}")
+    with FakeConverter() as fake:
+        for database in make_database(request.param, directory):
+            for archive in make_archive(database, fake, directory, enforce_gates=False):
+                yield build_world(archive)
 
 
 def build_world(archive: Archive) -> World:
@@ -638,7 +643,13 @@ def test_bad_input_is_refused_with_a_code(world: World) -> None:
         assert exc.value.code == code  # type: ignore[attr-defined]
         assert exc.value.message_zh and exc.value.message_en  # type: ignore[attr-defined]
     assert isinstance(UnknownTable("x", []), NotFound) and not isinstance(InvalidPeriod(END, START), NotFound)
-    # Two top-level organisations: the administrator must say which one.
-    world.archive.create_org(actor=admin, name="运城市应急管理局", area="晋运", code="应急", level="city")
-    with pytest.raises(OrgRequired):
-        stats.table(actor=admin, start=START, end=END)
+
+
+@pytest.mark.both_databases
+def test_two_top_level_organisations_make_the_administrator_choose(archive: Archive, bureau: Bureau) -> None:
+    admin = bureau.admin
+    assert archive.stats.table(actor=admin, start=START, end=END)["rows"]  # one city: the default
+    archive.create_org(actor=admin, name="运城市应急管理局", area="晋运", code="应急", level="city")
+    with pytest.raises(OrgRequired) as exc:
+        archive.stats.table(actor=admin, start=START, end=END)
+    assert exc.value.code and exc.value.message_zh
