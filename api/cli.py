@@ -87,7 +87,18 @@ def _fail(exc: AnjuanError, as_json: bool) -> NoReturn:
 
 
 def _archive() -> Archive:
-    archive = Archive(Settings())
+    settings = Settings()
+    one_shot: dict[str, Any] = {
+        # One command converts at most a document or a volume at a time: one LibreOffice, not a
+        # warm pool of two.
+        "converter_pool_size": 1,
+        # A command that changes a document does not load the Chinese analyser (~1 s) to index it:
+        # the index follows the event log, and the next search — here or in the server — catches up.
+        "index_on_change": False,
+    }
+    update = {k: v for k, v in one_shot.items() if k not in settings.model_fields_set}  # ANJUAN_… wins
+    settings = settings.model_copy(update=update)
+    archive = Archive(settings)
     archive.migrate()
     return archive
 

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     converter_timeout: float = Field(60.0, gt=0, description="seconds per conversion job")
     converter_retries: int = Field(1, ge=0, le=5, description="retries of a job after a worker failure")
     pdfa: bool = Field(False, description="render PDF/A-2b instead of plain PDF")
+    index_on_change: bool = Field(
+        True,
+        description="index each change as it commits (a server); off: the next search catches up from the "
+        "event log (one-shot commands)",
+    )
     numbering_profile: str = Field(
         "default", description="numbering profile from numbering.yaml (一案一号 / per-family counters)"
     )

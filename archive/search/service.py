@@ -120,7 +120,11 @@ class SearchService:
         """Called by the archive after a change commits: index now, never fail the change.
 
         If another thread is already syncing, its loop picks this change up (one commit for many
-        documents), so concurrent issuers do not queue behind each other's indexing."""
+        documents), so concurrent issuers do not queue behind each other's indexing. With
+        ``index_on_change`` off (a one-shot command) nothing is done: the next search, in whichever
+        process, catches up from the event log first."""
+        if not self.archive.settings.index_on_change:
+            return
         if not self._lock.acquire(blocking=False):
             return
         try:

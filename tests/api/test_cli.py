@@ -52,6 +52,8 @@ def test_doc_types_lists_the_whole_catalogue(tmp_path: Path) -> None:
 
 
 def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
+    """Registry commands and their refusals, each a real ``anjuan`` process (≈ 20 of them: slow on
+    purpose, ≈ 1 s of start-up each)."""
     anonymous = _run(tmp_path, "case", "new", "--org", "1", "--party", "1", "--json", check=False, user=None)
     assert anonymous.returncode == 1 and json.loads(anonymous.stderr)["error"]["code"] == "unauthenticated"
     _run(tmp_path, "init", "--admin", "admin")
@@ -108,7 +110,10 @@ def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> Non
 
 
 def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
-    """A handler's whole path on the command line: register, log in, issue a sealed PDF, check any copy."""
+    """A handler's whole path on the command line: register, log in, issue a sealed PDF, check any copy.
+
+    Slow on purpose (≈ 40 s): 37 real ``anjuan`` processes (≈ 1 s of start-up each) and one LibreOffice
+    started by the command that issues — that is what a user of the command line runs."""
     _run(tmp_path, "init", "--admin", "admin")
     org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
     people = {}

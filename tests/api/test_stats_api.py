@@ -71,6 +71,7 @@ def _ok(result: Any) -> str:
 
 
 def test_stats_on_the_command_line(world: World, tmp_path: Path) -> None:
+    """``anjuan stats`` as a terminal user runs it: one real process per output form (slow on purpose)."""
     # JSON: the service's table, numbers as numbers.
     data = json.loads(_ok(_cli(world, tmp_path, "stats", "--from", FROM, "--to", TO, "--json")))
     assert data["title"] == "临汾市安全生产监管执法情况报表（2025年1-4月份）"
@@ -133,6 +134,7 @@ def test_stats_on_the_command_line(world: World, tmp_path: Path) -> None:
 
 
 def test_bad_stats_input_exits_non_zero(world: World, tmp_path: Path) -> None:
+    """Each refusal is its own real ``anjuan stats`` process (≈ 1 s of start-up each: slow on purpose)."""
     for args, code in [
         (["stats", "--from", FROM], "stats_period_required"),
         (["stats", "--from", "2025-13-01", "--to", TO], "bad_date"),

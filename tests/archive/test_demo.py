@@ -20,6 +20,8 @@ from tests.fixtures.pdfsig import PdfSig, make_nss_db
 def test_demo_writes_every_document_and_a_summary(
     sqlite_database: Database, converter_pool: Converter, tmp_path: Path
 ) -> None:
+    """The whole demo (`anjuan demo`'s contract): slow on purpose (≈ 15 s), since it issues, renders
+    with the real LibreOffice, seals, files, exports and reviews everything the shop window shows."""
     out = tmp_path / "out"
     messages: list[str] = []
     for archive in make_archive(sqlite_database, converter_pool, tmp_path):

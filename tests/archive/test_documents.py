@@ -113,6 +113,8 @@ def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau
 
 @pytest.mark.both_databases
 def test_fifty_concurrent_issues_get_distinct_consecutive_numbers(archive: Archive, bureau: Bureau) -> None:
+    """Fifty documents with their approvals from six threads (≈ 10 s: enough contention on the
+    counter's row lock to show a race, on both engines)."""
     cases = [_case(archive, bureau) for _ in range(50)]
     with ThreadPoolExecutor(max_workers=6) as pool:
         docs = list(pool.map(lambda c: _issue(archive, bureau, c, "case_filing_approval"), cases))

@@ -1174,6 +1174,8 @@ class Corpus:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+    """1,540 records in a real Whoosh index, built once for the module (≈ 10 s: the analysis of every
+    record is what the relevance tests measure)."""
     background = list(generate(BACKGROUND, seed=SEED))
     docs = background + TARGETS
     assert len({d.key for d in docs}) == len(docs), "target keys clash with the background"

@@ -45,7 +45,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(web_archive: Archive, live_url: str) -> World:
-    """The module's data (``live_url``: every test here drives the app served over it)."""
+    """The module's data (``live_url``: every test here drives the app served over it). Built once per
+    module — two cases issued in their legal order with the real LibreOffice, ≈ 10 s."""
     bureau = make_bureau(web_archive)
     archivist = add_user(web_archive, bureau.admin, "archivist", org_id=bureau.org_id, roles=["archivist"])
     reviewer = add_user(web_archive, bureau.admin, "city-reviewer", org_id=bureau.city_id, roles=["reviewer"])
@@ -231,6 +232,8 @@ def test_handler_new_case_to_issued_sealed_document(
 
 
 def test_approval_flow(page: Page, world: World) -> None:
+    """退回 → 被退回 → 审核 → 审批 → 签发 in a real browser, three users logging in and out: slow on
+    purpose (≈ 15 s of page loads and a real issuance)."""
     case_name = "鑫达化工复产复工前检查"
     new_inspection_case(world, case_name)
 
@@ -363,6 +366,8 @@ def test_search_with_facets_and_highlights(page: Page, world: World) -> None:
 
 
 def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive) -> None:
+    """结案 → 组卷 → 归档 → 评查 → 指导意见书 in a real browser, with real volumes: slow on purpose
+    (≈ 15 s: a sealed volume is built and a guidance opinion issued through the pages)."""
     name = world.penalty_case_name
     # The handler closes the case (its 结案审批表 is issued).
     log_in(page, world.username("张伟"))
