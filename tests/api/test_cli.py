@@ -286,3 +286,22 @@ def test_an_unexpected_failure_is_one_line_without_a_traceback(tmp_path: Path) -
     assert "Traceback" not in result.stderr and "内部错误" in result.stderr and "--verbose" in result.stderr
     verbose = _run(tmp_path, "audit", "verify", "--verbose", check=False)
     assert verbose.returncode != 0 and "Traceback" in verbose.stderr
+
+
+def test_a_command_loads_only_the_libraries_it_uses() -> None:
+    """Start-up stays about a second: opening the command line imports no library for sealing,
+    rendering, PDF work, spreadsheets or migrations — the commands that use them import them."""
+    heavy = ("pyhanko", "aiohttp", "docx", "docxtpl", "pikepdf", "pypdf", "PIL", "openpyxl", "cn2an", "alembic")
+    probe = (
+        "import sys, anjuan.api.cli, anjuan.signing, anjuan.templates, anjuan.templates.volume; "
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []
+    # … and the lazily exported names still resolve.
+    from anjuan import signing, templates
+
+    assert signing.Sealer.__module__ == "anjuan.signing.sealer" and "Sealer" in dir(signing)
+    assert templates.DocxRenderer.__module__ == "anjuan.templates.render"
+    with pytest.raises(AttributeError):
+        _ = signing.NoSuchName  # type: ignore[attr-defined]
