@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         app.state.archive = archive or Archive(settings or Settings())
         if own:
             app.state.archive.migrate()
+            app.state.archive.check_rules()  # a bad rule file stops the server now, not a request later
         try:
             yield
         finally:

@@ -46,7 +46,7 @@ from .fixity import run_fixity
 from .migrate import upgrade
 from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party, User
 from .numbering import NumberingProfile, load_profiles, set_start
-from .procedure import RuleSet, calendar_for, load_rules
+from .procedure import RuleSet, WorkingCalendar, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
 from .procedure.gates import GateRules, load_gates
 from .qc import QualityService, published_events
@@ -100,7 +100,6 @@ class Archive:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = db or Database(settings.db_url)
         self.catalogue: Catalogue = load_catalogue(settings.catalogue_path)
-        self.clauses: ClauseSet = load_clauses(settings.clauses_path)
         profiles = load_profiles(settings.numbering_path)
         if settings.numbering_profile not in profiles:
             raise ArchiveError(
@@ -112,23 +111,58 @@ class Archive:
         self.profile: NumberingProfile = profiles[settings.numbering_profile]
         self.blobs: BlobStore = blobs or FileBlobStore(settings.blob_dir)
         self.sealing = SealingService(settings, self.blobs)
-        # Procedure rules (data): the gates every document passes before it takes a number.
-        self.gates: GateRules | None = load_gates(settings.gates_path, catalogue=self.catalogue)
         if not settings.enforce_gates:
             log.warning("procedure gates are OFF (ANJUAN_ENFORCE_GATES=false): documents are issued in any order")
-        self.deadline_rules: RuleSet = load_rules(settings.deadlines_path, catalogue=self.catalogue)
-        # Gates need an answer for any date: years the holiday data does not cover yet count Mon–Fri
-        # (deadlines computed on such years are flagged provisional by the deadline engine).
-        self.calendar = calendar_for(self.deadline_rules)
         self._converter = converter
         self._owns_converter = converter is None
-        self.casefiles = CaseFileService(self)  # 卷宗: attachments, assembly, checks
-        self.reviews = ReviewService(self)  # 案卷评查
         # 全文检索 (indexing/ behind its interface): the Whoosh index in the data dir unless given one.
         self.search = SearchService(self, search_backend)
-        self.qc = QualityService(self)  # 质量检查: saved quality queries
-        self.stats = StatsService(self)  # 执法统计: report tables, rankings, facts
         self._converter_lock = threading.Lock()
+        # The other rule files and the services built on them (clauses, gates, deadlines, case-file
+        # order, review items, quality queries, statistics tables) are read on first use: a command
+        # that needs none of them starts faster. A server reads them all at start-up (check_rules).
+
+    # -- rules and the services built on them (on first use) ----------------------------------------
+
+    @cached_property
+    def clauses(self) -> ClauseSet:
+        return load_clauses(self.settings.clauses_path)
+
+    @cached_property
+    def gates(self) -> GateRules:
+        """Procedure rules (data): the gates every document passes before it takes a number."""
+        return load_gates(self.settings.gates_path, catalogue=self.catalogue)
+
+    @cached_property
+    def deadline_rules(self) -> RuleSet:
+        return load_rules(self.settings.deadlines_path, catalogue=self.catalogue)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        # Gates need an answer for any date: years the holiday data does not cover yet count Mon–Fri
+        # (deadlines computed on such years are flagged provisional by the deadline engine).
+        return calendar_for(self.deadline_rules)
+
+    @cached_property
+    def casefiles(self) -> CaseFileService:  # 卷宗: attachments, assembly, checks
+        return CaseFileService(self)
+
+    @cached_property
+    def reviews(self) -> ReviewService:  # 案卷评查
+        return ReviewService(self)
+
+    @cached_property
+    def qc(self) -> QualityService:  # 质量检查: saved quality queries
+        return QualityService(self)
+
+    @cached_property
+    def stats(self) -> StatsService:  # 执法统计: report tables, rankings, facts
+        return StatsService(self)
+
+    def check_rules(self) -> None:
+        """Read and validate every rule file now (a server at start-up): a bad file fails here."""
+        for name in ("clauses", "gates", "deadline_rules", "calendar", "casefiles", "reviews", "qc", "stats"):
+            getattr(self, name)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
