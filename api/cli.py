@@ -31,7 +31,7 @@ from anjuan.errors import AnjuanError
 
 from .schemas import case_read, document_read, search_result
 
-__all__ = ["app", "main"]
+__all__ = ["app", "run"]
 
 # No pretty tracebacks: an unexpected error reaches the console entry point, which prints one line
 # (or, with --verbose, the plain traceback).
@@ -1124,13 +1124,6 @@ def run(args: list[str], *, verbose: bool = False) -> None:
     """Run one command line (``anjuan.api.console.main`` has set up warnings and logging first)."""
     _STATE["verbose"] = verbose
     app(args=args, prog_name="anjuan")
-
-
-def main() -> None:
-    """Kept for ``python -m``-style callers; the installed command goes through the console module."""
-    from .console import main as console_main
-
-    console_main()
 
 
 # -- 全文检索 search, 质量检查 quality queries ----------------------------------------------------------

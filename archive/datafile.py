@@ -65,13 +65,14 @@ def load_rules_file(
     filename: str,
     path: Path | None,
     error: type[ArchiveError],
-    build: Callable[[Any, str], T],
+    build: Callable[..., T],
     *,
     context: object = None,
 ) -> T:
-    """``build(parsed YAML, label)`` for the packaged file or the override ``path``, cached by
-    source, content and ``context`` (an object the result was checked against, such as the
-    catalogue that gates must agree with; the cache holds it, so its identity stays valid).
+    """``build(parsed YAML, label)`` — or ``build(parsed YAML, label, context)`` when a ``context``
+    is given — for the packaged file or the override ``path``, cached by source, content and
+    ``context`` (an object the result is checked against, such as the catalogue that gates must
+    agree with; the cache holds it, so its identity stays valid).
 
     One file has one ``build`` (the loader of its kind). The result is shared: treat it as
     read-only. Invalid files are never cached (each load raises again)."""
@@ -82,7 +83,8 @@ def load_rules_file(
         if hit is not None:
             _cache.move_to_end(key)
             return hit[0]  # type: ignore[no-any-return]
-    value = build(_parse(text, label, error), label)
+    data = _parse(text, label, error)
+    value = build(data, label) if context is None else build(data, label, context)
     with _cache_lock:
         _cache[key] = (value, context)
         while len(_cache) > _CACHE_SIZE:

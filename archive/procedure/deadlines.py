@@ -22,7 +22,6 @@ triggered yet, a required event is missing, or cancelled, e.g. enforcement after
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import re
 import unicodedata
@@ -472,15 +471,8 @@ def load_rules(path: Path | None = None, *, catalogue: Catalogue | None = None) 
     Forms and fields named by the event mapping are checked against ``catalogue`` (default: the
     packaged catalogue). Problems raise :class:`DeadlineRulesError` naming the file and the entry.
     """
-    catalogue = catalogue or load_catalogue()
-    return load_rules_file(
-        PACKAGE,
-        RULES_FILE,
-        None if path is None else Path(path),
-        DeadlineRulesError,
-        functools.partial(_build, catalogue=catalogue),
-        context=catalogue,
-    )
+    path = None if path is None else Path(path)
+    return load_rules_file(PACKAGE, RULES_FILE, path, DeadlineRulesError, _build, context=catalogue or load_catalogue())
 
 
 def rules_in_force(rules: RuleSet, on: dt.date) -> dict[str, DeadlineRule]:

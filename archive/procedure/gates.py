@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import re
 import string
 import unicodedata
@@ -487,15 +486,8 @@ def load_gates(path: Path | None = None, *, catalogue: Catalogue | None = None) 
     Every form and field id is checked against ``catalogue`` (default: the packaged catalogue).
     Raises :class:`GatesError` naming the file and each problem.
     """
-    catalogue = catalogue or load_catalogue()
-    return load_rules_file(
-        PACKAGE,
-        GATES_FILE,
-        None if path is None else Path(path),
-        GatesError,
-        functools.partial(_build, catalogue=catalogue),
-        context=catalogue,
-    )
+    path = None if path is None else Path(path)
+    return load_rules_file(PACKAGE, GATES_FILE, path, GatesError, _build, context=catalogue or load_catalogue())
 
 
 # -- the facts the caller supplies -----------------------------------------------------------------

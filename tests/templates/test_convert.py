@@ -39,11 +39,6 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from tests.fixtures import converter as converter_fixtures
-
-# The shared fixtures (one session pool even if conftest.py registers them too).
-fake_converter = converter_fixtures.fake_converter
-
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("pdfinfo")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdffonts, pdfinfo) not installed")
 
