@@ -1,4 +1,4 @@
-"""The ``anjuan`` command as a user runs it (a real subprocess, its own data directory)."""
+"""The ``anjuan`` command as a user runs it: real processes, and long scenarios in-process (tests/fixtures/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,17 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.cli import ANJUAN, run_anjuan
 from tests.fixtures.pki import TestPki
-
-ANJUAN = str(Path(sys.executable).parent / "anjuan")
-
 
 PASSWORD = "cli test password"
 
 
 def _run(
-    tmp_path: Path, *args: str, check: bool = True, user: str | None = "admin"
+    tmp_path: Path, *args: str, check: bool = True, user: str | None = "admin", in_process: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run as ``user`` (ANJUAN_USER + ANJUAN_PASSWORD); ``user=None`` uses the session of ``anjuan login``."""
+    """Run as ``user`` (ANJUAN_USER + ANJUAN_PASSWORD); ``user=None`` uses the session of ``anjuan login``.
+    A real process unless ``in_process`` (see tests/fixtures/cli.py)."""
     env = {
         **os.environ,
         "ANJUAN_DATA_DIR": str(tmp_path / "var"),
@@ -36,7 +35,7 @@ def _run(
         env.pop(name, None)
     if user:
         env["ANJUAN_USER"] = user
-    result = subprocess.run([ANJUAN, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    result = run_anjuan(args, env=env, cwd=tmp_path, in_process=in_process)
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -52,17 +51,16 @@ def test_doc_types_lists_the_whole_catalogue(tmp_path: Path) -> None:
 
 
 def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
-    """Registry commands and their refusals, each a real ``anjuan`` process (≈ 20 of them: slow on
-    purpose, ≈ 1 s of start-up each)."""
-    anonymous = _run(tmp_path, "case", "new", "--org", "1", "--party", "1", "--json", check=False, user=None)
+    """Registry commands and their refusals, each a whole command line (in-process, see _step)."""
+    anonymous = _step(tmp_path, "case", "new", "--org", "1", "--party", "1", "--json", check=False, user=None)
     assert anonymous.returncode == 1 and json.loads(anonymous.stderr)["error"]["code"] == "unauthenticated"
-    _run(tmp_path, "init", "--admin", "admin")
-    again = _run(tmp_path, "init", "--admin", "other", check=False)
+    _step(tmp_path, "init", "--admin", "admin")
+    again = _step(tmp_path, "init", "--admin", "other", check=False)
     assert again.returncode == 1 and "already_bootstrapped" in again.stderr
-    org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
-    officer = json.loads(_run(tmp_path, "officer", "add", str(org["id"]), "张伟", "14100220190031", "--json").stdout)
-    _run(tmp_path, "user", "add", "zhangwei", "--officer", str(officer["id"]))
-    bad = _run(tmp_path, "party", "add", "某公司", "--credit-code", "91141002MA0K1234EX", check=False)
+    org = json.loads(_step(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
+    officer = json.loads(_step(tmp_path, "officer", "add", str(org["id"]), "张伟", "14100220190031", "--json").stdout)
+    _step(tmp_path, "user", "add", "zhangwei", "--officer", str(officer["id"]))
+    bad = _step(tmp_path, "party", "add", "某公司", "--credit-code", "91141002MA0K1234EX", check=False)
     assert bad.returncode == 1 and "统一社会信用代码" in bad.stderr and "check character" in bad.stderr
     party = json.loads(
         _run(
@@ -91,7 +89,7 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
         ).stdout
     )
     assert case["kind"] == "inspection" and case["party_id"] == party["id"]
-    unknown = _run(tmp_path, "doc", "issue", str(case["id"]), "不存在的文书", check=False, user="zhangwei")
+    unknown = _step(tmp_path, "doc", "issue", str(case["id"]), "不存在的文书", check=False, user="zhangwei")
     assert unknown.returncode == 1 and "unknown_form" in unknown.stderr
     fields = tmp_path / "f.json"
     fields.write_text("{not json", "utf-8")
@@ -101,9 +99,17 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
     assert broken.returncode == 1 and "bad_fields_file" in broken.stderr
 
 
+def _step(
+    tmp_path: Path, *args: str, check: bool = True, user: str | None = "admin"
+) -> subprocess.CompletedProcess[str]:
+    """One command of a long scenario, in-process: the same entry point, without a second of
+    Python start-up per command (start-up and what a real process prints are tested on their own)."""
+    return _run(tmp_path, *args, check=check, user=user, in_process=True)
+
+
 @pytest.mark.parametrize("args", [["doc", "void", "1", "--reason", "x"], ["doc", "show", "42"]])
 def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> None:
-    _run(tmp_path, "init", "--admin", "admin")
+    _step(tmp_path, "init", "--admin", "admin")
     result = _run(tmp_path, *args, "--json", check=False)
     assert result.returncode == 1
     assert json.loads(result.stderr)["error"]["code"] == "document_not_found"
@@ -112,10 +118,10 @@ def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> Non
 def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     """A handler's whole path on the command line: register, log in, issue a sealed PDF, check any copy.
 
-    Slow on purpose (≈ 40 s): 37 real ``anjuan`` processes (≈ 1 s of start-up each) and one LibreOffice
-    started by the command that issues — that is what a user of the command line runs."""
-    _run(tmp_path, "init", "--admin", "admin")
-    org = json.loads(_run(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
+    Each step is a whole command line run in-process (see _step); the wrong-password step is a real
+    process. The command that issues starts its own LibreOffice, as it does for a user."""
+    _step(tmp_path, "init", "--admin", "admin")
+    org = json.loads(_step(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
     people = {}
     for username, name, cert_no, roles in (
         ("zhangwei", "张伟", "14100220190031", []),
@@ -125,13 +131,13 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     ):
         role_args = [a for r in roles for a in ("--role", r)]
         officer = json.loads(
-            _run(tmp_path, "officer", "add", str(org["id"]), name, cert_no, *role_args, "--json").stdout
+            _step(tmp_path, "officer", "add", str(org["id"]), name, cert_no, *role_args, "--json").stdout
         )
-        _run(tmp_path, "user", "add", username, "--officer", str(officer["id"]))
+        _step(tmp_path, "user", "add", username, "--officer", str(officer["id"]))
         people[username] = officer["id"]
     # The handler logs in once; later commands act as them through the saved session.
-    _run(tmp_path, "login", "zhangwei", user=None)
-    me = json.loads(_run(tmp_path, "whoami", "--json", user=None).stdout)
+    _step(tmp_path, "login", "zhangwei", user=None)
+    me = json.loads(_step(tmp_path, "whoami", "--json", user=None).stdout)
     assert me["username"] == "zhangwei" and me["roles"] == ["handler"]
     wrong = subprocess.run(
         [ANJUAN, "whoami"],
@@ -141,7 +147,7 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
         env={**os.environ, "ANJUAN_DATA_DIR": str(tmp_path / "var"), "ANJUAN_USER": "zhangwei", "ANJUAN_PASSWORD": "x"},
     )
     assert wrong.returncode == 1 and "bad_credentials" in wrong.stderr
-    _run(tmp_path, "party", "add", "临汾市尧都区鑫达化工有限公司", "--credit-code", "91141002MA0K1234EY", user=None)
+    _step(tmp_path, "party", "add", "临汾市尧都区鑫达化工有限公司", "--credit-code", "91141002MA0K1234EY", user=None)
     case = json.loads(
         _run(
             tmp_path,
@@ -185,48 +191,48 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
             user=None,
         ).stdout
     )
-    _run(tmp_path, "doc", "submit", str(draft["id"]), user=None)
-    own = _run(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意", check=False, user=None)
+    _step(tmp_path, "doc", "submit", str(draft["id"]), user=None)
+    own = _step(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意", check=False, user=None)
     assert own.returncode == 1 and ("not_permitted" in own.stderr or "self_approval" in own.stderr)
-    _run(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意，报请审批。", user="zhaomin")
-    _run(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意。", user="sunjianjun")
-    doc = json.loads(_run(tmp_path, "doc", "issue-draft", str(draft["id"]), "--json", user=None).stdout)
+    _step(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意，报请审批。", user="zhaomin")
+    _step(tmp_path, "doc", "approve", str(draft["id"]), "--opinion", "同意。", user="sunjianjun")
+    doc = json.loads(_step(tmp_path, "doc", "issue-draft", str(draft["id"]), "--json", user=None).stdout)
     pdf = tmp_path / "plan.pdf"
-    _run(tmp_path, "doc", "get", str(draft["id"]), "--out", str(pdf), user=None)
+    _step(tmp_path, "doc", "get", str(draft["id"]), "--out", str(pdf), user=None)
     assert doc["number"] == "（晋临）应急检查〔2026〕1号" and pdf.read_bytes().startswith(b"%PDF")
-    ok = _run(tmp_path, "verify", str(pdf), "--json", user=None)
+    ok = _step(tmp_path, "verify", str(pdf), "--json", user=None)
     assert json.loads(ok.stdout)["ok"]
     tampered = tmp_path / "tampered.pdf"
     data = bytearray(pdf.read_bytes())
     data[len(data) // 3] ^= 0x01
     tampered.write_bytes(bytes(data))
-    bad = _run(tmp_path, "verify", str(tampered), check=False, user=None)
+    bad = _step(tmp_path, "verify", str(tampered), check=False, user=None)
     assert bad.returncode == 3 and "未通过" in bad.stdout
     # 全文检索 and 质量检查 from the command line, as the handler and as the administrator.
-    found = json.loads(_run(tmp_path, "search", "应急检查[2026]1号", "--json", user=None).stdout)
+    found = json.loads(_step(tmp_path, "search", "应急检查[2026]1号", "--json", user=None).stdout)
     assert found["exact"] and [h["key"] for h in found["hits"]] == [f"doc:{draft['id']}"]
-    listing = _run(tmp_path, "search", "鑫达", "--type", "inspection_plan", user=None).stdout
+    listing = _step(tmp_path, "search", "鑫达", "--type", "inspection_plan", user=None).stdout
     assert "共 1 条" in listing and "（晋临）应急检查〔2026〕1号" in listing
-    broken = _run(tmp_path, "search", '"未闭合', check=False, user=None)
+    broken = _step(tmp_path, "search", '"未闭合', check=False, user=None)
     assert broken.returncode == 1 and "invalid_query" in broken.stderr
-    rebuilt = _run(tmp_path, "index", "rebuild")
+    rebuilt = _step(tmp_path, "index", "rebuild")
     assert "index rebuilt: 1 records" in rebuilt.stdout and "[" in rebuilt.stderr  # the progress bar
-    status = json.loads(_run(tmp_path, "index", "status", "--json").stdout)
+    status = json.loads(_step(tmp_path, "index", "status", "--json").stdout)
     assert status["records"] == 1 and status["missing_count"] == 0
-    assert "publication_overdue" in _run(tmp_path, "qc", user=None).stdout
-    late = json.loads(_run(tmp_path, "qc", "case_open_too_long", "--today", "2027-06-01", "--json", user=None).stdout)
+    assert "publication_overdue" in _step(tmp_path, "qc", user=None).stdout
+    late = json.loads(_step(tmp_path, "qc", "case_open_too_long", "--today", "2027-06-01", "--json", user=None).stdout)
     assert late["count"] == 1 and late["findings"][0]["case_id"] == case["id"]
-    unknown = _run(tmp_path, "qc", "nonsense", check=False, user=None)
+    unknown = _step(tmp_path, "qc", "nonsense", check=False, user=None)
     assert unknown.returncode == 1 and "qc_unknown" in unknown.stderr
     # Voiding needs approval: the request is recorded, the document stays issued.
     request = json.loads(
-        _run(tmp_path, "doc", "void", str(draft["id"]), "--reason", "检查对象有误", "--json", user=None).stdout
+        _step(tmp_path, "doc", "void", str(draft["id"]), "--reason", "检查对象有误", "--json", user=None).stdout
     )
     assert request["status"] == "pending" and request["pending_step"] == "review"
-    shown = json.loads(_run(tmp_path, "doc", "show", str(draft["id"]), "--json", user=None).stdout)
+    shown = json.loads(_step(tmp_path, "doc", "show", str(draft["id"]), "--json", user=None).stdout)
     assert shown["status"] == "issued"
-    _run(tmp_path, "logout", user=None)
-    gone = _run(tmp_path, "whoami", check=False, user=None)
+    _step(tmp_path, "logout", user=None)
+    gone = _step(tmp_path, "whoami", check=False, user=None)
     assert gone.returncode == 1 and "unauthenticated" in gone.stderr
 
 

@@ -1,4 +1,4 @@
-"""执法统计 at the edges: ``anjuan stats`` (a real subprocess on the archive's own data directory)
+"""执法统计 at the edges: ``anjuan stats`` (whole command lines, in-process, on the archive's own data directory)
 and ``/api/stats`` (HTTP), over the city and two counties of tests/archive/test_stats.py."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +20,9 @@ from anjuan.templates.convert import FakeConverter
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.api.test_cli import ANJUAN
 from tests.archive.test_stats import A2, A2_TOTAL, COLUMNS, TOTAL, World, build_world
 from tests.fixtures.archive import PASSWORD, make_archive
+from tests.fixtures.cli import run_anjuan
 from tests.fixtures.db import make_database
 
 FROM, TO = "2025-01-01", "2025-04-30"
@@ -58,7 +57,8 @@ def _cli(world: World, tmp_path: Path, *args: str, user: str = "admin", columns:
         "COLUMNS": str(columns),
     }
     env.pop("ANJUAN_USER", None)
-    return subprocess.run([ANJUAN, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    # In-process (tests/fixtures/cli.py): the same entry point, without a second of start-up per line.
+    return run_anjuan(args, env=env, cwd=tmp_path, in_process=True)
 
 
 def _width(line: str) -> int:
