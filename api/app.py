@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from anjuan.archive.config import Settings
 from anjuan.archive.service import Archive
@@ -54,7 +55,9 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     web.install(app)  # the browser UI under /web (and / redirects there)
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def healthz() -> dict[str, Any]:
+        """``degraded`` while a dependency is failing: which one, and the code its requests get."""
+        outages = app.state.archive.outages.current()
+        return {"status": "degraded" if outages else "ok", "version": __version__, "outages": outages}
 
     return app

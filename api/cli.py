@@ -83,6 +83,8 @@ def _fail(exc: AnjuanError, as_json: bool) -> NoReturn:
         typer.echo(f"错误 error [{exc.code}]: {exc.message_zh} / {exc.message_en}", err=True)
         for field in exc.details.get("fields", []):
             typer.echo(f"  - {field['message']}", err=True)
+        if retry := exc.details.get("retry_issue"):
+            typer.echo(f"  重试签发（文号不变） retry, same number: {retry['cli']}", err=True)
     raise typer.Exit(2 if isinstance(exc, ServiceUnavailable | IndexLocked) else 1)
 
 
@@ -421,6 +423,16 @@ def _doc_json(archive: Archive, doc: Any) -> dict[str, Any]:
     return document_read(doc, archive.form(doc.form_id).name).model_dump(mode="json")
 
 
+def _beijing(moment: dt.datetime | None) -> str:
+    """An instant as users read it: Beijing time (SQLite hands timestamps back naive, in UTC)."""
+    if moment is None:
+        return "—"
+    from anjuan.archive.documents import CHINA
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -434,6 +446,14 @@ FieldsOpt = Annotated[Path | None, typer.Option("--fields", help="JSON file of f
 OfficersOpt = Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")]
 ParentOpt = Annotated[int | None, typer.Option("--parent", help="the document this one follows up")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="幂等键 (e.g. a UUID): running the command again with the same key returns the first result "
+        "(completing it if it stopped half-way), never a second document or number",
+    ),
+]
 
 
 def _document_request(
@@ -481,11 +501,13 @@ def doc_issue(
     parent: ParentOpt = None,
     date: DateOpt = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="also write the PDF here")] = None,
+    idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """制作并签发文书 — create and issue a document (numbered, rendered, sealed, stored)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.issue_new(**_document_request(_acting(archive), case, doctype, fields, officer, parent, date))
+        request = _document_request(_acting(archive), case, doctype, fields, officer, parent, date)
+        doc = archive.issue_new(idempotency_key=idempotency_key, **request)
         if pdf:
             pdf.write_bytes(archive.file(actor=_acting(archive), doc_id=doc.id, kind="pdf"))
         name = archive.form(doc.form_id).name
@@ -493,11 +515,31 @@ def doc_issue(
 
 
 @doc_app.command("issue-draft")
-def doc_issue_draft(doc_id: int, as_json: JsonOpt = False) -> None:
-    """签发已保存的草稿 — issue a saved draft."""
+def doc_issue_draft(doc_id: int, idempotency_key: KeyOpt = None, as_json: JsonOpt = False) -> None:
+    """签发已保存的草稿 — issue a saved draft, or complete one that holds a number (same number)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.issue(actor=_acting(archive), doc_id=doc_id)
+        doc = archive.issue(actor=_acting(archive), doc_id=doc_id, idempotency_key=idempotency_key)
         _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {doc.number or '(无文号)'}")
+
+
+@doc_app.command("numbered-drafts")
+def doc_numbered_drafts(
+    older_than: Annotated[
+        float | None, typer.Option("--older-than-minutes", min=0, help="default: the configured grace period")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """文号已占用未签发 — drafts holding a number that were never issued: complete or void each."""
+    with _Run(as_json), _archive() as archive:
+        docs = archive.numbered_drafts(actor=_acting(archive), older_than_minutes=older_than)
+        lines = [f"文号已占用未签发 numbered drafts: {len(docs)}"]
+        for d in docs:
+            since = _beijing(d.numbered_at)
+            lines.append(
+                f"{d.id:>5} {d.number} {archive.form(d.form_id).name}（{since} 起占用） "
+                f"完成 complete: anjuan doc issue-draft {d.id} · 作废 void: anjuan doc void {d.id} --reason …"
+            )
+        _out([_doc_json(archive, d) for d in docs], as_json, "\n".join(lines))
 
 
 @doc_app.command("submit")
@@ -1478,3 +1520,59 @@ def stats_facts(
             keys = list(rows[0])
             lines += _grid([keys], [[_value_text(r[k]) for k in keys] for r in rows])
         _out(rows, as_json, "\n".join(lines))
+
+
+# -- 日常维护 maintenance ---------------------------------------------------------------------------
+
+
+def _bytes_text(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+@app.command("maintenance")
+def maintenance_command(
+    apply: Annotated[bool, typer.Option("--apply", help="really remove (default: dry run, nothing removed)")] = False,
+    blob_grace_hours: Annotated[
+        float, typer.Option("--blob-grace-hours", help="keep orphan blobs younger than this (issues in flight)")
+    ] = 24.0,
+    profile_grace_hours: Annotated[
+        float, typer.Option("--profile-grace-hours", help="keep converter directories changed within this")
+    ] = 1.0,
+    temp_dir: Annotated[
+        Path | None, typer.Option("--temp-dir", help="the temp dir the server's converters use (default: this one's)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """日常维护 — remove orphan blobs (stored files no record names, left by a failed issue) and the
+    directories of LibreOffice instances that were killed. A dry run unless --apply (logged)."""
+    with _Run(as_json), _archive() as archive:
+        report = archive.maintenance(
+            actor=_acting(archive),
+            apply=apply,
+            blob_grace=dt.timedelta(hours=blob_grace_hours),
+            profile_grace=dt.timedelta(hours=profile_grace_hours),
+            temp_dir=temp_dir,
+        )
+        data = report.to_dict()
+        verb = "已删除 removed" if apply else "可删除 would remove"
+        lines = []
+        for key, label in (
+            ("orphan_blobs", "孤立文件 orphan blobs"),
+            ("temp_files", "残留临时文件 stray temporary files"),
+            ("stale_profiles", "残留转换目录 stale converter directories"),
+        ):
+            group = data[key]
+            lines.append(f"{label}: {group['count']} ({_bytes_text(group['bytes'])})")
+            lines += [f"  {verb} {item.get('sha256') or item['path']}  {item['modified']}" for item in group["items"]]
+        if data["blob_dir"] is None:
+            lines.append("  文件库不是目录，未检查 blob store is not a directory; not checked")
+        lines.append(f"使用中的转换目录 converter directories in use (kept): {data['profiles_in_use']}")
+        lines += [f"  ✗ 未能删除 could not remove {f['path']}: {f['error']}" for f in data["failed"]]
+        if apply:
+            lines.append("已清理并记入操作日志 cleaned; recorded in the operation log")
+        else:
+            lines.append("试运行，未删除 dry run, nothing removed; add --apply")
+        _out(data, as_json, "\n".join(lines))

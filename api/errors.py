@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from anjuan.archive.catalogue import CatalogueError
+from anjuan.archive.db import translate
 from anjuan.archive.errors import (
     ArchiveError,
     Conflict,
@@ -18,10 +19,12 @@ from anjuan.indexing.errors import IndexingError, IndexLocked, InvalidQuery
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from anjuan.errors import AnjuanError
 
-__all__ = ["http_status", "install"]
+__all__ = ["LastResort", "http_status", "install", "retry_after"]
 
 log = logging.getLogger("anjuan.api")
 
@@ -52,6 +55,69 @@ def http_status(exc: AnjuanError) -> int:
     return 400
 
 
+def retry_after(exc: AnjuanError) -> int | None:
+    """Seconds a client should wait before retrying a 503 (HTTP ``Retry-After``)."""
+    if isinstance(exc, ServiceUnavailable):
+        return exc.retry_after
+    if isinstance(exc, IndexLocked | IndexingError):
+        return 5
+    return None
+
+
+def _headers(exc: AnjuanError, status: int) -> dict[str, str] | None:
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if status == 503 and (seconds := retry_after(exc)) is not None:
+        return {"Retry-After": str(seconds)}
+    return None
+
+
+class LastResort:
+    """Whatever no handler answered still gets the JSON error shape (or the error page), never
+    Starlette's plain-text "Internal Server Error": a driver error that means "not now" becomes
+    its 503, anything else a 500 with code ``internal_error``. Answering here, inside the server
+    error middleware, also keeps the client's keep-alive connection usable for its next request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:  # half an answer is out: nothing sensible can follow it
+                raise
+            error = translate(exc) if isinstance(exc, DBAPIError) else None
+            if error is None:
+                log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+                error = AnjuanError(
+                    "服务器内部错误，请稍后重试；如仍失败请联系管理员",
+                    f"internal error ({exc.__class__.__name__})",
+                    code="internal_error",
+                )
+            response = _respond(Request(scope), error)
+            await response(scope, receive, send)
+
+
+def _respond(request: Request, exc: AnjuanError) -> Response:
+    status = http_status(exc)
+    (log.error if status >= 500 else log.info)("%s %s", exc.code, exc.message_en)
+    if _is_page(request):
+        return _error_page(request, exc, status)
+    return JSONResponse(status_code=status, content={"error": exc.to_dict()}, headers=_headers(exc, status))
+
+
 def _is_page(request: Request) -> bool:
     # Browser pages get the same status and code, as an HTML page in the site's frame.
     from .web import PREFIX
@@ -66,14 +132,11 @@ def _error_page(request: Request, exc: AnjuanError, status: int) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    app.add_middleware(LastResort)
+
     @app.exception_handler(AnjuanError)
     async def _archive_error(request: Request, exc: AnjuanError) -> Response:
-        status = http_status(exc)
-        (log.error if status >= 500 else log.info)("%s %s", exc.code, exc.message_en)
-        if _is_page(request):
-            return _error_page(request, exc, status)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(status_code=status, content={"error": exc.to_dict()}, headers=headers)
+        return _respond(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _request_error(request: Request, exc: RequestValidationError) -> Response:

@@ -235,6 +235,7 @@ class DocumentRead(BaseModel):
     created_by: str
     issued_by: str | None
     issued_at: dt.datetime | None
+    numbered_at: dt.datetime | None = None  # when the number was taken (a draft holding one is a hole to fill)
     voided_at: dt.datetime | None
     void_reason: str | None
     edition: int
@@ -260,6 +261,7 @@ def document_read(doc: Document, title: str) -> DocumentRead:
         created_by=doc.created_by,
         issued_by=doc.issued_by,
         issued_at=doc.issued_at,
+        numbered_at=doc.numbered_at,
         voided_at=doc.voided_at,
         void_reason=doc.void_reason,
         edition=doc.edition,

@@ -8,6 +8,7 @@ same content cannot clobber each other, and a crash leaves at most a stray tempo
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -15,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from .errors import NotFound
+from .errors import NotFound, StorageUnavailable
 
 __all__ = ["BlobStore", "FileBlobStore", "MemoryBlobStore", "sha256_hex"]
 
@@ -50,7 +51,22 @@ class FileBlobStore:
         digest = sha256_hex(data)
         target = self.path(digest)
         if target.exists():
+            # Stored already — perhaps as an orphan of an issue that stopped half-way, which a new
+            # issue now reuses: touching it tells maintenance (archive/maintenance.py, which only
+            # removes orphans older than its grace period) that it is wanted again.
+            with contextlib.suppress(OSError):
+                os.utime(target)
             return digest
+        try:
+            self._write(target, data)
+        except OSError as exc:
+            fault = _storage_fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+        return digest
+
+    def _write(self, target: Path, data: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
@@ -63,8 +79,8 @@ class FileBlobStore:
             with contextlib.suppress(FileExistsError):
                 os.link(tmp, target)
         finally:
-            os.unlink(tmp)
-        return digest
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
     def get(self, digest: str) -> bytes:
         try:
@@ -78,6 +94,15 @@ class FileBlobStore:
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).exists()
+
+
+def _storage_fault(exc: OSError) -> Exception:
+    """A disk that refuses writes is an outage (503, try later), not a bug; anything else stays."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageUnavailable("存储空间已满，暂时不能保存文件", f"blob storage is full: {exc}", code="storage_full")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO):
+        return StorageUnavailable("文件存储为只读或不可用，暂时不能保存文件", f"blob storage refuses writes: {exc}")
+    return exc
 
 
 class MemoryBlobStore:

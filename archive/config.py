@@ -26,8 +26,14 @@ class Settings(BaseSettings):
     pdfa: bool = Field(False, description="render PDF/A-2b instead of plain PDF")
     index_on_change: bool = Field(
         True,
-        description="index each change as it commits (a server); off: the next search catches up from the "
-        "event log (one-shot commands)",
+        description="a background indexer indexes each change as it commits (a server); off: the next search "
+        "catches up from the event log (one-shot commands)",
+    )
+    numbered_draft_grace_minutes: float = Field(
+        15.0,
+        ge=0,
+        description="a draft holding a number longer than this without being issued is listed as a hole "
+        "to complete or void (文号已占用未签发)",
     )
     numbering_profile: str = Field(
         "default", description="numbering profile from numbering.yaml (一案一号 / per-family counters)"

@@ -53,6 +53,7 @@ __all__ = [
     "finish_issue",
     "get_document",
     "list_documents",
+    "numbered_drafts",
     "reserve_number",
     "today",
     "update_draft",
@@ -407,6 +408,7 @@ def reserve_number(
         doc.suffix = _repeat_suffix(session, doc, year, seq) if rule.source != "counter" else None
         assert form.code is not None
         doc.number = format_number(org.area, org.code, form.code, year, seq, doc.suffix)
+        doc.numbered_at = dt.datetime.now(dt.UTC)
         events.record(
             session,
             actor=actor,
@@ -426,6 +428,23 @@ def reserve_number(
 _STATUS_ZH = {"draft": "草稿", "submitted": "审批中", "issued": "已签发", "voided": "已作废"}
 
 
+def numbered_drafts(session: Session, *, before: dt.datetime, where: Any = None) -> list[Document]:
+    """Drafts that took a 文号 before ``before`` and were never issued: holes in the number sequence
+    until someone completes them (issue again: same number) or voids them (作废 request)."""
+    query = (
+        select(Document)
+        .where(
+            Document.number.is_not(None),
+            Document.status.in_(("draft", "submitted")),
+            Document.numbered_at < before,
+        )
+        .order_by(Document.numbered_at, Document.id)
+    )
+    if where is not None:
+        query = query.where(where)
+    return list(session.scalars(query))
+
+
 def finish_issue(
     session: Session,
     *,
@@ -440,6 +459,10 @@ def finish_issue(
 ) -> Document:
     """Step 3: record the stored files (DOCX, rendition, sealed PDF) and mark the document issued."""
     doc = get_document(session, step.doc_id)
+    if doc.status == "issued" and (doc.number or "") == step.number:
+        # Two attempts completed the same numbered draft at once (a client's retry while the first
+        # was still converting): the first to commit stands, the second answers with it.
+        return doc
     if doc.version != step.version or doc.status not in ("draft", "submitted"):
         raise Conflict(
             "文书在签发过程中被修改，请重试", "the document changed while being issued; retry", code="concurrent_change"

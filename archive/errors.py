@@ -10,6 +10,13 @@ structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
     ├── Forbidden           403  the acting person may not do this (role, own submission …)
     ├── Conflict            409  the state does not allow it (issue twice, void a draft …)
     └── ServiceUnavailable  503  a dependency (LibreOffice, database) is missing or failing
+        ├── DatabaseUnavailable   database_unavailable  refused, dropped or timed-out connections
+        ├── DatabaseBusy          database_locked / database_conflict  a lock not granted in time, a
+        │                         deadlock or serialisation failure that outlived its retries
+        └── StorageUnavailable    storage_read_only / storage_full  the blob store refuses writes
+
+A 503 tells the client to come back (``retry_after`` seconds, sent as ``Retry-After``); the request
+changed nothing, or — when a number was already taken — its details name the document to complete.
 """
 
 from __future__ import annotations
@@ -22,10 +29,13 @@ from anjuan.errors import AnjuanError
 __all__ = [
     "ArchiveError",
     "Conflict",
+    "DatabaseBusy",
+    "DatabaseUnavailable",
     "FieldError",
     "Forbidden",
     "NotFound",
     "ServiceUnavailable",
+    "StorageUnavailable",
     "Unauthenticated",
     "ValidationFailed",
 ]
@@ -53,6 +63,23 @@ class Conflict(ArchiveError):
 
 class ServiceUnavailable(ArchiveError):
     code = "service_unavailable"
+    #: seconds a client should wait before trying again (HTTP ``Retry-After``)
+    retry_after = 5
+
+
+class DatabaseUnavailable(ServiceUnavailable):  # 数据库不可用
+    code = "database_unavailable"
+    retry_after = 10
+
+
+class DatabaseBusy(ServiceUnavailable):  # 数据库繁忙: a lock not granted in time
+    code = "database_locked"
+    retry_after = 2
+
+
+class StorageUnavailable(ServiceUnavailable):  # 存储不可写
+    code = "storage_read_only"
+    retry_after = 30
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ __all__ = [
     "DocumentRevision",
     "Event",
     "GuidanceOpinion",
+    "IdempotencyKey",
     "NumberCounter",
     "Officer",
     "Organisation",
@@ -186,6 +187,9 @@ class Document(Base):  # 执法文书
     seq: Mapped[int | None] = mapped_column(Integer)
     suffix: Mapped[int | None] = mapped_column(Integer)  # -n for repeats in one case
     number: Mapped[str | None] = mapped_column(String(80))  # （晋临）应急罚〔2023〕12号
+    # When the draft took its number: a numbered draft that stays unissued for long is a hole in the
+    # sequence someone must complete or void (numbered_drafts).
+    numbered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     docx_sha256: Mapped[str | None] = mapped_column(String(64))
     # The rendition as LibreOffice made it, and the sealed file that is the official document.
     rendition_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -406,3 +410,19 @@ class Publication(Base):  # 行政处罚决定公开 (公示): where and when an
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     document: Mapped[Document] = relationship()
+
+
+class IdempotencyKey(Base):  # 幂等键: a client's retry of an issuing request finds its first answer
+    """One issuing request a client named with an ``Idempotency-Key``: the same user sending the same
+    key again gets the same document (completed if the first attempt stopped half-way), never a
+    second document or number. ``request_sha256`` catches a key reused for a different request."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("actor", "key", name="uq_idempotency_keys_actor_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))  # the user's login name
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -20,9 +20,11 @@ from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from . import accounts, approvals, documents, events, packaging, registry
+from anjuan.errors import AnjuanError
+
+from . import accounts, approvals, documents, events, idempotency, packaging, registry
 from . import changes as change_requests
 from .access import (
     Principal,
@@ -43,6 +45,8 @@ from .config import Settings
 from .db import Database
 from .errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from .fixity import run_fixity
+from .health import Outage
+from .maintenance import DEFAULT_BLOB_GRACE, DEFAULT_PROFILE_GRACE, MaintenanceReport, run_maintenance
 from .migrate import upgrade
 from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party, User
 from .numbering import NumberingProfile, load_profiles, set_start
@@ -58,13 +62,17 @@ from .stats.service import StatsService
 if TYPE_CHECKING:
     from anjuan.templates.render import DocxRenderer
 
-__all__ = ["Archive", "RenderFailed"]
+__all__ = ["Archive", "IssueIncomplete", "RenderFailed"]
 
 log = logging.getLogger("anjuan.archive")
 
 
 class RenderFailed(ArchiveError):
     code = "render_failed"
+
+
+class IssueIncomplete(ArchiveError):  # 签发未完成: an unforeseen failure after the number was taken
+    code = "issue_incomplete"
 
 
 def _seal_role(role: str) -> str:
@@ -99,6 +107,10 @@ class Archive:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = db or Database(settings.db_url)
+        # One tracker for every dependency: each outage is logged once and recorded in the event
+        # log once, when it ends (while the database is down nothing can be written there).
+        self.outages = self.db.outages
+        self.outages.recorder = self._record_outage
         self.catalogue: Catalogue = load_catalogue(settings.catalogue_path)
         profiles = load_profiles(settings.numbering_path)
         if settings.numbering_profile not in profiles:
@@ -420,31 +432,110 @@ class Archive:
                 documents.update_draft(s, catalogue=self.catalogue, actor=actor.name, doc_id=doc_id, **changes)
             )
 
-    def issue(self, *, actor: Principal, doc_id: int) -> Document:
-        """签发 a saved draft: number, render, convert, store (see :mod:`archive.documents`)."""
+    def issue(self, *, actor: Principal, doc_id: int, idempotency_key: str | None = None) -> Document:
+        """签发 a saved draft: number, render, convert, store (see :mod:`archive.documents`).
+
+        Also completes a numbered draft an earlier attempt left half-way (same number). With an
+        ``idempotency_key``, repeating the call answers with the document the first call issued."""
         require(actor, "draft")
         self.casefiles.guard(actor, "issue", doc_id=doc_id)
-        with self.db.write() as s:
-            require_document(s, actor, doc_id)
-            step = self._reserve(s, actor.name, doc_id)
-        doc = self._complete(actor.name, step)
-        self.search.after_change()
-        return doc
+        key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+        request_sha = idempotency.fingerprint("issue", {"doc_id": doc_id})
 
-    def issue_new(self, *, actor: Principal, **request: Any) -> Document:
+        def reserve(s: Session) -> documents.IssueStep | int:
+            require_document(s, actor, doc_id)
+            if key is not None:
+                done = idempotency.find(s, actor=actor.name, key=key, request_sha256=request_sha)
+                if done is not None:
+                    return done
+                if documents.get_document(s, doc_id).status == "issued":
+                    # The first attempt (sent without a key) issued it: nothing to bind the key to.
+                    raise Conflict("文书已签发", "the document is already issued", code="not_a_draft")
+            step = self._reserve(s, actor.name, doc_id)
+            if key is not None:
+                idempotency.remember(s, actor=actor.name, key=key, request_sha256=request_sha, document_id=doc_id)
+            return step
+
+        reserved = self.db.run_write(reserve)
+        if isinstance(reserved, int):
+            return self._resume(actor, reserved)
+        return self._finish(actor, reserved)
+
+    def issue_new(self, *, actor: Principal, idempotency_key: str | None = None, **request: Any) -> Document:
         """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
-        number are written in one transaction, so input that fails any check leaves no trace at all."""
+        number are written in one transaction, so input that fails any check leaves no trace at all.
+        With an ``idempotency_key``, repeating the call never makes a second document or number: it
+        answers with the first (completing it if the first attempt stopped after taking the number)."""
         require(actor, "draft")
         self.casefiles.guard(actor, "issue", case_id=request["case_id"])
-        with self.db.write() as s:
+        key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+        request_sha = idempotency.fingerprint("issue_new", request)
+
+        def reserve(s: Session) -> documents.IssueStep | int:
+            if key is not None:
+                done = idempotency.find(s, actor=actor.name, key=key, request_sha256=request_sha)
+                if done is not None:
+                    return done
             require_case(s, actor, request["case_id"])
             if request.get("parent_id") is not None:
                 require_document(s, actor, request["parent_id"])
             draft = documents.create_draft(s, catalogue=self.catalogue, actor=actor.name, complete=True, **request)
             step = self._reserve(s, actor.name, draft.id)
-        doc = self._complete(actor.name, step)
+            if key is not None:
+                idempotency.remember(s, actor=actor.name, key=key, request_sha256=request_sha, document_id=draft.id)
+            return step
+
+        reserved = self.db.run_write(reserve)
+        if isinstance(reserved, int):
+            return self._resume(actor, reserved)
+        return self._finish(actor, reserved)
+
+    def _resume(self, actor: Principal, doc_id: int) -> Document:
+        """A repeated request: the document as the first attempt left it, completed if it must be."""
+        with self.db.read() as s:
+            doc = require_document(s, actor, doc_id)
+            if doc.status not in ("draft", "submitted"):
+                return self._loaded(doc)  # issued (or since voided): the first answer stands
+        step = self.db.run_write(lambda s: self._reserve(s, actor.name, doc_id))
+        return self._finish(actor, step)
+
+    def _finish(self, actor: Principal, step: documents.IssueStep) -> Document:
+        """Steps 2 and 3 of issuing. If they fail, the draft keeps its number: the error names the
+        document and number and how to complete it, so nothing disappears and a retry reuses it."""
+        try:
+            doc = self._complete(actor.name, step)
+        except Exception as exc:
+            if isinstance(exc, ServiceUnavailable) and exc.code.startswith("storage_"):
+                # The blob store (the seal image or the document's files) refused the write.
+                self.outages.failed("storage", exc.code, exc.message_en)
+            raise self._incomplete(exc, step) from exc
         self.search.after_change()
         return doc
+
+    @staticmethod
+    def _incomplete(exc: Exception, step: documents.IssueStep) -> Exception:
+        hint = {
+            "document_id": step.doc_id,
+            "number": step.number or None,
+            "retry_issue": {
+                "method": "POST",
+                "path": f"/api/documents/{step.doc_id}/issue",
+                "cli": f"anjuan doc issue-draft {step.doc_id}",
+            },
+        }
+        if isinstance(exc, AnjuanError):
+            exc.details = {**exc.details, **hint}
+            if step.number:
+                exc.message_zh += f"（文号{step.number}已保留在文书{step.doc_id}上，重试签发即可完成，文号不变）"
+                exc.message_en += f" (number {step.number} is held by document {step.doc_id}; issue it again)"
+            return exc
+        log.exception("issuing document %s stopped after it took its number", step.doc_id)
+        return IssueIncomplete(
+            f"签发未完成（文号{step.number or '无'}保留在文书{step.doc_id}上），请重试签发",
+            f"issuing stopped half-way ({exc.__class__.__name__}); document {step.doc_id} keeps "
+            f"{step.number or 'its place'}: issue it again",
+            details=hint,
+        )
 
     def _reserve(self, session: Any, actor: str, doc_id: int) -> documents.IssueStep:
         return documents.reserve_number(
@@ -470,20 +561,42 @@ class Archive:
         docx_sha = self.blobs.put(docx)
         rendition_sha = self.blobs.put(rendition)
         pdf_sha = self.blobs.put(sealed)
+        self.outages.ok("storage")
         revisions = [rendition_sha, *(d for d in revision_digests(sealed)[:-1] if d != rendition_sha)]
-        with self.db.write() as s:
-            doc = documents.finish_issue(
+        pages = documents.pdf_page_count(sealed)
+
+        def finish(s: Session) -> Document:
+            done = documents.finish_issue(
                 s,
                 actor=actor,
                 step=step,
                 docx_sha256=docx_sha,
                 rendition_sha256=rendition_sha,
                 pdf_sha256=pdf_sha,
-                pages=documents.pdf_page_count(sealed),
+                pages=pages,
                 signatures=signers,
                 revisions=revisions,
             )
-            return self._loaded(doc)
+            return self._loaded(done)
+
+        return self.db.run_write(finish)
+
+    def _record_outage(self, outage: Outage) -> None:
+        with self.db.write() as s:
+            events.record(
+                s,
+                actor="system",
+                entity="archive",
+                entity_id=0,
+                action="outage",
+                dependency=outage.dependency,
+                code=outage.code,
+                started=outage.started,
+                ended=outage.ended,
+                seconds=round(outage.seconds, 1),
+                failed_requests=outage.failures,
+                first_error=outage.message[:500],
+            )
 
     def _acting_officer(self, actor: Principal) -> int:
         if actor.officer_id is None:
@@ -730,11 +843,17 @@ class Archive:
         if not pdf:
             return docx, None
         try:
-            return docx, self.converter.convert(docx, pdfa=self.settings.pdfa)
-        except TemplateError as exc:
-            if exc.code == "converter_unavailable":
+            converted = self.converter.convert(docx, pdfa=self.settings.pdfa)
+        except (TemplateError, ServiceUnavailable) as exc:
+            if exc.code in ("converter_unavailable", "conversion_timeout"):
+                # LibreOffice missing, down or hung: the service is unavailable, not the document bad.
+                self.outages.failed("converter", exc.code, exc.message_en)
+                if isinstance(exc, ServiceUnavailable):
+                    raise
                 raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
             raise RenderFailed(exc.message_zh, exc.message_en, code=exc.code, details={"form": form.id}) from exc
+        self.outages.ok("converter")
+        return docx, converted
 
     def file(self, *, actor: Principal, doc_id: int, kind: str) -> bytes:
         """The stored DOCX or PDF of an issued document (deleted ones too: their bytes are kept)."""
@@ -924,6 +1043,33 @@ class Archive:
             require(actor, "audit")
         return run_fixity(self.db, self.blobs, actor=actor.name).to_dict()
 
+    def maintenance(
+        self,
+        *,
+        actor: Principal,
+        apply: bool = False,
+        blob_grace: dt.timedelta = DEFAULT_BLOB_GRACE,
+        profile_grace: dt.timedelta = DEFAULT_PROFILE_GRACE,
+        temp_dir: Path | None = None,
+    ) -> MaintenanceReport:
+        """日常维护: orphan blobs and dead LibreOffice directories (archive/maintenance.py); a dry run
+        unless ``apply``. Administrators may look; only the platform administrator removes, since the
+        blob store and the temp dir belong to the whole installation, not to one bureau."""
+        require(actor, "manage_registry")
+        if apply and not actor.everywhere:
+            raise Forbidden(
+                "只有平台管理员可以清理文件", "only the platform administrator may remove files", code="not_permitted"
+            )
+        return run_maintenance(
+            self.db,
+            actor=actor.name,
+            blob_root=self.blobs.root if isinstance(self.blobs, FileBlobStore) else None,
+            temp_dir=temp_dir,
+            apply=apply,
+            blob_grace=blob_grace,
+            profile_grace=profile_grace,
+        )
+
     def audit_verify(self, *, actor: Principal) -> dict[str, Any]:
         """Recompute the event log's hash chain; names the first entry that does not fit."""
         require(actor, "audit")
@@ -971,6 +1117,19 @@ class Archive:
             if not include_deleted:
                 query = query.where(Document.status != "deleted")
             return [self._loaded(d) for d in s.scalars(query)]
+
+    def numbered_drafts(self, *, actor: Principal, older_than_minutes: float | None = None) -> list[Document]:
+        """文号已占用未签发: drafts holding a number for longer than the grace period (default
+        ``settings.numbered_draft_grace_minutes``) — issue them again to complete them under the same
+        number, or ask to void them (作废), so that no number disappears silently."""
+        minutes = self.settings.numbered_draft_grace_minutes if older_than_minutes is None else older_than_minutes
+        if minutes < 0:
+            raise ValidationFailed(
+                [FieldError("older_than_minutes", "超过分钟数", "older_than_minutes", "不能为负数", "must be ≥ 0")]
+            )
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+        with self.db.read() as s:
+            return [self._loaded(d) for d in documents.numbered_drafts(s, before=before, where=document_clause(actor))]
 
     @staticmethod
     def _loaded(doc: Document) -> Document:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
@@ -32,6 +32,18 @@ def _read(archive: ArchiveDep, doc: Any) -> DocumentRead:
     return document_read(doc, archive.form(doc.form_id).name)
 
 
+#: A client's name for one issuing request: sent again with a retry, it returns the first result.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="幂等键 (e.g. a UUID): repeating an issuing request with the same key returns the document "
+        "the first request made (completing it if it stopped half-way) — never a second document or number",
+    ),
+]
+
+
 @router.get("/forms", tags=["catalogue"])
 def list_forms(archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
     """The document catalogue (文书目录): every form with its code, numbering, seal and fields."""
@@ -44,7 +56,23 @@ def get_form(key: str, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/documents", response_model=DocumentRead, status_code=201, tags=["documents"])
-def create_document(case_id: int, body: DocumentCreate, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def create_document(
+    case_id: int, body: DocumentCreate, archive: ArchiveDep, actor: Actor, idempotency_key: IdempotencyKey = None
+) -> DocumentRead:
+    """Save a draft, or with ``issue: true`` create and issue it at once (send an ``Idempotency-Key``
+    so that a retry after a lost answer cannot issue it twice)."""
+    if body.issue:
+        doc = archive.issue_new(
+            actor=actor,
+            idempotency_key=idempotency_key,
+            case_id=case_id,
+            form_key=body.form,
+            fields=body.fields,
+            officer_ids=body.officer_ids,
+            parent_id=body.parent_id,
+            doc_date=body.doc_date,
+        )
+        return _read(archive, doc)
     kwargs = dict(
         actor=actor,
         case_id=case_id,
@@ -54,8 +82,7 @@ def create_document(case_id: int, body: DocumentCreate, archive: ArchiveDep, act
         parent_id=body.parent_id,
         doc_date=body.doc_date,
     )
-    doc = archive.issue_new(**kwargs) if body.issue else archive.create_draft(**kwargs)
-    return _read(archive, doc)
+    return _read(archive, archive.create_draft(**kwargs))
 
 
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentRead], tags=["documents"])
@@ -64,6 +91,17 @@ def list_case_documents(
 ) -> list[DocumentRead]:
     docs = archive.documents(actor=actor, case_id=case_id, include_deleted=include_deleted)
     return [_read(archive, d) for d in docs]
+
+
+@router.get("/documents/numbered-drafts", response_model=list[DocumentRead], tags=["documents"])
+def numbered_drafts(
+    archive: ArchiveDep,
+    actor: Actor,
+    older_than_minutes: Annotated[float | None, Query(ge=0, le=10_000_000)] = None,
+) -> list[DocumentRead]:
+    """文号已占用未签发: drafts that took a number and were not issued within the grace period. Each is
+    completed by ``POST /documents/{id}/issue`` (same number) or voided through a change request."""
+    return [_read(archive, d) for d in archive.numbered_drafts(actor=actor, older_than_minutes=older_than_minutes)]
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentRead, tags=["documents"])
@@ -84,8 +122,10 @@ def preview(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor
 
 
 @router.post("/documents/{doc_id}/issue", response_model=DocumentRead, tags=["documents"])
-def issue(doc_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
-    return _read(archive, archive.issue(actor=actor, doc_id=doc_id))
+def issue(doc_id: int, archive: ArchiveDep, actor: Actor, idempotency_key: IdempotencyKey = None) -> DocumentRead:
+    """签发 a saved draft — or complete one that holds a number from an attempt that stopped half-way
+    (the error of that attempt named it in ``details.retry_issue``): the number stays the same."""
+    return _read(archive, archive.issue(actor=actor, doc_id=doc_id, idempotency_key=idempotency_key))
 
 
 @router.get("/documents/{doc_id}/file.{fmt}", tags=["documents"])

@@ -79,6 +79,8 @@ def _date(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # SQLite hands instants back naive, in UTC (not in the server's zone)
+            value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()

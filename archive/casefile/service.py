@@ -99,7 +99,7 @@ def _stages(progress: StageProgress | None, names: tuple[str, ...]) -> Callable[
 
 
 def _then_index(method: Callable[..., T]) -> Callable[..., T]:
-    """After a change to a case's records commits, bring the search index up to date."""
+    """After a change to a case's records commits, tell the search indexer (it runs in the background)."""
 
     @functools.wraps(method)
     def wrapper(self: CaseFileService, *args: Any, **kwargs: Any) -> T:

@@ -484,10 +484,48 @@ def low_review_score(ctx: CheckContext, params: Mapping[str, Any]) -> list[Findi
     return out
 
 
+# -- 文号已占用未签发 --------------------------------------------------------------------------------
+
+
+def numbered_drafts(ctx: CheckContext, params: Mapping[str, Any]) -> list[Finding]:
+    """Drafts that took a 文号 and were never issued (an issue stopped half-way): each is a hole in
+    the number sequence until it is completed (same number) or voided."""
+    held_since = min(dt.datetime.now(dt.UTC), _end_of(ctx.today)) - dt.timedelta(minutes=float(params["minutes"]))
+    rows = ctx.session.execute(
+        select(Document, Case, Organisation.name)
+        .join(Case, Case.id == Document.case_id)
+        .join(Organisation, Organisation.id == Case.org_id)
+        .where(
+            case_clause(ctx.actor),
+            document_clause(ctx.actor),
+            Document.number.is_not(None),
+            Document.status.in_(("draft", "submitted")),
+            Document.numbered_at < held_since,
+        )
+        .order_by(Document.numbered_at, Document.id)
+    ).all()
+    out: list[Finding] = []
+    for doc, case, org in rows:
+        moment = doc.numbered_at if doc.numbered_at.tzinfo else doc.numbered_at.replace(tzinfo=dt.UTC)
+        since = moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        out.append(
+            _doc_finding(
+                ctx,
+                doc,
+                case,
+                org,
+                f"文号自{since}起占用但文书未签发：重新签发（文号不变）或申请作废",
+                f"number held since {since} (Beijing) by an unissued draft: issue it again (same number) or void it",
+            )
+        )
+    return out
+
+
 CHECKS: dict[str, Check] = {
     "rectification_overdue": rectification_overdue,
     "publication_overdue": publication_overdue,
     "case_open_too_long": case_open_too_long,
     "unsealed_documents": unsealed_documents,
     "low_review_score": low_review_score,
+    "numbered_drafts": numbered_drafts,
 }

@@ -21,6 +21,7 @@ __all__ = [
     "CheckName",
     "LowScoreParams",
     "NoParams",
+    "NumberedDraftParams",
     "PublicationParams",
     "QcQueries",
     "QcQueriesError",
@@ -38,6 +39,7 @@ CheckName = Literal[
     "case_open_too_long",
     "unsealed_documents",
     "low_review_score",
+    "numbered_drafts",
 ]
 
 
@@ -75,12 +77,17 @@ class LowScoreParams(_Model):
     min_score: float = Field(60, ge=0, le=100)  # below this the latest review counts (60 = 合格)
 
 
+class NumberedDraftParams(_Model):
+    minutes: float = Field(15, ge=0)  # a number held this long by an unissued draft counts
+
+
 PARAMS: dict[str, type[_Model]] = {
     "rectification_overdue": NoParams,
     "publication_overdue": PublicationParams,
     "case_open_too_long": CaseOpenParams,
     "unsealed_documents": UnsealedParams,
     "low_review_score": LowScoreParams,
+    "numbered_drafts": NumberedDraftParams,
 }
 
 

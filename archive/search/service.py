@@ -2,10 +2,16 @@
 
 The index follows the event log (操作日志): every change to a record is an event, and the index's
 checkpoint is the sequence number of the last event it has absorbed. :meth:`SearchService.sync`
-re-indexes whatever the events since then touched. It runs right after each change (so a document
-is findable as soon as it is issued) and before each search (so writes made by another process —
-the CLI beside the server — are never missed). An indexing failure therefore loses nothing: the
-events stay, and the next sync or ``anjuan index rebuild`` catches up.
+re-indexes whatever the events since then touched, one batch of events per hold of the lock.
+
+Nobody's request waits for indexing done for others. A change only signals the background indexer
+(:meth:`SearchService.after_change`), a daemon thread that catches up batch by batch and steps
+aside between batches for searches waiting on the lock. A search first catches up a bounded amount
+itself (one batch — so a document is findable by the next search, and writes made by another
+process, the CLI beside the server, are never missed) and then answers. An indexing failure loses
+nothing: the events stay, and the indexer's next pass, the next search or ``anjuan index rebuild``
+catches up. :meth:`SearchService.wait_idle` waits for the index to reach the last event (tests, the
+demo, a clean shutdown).
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +41,25 @@ __all__ = ["SearchService"]
 
 log = logging.getLogger(__name__)
 
+#: events read (and records written) per batch, i.e. per hold of the lock
 _SYNC_BATCH = 2000
-#: how long a change waits to index itself before leaving it to the next sync
-_AFTER_CHANGE_WAIT = 2.0
+#: batches a search (or a status report) catches up itself before answering: a change just made
+#: is in the first one; a larger backlog is the background indexer's
+_ANSWER_BATCHES = 1
+#: how long the background indexer waits for the index's writer lock (another process's rebuild)
+#: per batch; it holds our lock meanwhile, so searches may wait that long behind it
+_INDEXER_WAIT = 2.0
+#: after a failed pass the indexer tries again after this long, doubling up to the maximum; the
+#: changes in between do not wake it (each retry holds the lock up to _INDEXER_WAIT)
+_RETRY_FIRST = 1.0
+_RETRY_MAX = 60.0
+#: between batches the indexer steps aside while searches wait for the lock, for at most this long
+_STEP_ASIDE_MAX = 1.0
+#: close(): how long the indexer may go on catching up, then how long to wait for it to stop
+_CLOSE_DRAIN = 5.0
+_CLOSE_JOIN = 5.0
+#: wait_idle() looks at the checkpoint at least this often (another process may advance it)
+_IDLE_POLL = 0.5
 
 
 class SearchService:
@@ -43,6 +67,18 @@ class SearchService:
         self.archive = archive
         self._backend = backend
         self._lock = threading.RLock()  # sync → rebuild → backend all take it
+        # The background indexer (started by the first after_change): _wake is set by changes,
+        # _kick by callers that want a failing indexer to retry now (wait_idle, close).
+        self._wake = threading.Event()
+        self._kick = threading.Event()
+        self._stop = threading.Event()  # the running indexer's own (each thread gets a new one)
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+        self._failing = False  # the indexer's last pass failed; it is waiting to retry
+        # Guards _waiting (callers that want _lock now, for the indexer to step aside for) and is
+        # notified after every batch, by whichever thread ran it (wait_idle waits on it).
+        self._cond = threading.Condition()
+        self._waiting = 0
 
     @property
     def path(self) -> Path:
@@ -51,6 +87,9 @@ class SearchService:
     @property
     def backend(self) -> SearchBackend:
         """Opened on first use, so commands that never search never pay for it."""
+        opened = self._backend
+        if opened is not None:  # without the lock: the indexer may hold it for a whole batch
+            return opened
         with self._lock:
             if self._backend is None:
                 from anjuan.indexing.whoosh_backend import WhooshBackend
@@ -61,6 +100,24 @@ class SearchService:
             return self._backend
 
     def close(self) -> None:
+        """Stop the background indexer and close the index. Bounded: the indexer gets a moment to
+        catch up (so a clean shutdown leaves the index current), then is asked to stop after its
+        current batch; whatever is left stays in the event log for the next sync."""
+        if self._indexer_alive() and not self._failing:  # a failing one would only fail again
+            try:
+                if not self.wait_idle(_CLOSE_DRAIN):
+                    log.info("search index behind the event log at shutdown; the next sync catches up")
+            except Exception as exc:  # best effort: closing must not fail (the database may be gone)
+                log.warning("search index not caught up at shutdown: %s", exc)
+        with self._starting:
+            thread, self._thread = self._thread, None
+            self._stop.set()
+        self._wake.set()
+        self._kick.set()
+        if thread is not None:
+            thread.join(_CLOSE_JOIN)
+            if thread.is_alive():
+                log.warning("search indexer did not stop within %.0f s", _CLOSE_JOIN)
         with self._lock:
             if self._backend is not None:
                 self._backend.close()
@@ -71,18 +128,32 @@ class SearchService:
     def _last_seq(self, session: Any) -> int:
         return int(session.scalar(select(func.max(Event.seq))) or 0)
 
-    def sync(self, *, wait: float | None = None) -> int:
-        """Index what changed since the checkpoint; returns the number of records touched.
-        An index of another schema version is rebuilt first. ``wait`` bounds the wait for the
-        writer lock (a rebuild in another process holds it for minutes)."""
+    def sync(self, *, wait: float | None = None, max_batches: int | None = None) -> int:
+        """Index what changed since the checkpoint, at most ``max_batches`` batches of events (all
+        of them by default); returns the number of records touched. An index of another schema
+        version is rebuilt first. ``wait`` bounds the wait for the writer lock (a rebuild in
+        another process holds it for minutes). Runs in the caller's thread."""
+        touched = 0
+        done = 0
+        with self._foreground():
+            while max_batches is None or done < max_batches:
+                step = self._sync_batch(wait)
+                if step is None:
+                    break
+                touched += step
+                done += 1
+        return touched
+
+    def _sync_batch(self, wait: float | None) -> int | None:
+        """One batch under the lock: the records touched by up to ``_SYNC_BATCH`` events (0 after a
+        schema rebuild), or None when the index had already absorbed every event."""
         backend = self.backend
-        with self._lock:
-            if not backend.current():
-                log.warning("search index schema changed: rebuilding from the archive")
-                self._rebuild_locked(Principal.system("search"), None)
-                return 0
-            touched = 0
-            while True:
+        try:
+            with self._lock:
+                if not backend.current():
+                    log.warning("search index schema changed: rebuilding from the archive")
+                    self._rebuild_locked(Principal.system("search"), None)
+                    return 0  # the events since the rebuild's cursor are the next batch's
                 cursor = int(backend.checkpoint() or 0)
                 with self.archive.db.read() as s:
                     rows = s.execute(
@@ -93,7 +164,7 @@ class SearchService:
                     ).all()
                     last = rows[-1][0] if rows else self._last_seq(s)
                     if last <= cursor:
-                        return touched
+                        return None
                     builder = RecordBuilder(self.archive, s)
                     keys: dict[str, None] = {}
                     for _seq, entity, entity_id in rows:
@@ -112,31 +183,123 @@ class SearchService:
                 if gone:
                     backend.delete(gone, wait=wait)
                 backend.index(records, checkpoint=str(last), wait=wait)
-                touched += len(records) + len(gone)
-                # Loop until no event is left: changes committed meanwhile by other threads (which
-                # left their indexing to this one, see after_change) are picked up in this pass.
+                return len(records) + len(gone)
+        finally:
+            with self._cond:  # after releasing the lock: wait_idle may be waiting for this batch
+                self._cond.notify_all()
+
+    @contextmanager
+    def _foreground(self) -> Iterator[None]:
+        """A caller that wants the lock now (a search, a rebuild): the indexer steps aside for it
+        between batches, until it is done."""
+        with self._cond:
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._waiting -= 1
+                self._cond.notify_all()
 
     def after_change(self) -> None:
-        """Called by the archive after a change commits: index now, never fail the change.
+        """Called by the archive after a change commits: signal the background indexer and return.
 
-        If another thread is already syncing, its loop picks this change up (one commit for many
-        documents), so concurrent issuers do not queue behind each other's indexing. With
-        ``index_on_change`` off (a one-shot command) nothing is done: the next search, in whichever
-        process, catches up from the event log first."""
+        The change is never indexed in the caller's thread (under load that meant indexing every
+        other request's changes too, for as long as they kept coming), and never fails the change:
+        it is in the event log, which the indexer, or the next search, catches up from. With
+        ``index_on_change`` off (a one-shot command) no indexer is started: the next search, in
+        whichever process, catches up first."""
         if not self.archive.settings.index_on_change:
             return
-        if not self._lock.acquire(blocking=False):
+        self._start_indexer()
+        self._wake.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until the index has absorbed every event committed before this call; False if
+        ``timeout`` seconds pass first (or the index cannot be written now). With the background
+        indexer running this only waits for it (and asks a failing one to retry now); otherwise
+        (``index_on_change`` off, or no change yet in this process) the caller catches up itself,
+        a batch at a time, until done or out of time — overrunning by at most one batch."""
+        deadline = time.monotonic() + timeout
+        with self.archive.db.read() as s:
+            target = self._last_seq(s)
+        if self._indexer_alive():
+            self._wake.set()
+            self._kick.set()
+            with self._cond:
+                while not self._caught_up(target):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or not self._indexer_alive():
+                        return False
+                    self._cond.wait(min(remaining, _IDLE_POLL))
+            return True
+        while not self._caught_up(target):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                self.sync(wait=remaining, max_batches=1)
+            except IndexingError as exc:
+                log.warning("search index could not catch up: %s", exc)
+                return False
+        return True
+
+    def _caught_up(self, seq: int) -> bool:
+        backend = self.backend
+        return backend.current() and int(backend.checkpoint() or 0) >= seq
+
+    # -- the background indexer ----------------------------------------------------------------
+
+    def _indexer_alive(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def _start_indexer(self) -> None:
+        if self._indexer_alive():
             return
-        try:
-            self.sync(wait=_AFTER_CHANGE_WAIT)
-        except Exception as exc:  # the change is committed; the next sync picks it up
-            log.warning("search index not updated (will catch up): %s", exc)
-        finally:
-            self._lock.release()
+        with self._starting:
+            if self._indexer_alive():  # (a forked child inherits a thread object that is not running)
+                return
+            self._stop = stop = threading.Event()
+            self._failing = False
+            self._thread = threading.Thread(target=self._run, args=(stop,), name="anjuan-indexer", daemon=True)
+            self._thread.start()
+
+    def _run(self, stop: threading.Event) -> None:
+        """The indexer's loop: a pass per signal; after a failure, retry later (with back-off)."""
+        retry: float | None = None
+        while True:
+            if retry is None:
+                self._wake.wait()
+            else:
+                self._kick.wait(retry)
+            if stop.is_set():
+                return
+            self._wake.clear()  # before reading the events: a change committed after this wakes us again
+            self._kick.clear()
+            try:
+                self._catch_up(stop)
+            except Exception as exc:  # the events stay: the next pass, or the next search, catches up
+                retry = _RETRY_FIRST if retry is None else min(2 * retry, _RETRY_MAX)
+                self._failing = True
+                if isinstance(exc, IndexingError):
+                    log.warning("search index not updated (retrying in %.0f s): %s", retry, exc)
+                else:
+                    log.exception("search indexer failed (retrying in %.0f s)", retry)
+            else:
+                retry = None
+                self._failing = False
+
+    def _catch_up(self, stop: threading.Event) -> None:
+        while not stop.is_set() and self._sync_batch(_INDEXER_WAIT) is not None:
+            # A released lock is not handed to the threads waiting for it: this one would take it
+            # straight back, and a search would wait out the whole backlog. So let them go first.
+            with self._cond:
+                self._cond.wait_for(lambda: not self._waiting or stop.is_set(), timeout=_STEP_ASIDE_MAX)
 
     def rebuild(self, *, actor: Principal, progress: Progress | None = None) -> int:
         require(actor, "manage_registry")
-        with self._lock:
+        with self._foreground(), self._lock:
             return self._rebuild_locked(actor, progress)
 
     def _rebuild_locked(self, actor: Principal, progress: Progress | None) -> int:
@@ -158,8 +321,11 @@ class SearchService:
         return written
 
     def status(self, *, actor: Principal) -> dict[str, Any]:
-        """How the index compares with the archive: counts, checkpoint, records missing or stale."""
+        """How the index compares with the archive: counts, checkpoint, records missing or stale.
+        Catches up first, as a search does, so records still queued for the indexer are not
+        reported missing."""
         require(actor, "audit")
+        self._catch_up_to_answer()
         backend = self.backend
         stats = backend.stats()
         with self.archive.db.read() as s:
@@ -197,8 +363,15 @@ class SearchService:
             return Visibility(case_ids=frozenset(cases), creators=frozenset({actor.name}))
 
     def search(self, *, actor: Principal, request: SearchRequest) -> SearchResult:
-        try:
-            self.sync(wait=0.0)  # never make a search wait for another writer (a rebuild)
-        except IndexingError as exc:  # a stale answer beats no answer; say so in the log
-            log.warning("search index could not catch up before searching: %s", exc)
+        self._catch_up_to_answer()
         return self.backend.search(dataclasses.replace(request, visibility=self.visibility(actor)))
+
+    def _catch_up_to_answer(self) -> None:
+        """Before answering: absorb what changed since the checkpoint, a bounded amount (the
+        changes of the last moments are in the first batch; a larger backlog is the background
+        indexer's, or the next search's)."""
+        try:
+            # wait=0.0: never make a user wait for another process's writer (a rebuild)
+            self.sync(wait=0.0, max_batches=_ANSWER_BATCHES)
+        except IndexingError as exc:  # a stale answer beats no answer; say so in the log
+            log.warning("search index could not catch up before answering: %s", exc)

@@ -103,7 +103,7 @@ def _found(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
 # -- the saved queries as data ----------------------------------------------------------------------
 
 
-def test_the_five_queries_load_and_a_bad_file_is_refused(qc: QualityService, tmp_path: Path) -> None:
+def test_the_saved_queries_load_and_a_bad_file_is_refused(qc: QualityService, tmp_path: Path) -> None:
     by_name = {q["name"]: q for q in qc.queries()}
     assert set(by_name) == {
         "rectification_overdue",
@@ -111,8 +111,10 @@ def test_the_five_queries_load_and_a_bad_file_is_refused(qc: QualityService, tmp
         "case_open_too_long",
         "unsealed_documents",
         "low_review_score",
+        "numbered_drafts",
     }
     assert by_name["publication_overdue"]["params"] == {"working_days": 7}
+    assert by_name["numbered_drafts"]["params"] == {"minutes": 15}
     assert by_name["case_open_too_long"]["params"] == {"days": 90}
     assert by_name["low_review_score"]["params"] == {"min_score": 60}
     assert all(q["title_zh"] and q["title_en"] for q in by_name.values())

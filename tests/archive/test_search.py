@@ -7,14 +7,18 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
 from anjuan.archive.access import Principal
 from anjuan.archive.models import Event
+from anjuan.archive.search import SearchService
 from anjuan.archive.service import Archive
-from anjuan.indexing.api import SearchRequest
+from anjuan.indexing.api import IndexDoc, SearchRequest
+from anjuan.indexing.memory import MemoryBackend
 from sqlalchemy import select
 
 from tests.fixtures.archive import Bureau, add_user, decision_fields, void_with_approval
@@ -56,7 +60,8 @@ def _search(archive: Archive, actor: Principal, query: str, **kw: Any) -> Any:
 def test_an_issued_document_is_found_at_once_by_text_number_and_party(archive: Archive, bureau: Bureau) -> None:
     case_id = _case(archive, bureau, "有限空间检查")
     doc = _order(archive, bureau, case_id, "污水调节池有限空间作业未进行气体检测")
-    # no search has run yet: the record was indexed when it was issued
+    # no search has run yet: the background indexer took the record in when it was issued
+    assert archive.search.wait_idle(30)
     indexed = archive.search.backend.keys()
     assert doc.number and f"doc:{doc.id}" in indexed
     half_width = doc.number.replace("〔", "[").replace("〕", "]")
@@ -131,9 +136,48 @@ def test_an_index_that_missed_changes_catches_up_before_the_next_search(archive:
     assert status["missing_count"] == 0 and status["checkpoint"] == status["last_event"]
 
 
+class _SlowIndex(MemoryBackend):
+    """An index whose writes last until the test lets them finish (``release``, at most 10 s);
+    it notes when a write started and finished, and in which thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.started = threading.Event()
+        self.finished = threading.Event()
+        self.threads: set[threading.Thread] = set()
+
+    def index(self, docs: Iterable[IndexDoc], *, checkpoint: str | None = None, wait: float | None = None) -> int:
+        self.threads.add(threading.current_thread())
+        self.started.set()
+        self.release.wait(10)
+        written = super().index(docs, checkpoint=checkpoint, wait=wait)
+        self.finished.set()
+        return written
+
+
+def test_a_change_does_not_wait_for_the_index(archive: Archive, bureau: Bureau) -> None:
+    """Issuing returns while the index is still busy writing (had the request indexed the changes
+    itself, it would have sat out that write); the document is findable once the indexer is done."""
+    archive.search.close()
+    slow = _SlowIndex()
+    archive.search = SearchService(archive, slow)
+    try:
+        case_id = _case(archive, bureau, "液氨制冷检查")
+        doc = _order(archive, bureau, case_id, "氨制冷机房未设置事故排风装置")
+        assert slow.started.wait(10)  # the first change woke the indexer; its write is held up …
+        assert not slow.finished.is_set()  # … and the issue returned all the same
+        assert threading.current_thread() not in slow.threads
+    finally:
+        slow.release.set()
+    assert archive.search.wait_idle(30)
+    assert [h.key for h in _search(archive, bureau.handler, "事故排风装置").hits] == [f"doc:{doc.id}"]
+
+
 def test_a_schema_change_rebuilds_instead_of_failing(archive: Archive, bureau: Bureau) -> None:
     case_id = _case(archive, bureau, "动火作业检查")
     doc = _order(archive, bureau, case_id, "动火作业未办理审批手续")
+    assert archive.search.wait_idle(30)  # the indexer is done writing before the index is tampered with
     gen = archive.search.backend.root / (archive.search.backend.root / "CURRENT").read_text()
     meta = json.loads((gen / "meta.json").read_text())
     (gen / "meta.json").write_text(json.dumps({**meta, "schema_version": -1}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -114,9 +115,13 @@ def test_file_blob_store_is_content_addressed_and_never_rewritten(tmp_path: Path
     assert path.name == digest and path.parent.parent.name == digest[:2]
     assert not os.access(path, os.W_OK) or os.geteuid() == 0  # read-only file (root may still write)
     assert not (path.stat().st_mode & 0o222)
-    mtime = path.stat().st_mtime_ns
-    assert store.put(b"%PDF-1.7 hello") == digest  # same content: no rewrite
-    assert path.stat().st_mtime_ns == mtime
+    before = path.stat()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns - 10**12))  # stored a while ago
+    assert store.put(b"%PDF-1.7 hello") == digest  # same content: no rewrite …
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mode) == (before.st_ino, before.st_size, before.st_mode)
+    # … but the file is marked as wanted again, so maintenance never removes it as an orphan
+    assert after.st_mtime_ns > before.st_mtime_ns - 10**12
     assert store.get(digest) == b"%PDF-1.7 hello"
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")]
 
@@ -156,3 +161,42 @@ def test_blob_stores_agree_on_concurrent_writers(tmp_path: Path) -> None:
 )
 def test_credit_code_check_digit(code: str, ok: bool) -> None:
     assert (credit_code_problem(code) is None) is ok
+
+
+def test_driver_errors_that_mean_not_now_become_503s_and_bugs_stay_bugs(tmp_path: Path) -> None:
+    """What the two drivers really raise, classified: refused connection, held lock, read-only disk."""
+    import sqlite3
+
+    from anjuan.archive.db import translate
+    from anjuan.archive.errors import DatabaseBusy, DatabaseUnavailable, StorageUnavailable
+    from sqlalchemy import create_engine
+
+    def error_of(action: Callable[[], object]) -> DBAPIError:
+        with pytest.raises(DBAPIError) as caught:
+            action()
+        return caught.value
+
+    refused = create_engine("postgresql+psycopg://anjuan:x@127.0.0.1:9/none")
+    assert isinstance(translate(error_of(refused.connect)), DatabaseUnavailable)
+
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    impatient = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
+    with impatient.connect() as conn:
+        busy = translate(error_of(lambda: conn.exec_driver_sql("INSERT INTO t VALUES (1)")))
+    assert isinstance(busy, DatabaseBusy) and busy.code == "database_locked"
+    holder.execute("ROLLBACK")
+    holder.close()
+
+    read_only = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with read_only.connect() as conn:
+        fault = translate(error_of(lambda: conn.exec_driver_sql("INSERT INTO t VALUES (1)")))
+    assert isinstance(fault, StorageUnavailable) and fault.code == "storage_read_only"
+
+    with impatient.connect() as conn:  # a typo in SQL is a bug: it is not dressed up as an outage
+        assert translate(error_of(lambda: conn.exec_driver_sql("SELEC 1"))) is None
+    impatient.dispose()
+    read_only.dispose()
+    refused.dispose()

@@ -19,7 +19,7 @@ def test_chromium_reads_the_live_server(page: Page, live_url: str) -> None:
     assert response is not None and response.ok and page.url == f"{live_url}/healthz"
     # What the browser shows: Chromium renders a JSON response as text in the page.
     expect(page.locator("body")).to_contain_text('"status":"ok"')
-    assert json.loads(page.locator("pre").first.inner_text()) == {"status": "ok", "version": __version__}
+    assert json.loads(page.locator("pre").first.inner_text()) == {"status": "ok", "version": __version__, "outages": {}}
 
     response = page.goto("/openapi.json")
     assert response is not None and response.ok
