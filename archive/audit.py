@@ -6,7 +6,10 @@ recomputes every hash and names the first entry that does not fit.
 
 Appending takes the single ``audit_head`` row with ``UPDATE … RETURNING``: the row lock (PostgreSQL)
 or the write lock (SQLite) serialises writers, so two transactions can never chain onto the same
-tip — the price is that writes commit one at a time, which the short write transactions allow.
+tip — the price is that writes commit one at a time, which the short write transactions allow. On
+PostgreSQL every write transaction has locked that row already, as its first statement
+(:meth:`~anjuan.archive.db.Database.write`): taken here, late, it would deadlock with the number
+counter or a case row that another writer locked first.
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ class CertifiedKey:
 
     def to_handle(self, label: str, role: SealRole) -> KeyHandle:
         """A :class:`KeyHandle` signing with this key (kept in memory, never re-read)."""
-        return KeyHandle(label=label, role=role, signer=InMemorySigner(self.private_key, self.certificate, self.chain))
+        certs = [parsed(c) for c in (self.certificate, *self.chain)]  # shared by threads from now on
+        return KeyHandle(label=label, role=role, signer=InMemorySigner(self.private_key, certs[0], tuple(certs[1:])))
 
 
 def generate_private_key(key_type: KeyType = "rsa", *, allow_ecdsa: bool = False) -> PrivateKey:
@@ -345,14 +346,23 @@ def load_certificates(data: bytes) -> list[asn1_x509.Certificate]:
     """Every certificate in PEM (one or more blocks) or DER ``data``."""
     try:
         if asn1_pem.detect(data):
-            return [asn1_x509.Certificate.load(der) for _type, _headers, der in asn1_pem.unarmor(data, multiple=True)]
-        cert = asn1_x509.Certificate.load(data)
-        cert.native  # noqa: B018  (parse now, so that garbage fails here and not in the signer)
-        return [cert]
+            certs = [asn1_x509.Certificate.load(der) for _type, _headers, der in asn1_pem.unarmor(data, multiple=True)]
+        else:
+            certs = [asn1_x509.Certificate.load(data)]
+        return [parsed(cert) for cert in certs]
     except (ValueError, TypeError) as exc:
         raise CertificateError(
             f"无法读取证书：{exc}", f"cannot read certificate: {exc}", code="certificate_error"
         ) from exc
+
+
+def parsed(cert: asn1_x509.Certificate) -> asn1_x509.Certificate:
+    """``cert`` with every field parsed now: garbage fails here and not in the signer, and — above
+    all — a certificate shared by threads is never parsed by two of them at once. asn1crypto parses
+    lazily and not thread-safely (``Name.native`` fills its dict in place, so a second thread sees it
+    half-built and pyHanko fails with KeyError 'organization_name' on a server's first requests)."""
+    cert.native  # noqa: B018
+    return cert
 
 
 def role_from_certificate(cert: asn1_x509.Certificate) -> SealRole | None:

@@ -46,7 +46,7 @@ def test_doc_types_lists_the_whole_catalogue(tmp_path: Path) -> None:
     names = {r["name"] for r in rows}
     assert len([r for r in rows if r["edition"] == "2017"]) == 48
     assert {"行政处罚决定书（单位）", "现场检查记录", "案件调查报告", "不予行政处罚决定书"} <= names
-    text = _run(tmp_path, "doc", "types").stdout
+    text = _step(tmp_path, "doc", "types").stdout
     assert "penalty_decision_org" in text and "行政处罚决定书（单位）" in text
 
 
@@ -200,6 +200,12 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     pdf = tmp_path / "plan.pdf"
     _step(tmp_path, "doc", "get", str(draft["id"]), "--out", str(pdf), user=None)
     assert doc["number"] == "（晋临）应急检查〔2026〕1号" and pdf.read_bytes().startswith(b"%PDF")
+    holes = _step(tmp_path, "doc", "numbered-drafts", "--older-than-minutes", "0", user=None)
+    assert "文号已占用未签发 numbered drafts: 0" in holes.stdout  # the issue completed: no number left hanging
+    odd = _step(
+        tmp_path, "doc", "issue-draft", str(draft["id"]), "--idempotency-key", "两个 词", check=False, user=None
+    )
+    assert odd.returncode == 1 and "bad_idempotency_key" in odd.stderr
     ok = _step(tmp_path, "verify", str(pdf), "--json", user=None)
     assert json.loads(ok.stdout)["ok"]
     tampered = tmp_path / "tampered.pdf"

@@ -38,6 +38,7 @@ import pytest
 from anjuan.api.app import create_app
 from anjuan.archive.config import Settings
 from anjuan.archive.db import Database
+from anjuan.archive.errors import ServiceUnavailable
 from anjuan.archive.models import Document, Event, IdempotencyKey
 from anjuan.archive.service import Archive
 from anjuan.templates.convert import FakeConverter
@@ -46,7 +47,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.archive.test_documents import FIELDS
-from tests.fixtures.archive import Bureau
+from tests.fixtures.archive import Bureau, void_with_approval
 from tests.fixtures.browser import serve
 
 pytestmark = pytest.mark.archive_settings(enforce_gates=False)
@@ -312,6 +313,23 @@ def test_a_malformed_idempotency_key_is_refused_before_anything_is_made(archive:
                 "bad_request",
             )
         assert client.get(f"/api/cases/{case}/documents", headers=auth).json() == []
+
+
+def test_a_numbered_draft_can_be_voided_and_its_number_stays_accounted_for(archive: Archive, bureau: Bureau) -> None:
+    """The other way to close a hole: 作废 through the change-request path (审核, 审批, then the
+    administrator) — the number stays on the voided draft, and the next document takes the next one."""
+    case = _case(archive, bureau)
+    request = {"case_id": case, "form_key": "survey_record", "fields": FIELDS["survey_record"]}
+    down = ConverterUnavailable("文书转换服务不可用", "LibreOffice is not running")
+    with _converter_down(archive, down), pytest.raises(ServiceUnavailable) as stopped:
+        archive.issue_new(actor=bureau.handler, **request)
+    held = stopped.value.details
+    assert [d.id for d in archive.numbered_drafts(actor=bureau.handler, older_than_minutes=0)] == [held["document_id"]]
+    voided = void_with_approval(archive, bureau, held["document_id"], "现场勘验未完成，文书作废")
+    assert (voided.status, voided.number) == ("voided", held["number"])
+    assert archive.numbered_drafts(actor=bureau.handler, older_than_minutes=0) == []
+    assert archive.issue_new(actor=bureau.handler, **request).number == "（晋临）应急勘〔2026〕2号"
+    _assert_no_holes_or_repeats(archive)
 
 
 # -- the blob store refuses writes --------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -1169,7 +1168,6 @@ class Corpus:
     docs: list[IndexDoc]
     background: list[IndexDoc]
     matching: dict[str, str]  # key → squeeze(title) + "\x00" + squeeze(text)
-    build_seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -1179,14 +1177,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
     background = list(generate(BACKGROUND, seed=SEED))
     docs = background + TARGETS
     assert len({d.key for d in docs}) == len(docs), "target keys clash with the background"
-    t0 = time.perf_counter()
     whoosh = WhooshBackend(Path(tmp_path_factory.mktemp("relevance")), workers=1)
     whoosh.rebuild(docs, total=len(docs))
-    build = time.perf_counter() - t0
     memory = MemoryBackend()
     memory.index(docs)
     matching = {d.key: squeeze(d.title) + "\x00" + squeeze(d.text) for d in docs}
-    yield Corpus(whoosh, memory, docs, background, matching, build)
+    yield Corpus(whoosh, memory, docs, background, matching)
     whoosh.close()
 
 
@@ -1332,7 +1328,7 @@ def test_pasted_text_is_found(corpus: Corpus, query: str) -> None:
     assert _search(corpus.whoosh, query).total == scan, f"{query!r}: a plain scan finds {scan}"
 
 
-def test_build_is_light(corpus: Corpus) -> None:
-    """The fixture's index (1,540 records, one analysis process) builds well inside the budget."""
+def test_every_record_is_in_the_index(corpus: Corpus) -> None:
+    """The fixture's index holds all 1,540 records (how fast it builds is measured in bench/)."""
     assert corpus.whoosh.stats().documents == len(corpus.docs)
-    assert corpus.build_seconds < 45, f"building the index took {corpus.build_seconds:.1f} s"
+    assert corpus.whoosh.keys() == {d.key for d in corpus.docs}

@@ -480,3 +480,22 @@ def test_keystore_pkcs11(
     with pytest.raises(KeyStoreError) as exc_info:
         KeyStore(tmp_path, PASSPHRASE).get("org-3-organ")
     assert exc_info.value.code == "pin_missing"
+
+
+def test_certificates_are_parsed_before_threads_share_them(test_pki: TestPki) -> None:
+    """asn1crypto parses lazily and not thread-safely: two threads reading a fresh certificate's
+    subject at once could see it half-built (a server's first concurrent seals then failed with
+    KeyError 'organization_name'). Loaded certificates and key handles come fully parsed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from anjuan.signing.pki import load_certificates
+
+    pem = (test_pki.directory / "root.pem").read_bytes()
+    for cert in load_certificates(pem):
+        assert cert.subject._native is not None and cert.issuer._native is not None
+    handle = test_pki.root.to_handle("root", SealRole.organ)
+    assert handle.certificate.subject._native is not None
+    fresh = load_certificates(pem)[0]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        names = set(pool.map(lambda _: fresh.subject.native["common_name"], range(64)))
+    assert len(names) == 1
