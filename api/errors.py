@@ -11,6 +11,7 @@ from anjuan.archive.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    RenderFailed,
     ServiceUnavailable,
     Unauthenticated,
     ValidationFailed,
@@ -50,7 +51,7 @@ def http_status(exc: AnjuanError) -> int:
         return 503
     if isinstance(exc, CatalogueError):
         return 400
-    if exc.code == "render_failed":
+    if isinstance(exc, RenderFailed):
         return 500
     return 400
 

@@ -9,6 +9,7 @@ structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
     ├── ValidationFailed    422  bad field values (``details["fields"]`` lists each field)
     ├── Forbidden           403  the acting person may not do this (role, own submission …)
     ├── Conflict            409  the state does not allow it (issue twice, void a draft …)
+    ├── RenderFailed        500  a document anjuan generated did not render or convert (ours to fix)
     └── ServiceUnavailable  503  a dependency (LibreOffice, database) is missing or failing
         ├── DatabaseUnavailable   database_unavailable  refused, dropped or timed-out connections
         ├── DatabaseBusy          database_locked / database_conflict  a lock not granted in time, a
@@ -34,6 +35,7 @@ __all__ = [
     "FieldError",
     "Forbidden",
     "NotFound",
+    "RenderFailed",
     "ServiceUnavailable",
     "StorageUnavailable",
     "Unauthenticated",
@@ -59,6 +61,10 @@ class Forbidden(ArchiveError):
 
 class Conflict(ArchiveError):
     code = "conflict"
+
+
+class RenderFailed(ArchiveError):  # 文书生成失败
+    code = "render_failed"
 
 
 class ServiceUnavailable(ArchiveError):

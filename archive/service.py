@@ -43,7 +43,16 @@ from .casefile.service import CaseFileService
 from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
 from .config import Settings
 from .db import Database
-from .errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from .errors import (
+    ArchiveError,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    RenderFailed,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from .fixity import run_fixity
 from .health import Outage
 from .maintenance import DEFAULT_BLOB_GRACE, DEFAULT_PROFILE_GRACE, MaintenanceReport, run_maintenance
@@ -53,6 +62,7 @@ from .numbering import NumberingProfile, load_profiles, set_start
 from .procedure import RuleSet, WorkingCalendar, calendar_for, load_rules
 from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
 from .procedure.gates import GateRules, load_gates
+from .publishing import Publisher
 from .qc import QualityService, published_events
 from .review import ReviewService
 from .sealing import SealingService, revision_digests
@@ -65,10 +75,6 @@ if TYPE_CHECKING:
 __all__ = ["Archive", "IssueIncomplete", "RenderFailed"]
 
 log = logging.getLogger("anjuan.archive")
-
-
-class RenderFailed(ArchiveError):
-    code = "render_failed"
 
 
 class IssueIncomplete(ArchiveError):  # 签发未完成: an unforeseen failure after the number was taken
@@ -130,6 +136,15 @@ class Archive:
         # 全文检索 (indexing/ behind its interface): the Whoosh index in the data dir unless given one.
         self.search = SearchService(self, search_backend)
         self._converter_lock = threading.Lock()
+        # 转换 → 签章 → 存储: the one pipeline every generated document ends in (archive/publishing.py).
+        self.publisher = Publisher(
+            converter=lambda: self.converter,
+            sealing=self.sealing,
+            blobs=self.blobs,
+            outages=self.outages,
+            db_write=self.db.write,
+            pdfa=settings.pdfa,
+        )
         # The other rule files and the services built on them (clauses, gates, deadlines, case-file
         # order, review items, quality queries, statistics tables) are read on first use: a command
         # that needs none of them starts faster. A server reads them all at start-up (check_rules).
@@ -505,9 +520,6 @@ class Archive:
         try:
             doc = self._complete(actor.name, step)
         except Exception as exc:
-            if isinstance(exc, ServiceUnavailable) and exc.code.startswith("storage_"):
-                # The blob store (the seal image or the document's files) refused the write.
-                self.outages.failed("storage", exc.code, exc.message_en)
             raise self._incomplete(exc, step) from exc
         self.search.after_change()
         return doc
@@ -557,11 +569,8 @@ class Archive:
             title = form.name if doc.edition == 1 else f"{form.name}（更正，第{doc.edition}版）"
         docx, rendition = self._render(step.doc_id, pdf=True)
         assert rendition is not None
-        sealed, signers = self.sealing.seal(self.db.write, plan, rendition, title=title)
-        docx_sha = self.blobs.put(docx)
-        rendition_sha = self.blobs.put(rendition)
-        pdf_sha = self.blobs.put(sealed)
-        self.outages.ok("storage")
+        sealed, signers = self.publisher.seal(plan, rendition, title=title)
+        docx_sha, rendition_sha, pdf_sha = self.publisher.store(docx, rendition, sealed)
         revisions = [rendition_sha, *(d for d in revision_digests(sealed)[:-1] if d != rendition_sha)]
         pages = documents.pdf_page_count(sealed)
 
@@ -842,18 +851,7 @@ class Archive:
             raise RenderFailed(exc.message_zh, exc.message_en, details={"form": form.id}) from exc
         if not pdf:
             return docx, None
-        try:
-            converted = self.converter.convert(docx, pdfa=self.settings.pdfa)
-        except (TemplateError, ServiceUnavailable) as exc:
-            if exc.code in ("converter_unavailable", "conversion_timeout"):
-                # LibreOffice missing, down or hung: the service is unavailable, not the document bad.
-                self.outages.failed("converter", exc.code, exc.message_en)
-                if isinstance(exc, ServiceUnavailable):
-                    raise
-                raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
-            raise RenderFailed(exc.message_zh, exc.message_en, code=exc.code, details={"form": form.id}) from exc
-        self.outages.ok("converter")
-        return docx, converted
+        return docx, self.publisher.convert(docx, details={"form": form.id})
 
     def file(self, *, actor: Principal, doc_id: int, kind: str) -> bytes:
         """The stored DOCX or PDF of an issued document (deleted ones too: their bytes are kept)."""

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from .. import events
 from ..access import Principal, case_clause, require, require_case, require_document
-from ..errors import ArchiveError, Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
+from ..errors import ArchiveError, Conflict, FieldError, NotFound, ValidationFailed
 from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
 from ..sealing import SealPlan
@@ -268,16 +268,13 @@ class CaseFileService:
             number_notes=settings.casefile_number_notes,
         )
         step(1)
-        try:
-            volume = build_volume(plan.entries, plan.cover, plan.notes, archive.converter, options)
-        except TemplateError as exc:
-            if exc.code == "converter_unavailable":
-                raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
-            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        publisher = archive.publisher  # 转换 → 签章 → 存储, as for every generated document
+        with publisher.converting(details={"case_id": case_id}):
+            volume = build_volume(plan.entries, plan.cover, plan.notes, publisher.converter, options)
         step(2)
-        sealed, _signers = archive.sealing.seal(archive.db.write, seal, volume.pdf, title=title)
+        sealed, _signers = publisher.seal(seal, volume.pdf, title=title)
         step(3)
-        digest = archive.blobs.put(sealed)
+        [digest] = publisher.store(sealed)
         entries = [
             {
                 "seq": e.seq,

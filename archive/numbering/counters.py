@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import NumberCounter
 
-__all__ = ["next_value", "set_start"]
+__all__ = ["next_value", "peek_value", "set_start"]
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -33,6 +33,17 @@ def next_value(session: Session, *, org_id: int, year: int, counter: str, start:
         .returning(NumberCounter.next_value)
     ).scalar_one()
     return value - 1
+
+
+def peek_value(session: Session, *, org_id: int, year: int, counter: str, start: int = 1) -> int:
+    """The 序号 :func:`next_value` would take now, without taking it (to render a document with its
+    number before the number is taken, in the transaction that records the document)."""
+    value = session.scalar(
+        select(NumberCounter.next_value).where(
+            NumberCounter.org_id == org_id, NumberCounter.year == year, NumberCounter.counter == counter
+        )
+    )
+    return start if value is None else int(value)
 
 
 def set_start(session: Session, *, org_id: int, year: int, counter: str, start: int) -> None:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
 
 from .. import events
 from ..access import Principal, require, require_case
 from ..casefile.order import volume_kind
 from ..catalogue import resolve_form
-from ..errors import ArchiveError, Forbidden, NotFound
+from ..errors import DatabaseBusy, Forbidden, NotFound
 from ..models import CaseFile, Document, GuidanceOpinion, Organisation
-from ..numbering import format_number, next_value
+from ..numbering import format_number, next_value, peek_value
 from ..sealing import SealPlan
 from .checks import DocInfo, ReviewInput
 from .engine import ReviewRules, load_review_rules, run_review
@@ -172,43 +171,87 @@ class ReviewService:
             page = f"，卷内第{f['page']}页" if f.get("page") else ""
             problems.append(f"{f['message_zh']}（{f['name']}，扣{f['deduct']:g}分{page}）。请予纠正，并举一反三。")
         today = _today()
-        with archive.db.write() as s:
+        with archive.db.read() as s:
             org = s.get(Organisation, actor.org_id)
             assert org is not None
-            seq = next_value(s, org_id=org.id, year=today.year, counter="guidance", start=1)
-            number = format_number(org.area, org.code, "指导", today.year, seq)
-            org_id, org_name = org.id, org.name
+            org_id, org_name, area, code = org.id, org.name, org.area, org.code
+        # The 文号 is written into the document before it is converted and sealed, but taken only in
+        # the transaction that records the opinion: a failed attempt (LibreOffice down, the disk
+        # read-only) leaves no hole in the sequence. The number is read ahead and checked when taken;
+        # should another opinion of the bureau have taken it meanwhile, the next one is used instead.
+        for _attempt in range(_GUIDANCE_ATTEMPTS):
+            with archive.db.read() as s:
+                seq = peek_value(s, org_id=org_id, year=today.year, counter="guidance", start=1)
+            number = format_number(area, code, "指导", today.year, seq)
+            from anjuan.templates.guidance import GuidanceOpinion as TemplatesGuidance  # python-docx: on use
+            from anjuan.templates.guidance import guidance_docx
+
+            opinion = TemplatesGuidance(
+                org_name=org_name,
+                number=number,
+                addressee=addressee,
+                checked_on=today,
+                subject=f"{subject}；评查得分{report['score']:g}分，{report['rating']}",
+                problems=problems,
+                reply_by=reply_by,
+                contact=contact,
+                phone=phone,
+                issued_on=today,
+            )
+            docx = guidance_docx(opinion)
+            publisher = archive.publisher  # 转换 → 签章 → 存储, as for every generated document
+            pdf = publisher.convert(docx, details={"case_id": case_id})
+            plan = SealPlan(org_id=org_id, org_name=org_name, officers=(), seal_role="organ", visible_seal=True)
+            sealed, _signers = publisher.seal(plan, pdf, title="安全生产执法指导意见书")
+            docx_sha, pdf_sha = publisher.store(docx, sealed)
+            try:
+                return self._record_guidance(
+                    actor=actor,
+                    case_id=case_id,
+                    org_id=org_id,
+                    year=today.year,
+                    seq=seq,
+                    number=number,
+                    reply_by=reply_by,
+                    report=report,
+                    docx_sha=docx_sha,
+                    pdf_sha=pdf_sha,
+                    findings=len(problems),
+                )
+            except _NumberTaken:
+                continue  # taken meanwhile: the transaction gave it back; render with the next one
+        raise DatabaseBusy(
+            "指导意见书文号被并发占用，请重试",
+            "the guidance number was taken by concurrent opinions several times; try again",
+            code="database_conflict",
+        )
+
+    def _record_guidance(
+        self,
+        *,
+        actor: Principal,
+        case_id: int,
+        org_id: int,
+        year: int,
+        seq: int,
+        number: str,
+        reply_by: dt.date,
+        report: dict[str, Any],
+        docx_sha: str,
+        pdf_sha: str,
+        findings: int,
+    ) -> GuidanceOpinion:
+        """Take the number the document was made with, and record the opinion, in one transaction."""
+        with self.archive.db.write() as s:
+            if next_value(s, org_id=org_id, year=year, counter="guidance", start=1) != seq:
+                raise _NumberTaken
             events.record(
                 s, actor=actor.name, entity="case", entity_id=case_id, action="guidance_number_taken", number=number
             )
-        from anjuan.templates.guidance import GuidanceOpinion as TemplatesGuidance  # python-docx: on use
-        from anjuan.templates.guidance import guidance_docx
-
-        opinion = TemplatesGuidance(
-            org_name=org_name,
-            number=number,
-            addressee=addressee,
-            checked_on=today,
-            subject=f"{subject}；评查得分{report['score']:g}分，{report['rating']}",
-            problems=problems,
-            reply_by=reply_by,
-            contact=contact,
-            phone=phone,
-            issued_on=today,
-        )
-        docx = guidance_docx(opinion)
-        try:
-            pdf = archive.converter.convert(docx, pdfa=archive.settings.pdfa)
-        except TemplateError as exc:
-            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
-        plan = SealPlan(org_id=org_id, org_name=org_name, officers=(), seal_role="organ", visible_seal=True)
-        sealed, _signers = archive.sealing.seal(archive.db.write, plan, pdf, title="安全生产执法指导意见书")
-        docx_sha, pdf_sha = archive.blobs.put(docx), archive.blobs.put(sealed)
-        with archive.db.write() as s:
             row = GuidanceOpinion(
                 org_id=org_id,
                 case_id=case_id,
-                year=today.year,
+                year=year,
                 seq=seq,
                 number=number,
                 reply_by=reply_by,
@@ -228,9 +271,17 @@ class ReviewService:
                 guidance_id=row.id,
                 number=number,
                 pdf_sha256=pdf_sha,
-                findings=len(problems),
+                findings=findings,
             )
             return row
+
+
+class _NumberTaken(Exception):
+    """The read-ahead guidance number was taken by another opinion before this one was recorded."""
+
+
+#: how often a guidance opinion is rendered again when its read-ahead number was taken meanwhile
+_GUIDANCE_ATTEMPTS = 5
 
 
 def _sees_case(session: Any, actor: Principal, case_id: int) -> bool:

@@ -47,7 +47,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.archive.test_documents import FIELDS
-from tests.fixtures.archive import Bureau, void_with_approval
+from tests.fixtures.archive import Bureau, add_user, issue_scenario, void_with_approval
 from tests.fixtures.browser import serve
 
 pytestmark = pytest.mark.archive_settings(enforce_gates=False)
@@ -330,6 +330,28 @@ def test_a_numbered_draft_can_be_voided_and_its_number_stays_accounted_for(archi
     assert archive.numbered_drafts(actor=bureau.handler, older_than_minutes=0) == []
     assert archive.issue_new(actor=bureau.handler, **request).number == "（晋临）应急勘〔2026〕2号"
     _assert_no_holes_or_repeats(archive)
+
+
+def test_every_generated_document_meets_a_converter_outage_the_same_way(archive: Archive, bureau: Bureau) -> None:
+    """One publishing pipeline (archive/publishing.py): a 卷宗 volume and a 执法指导意见书 answer a
+    LibreOffice outage as issuing does — 503, try again — and once it is back they are made. The
+    failed opinions took no number: the first one made is 1号."""
+    case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+    city = add_user(archive, bureau.admin, "city-reviewer", org_id=bureau.city_id, roles=["reviewer"])
+    reply_by = dt.date(2026, 12, 31)
+    for error in (
+        ConverterUnavailable("文书转换服务不可用", "LibreOffice is not running"),
+        ConversionTimeout("文书转换超时", "conversion took longer than 60 s"),
+    ):
+        with _converter_down(archive, error):
+            with pytest.raises(ServiceUnavailable) as volume:
+                archive.casefiles.build(actor=bureau.handler, case_id=case)
+            with pytest.raises(ServiceUnavailable) as guidance:
+                archive.reviews.guidance(actor=city, case_id=case, reply_by=reply_by)
+        assert volume.value.code == guidance.value.code == error.code  # type: ignore[attr-defined]
+    # Back (a volume needs the real LibreOffice to come out whole: tests/archive/test_casefile.py).
+    assert archive.reviews.guidance(actor=city, case_id=case, reply_by=reply_by).number == "（晋临）应急指导〔2026〕1号"
+    assert [o["dependency"] for o in _outage_events(archive)] == ["converter"]
 
 
 # -- the blob store refuses writes --------------------------------------------------------------------
