@@ -29,6 +29,7 @@ from anjuan.indexing.errors import IndexLocked
 
 from anjuan.errors import AnjuanError
 
+from .labels import status_zh
 from .schemas import case_read, document_read, search_result
 
 __all__ = ["app", "run"]
@@ -611,7 +612,8 @@ def doc_list(case: Annotated[int | None, typer.Option("--case")] = None, as_json
             [_doc_json(archive, d) for d in docs],
             as_json,
             "\n".join(
-                f"{d.id:>5} case {d.case_id:<4} {d.status:<7} {archive.form(d.form_id).name:<20} {d.number or ''}"
+                f"{d.id:>5} 案件 {d.case_id:<4} {status_zh(d.status):<5} "
+                f"{archive.form(d.form_id).name:<20} {d.number or ''}"
                 for d in docs
             ),
         )
@@ -737,22 +739,11 @@ def case_new(
         _out(case_read(case).model_dump(mode="json"), as_json, f"案件 case {case.id}: {case.name}")
 
 
-_STATUS_ZH = {
-    "met": "已履行",
-    "met_late": "逾期履行",
-    "pending": "未到期",
-    "due_soon": "即将到期",
-    "overdue": "已逾期",
-    "lapsed": "已失效",
-    "not_applicable": "不适用",
-}
-
-
 def _deadline_line(d: dict[str, Any]) -> str:
     due = d["due"] or "—"
     left = "" if d.get("days_left") is None else f" ({d['days_left']:+d}天)"
     flag = " *估算" if d.get("provisional") else ""
-    return f"{due:<11} {_STATUS_ZH.get(d['status'], d['status']):<6}{left:<9} {d['name']}  [{d['basis']}]{flag}"
+    return f"{due:<11} {status_zh(d['status']):<6}{left:<9} {d['name']}  [{d['basis']}]{flag}"
 
 
 @case_app.command("deadlines")

@@ -26,6 +26,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from ..labels import KIND_ZH, PROCEDURE_ZH, status_zh  # one table per status, shared with the CLI
+
 __all__ = [
     "COOKIE",
     "PREFIX",
@@ -51,29 +53,6 @@ env = templates.env
 env.trim_blocks = True
 env.lstrip_blocks = True
 
-STATUS_ZH = {
-    "draft": "草稿",
-    "submitted": "审批中",
-    "issued": "已签发",
-    "voided": "已作废",
-    "superseded": "已更正",
-    "deleted": "已删除",
-    "open": "办理中",
-    "closed": "已结案",
-    "filed": "已归档",
-    "assembled": "已组卷",  # a case file in the search index, before the case is closed
-    "active": "在卷",  # an evidence attachment in the search index
-    "pending": "未到期",
-    "due_soon": "即将到期",
-    "overdue": "已逾期",
-    "met": "按期完成",
-    "met_late": "逾期完成",
-    "lapsed": "期满未行使",
-    "not_applicable": "不适用",
-}
-KIND_ZH = {"inspection": "检查", "penalty": "行政处罚"}
-PROCEDURE_ZH = {"general": "一般程序", "simple": "简易程序"}
-
 
 def _date(value: Any) -> str:
     if value is None or value == "":
@@ -88,7 +67,7 @@ def _date(value: Any) -> str:
 
 
 env.filters["d"] = _date
-env.filters["status"] = lambda s: STATUS_ZH.get(str(s), str(s))
+env.filters["status"] = status_zh
 env.filters["kind"] = lambda s: KIND_ZH.get(str(s), str(s))
 env.filters["procedure"] = lambda s: PROCEDURE_ZH.get(str(s), str(s))
 env.filters["role"] = lambda r: load_roles().roles[r].name if r in load_roles().roles else r

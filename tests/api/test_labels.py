@@ -1,0 +1,25 @@
+"""Status labels: one table per status, the same words on the command line and in the web pages."""
+
+from __future__ import annotations
+
+from anjuan.api import cli
+from anjuan.api.labels import CASE_STATUS_ZH, DEADLINE_STATUS_ZH, DOCUMENT_STATUS_ZH, status_zh
+from anjuan.api.web.context import env
+from anjuan.archive.procedure.deadlines import DeadlineStatus
+
+
+def test_every_status_a_user_can_meet_has_a_chinese_label() -> None:
+    assert set(DEADLINE_STATUS_ZH) == {s.value for s in DeadlineStatus}
+    assert set(DOCUMENT_STATUS_ZH) == {"draft", "submitted", "issued", "voided", "superseded", "deleted"}
+    assert set(CASE_STATUS_ZH) == {"open", "closed", "filed"}
+    labels = [*DEADLINE_STATUS_ZH.values(), *DOCUMENT_STATUS_ZH.values(), *CASE_STATUS_ZH.values()]
+    assert all(label and label.isascii() is False for label in labels)
+
+
+def test_the_command_line_and_the_web_say_the_same() -> None:
+    line = cli._deadline_line(
+        {"due": "2026-11-30", "status": "met", "days_left": None, "name": "行政处罚决定", "basis": "行政处罚法第六十条"}
+    )
+    assert "按期完成" in line and "已履行" not in line
+    assert env.filters["status"]("lapsed") == status_zh("lapsed") == "期满未行使"
+    assert env.filters["status"]("issued") == "已签发"
