@@ -463,10 +463,7 @@ class Archive:
                 done = idempotency.find(s, actor=actor.name, key=key, request_sha256=request_sha)
                 if done is not None:
                     return done
-                if documents.get_document(s, doc_id).status == "issued":
-                    # The first attempt (sent without a key) issued it: nothing to bind the key to.
-                    raise Conflict("文书已签发", "the document is already issued", code="not_a_draft")
-            step = self._reserve(s, actor.name, doc_id)
+            step = self._reserve(s, actor.name, doc_id)  # an issued document is refused here (409)
             if key is not None:
                 idempotency.remember(s, actor=actor.name, key=key, request_sha256=request_sha, document_id=doc_id)
             return step
