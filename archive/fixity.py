@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from . import events
 from .blobs import BlobStore
 from .errors import NotFound
-from .models import Attachment, CaseFile, Document, SealImage
+from .models import Attachment, CaseFile, Document, GuidanceOpinion, SealImage
 
 __all__ = ["FixityReport", "referenced_digests", "run_fixity"]
 
@@ -62,6 +62,11 @@ def referenced_digests(session: Session) -> dict[str, str]:
         add(digest, f"case_file:{cf_id}")
     for org_id, role, digest in session.execute(select(SealImage.org_id, SealImage.role, SealImage.sha256)):
         add(digest, f"seal_image:{org_id}:{role}")
+    for guidance_id, docx, pdf in session.execute(
+        select(GuidanceOpinion.id, GuidanceOpinion.docx_sha256, GuidanceOpinion.pdf_sha256)
+    ):
+        add(docx, f"guidance:{guidance_id}:docx")  # 执法指导意见书
+        add(pdf, f"guidance:{guidance_id}:pdf")
     return refs
 
 

@@ -202,3 +202,7 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
         assert finding["message_zh"].replace(" ", "")[:10] in text
     # The reviewed bureau can read the opinion about its case; another county cannot.
     assert archive.reviews.guidance_pdf(actor=bureau.handler, guidance_id=first.id) == pdf
+    # 固化信息巡检 re-reads the opinion's files too: a lost PDF is named.
+    archive.blobs.path(first.pdf_sha256).unlink()  # type: ignore[attr-defined]
+    missing = archive.fixity(actor=bureau.admin)["missing"]
+    assert {"sha256": first.pdf_sha256, "ref": f"guidance:{first.id}:pdf"} in missing
