@@ -425,13 +425,10 @@ def _doc_json(archive: Archive, doc: Any) -> dict[str, Any]:
 
 
 def _beijing(moment: dt.datetime | None) -> str:
-    """An instant as users read it: Beijing time (SQLite hands timestamps back naive, in UTC)."""
-    if moment is None:
-        return "—"
-    from anjuan.archive.documents import CHINA
+    """An instant as users read it: Beijing time."""
+    from anjuan.archive.documents import beijing_time
 
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return "—" if moment is None else beijing_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _parse_date(value: str | None) -> dt.date | None:

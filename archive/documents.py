@@ -30,7 +30,7 @@ from anjuan.templates.context import (
     OrgInfo,
     PartyInfo,
 )
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from . import events
@@ -48,11 +48,13 @@ __all__ = [
     "CHINA",
     "IssueStep",
     "beijing_date",
+    "beijing_time",
     "build_context",
     "create_draft",
     "finish_issue",
     "get_document",
     "list_documents",
+    "numbered_draft_clause",
     "numbered_drafts",
     "reserve_number",
     "today",
@@ -68,13 +70,16 @@ def today() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
 
-def beijing_date(moment: dt.datetime | None) -> dt.date | None:
-    """The Beijing calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
-    if moment is None:
-        return None
+def beijing_time(moment: dt.datetime) -> dt.datetime:
+    """A stored instant in Beijing time (SQLite hands timestamps back naive, in UTC)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA).date()
+    return moment.astimezone(CHINA)
+
+
+def beijing_date(moment: dt.datetime | None) -> dt.date | None:
+    """The Beijing calendar date of a stored instant."""
+    return None if moment is None else beijing_time(moment).date()
 
 
 def get_document(session: Session, doc_id: int) -> Document:
@@ -428,18 +433,19 @@ def reserve_number(
 _STATUS_ZH = {"draft": "草稿", "submitted": "审批中", "issued": "已签发", "voided": "已作废"}
 
 
-def numbered_drafts(session: Session, *, before: dt.datetime, where: Any = None) -> list[Document]:
+def numbered_draft_clause(before: dt.datetime) -> ColumnElement[bool]:
     """Drafts that took a 文号 before ``before`` and were never issued: holes in the number sequence
     until someone completes them (issue again: same number) or voids them (作废 request)."""
-    query = (
-        select(Document)
-        .where(
-            Document.number.is_not(None),
-            Document.status.in_(("draft", "submitted")),
-            Document.numbered_at < before,
-        )
-        .order_by(Document.numbered_at, Document.id)
+    return and_(
+        Document.number.is_not(None),
+        Document.status.in_(("draft", "submitted")),
+        Document.numbered_at < before,
     )
+
+
+def numbered_drafts(session: Session, *, before: dt.datetime, where: Any = None) -> list[Document]:
+    """The documents of :func:`numbered_draft_clause`, the longest-held first."""
+    query = select(Document).where(numbered_draft_clause(before)).order_by(Document.numbered_at, Document.id)
     if where is not None:
         query = query.where(where)
     return list(session.scalars(query))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -454,24 +455,12 @@ class Archive:
         ``idempotency_key``, repeating the call answers with the document the first call issued."""
         require(actor, "draft")
         self.casefiles.guard(actor, "issue", doc_id=doc_id)
-        key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
-        request_sha = idempotency.fingerprint("issue", {"doc_id": doc_id})
 
-        def reserve(s: Session) -> documents.IssueStep | int:
+        def reserve(s: Session) -> documents.IssueStep:
             require_document(s, actor, doc_id)
-            if key is not None:
-                done = idempotency.find(s, actor=actor.name, key=key, request_sha256=request_sha)
-                if done is not None:
-                    return done
-            step = self._reserve(s, actor.name, doc_id)  # an issued document is refused here (409)
-            if key is not None:
-                idempotency.remember(s, actor=actor.name, key=key, request_sha256=request_sha, document_id=doc_id)
-            return step
+            return self._reserve(s, actor.name, doc_id)  # an issued document is refused here (409)
 
-        reserved = self.db.run_write(reserve)
-        if isinstance(reserved, int):
-            return self._resume(actor, reserved)
-        return self._finish(actor, reserved)
+        return self._issue_once(actor, idempotency_key, ("issue", {"doc_id": doc_id}), reserve)
 
     def issue_new(self, *, actor: Principal, idempotency_key: str | None = None, **request: Any) -> Document:
         """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
@@ -480,24 +469,39 @@ class Archive:
         answers with the first (completing it if the first attempt stopped after taking the number)."""
         require(actor, "draft")
         self.casefiles.guard(actor, "issue", case_id=request["case_id"])
-        key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
-        request_sha = idempotency.fingerprint("issue_new", request)
 
-        def reserve(s: Session) -> documents.IssueStep | int:
-            if key is not None:
-                done = idempotency.find(s, actor=actor.name, key=key, request_sha256=request_sha)
-                if done is not None:
-                    return done
+        def reserve(s: Session) -> documents.IssueStep:
             require_case(s, actor, request["case_id"])
             if request.get("parent_id") is not None:
                 require_document(s, actor, request["parent_id"])
             draft = documents.create_draft(s, catalogue=self.catalogue, actor=actor.name, complete=True, **request)
-            step = self._reserve(s, actor.name, draft.id)
+            return self._reserve(s, actor.name, draft.id)
+
+        return self._issue_once(actor, idempotency_key, ("issue_new", request), reserve)
+
+    def _issue_once(
+        self,
+        actor: Principal,
+        idempotency_key: str | None,
+        request: tuple[str, dict[str, Any]],
+        reserve: Callable[[Session], documents.IssueStep],
+    ) -> Document:
+        """Step 1 (``reserve``: the number) in one retried transaction — together with the key, when
+        there is one — then steps 2 and 3. A key seen before resumes its document instead."""
+        key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+        request_sha = idempotency.fingerprint(*request)
+
+        def once(s: Session) -> documents.IssueStep | int:
             if key is not None:
-                idempotency.remember(s, actor=actor.name, key=key, request_sha256=request_sha, document_id=draft.id)
+                done = idempotency.find(s, actor=actor.name, key=key, request_sha256=request_sha)
+                if done is not None:
+                    return done
+            step = reserve(s)
+            if key is not None:
+                idempotency.remember(s, actor=actor.name, key=key, request_sha256=request_sha, document_id=step.doc_id)
             return step
 
-        reserved = self.db.run_write(reserve)
+        reserved = self.db.run_write(once)
         if isinstance(reserved, int):
             return self._resume(actor, reserved)
         return self._finish(actor, reserved)

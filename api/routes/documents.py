@@ -61,18 +61,6 @@ def create_document(
 ) -> DocumentRead:
     """Save a draft, or with ``issue: true`` create and issue it at once (send an ``Idempotency-Key``
     so that a retry after a lost answer cannot issue it twice)."""
-    if body.issue:
-        doc = archive.issue_new(
-            actor=actor,
-            idempotency_key=idempotency_key,
-            case_id=case_id,
-            form_key=body.form,
-            fields=body.fields,
-            officer_ids=body.officer_ids,
-            parent_id=body.parent_id,
-            doc_date=body.doc_date,
-        )
-        return _read(archive, doc)
     kwargs = dict(
         actor=actor,
         case_id=case_id,
@@ -82,6 +70,8 @@ def create_document(
         parent_id=body.parent_id,
         doc_date=body.doc_date,
     )
+    if body.issue:
+        return _read(archive, archive.issue_new(idempotency_key=idempotency_key, **kwargs))
     return _read(archive, archive.create_draft(**kwargs))
 
 

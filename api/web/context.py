@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 
 from anjuan.archive.access import Principal, load_roles
 from anjuan.archive.approvals import load_approval_rules
+from anjuan.archive.documents import beijing_time
 from anjuan.archive.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from anjuan.archive.service import Archive
 from fastapi import Depends, Request
@@ -58,9 +59,7 @@ def _date(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:  # SQLite hands instants back naive, in UTC (not in the server's zone)
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+        return beijing_time(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

@@ -26,7 +26,7 @@ from anjuan.errors import AnjuanError
 from ..access import Principal, case_clause, document_clause
 from ..blobs import BlobStore
 from ..catalogue import Catalogue
-from ..documents import CHINA, beijing_date
+from ..documents import CHINA, beijing_date, beijing_time, numbered_draft_clause
 from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
@@ -103,19 +103,19 @@ Check = Callable[[CheckContext, Mapping[str, Any]], list[Finding]]
 # -- shared helpers -------------------------------------------------------------------------------
 
 
-def _visible_documents(ctx: CheckContext) -> Select[Any]:
-    """Issued documents (dated by ``today``) of cases the actor sees, with their case and organisation."""
+def _scoped_documents(ctx: CheckContext) -> Select[Any]:
+    """Documents of cases the actor sees (any status), with their case and organisation."""
     return (
         select(Document, Case, Organisation.name)
         .join(Case, Case.id == Document.case_id)
         .join(Organisation, Organisation.id == Case.org_id)
-        .where(
-            case_clause(ctx.actor),
-            document_clause(ctx.actor),
-            Document.status == "issued",
-            Document.doc_date <= ctx.today,
-        )
+        .where(case_clause(ctx.actor), document_clause(ctx.actor))
     )
+
+
+def _visible_documents(ctx: CheckContext) -> Select[Any]:
+    """Issued documents (dated by ``today``) of cases the actor sees, with their case and organisation."""
+    return _scoped_documents(ctx).where(Document.status == "issued", Document.doc_date <= ctx.today)
 
 
 def _doc_finding(
@@ -492,22 +492,11 @@ def numbered_drafts(ctx: CheckContext, params: Mapping[str, Any]) -> list[Findin
     the number sequence until it is completed (same number) or voided."""
     held_since = min(dt.datetime.now(dt.UTC), _end_of(ctx.today)) - dt.timedelta(minutes=float(params["minutes"]))
     rows = ctx.session.execute(
-        select(Document, Case, Organisation.name)
-        .join(Case, Case.id == Document.case_id)
-        .join(Organisation, Organisation.id == Case.org_id)
-        .where(
-            case_clause(ctx.actor),
-            document_clause(ctx.actor),
-            Document.number.is_not(None),
-            Document.status.in_(("draft", "submitted")),
-            Document.numbered_at < held_since,
-        )
-        .order_by(Document.numbered_at, Document.id)
+        _scoped_documents(ctx).where(numbered_draft_clause(held_since)).order_by(Document.numbered_at, Document.id)
     ).all()
     out: list[Finding] = []
     for doc, case, org in rows:
-        moment = doc.numbered_at if doc.numbered_at.tzinfo else doc.numbered_at.replace(tzinfo=dt.UTC)
-        since = moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        since = beijing_time(doc.numbered_at).strftime("%Y-%m-%d %H:%M")
         out.append(
             _doc_finding(
                 ctx,
