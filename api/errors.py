@@ -10,6 +10,7 @@ from anjuan.archive.errors import (
     ArchiveError,
     Conflict,
     Forbidden,
+    IssueIncomplete,
     NotFound,
     RenderFailed,
     ServiceUnavailable,
@@ -51,7 +52,7 @@ def http_status(exc: AnjuanError) -> int:
         return 503
     if isinstance(exc, CatalogueError):
         return 400
-    if isinstance(exc, RenderFailed):
+    if isinstance(exc, RenderFailed | IssueIncomplete):
         return 500
     return 400
 

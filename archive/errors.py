@@ -10,6 +10,7 @@ structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
     ├── Forbidden           403  the acting person may not do this (role, own submission …)
     ├── Conflict            409  the state does not allow it (issue twice, void a draft …)
     ├── RenderFailed        500  a document anjuan generated did not render or convert (ours to fix)
+    ├── IssueIncomplete     500  issuing stopped after the number was taken, for a reason nobody foresaw
     └── ServiceUnavailable  503  a dependency (LibreOffice, database) is missing or failing
         ├── DatabaseUnavailable   database_unavailable  refused, dropped or timed-out connections
         ├── DatabaseBusy          database_locked / database_conflict  a lock not granted in time, a
@@ -34,6 +35,7 @@ __all__ = [
     "DatabaseUnavailable",
     "FieldError",
     "Forbidden",
+    "IssueIncomplete",
     "NotFound",
     "RenderFailed",
     "ServiceUnavailable",
@@ -65,6 +67,10 @@ class Conflict(ArchiveError):
 
 class RenderFailed(ArchiveError):  # 文书生成失败
     code = "render_failed"
+
+
+class IssueIncomplete(ArchiveError):  # 签发未完成: an unforeseen failure after the number was taken
+    code = "issue_incomplete"
 
 
 class ServiceUnavailable(ArchiveError):

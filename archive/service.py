@@ -49,6 +49,7 @@ from .errors import (
     Conflict,
     FieldError,
     Forbidden,
+    IssueIncomplete,
     NotFound,
     RenderFailed,
     ServiceUnavailable,
@@ -76,10 +77,6 @@ if TYPE_CHECKING:
 __all__ = ["Archive", "IssueIncomplete", "RenderFailed"]
 
 log = logging.getLogger("anjuan.archive")
-
-
-class IssueIncomplete(ArchiveError):  # 签发未完成: an unforeseen failure after the number was taken
-    code = "issue_incomplete"
 
 
 def _seal_role(role: str) -> str:

@@ -354,6 +354,26 @@ def test_every_generated_document_meets_a_converter_outage_the_same_way(archive:
     assert [o["dependency"] for o in _outage_events(archive)] == ["converter"]
 
 
+def test_an_unforeseen_failure_after_the_number_is_a_500_that_names_the_held_number(
+    archive: Archive, bureau: Bureau, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _case(archive, bureau)
+    auth = _tokens(archive, bureau)["handler"]
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug nobody foresaw")
+
+    with TestClient(create_app(archive=archive)) as client:
+        monkeypatch.setattr(archive.publisher, "seal", broken)
+        failed = client.post(f"/api/cases/{case}/documents", json=_survey(True), headers=auth)
+        monkeypatch.undo()
+        assert failed.status_code == 500, failed.text  # ours to fix, not the client's (was a 400)
+        err = failed.json()["error"]
+        assert err["code"] == "issue_incomplete" and err["details"]["number"] == "（晋临）应急勘〔2026〕1号"
+        done = client.post(f"/api/documents/{err['details']['document_id']}/issue", headers=auth)
+        assert done.status_code == 200 and done.json()["number"] == err["details"]["number"]
+
+
 # -- the blob store refuses writes --------------------------------------------------------------------
 
 
