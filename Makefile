@@ -11,8 +11,8 @@ DEMO_OUT ?= demo-out
 PYTEST_ARGS ?=
 # One pytest worker per core (pytest-xdist), each with its own session set-up (PKI, LibreOffice pool,
 # sample bureau). --dist loadscope keeps a module's tests on one worker, so a world a module builds
-# once (scope="module") is built once; in collection order, so the browser tests stay last on each
-# worker. TEST_WORKERS=0 runs everything in one process.
+# once (scope="module") is built once; in collection order (the longest modules first, see
+# tests/conftest.py). TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= auto
 
 .PHONY: setup system venv venv-runtime demo test bench lint format lock upgrade clean

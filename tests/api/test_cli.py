@@ -41,6 +41,14 @@ def _run(
     return result
 
 
+def _step(
+    tmp_path: Path, *args: str, check: bool = True, user: str | None = "admin"
+) -> subprocess.CompletedProcess[str]:
+    """One command of a long scenario, in-process: the same entry point, without a second of
+    Python start-up per command (start-up and what a real process prints are tested on their own)."""
+    return _run(tmp_path, *args, check=check, user=user, in_process=True)
+
+
 def test_doc_types_lists_the_whole_catalogue(tmp_path: Path) -> None:
     rows = json.loads(_run(tmp_path, "doc", "types", "--json").stdout)
     names = {r["name"] for r in rows}
@@ -63,7 +71,7 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
     bad = _step(tmp_path, "party", "add", "某公司", "--credit-code", "91141002MA0K1234EX", check=False)
     assert bad.returncode == 1 and "统一社会信用代码" in bad.stderr and "check character" in bad.stderr
     party = json.loads(
-        _run(
+        _step(
             tmp_path,
             "party",
             "add",
@@ -74,7 +82,7 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
         ).stdout
     )
     case = json.loads(
-        _run(
+        _step(
             tmp_path,
             "case",
             "new",
@@ -93,24 +101,16 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and "unknown_form" in unknown.stderr
     fields = tmp_path / "f.json"
     fields.write_text("{not json", "utf-8")
-    broken = _run(
+    broken = _step(
         tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False, user="zhangwei"
     )
     assert broken.returncode == 1 and "bad_fields_file" in broken.stderr
 
 
-def _step(
-    tmp_path: Path, *args: str, check: bool = True, user: str | None = "admin"
-) -> subprocess.CompletedProcess[str]:
-    """One command of a long scenario, in-process: the same entry point, without a second of
-    Python start-up per command (start-up and what a real process prints are tested on their own)."""
-    return _run(tmp_path, *args, check=check, user=user, in_process=True)
-
-
 @pytest.mark.parametrize("args", [["doc", "void", "1", "--reason", "x"], ["doc", "show", "42"]])
 def test_missing_document_exits_non_zero(tmp_path: Path, args: list[str]) -> None:
     _step(tmp_path, "init", "--admin", "admin")
-    result = _run(tmp_path, *args, "--json", check=False)
+    result = _step(tmp_path, *args, "--json", check=False)
     assert result.returncode == 1
     assert json.loads(result.stderr)["error"]["code"] == "document_not_found"
 
@@ -149,7 +149,7 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     assert wrong.returncode == 1 and "bad_credentials" in wrong.stderr
     _step(tmp_path, "party", "add", "临汾市尧都区鑫达化工有限公司", "--credit-code", "91141002MA0K1234EY", user=None)
     case = json.loads(
-        _run(
+        _step(
             tmp_path,
             "case",
             "new",
@@ -172,12 +172,12 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     fields = tmp_path / "plan.json"
     fields.write_text(json.dumps(FIELDS["inspection_plan"], ensure_ascii=False), "utf-8")
     # 现场检查方案 needs 审核 and 审批: issuing it straight away is refused and leaves nothing behind.
-    early = _run(
+    early = _step(
         tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False, user=None
     )
     assert early.returncode == 1 and "approval_required" in early.stderr
     draft = json.loads(
-        _run(
+        _step(
             tmp_path,
             "doc",
             "draft",
@@ -251,17 +251,17 @@ def test_casefile_check_on_any_pdf(tmp_path: Path, converter_pool: Any) -> None:
 
     volume = tmp_path / "volume.pdf"
     volume.write_bytes(build_volume(sample_entries(converter_pool)[:3], COVER, NOTES, converter_pool).pdf)
-    good = _run(tmp_path, "casefile", "check", str(volume), "--json", user=None)
+    good = _step(tmp_path, "casefile", "check", str(volume), "--json", user=None)
     assert json.loads(good.stdout)["ok"]
     broken = tmp_path / "broken.pdf"
     with pikepdf.open(volume) as pdf:
         del pdf.pages[3]
         pdf.save(broken)
-    bad = _run(tmp_path, "casefile", "check", str(broken), check=False, user=None)
+    bad = _step(tmp_path, "casefile", "check", str(broken), check=False, user=None)
     assert bad.returncode == 3 and "不符" in bad.stdout
     garbage = tmp_path / "garbage.pdf"
     garbage.write_bytes(b"nothing")
-    assert _run(tmp_path, "casefile", "check", str(garbage), check=False, user=None).returncode == 3
+    assert _step(tmp_path, "casefile", "check", str(garbage), check=False, user=None).returncode == 3
 
 
 def test_users_see_no_library_noise_and_developers_see_it_with_verbose(tmp_path: Path, test_pki: TestPki) -> None:

@@ -9,7 +9,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,21 +16,19 @@ from anjuan.api.app import create_app
 from anjuan.api.web.formfields import read_fields, views
 from anjuan.api.web.jobs import JobRunner
 from anjuan.archive.catalogue import FieldSpec, FormSpec
-from anjuan.archive.db import Database
 from anjuan.archive.errors import Conflict
 from anjuan.archive.service import Archive
-from anjuan.templates.convert import Converter
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from starlette.datastructures import FormData
 
-from tests.fixtures.archive import PASSWORD, Bureau, add_user, make_archive, make_bureau
+from tests.fixtures.archive import PASSWORD, Bureau, add_user
 
 
 @pytest.fixture
-def world(sqlite_database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[tuple[Archive, Bureau]]:
-    for archive in make_archive(sqlite_database, converter_pool, tmp_path):
-        yield archive, make_bureau(archive)
+def world(archive: Archive, bureau: Bureau) -> tuple[Archive, Bureau]:
+    """The shared test bureau (tests/fixtures/archive.py): pages read what the archive holds."""
+    return archive, bureau
 
 
 @pytest.fixture
