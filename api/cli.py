@@ -426,7 +426,7 @@ def _doc_json(archive: Archive, doc: Any) -> dict[str, Any]:
 
 def _beijing(moment: dt.datetime | None) -> str:
     """An instant as users read it: Beijing time."""
-    from anjuan.archive.documents import beijing_time
+    from anjuan.archive.clock import beijing_time
 
     return "—" if moment is None else beijing_time(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -778,7 +778,7 @@ def number_start(
 ) -> None:
     """设置文书编号起始值 — set a counter's starting value (only forward)."""
     with _Run(as_json), _archive() as archive:
-        from anjuan.archive.documents import today
+        from anjuan.archive.clock import today
 
         y = year or today().year
         archive.set_counter_start(actor=_acting(archive), org_id=org, year=y, counter=counter, start=start)

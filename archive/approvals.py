@@ -6,6 +6,7 @@ submission. Who may take a step is data (``procedure/approvals.yaml``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -98,10 +99,17 @@ def _in_scope(session: Session, officer: Officer, org_id: int) -> bool:
     return False
 
 
-def submit(session: Session, *, catalogue: Catalogue, actor: str, doc_id: int, officer_id: int) -> Document:
-    from .documents import get_document, validate_for_issue
-
-    doc = get_document(session, doc_id)
+def submit(
+    session: Session,
+    *,
+    catalogue: Catalogue,
+    actor: str,
+    doc: Document,
+    officer_id: int,
+    check_complete: Callable[[Document], None],
+) -> Document:
+    """报送审批 of ``doc``; ``check_complete`` refuses a draft that could not be issued as it stands
+    (approvers see a complete document)."""
     form = resolve_form(catalogue, doc.form_id)
     if not form.approval:
         raise Conflict(
@@ -118,7 +126,7 @@ def submit(session: Session, *, catalogue: Catalogue, actor: str, doc_id: int, o
         raise Forbidden(
             "报送人不属于本机关", "the submitter is not in the document's organisation", code="not_permitted"
         )
-    validate_for_issue(session, catalogue=catalogue, doc=doc)  # approvers see a complete document
+    check_complete(doc)
     doc.status, doc.submitted_by, doc.round = "submitted", officer.id, doc.round + 1
     session.flush()
     events.record(
@@ -139,18 +147,16 @@ def decide(
     *,
     catalogue: Catalogue,
     actor: str,
-    doc_id: int,
+    doc: Document,
     officer_id: int,
     opinion: str,
     approve: bool,
     step: str | None = None,
 ) -> Document:
     """审核/审批: record one decision on the pending step; a rejection sends the document back."""
-    from .documents import get_document
 
     if not (opinion or "").strip():
         raise ValidationFailed([FieldError("opinion", "意见", "opinion", "必填", "is required")])
-    doc = get_document(session, doc_id)
     form = resolve_form(catalogue, doc.form_id)
     if doc.status != "submitted":
         raise Conflict(

@@ -33,8 +33,8 @@ from pydantic import SecretStr
 from anjuan import __version__
 
 from .access import Principal
+from .clock import today as documents_today
 from .config import Settings
-from .documents import today as documents_today
 from .errors import ArchiveError
 from .service import Archive
 

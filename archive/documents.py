@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from anjuan.templates.context import (
     CaseInfo,
@@ -37,6 +36,7 @@ from . import events
 from .approvals import approval_infos, pending_step, step_name
 from .catalogue import Catalogue, ClauseSet, FormSpec, clauses_in_force, resolve_form
 from .catalogue.model import CaseKind, Procedure
+from .clock import today
 from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .fields import typed_values, validate_fields
 from .models import Case, Document, DocumentRevision, Officer
@@ -45,10 +45,7 @@ from .procedure.gates import CaseFacts, DocFacts, GateRefused, GateRules, check_
 from .registry import get_case, get_officer
 
 __all__ = [
-    "CHINA",
     "IssueStep",
-    "beijing_date",
-    "beijing_time",
     "build_context",
     "create_draft",
     "finish_issue",
@@ -57,29 +54,9 @@ __all__ = [
     "numbered_draft_clause",
     "numbered_drafts",
     "reserve_number",
-    "today",
     "update_draft",
     "void_document",
 ]
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> dt.date:
-    """Dates on documents are Beijing dates, whatever the server's time zone."""
-    return dt.datetime.now(CHINA).date()
-
-
-def beijing_time(moment: dt.datetime) -> dt.datetime:
-    """A stored instant in Beijing time (SQLite hands timestamps back naive, in UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA)
-
-
-def beijing_date(moment: dt.datetime | None) -> dt.date | None:
-    """The Beijing calendar date of a stored instant."""
-    return None if moment is None else beijing_time(moment).date()
 
 
 def get_document(session: Session, doc_id: int) -> Document:

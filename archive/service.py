@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from anjuan.indexing.api import SearchBackend
 from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
-from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
+from anjuan.templates.convert import Converter
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -41,7 +40,8 @@ from .access import (
 from .audit import verify_chain
 from .blobs import BlobStore, FileBlobStore
 from .casefile.service import CaseFileService
-from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
+from .catalogue import Catalogue, ClauseSet, FormSpec, resolve_form
+from .clock import Clock
 from .config import Settings
 from .db import Database
 from .errors import (
@@ -52,22 +52,20 @@ from .errors import (
     IssueIncomplete,
     NotFound,
     RenderFailed,
-    ServiceUnavailable,
     ValidationFailed,
 )
 from .fixity import run_fixity
-from .health import Outage
+from .kernel import Kernel
 from .maintenance import DEFAULT_BLOB_GRACE, DEFAULT_PROFILE_GRACE, MaintenanceReport, run_maintenance
 from .migrate import upgrade
 from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party, User
-from .numbering import NumberingProfile, load_profiles, set_start
-from .procedure import RuleSet, WorkingCalendar, calendar_for, load_rules
-from .procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
-from .procedure.gates import GateRules, load_gates
-from .publishing import Publisher
-from .qc import QualityService, published_events
+from .numbering import NumberingProfile, set_start
+from .procedure import RuleSet, WorkingCalendar
+from .procedure.gates import GateRules
+from .procedure.service import ProcedureService
+from .qc import QualityService
 from .review import ReviewService
-from .sealing import SealingService, revision_digests
+from .sealing import revision_digests
 from .search import SearchService
 from .stats.service import StatsService
 
@@ -99,6 +97,13 @@ def _seal_role(role: str) -> str:
 
 
 class Archive:
+    """The composition root: builds the kernel and the services on it, for the API and the CLI.
+
+    The services (``archive.search``, ``archive.casefiles``, ``archive.reviews``, ``archive.qc``,
+    ``archive.stats``, ``archive.procedure``) each take the kernel and the peers they need; the
+    methods below that are not yet their own service's are the document lifecycle, accounts and
+    registry (issue 15 moves them next)."""
+
     def __init__(
         self,
         settings: Settings,
@@ -107,86 +112,65 @@ class Archive:
         blobs: BlobStore | None = None,
         db: Database | None = None,
         search_backend: SearchBackend | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self.kernel = kernel = Kernel(settings, db=db, blobs=blobs, converter=converter, clock=clock)
         self.settings = settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = db or Database(settings.db_url)
-        # One tracker for every dependency: each outage is logged once and recorded in the event
-        # log once, when it ends (while the database is down nothing can be written there).
-        self.outages = self.db.outages
-        self.outages.recorder = self._record_outage
-        self.catalogue: Catalogue = load_catalogue(settings.catalogue_path)
-        profiles = load_profiles(settings.numbering_path)
-        if settings.numbering_profile not in profiles:
-            raise ArchiveError(
-                f"编号方案“{settings.numbering_profile}”不存在",
-                f"unknown numbering profile {settings.numbering_profile}",
-                code="unknown_numbering_profile",
-                details={"profiles": sorted(profiles)},
-            )
-        self.profile: NumberingProfile = profiles[settings.numbering_profile]
-        self.blobs: BlobStore = blobs or FileBlobStore(settings.blob_dir)
-        self.sealing = SealingService(settings, self.blobs)
-        if not settings.enforce_gates:
-            log.warning("procedure gates are OFF (ANJUAN_ENFORCE_GATES=false): documents are issued in any order")
-        self._converter = converter
-        self._owns_converter = converter is None
-        # 全文检索 (indexing/ behind its interface): the Whoosh index in the data dir unless given one.
-        self.search = SearchService(self, search_backend)
-        self._converter_lock = threading.Lock()
-        # 转换 → 签章 → 存储: the one pipeline every generated document ends in (archive/publishing.py).
-        self.publisher = Publisher(
-            converter=lambda: self.converter,
-            sealing=self.sealing,
-            blobs=self.blobs,
-            outages=self.outages,
-            db_write=self.db.write,
-            pdfa=settings.pdfa,
-        )
+        self.db = kernel.db
+        self.outages = kernel.outages
+        self.blobs = kernel.blobs
+        self.sealing = kernel.sealing
+        self.publisher = kernel.publisher
+        self.catalogue: Catalogue = kernel.rules.catalogue
+        self.profile: NumberingProfile = kernel.rules.profile
+        # 全文检索 (indexing/ behind its interface): the Whoosh index in the data dir unless given one;
+        # it follows every change the kernel announces.
+        self.search = SearchService(kernel, search_backend)
+        kernel.on_change(self.search.after_change)
+        self.procedure = ProcedureService(kernel)  # 程序时限
         # The other rule files and the services built on them (clauses, gates, deadlines, case-file
         # order, review items, quality queries, statistics tables) are read on first use: a command
         # that needs none of them starts faster. A server reads them all at start-up (check_rules).
 
     # -- rules and the services built on them (on first use) ----------------------------------------
 
-    @cached_property
+    @property
     def clauses(self) -> ClauseSet:
-        return load_clauses(self.settings.clauses_path)
+        return self.kernel.rules.clauses
 
-    @cached_property
+    @property
     def gates(self) -> GateRules:
         """Procedure rules (data): the gates every document passes before it takes a number."""
-        return load_gates(self.settings.gates_path, catalogue=self.catalogue)
+        return self.kernel.rules.gates
 
-    @cached_property
+    @property
     def deadline_rules(self) -> RuleSet:
-        return load_rules(self.settings.deadlines_path, catalogue=self.catalogue)
+        return self.kernel.rules.deadlines
 
-    @cached_property
+    @property
     def calendar(self) -> WorkingCalendar:
-        # Gates need an answer for any date: years the holiday data does not cover yet count Mon–Fri
-        # (deadlines computed on such years are flagged provisional by the deadline engine).
-        return calendar_for(self.deadline_rules)
+        return self.kernel.rules.calendar
 
     @cached_property
     def casefiles(self) -> CaseFileService:  # 卷宗: attachments, assembly, checks
-        return CaseFileService(self)
+        return CaseFileService(self.kernel)
 
     @cached_property
     def reviews(self) -> ReviewService:  # 案卷评查
-        return ReviewService(self)
+        return ReviewService(self.kernel, casefiles=self.casefiles, procedure=self.procedure)
 
     @cached_property
     def qc(self) -> QualityService:  # 质量检查: saved quality queries
-        return QualityService(self)
+        return QualityService(self.kernel)
 
     @cached_property
     def stats(self) -> StatsService:  # 执法统计: report tables, rankings, facts
-        return StatsService(self)
+        return StatsService(self.kernel)
 
     def check_rules(self) -> None:
         """Read and validate every rule file now (a server at start-up): a bad file fails here."""
-        for name in ("clauses", "gates", "deadline_rules", "calendar", "casefiles", "reviews", "qc", "stats"):
+        self.kernel.rules.check()
+        for name in ("casefiles", "reviews", "qc", "stats"):
             getattr(self, name)
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -194,37 +178,18 @@ class Archive:
     def migrate(self) -> None:
         upgrade(self.db)
 
-    @cached_property
+    @property
     def renderer(self) -> DocxRenderer:
-        """The DOCX renderer (docxtpl), made on first use: commands that render nothing never import it."""
-        from anjuan.templates.render import DocxRenderer
-
-        return DocxRenderer()
+        return self.kernel.renderer
 
     @property
     def converter(self) -> Converter:
         """The warm LibreOffice pool, started on first use (so read-only commands never pay for it)."""
-        with self._converter_lock:
-            if self._converter is None:
-                options = ConverterOptions(
-                    pool_size=self.settings.converter_pool_size,
-                    timeout=self.settings.converter_timeout,
-                    retries=self.settings.converter_retries,
-                )
-                pool = UnoPool(options)
-                try:
-                    pool.start()
-                except TemplateError as exc:
-                    raise ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code) from exc
-                self._converter = pool
-            return self._converter
+        return self.kernel.converter
 
     def close(self) -> None:
         self.search.close()
-        if self._converter is not None and self._owns_converter:
-            self._converter.close()
-            self._converter = None
-        self.db.dispose()
+        self.kernel.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -519,7 +484,7 @@ class Archive:
             doc = self._complete(actor.name, step)
         except Exception as exc:
             raise self._incomplete(exc, step) from exc
-        self.search.after_change()
+        self.kernel.after_change()
         return doc
 
     @staticmethod
@@ -588,23 +553,6 @@ class Archive:
 
         return self.db.run_write(finish)
 
-    def _record_outage(self, outage: Outage) -> None:
-        with self.db.write() as s:
-            events.record(
-                s,
-                actor="system",
-                entity="archive",
-                entity_id=0,
-                action="outage",
-                dependency=outage.dependency,
-                code=outage.code,
-                started=outage.started,
-                ended=outage.ended,
-                seconds=round(outage.seconds, 1),
-                failed_requests=outage.failures,
-                first_error=outage.message[:500],
-            )
-
     def _acting_officer(self, actor: Principal) -> int:
         if actor.officer_id is None:
             raise Forbidden(
@@ -620,9 +568,16 @@ class Archive:
         officer_id = self._acting_officer(actor)
         self.casefiles.guard(actor, "submit", doc_id=doc_id)
         with self.db.write() as s:
-            require_document(s, actor, doc_id)
+            doc = require_document(s, actor, doc_id)
             return self._loaded(
-                approvals.submit(s, catalogue=self.catalogue, actor=actor.name, doc_id=doc_id, officer_id=officer_id)
+                approvals.submit(
+                    s,
+                    catalogue=self.catalogue,
+                    actor=actor.name,
+                    doc=doc,
+                    officer_id=officer_id,
+                    check_complete=lambda d: documents.validate_for_issue(s, catalogue=self.catalogue, doc=d),
+                )
             )
 
     def decide(
@@ -632,13 +587,13 @@ class Archive:
         officer_id = self._acting_officer(actor)
         self.casefiles.guard(actor, "decide", doc_id=doc_id)
         with self.db.write() as s:
-            require_document(s, actor, doc_id)
+            doc = require_document(s, actor, doc_id)
             return self._loaded(
                 approvals.decide(
                     s,
                     catalogue=self.catalogue,
                     actor=actor.name,
-                    doc_id=doc_id,
+                    doc=doc,
                     officer_id=officer_id,
                     opinion=opinion,
                     approve=approve,
@@ -790,7 +745,7 @@ class Archive:
             else:
                 step = change_requests.prepare_correction(s, catalogue=self.catalogue, actor=actor, request=request)
         if step is None:
-            self.search.after_change()
+            self.kernel.after_change()
             return done
         try:
             new = self._complete(actor.name, step)
@@ -808,7 +763,7 @@ class Archive:
         with self.db.write() as s:
             request = change_requests.get_request(s, request_id)
             change_requests.finish_correction(s, actor=actor, request=request, new_id=new.id)
-        self.search.after_change()
+        self.kernel.after_change()
         return new
 
     def _request_document(self, request_id: int) -> int | None:
@@ -978,59 +933,27 @@ class Archive:
     # -- procedure ------------------------------------------------------------------------------
 
     def deadlines(self, *, actor: Principal, case_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
-        """程序时限 of a case, computed from its issued documents under the rules in force when it opened."""
-        with self.db.read() as s:
-            case = require_case(s, actor, case_id)
-            return [d.to_dict() for d in self._deadlines(s, case, today or documents.today())]
-
-    def _deadlines(self, session: Any, case: Case, today: dt.date) -> list[Any]:
-        docs = documents.list_documents(session, case_id=case.id)
-        facts = [
-            DocumentFacts(
-                id=d.id, form_id=d.form_id, number=d.number, status=d.status, doc_date=d.doc_date, fields=dict(d.fields)
-            )
-            for d in docs
-        ]
-        dated = [d.doc_date for d in docs if d.doc_date and d.status == "issued"]
-        filing = next((d.doc_date for d in docs if d.form_id == "case_filing_approval" and d.status == "issued"), None)
-        opened = filing or (min(dated) if dated else case.created_at.date())
-        # 公示 records (archive/qc) are events too: the publication deadline is met when one exists.
-        published = published_events(session, [d.id for d in docs])
-        events = events_from_documents(facts, case.procedure, rules=self.deadline_rules, extra=published)
-        return compute_deadlines(
-            events, self.deadline_rules, procedure=case.procedure, opened_on=opened, today=today, calendar=self.calendar
-        )
+        """程序时限 of a case (see :class:`~.procedure.service.ProcedureService`)."""
+        return self.procedure.deadlines(actor=actor, case_id=case_id, today=today)
 
     def due(
         self, *, actor: Principal, days: int, today: dt.date | None = None, org_id: int | None = None
     ) -> list[dict[str, Any]]:
         """What falls due within ``days`` or is overdue, across the open cases the actor can see."""
-        today = today or documents.today()
-        out: list[dict[str, Any]] = []
-        with self.db.read() as s:
-            query = select(Case).where(case_clause(actor), Case.status == "open").order_by(Case.id)
-            if org_id is not None:
-                query = query.where(Case.org_id.in_(org_subtree(s, org_id)))
-            for case in s.scalars(query):
-                for d in self._deadlines(s, case, today):
-                    if d.due is None or d.status not in ("pending", "due_soon", "overdue"):
-                        continue
-                    if d.status == "overdue" or (d.due - today).days <= days:
-                        out.append({"case_id": case.id, "case": case.name, **d.to_dict()})
-        return sorted(out, key=lambda r: (r["due"], r["case_id"]))
+        return self.procedure.due(actor=actor, days=days, today=today, org_id=org_id)
 
     # -- archival packages (归档信息包) ---------------------------------------------------------------
 
     def export_package(self, *, actor: Principal, case_id: int, out_dir: Path) -> dict[str, Any]:
         """BagIt package of a filed case (documents, volume, attachments, metadata XML, history)."""
-        return packaging.export_package(self, actor=actor, case_id=case_id, out_dir=out_dir)
+        return packaging.export_package(self.kernel, actor=actor, case_id=case_id, out_dir=out_dir)
 
     def verify_package(self, path: Path) -> packaging.FournessReport:
         """四性检测 of any package, signatures checked against this instance's trust anchors."""
         return packaging.verify_package(path, verify_pdf=self.verify)
 
     def import_package(self, *, actor: Principal, path: Path) -> packaging.ImportResult:
-        return packaging.import_package(self, actor=actor, path=path)
+        return packaging.import_package(self.kernel, actor=actor, path=path)
 
     def fixity(self, *, actor: Principal) -> dict[str, Any]:
         """Re-read every stored file the records point to and check its SHA-256 (logged). Auditors
@@ -1074,8 +997,7 @@ class Archive:
 
     def verify(self, pdf: bytes) -> dict[str, Any]:
         """Anyone may check a copy they were handed (no login): the answer names only what the PDF shows."""
-        with self.db.read() as s:
-            return self.sealing.verify(s, pdf)
+        return self.kernel.verify(pdf)
 
     def seal_image(self, *, actor: Principal, org_id: int, role: str) -> bytes:
         with self.db.read() as s:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from anjuan.archive.documents import today
+from anjuan.archive.clock import today
 from anjuan.archive.errors import ArchiveError, FieldError, ValidationFailed
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from anjuan.archive.access import Principal, load_roles
 from anjuan.archive.approvals import load_approval_rules
-from anjuan.archive.documents import beijing_time
+from anjuan.archive.clock import beijing_time
 from anjuan.archive.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from anjuan.archive.service import Archive
 from fastapi import Depends, Request

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from anjuan.archive.documents import today
+from anjuan.archive.clock import today
 from anjuan.archive.errors import Unauthenticated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from anjuan.archive.documents import today
+from anjuan.archive.clock import today
 from anjuan.archive.errors import FieldError, ValidationFailed
 from anjuan.archive.qc.notice import NOTICE_COLUMNS, notices_csv
 from anjuan.archive.stats.report import jsonable

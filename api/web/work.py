@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from anjuan.archive.access import require
-from anjuan.archive.documents import today
+from anjuan.archive.clock import today
 from anjuan.archive.errors import NotFound
 from anjuan.indexing.api import FACETS, SearchRequest
 from fastapi import APIRouter, Request

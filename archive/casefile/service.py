@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import func, select
@@ -19,14 +19,12 @@ from sqlalchemy import func, select
 from .. import events
 from ..access import Principal, case_clause, require, require_case, require_document
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ValidationFailed
+from ..kernel import Kernel
 from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
 from ..sealing import SealPlan
 from .assembly import plan_volume
-from .order import OrderRules, load_order, volume_kind
-
-if TYPE_CHECKING:
-    from ..service import Archive
+from .order import OrderRules, volume_kind
 
 __all__ = ["Blocker", "CaseFileService", "CaseFiled", "closing_blockers", "refuse_if_filed"]
 
@@ -104,21 +102,21 @@ def _then_index(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: CaseFileService, *args: Any, **kwargs: Any) -> T:
         result = method(self, *args, **kwargs)
-        self.archive.search.after_change()
+        self.kernel.after_change()
         return result
 
     return wrapper
 
 
 class CaseFileService:
-    def __init__(self, archive: Archive) -> None:
-        self.archive = archive
-        self.order: OrderRules = load_order(archive.settings.casefile_order_path)
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.order: OrderRules = kernel.rules.casefile_order
 
     def guard(self, actor: Principal, action: str, *, case_id: int | None = None, doc_id: int | None = None) -> None:
         """Refuse (409) and log any change to a filed case, before the change's own transaction
         starts (the refusal must be recorded even though the change is not)."""
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             # Scope first: outside it the case does not exist (404), filed or not.
             if case_id is None and doc_id is not None:
                 case_id = require_document(s, actor, doc_id).case_id
@@ -131,7 +129,7 @@ class CaseFileService:
                 refuse_if_filed(case)
             except CaseFiled as exc:
                 refusal = exc
-        with self.archive.db.write() as s:
+        with self.kernel.db.write() as s:
             events.record(
                 s,
                 actor=actor.name,
@@ -172,7 +170,7 @@ class CaseFileService:
             errors.append(FieldError("title", "材料名称", "title", "必填", "is required"))
         if errors:
             raise ValidationFailed(errors)
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             require_case(s, actor, case_id)
         self.guard(actor, "add_attachment", case_id=case_id)
         try:
@@ -181,9 +179,9 @@ class CaseFileService:
             media_type, pdf, pages = attachment_pdf(data)
         except TemplateError as exc:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
-        original = self.archive.blobs.put(data)
-        rendition = self.archive.blobs.put(pdf)
-        with self.archive.db.write() as s:
+        original = self.kernel.blobs.put(data)
+        rendition = self.kernel.blobs.put(pdf)
+        with self.kernel.db.write() as s:
             self._open_case(s, actor, case_id)
             row = Attachment(
                 case_id=case_id,
@@ -215,7 +213,7 @@ class CaseFileService:
             return row
 
     def attachments(self, *, actor: Principal, case_id: int) -> list[Attachment]:
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             require_case(s, actor, case_id)
             return list(
                 s.scalars(select(Attachment).where(Attachment.case_id == case_id, Attachment.status == "active"))
@@ -237,28 +235,28 @@ class CaseFileService:
         ``progress(done, total, stage)`` hears of each stage (the web UI shows it)."""
         require(actor, "assemble")
         step = _stages(progress, ("整理卷内文件", "生成封面、目录和备考表并编页", "加盖机关印章", "保存案卷"))
-        archive = self.archive
-        with archive.db.read() as s:
+        kernel = self.kernel
+        with kernel.db.read() as s:
             require_case(s, actor, case_id)
         self.guard(actor, "build_casefile", case_id=case_id)
-        with archive.db.read() as s:
+        with kernel.db.read() as s:
             case = self._open_case(s, actor, case_id)
             step(0)
             plan = plan_volume(
                 s,
-                catalogue=archive.catalogue,
+                catalogue=kernel.rules.catalogue,
                 order=self.order,
                 case=case,
-                read_blob=archive.blobs.get,
+                read_blob=kernel.blobs.get,
                 compiler=actor.name if actor.officer_id is None else _officer_name(s, actor.officer_id),
                 checker=checker,
-                today=_today(),
+                today=self.kernel.clock.today(),
             )
             seal = SealPlan(
                 org_id=case.org.id, org_name=case.org.name, officers=(), seal_role="organ", visible_seal=False
             )
             title = f"{case.name} 卷宗"
-        settings = archive.settings
+        settings = kernel.settings
         from anjuan.templates.volume.compose import VolumeOptions, build_volume  # pikepdf: on use
 
         options = VolumeOptions(
@@ -268,7 +266,7 @@ class CaseFileService:
             number_notes=settings.casefile_number_notes,
         )
         step(1)
-        publisher = archive.publisher  # 转换 → 签章 → 存储, as for every generated document
+        publisher = kernel.publisher  # 转换 → 签章 → 存储, as for every generated document
         with publisher.converting(details={"case_id": case_id}):
             volume = build_volume(plan.entries, plan.cover, plan.notes, publisher.converter, options)
         step(2)
@@ -288,7 +286,7 @@ class CaseFileService:
             }
             for e in volume.entries
         ]
-        with archive.db.write() as s:
+        with kernel.db.write() as s:
             self._open_case(s, actor, case_id)
             version = (s.scalar(select(func.max(CaseFile.version)).where(CaseFile.case_id == case_id)) or 0) + 1
             row = CaseFile(
@@ -323,7 +321,7 @@ class CaseFileService:
         """结案: a penalty case needs its issued 结案审批表; an inspection chain needs every
         rectification order followed by its re-inspection."""
         require(actor, "draft")
-        with self.archive.db.write() as s:
+        with self.kernel.db.write() as s:
             case = self._open_case(s, actor, case_id)
             if case.status == "closed":
                 raise Conflict("案件已结案", "the case is already closed", code="case_closed")
@@ -335,7 +333,9 @@ class CaseFileService:
             closing = next((d for d in docs if d.form_id == "case_closing_approval"), None)
             dates = [d.doc_date for d in docs if d.doc_date]
             case.status = "closed"
-            case.closed_on = closing.doc_date if closing and closing.doc_date else max(dates, default=_today())
+            case.closed_on = (
+                closing.doc_date if closing and closing.doc_date else max(dates, default=self.kernel.clock.today())
+            )
             events.record(s, actor=actor.name, entity="case", entity_id=case.id, action="closed", on=case.closed_on)
             return case
 
@@ -344,8 +344,8 @@ class CaseFileService:
         """归档: 归档号, 档号 and 保管期限 are assigned, the final volume is built, and the case is frozen —
         nothing may be added, removed or altered afterwards (处罚办法 第六十五条)."""
         require(actor, "file")
-        archive = self.archive
-        with archive.db.write() as s:
+        kernel = self.kernel
+        with kernel.db.write() as s:
             case = self._open_case(s, actor, case_id)
             if case.status != "closed":
                 raise Conflict("案件尚未结案，不能归档", "close the case before filing it", code="not_closed")
@@ -374,7 +374,7 @@ class CaseFileService:
             )
         # The filed volume carries the 归档号 and 档号 on its cover: build it now, then freeze.
         volume = self.build(actor=actor, case_id=case_id, checker=checker, progress=progress)
-        with archive.db.write() as s:
+        with kernel.db.write() as s:
             case = require_case(s, actor, case_id)
             case.filed_at = dt.datetime.now(dt.UTC)
             case.filed_by = actor.name
@@ -396,7 +396,7 @@ class CaseFileService:
         """The archivist's desk (归档工作台): open cases whose closing conditions are met (待结案),
         closed cases waiting to be filed (待归档), and the latest filed ones (已归档)."""
         out: dict[str, list[dict[str, Any]]] = {"ready_to_close": [], "to_file": [], "filed": []}
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             cases = list(s.scalars(select(Case).where(case_clause(actor)).order_by(Case.id.desc())))
             issued: dict[int, list[Document]] = {}
             for doc in s.scalars(
@@ -434,7 +434,7 @@ class CaseFileService:
         return {k: v[:limit] for k, v in out.items()}
 
     def latest(self, *, actor: Principal, case_id: int) -> CaseFile:
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             require_case(s, actor, case_id)
             row = s.scalars(
                 select(CaseFile).where(CaseFile.case_id == case_id).order_by(CaseFile.version.desc())
@@ -444,13 +444,7 @@ class CaseFileService:
             return row
 
     def pdf(self, *, actor: Principal, case_id: int) -> bytes:
-        return self.archive.blobs.get(self.latest(actor=actor, case_id=case_id).sha256)
-
-
-def _today() -> dt.date:
-    from ..documents import today
-
-    return today()
+        return self.kernel.blobs.get(self.latest(actor=actor, case_id=case_id).sha256)
 
 
 def _officer_name(session: Any, officer_id: int) -> str:

@@ -26,12 +26,13 @@ from anjuan import __version__
 
 from .. import events
 from ..access import Principal, require_case
-from ..documents import beijing_date
+from ..catalogue import resolve_form
+from ..clock import beijing_date
 from ..errors import Conflict, Forbidden
 from ..models import Attachment, CaseFile, Document, Event
 
 if TYPE_CHECKING:
-    from ..service import Archive
+    from ..kernel import Kernel
 
 __all__ = ["NS", "export_package"]
 
@@ -71,14 +72,14 @@ def _history(parent: etree._Element, rows: list[Event]) -> None:
         )
 
 
-def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir: Path) -> dict[str, Any]:
+def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: Path) -> dict[str, Any]:
     """Write the bag of a filed case to ``out_dir`` (which must not exist or be empty)."""
     if not (actor.can("file") or actor.can("audit")):
         raise Forbidden("无权导出归档信息包", "only archivists and auditors export packages", code="not_permitted")
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise Conflict(f"目录{out_dir}不为空", f"{out_dir} is not empty", code="target_not_empty")
-    with archive.db.read() as s:
+    with kernel.db.read() as s:
         case = require_case(s, actor, case_id)
         if case.filed_at is None:
             raise Conflict("案件尚未归档，不能导出归档信息包", "only a filed case is exported", code="not_filed")
@@ -133,7 +134,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
         ("pages", volume.content_pages, "页数"),
     ):
         _el(root, tag, value, label)
-    pdf = archive.blobs.get(volume.sha256)
+    pdf = kernel.blobs.get(volume.sha256)
     (staging / "volume").mkdir(parents=True, exist_ok=True)
     (staging / "volume" / "casefile.pdf").write_bytes(pdf)
     _el(root, "volume", file="volume/casefile.pdf", metadata="volume/casefile.xml")
@@ -150,7 +151,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
         pages=volume.pages,
         media="application/pdf",
         data=pdf,
-        report=archive.verify(pdf),
+        report=kernel.verify(pdf),
     )
     _history(vol_meta, [e for e in history if e.entity == "case" and e.action in ("casefile_built", "filed")])
     _write(staging / "volume" / "casefile.xml", vol_meta)
@@ -161,7 +162,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
         if kind == "document":
             doc = docs[int(ident)]
             assert doc.pdf_sha256 is not None
-            data = archive.blobs.get(doc.pdf_sha256)
+            data = kernel.blobs.get(doc.pdf_sha256)
             name = f"documents/{item_no:04d}-{doc.form_id}"
             (staging / f"{name}.pdf").parent.mkdir(parents=True, exist_ok=True)
             (staging / f"{name}.pdf").write_bytes(data)
@@ -170,7 +171,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
                 meta,
                 item_no=item_no,
                 file_no=f"{info['file_no']}-{item_no:04d}",
-                title=archive.form(doc.form_id).name,
+                title=resolve_form(kernel.rules.catalogue, doc.form_id).name,
                 number=doc.number or "",
                 responsible=info["org"],
                 date=doc.doc_date or beijing_date(doc.issued_at),  # 日期 is required (YJ-2-4)
@@ -178,7 +179,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
                 pages=doc.pages or 0,
                 media="application/pdf",
                 data=data,
-                report=archive.verify(data),
+                report=kernel.verify(data),
                 signers=doc.signatures,
             )
             _history(meta, [e for e in history if e.entity == "document" and e.entity_id == doc.id])
@@ -186,8 +187,8 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
             _el(items, "item", item_no=item_no, kind="document", file=f"{name}.pdf", metadata=f"{name}.xml")
         else:
             att = atts[int(ident)]
-            original = archive.blobs.get(att.sha256)
-            rendition = archive.blobs.get(att.pdf_sha256)
+            original = kernel.blobs.get(att.sha256)
+            rendition = kernel.blobs.get(att.pdf_sha256)
             name = f"attachments/{item_no:04d}-{att.kind}"
             ext = _EXT.get(att.media_type, "bin")
             (staging / "attachments").mkdir(parents=True, exist_ok=True)
@@ -227,7 +228,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
             "External-Identifier": info["file_no"] or "",
             "Internal-Sender-Identifier": info["archive_no"] or "",
             "Internal-Sender-Description": f"{info['name']} 归档信息包",
-            "Bagging-Date": dt.date.today().isoformat(),
+            "Bagging-Date": kernel.clock.today().isoformat(),
             "Bag-Software-Agent": f"anjuan {__version__}",
         },
         checksums=["sha256"],
@@ -235,7 +236,7 @@ def export_package(archive: Archive, *, actor: Principal, case_id: int, out_dir:
     _declare_bagit_1_0(out_dir)
     manifest = (out_dir / "manifest-sha256.txt").read_bytes()
     digest = hashlib.sha256(manifest).hexdigest()
-    with archive.db.write() as s:
+    with kernel.db.write() as s:
         events.record(
             s,
             actor=actor.name,

@@ -21,7 +21,7 @@ from .export import NS
 from .fourness import FournessReport, parse_metadata, verify_package
 
 if TYPE_CHECKING:
-    from ..service import Archive
+    from ..kernel import Kernel
 
 __all__ = ["ImportResult", "import_package"]
 
@@ -44,10 +44,10 @@ class ImportResult:
         }
 
 
-def import_package(archive: Archive, *, actor: Principal, path: Path) -> ImportResult:
+def import_package(kernel: Kernel, *, actor: Principal, path: Path) -> ImportResult:
     require(actor, "file")
     path = Path(path)
-    report = verify_package(path, verify_pdf=archive.verify)
+    report = verify_package(path, verify_pdf=kernel.verify)
     if not report.ok:
         failing = [i.code for i in report.items if i.result == "fail" and i.blocking]
         raise Conflict(
@@ -62,9 +62,9 @@ def import_package(archive: Archive, *, actor: Principal, path: Path) -> ImportR
     files = []
     for entry in sorted((path / "data").rglob("*")):
         if entry.is_file():
-            files.append((str(entry.relative_to(path)), archive.blobs.put(entry.read_bytes())))
-    manifest = archive.blobs.put((path / "manifest-sha256.txt").read_bytes())
-    with archive.db.write() as s:
+            files.append((str(entry.relative_to(path)), kernel.blobs.put(entry.read_bytes())))
+    manifest = kernel.blobs.put((path / "manifest-sha256.txt").read_bytes())
+    with kernel.db.write() as s:
         earlier = s.scalars(select(Event).where(Event.entity == "package", Event.action == "package_received")).all()
         repeat = any(e.data.get("manifest_sha256") == manifest for e in earlier)
         events.record(

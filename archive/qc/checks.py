@@ -26,7 +26,8 @@ from anjuan.errors import AnjuanError
 from ..access import Principal, case_clause, document_clause
 from ..blobs import BlobStore
 from ..catalogue import Catalogue
-from ..documents import CHINA, beijing_date, beijing_time, numbered_draft_clause
+from ..clock import CHINA, beijing_date, beijing_time
+from ..documents import numbered_draft_clause
 from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar

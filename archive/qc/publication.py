@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..documents import today as beijing_today
 from ..errors import Conflict, FieldError, ValidationFailed
 from ..models import Document, Publication
 from ..procedure.deadlines import CaseEvent, RuleSet
@@ -71,6 +70,7 @@ def record_publication(
     channel: str,
     url: str = "",
     actor_name: str,
+    today: dt.date,
 ) -> Publication:
     """Record that ``document`` (one of the publishable ``forms``) was published on ``published_on``
     through ``channel`` (e.g. 网站).
@@ -100,7 +100,7 @@ def record_publication(
                 f"is before the decision's date {document.doc_date.isoformat()}",
             )
         )
-    if published_on > beijing_today():
+    if published_on > today:
         # A publication is a fact that happened; a planned one is not recorded in advance.
         problems.append(FieldError("published_on", "公开日期", "publication date", "不能晚于今天", "is in the future"))
     if problems:

@@ -5,33 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
 from .. import events
 from ..access import Principal, require, require_document
-from ..documents import today as beijing_today
 from ..errors import FieldError, NotFound, ValidationFailed
+from ..kernel import Kernel
 from ..models import Publication
 from .checks import CHECKS, CheckContext
 from .notice import notices
 from .publication import publishable_forms, record_publication
 from .queries import QcQueries, QcQuery, load_queries
 
-if TYPE_CHECKING:
-    from ..service import Archive
-
 __all__ = ["QualityService"]
 
 
 class QualityService:
-    def __init__(self, archive: Archive, *, queries_path: Path | None = None) -> None:
-        self.archive = archive
+    def __init__(self, kernel: Kernel, *, queries_path: Path | None = None) -> None:
+        self.kernel = kernel
         # Loaded (and validated) at construction, so a bad queries.yaml stops start-up, not a later run.
-        self.rules: QcQueries = load_queries(queries_path)
+        self.rules: QcQueries = load_queries(queries_path) if queries_path else kernel.rules.qc_queries
         # The decisions under the publication duty, as the deadline rules define it (deadlines.yaml).
-        self.publishable_forms: frozenset[str] = publishable_forms(archive.deadline_rules)
+        self.publishable_forms: frozenset[str] = publishable_forms(kernel.rules.deadlines)
 
     def queries(self) -> list[dict[str, Any]]:
         """The saved queries: name, titles, check and params (with defaults filled in)."""
@@ -57,8 +54,8 @@ class QualityService:
                 [FieldError("from", "起始日期", "from", "不能晚于截止日期", "must not be after the end date")]
             )
         working_days = int(self.query("publication_overdue").to_dict()["params"].get("working_days", 7))
-        calendar = self.archive.calendar.lenient()
-        with self.archive.db.read() as s:
+        calendar = self.kernel.rules.calendar.lenient()
+        with self.kernel.db.read() as s:
             return notices(
                 s,
                 actor=actor,
@@ -70,7 +67,7 @@ class QualityService:
 
     def publication(self, *, actor: Principal, document_id: int) -> dict[str, Any] | None:
         """The 公示 record of a decision the actor may see, or None while it is unpublished."""
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             require_document(s, actor, document_id)
             row = s.scalars(select(Publication).where(Publication.document_id == document_id)).first()
             if row is None:
@@ -90,23 +87,23 @@ class QualityService:
         ``datetime.date``). The run is logged (entity ``qc``, action ``qc_run``) with its count.
         """
         query = self.query(name)
-        today = today or beijing_today()
-        archive = self.archive
-        with archive.db.read() as s:
+        today = today or self.kernel.clock.today()
+        kernel = self.kernel
+        with kernel.db.read() as s:
             ctx = CheckContext(
                 session=s,
                 actor=actor,
                 today=today,
-                catalogue=archive.catalogue,
-                deadline_rules=archive.deadline_rules,
-                calendar=archive.calendar,
-                blobs=archive.blobs,
-                # archive.verify's own check, on this session rather than a second one per document.
-                verify=lambda pdf: archive.sealing.verify(s, pdf),
+                catalogue=kernel.rules.catalogue,
+                deadline_rules=kernel.rules.deadlines,
+                calendar=kernel.rules.calendar,
+                blobs=kernel.blobs,
+                # kernel.verify's own check, on this session rather than a second one per document.
+                verify=lambda pdf: kernel.sealing.verify(s, pdf),
             )
             findings = CHECKS[query.check](ctx, query.params)
         findings.sort(key=lambda f: (f.case_id, f.document_id or 0))
-        with archive.db.write() as s:
+        with kernel.db.write() as s:
             # No entity of its own: entity_id 0, as for other archive-wide acts (fixity, package receipt).
             events.record(
                 s,
@@ -141,7 +138,7 @@ class QualityService:
     ) -> Publication:
         """登记公开: record that an issued penalty decision the actor may see was published."""
         require(actor, "draft")  # the bureau's enforcement staff record it, as they issue the decision
-        with self.archive.db.write() as s:
+        with self.kernel.db.write() as s:
             doc = require_document(s, actor, document_id)
             return record_publication(
                 s,
@@ -150,5 +147,6 @@ class QualityService:
                 published_on=published_on,
                 channel=channel,
                 url=url,
+                today=self.kernel.clock.today(),
                 actor_name=actor.name,
             )

@@ -4,35 +4,37 @@ back, run the items of ``items.yaml`` and record the result."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
 from .. import events
 from ..access import Principal, require, require_case
 from ..casefile.order import volume_kind
+from ..casefile.service import CaseFileService
 from ..catalogue import resolve_form
 from ..errors import DatabaseBusy, Forbidden, NotFound
+from ..kernel import Kernel
 from ..models import CaseFile, Document, GuidanceOpinion, Organisation
 from ..numbering import format_number, next_value, peek_value
+from ..procedure.service import ProcedureService
 from ..sealing import SealPlan
 from .checks import DocInfo, ReviewInput
-from .engine import ReviewRules, load_review_rules, run_review
-
-if TYPE_CHECKING:
-    from ..service import Archive
+from .engine import ReviewRules, run_review
 
 __all__ = ["ReviewService"]
 
 
 class ReviewService:
-    def __init__(self, archive: Archive) -> None:
-        self.archive = archive
-        self.rules: ReviewRules = load_review_rules(archive.settings.review_items_path)
+    def __init__(self, kernel: Kernel, *, casefiles: CaseFileService, procedure: ProcedureService) -> None:
+        self.kernel = kernel
+        self.casefiles = casefiles
+        self.procedure = procedure
+        self.rules: ReviewRules = kernel.rules.review_items
 
     def review(self, *, actor: Principal, case_id: int) -> dict[str, Any]:
-        archive = self.archive
-        with archive.db.read() as s:
+        kernel = self.kernel
+        with kernel.db.read() as s:
             case = require_case(s, actor, case_id)
             kind = volume_kind(case.kind, case.procedure)
             rows = list(
@@ -44,7 +46,7 @@ class ReviewService:
             )
             docs = []
             for d in rows:
-                form = resolve_form(archive.catalogue, d.form_id)
+                form = resolve_form(kernel.rules.catalogue, d.form_id)
                 assert d.pdf_sha256 is not None
                 docs.append(
                     DocInfo(
@@ -56,7 +58,7 @@ class ReviewService:
                         fields=dict(d.fields),
                         parent_id=d.parent_id,
                         officers=tuple((o.name, o.cert_no or "") for o in d.officers),
-                        pdf=archive.blobs.get(d.pdf_sha256),
+                        pdf=kernel.blobs.get(d.pdf_sha256),
                         handler_signatures=form.handler_signatures,
                         numbered=form.numbered,
                         seq=d.seq,
@@ -71,8 +73,8 @@ class ReviewService:
                 )
             ):
                 counter_seqs.setdefault((counter, year), []).append(seq)
-            today = _today()
-            deadlines = tuple(d.to_dict() for d in archive._deadlines(s, case, today))
+            today = self.kernel.clock.today()
+            deadlines = tuple(d.to_dict() for d in self.procedure.deadlines_of(s, case, today))
             volume_row = s.scalars(
                 select(CaseFile).where(CaseFile.case_id == case_id).order_by(CaseFile.version.desc())
             ).first()
@@ -81,7 +83,7 @@ class ReviewService:
                 for e in (volume_row.entries if volume_row else [])
                 if str(e.get("key", "")).startswith("document:")
             }
-            categories = archive.casefiles.order.categories(case.org.name, kind)
+            categories = self.casefiles.order.categories(case.org.name, kind)
             position = {item: i for i, c in enumerate(categories) for item in c.items}
             data = ReviewInput(
                 case_id=case.id,
@@ -95,12 +97,12 @@ class ReviewService:
                 court=case.org.court,
                 docs=tuple(docs),
                 deadlines=deadlines,
-                gates=archive.gates,
-                is_workday=archive.calendar.lenient().is_working_day,
-                catalogue=archive.catalogue,
-                verify=archive.verify,
+                gates=kernel.rules.gates,
+                is_workday=kernel.rules.calendar.lenient().is_working_day,
+                catalogue=kernel.rules.catalogue,
+                verify=kernel.verify,
                 counter_seqs=counter_seqs,
-                volume=archive.blobs.get(volume_row.sha256) if volume_row else None,
+                volume=kernel.blobs.get(volume_row.sha256) if volume_row else None,
                 category_of=lambda form_id: position.get(form_id, len(categories)),
             )
         if data.volume is not None:
@@ -116,7 +118,7 @@ class ReviewService:
             if volume_row
             else None
         )
-        with archive.db.write() as s:
+        with kernel.db.write() as s:
             events.record(
                 s,
                 actor=actor.name,
@@ -132,12 +134,12 @@ class ReviewService:
 
     def guidance_pdf(self, *, actor: Principal, guidance_id: int) -> bytes:
         """The sealed 指导意见书: readable by the issuing bureau and by the reviewed case's scope."""
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             row = s.get(GuidanceOpinion, guidance_id)
             if row is None or not (actor.sees_org(row.org_id) or _sees_case(s, actor, row.case_id)):
                 raise NotFound(f"指导意见书{guidance_id}不存在", f"guidance opinion {guidance_id} not found")
             digest = row.pdf_sha256
-        return self.archive.blobs.get(digest)
+        return self.kernel.blobs.get(digest)
 
     def guidance(
         self,
@@ -151,12 +153,12 @@ class ReviewService:
         """安全生产执法指导意见书 (seed 001): the reviewing bureau's numbered, sealed opinion to the
         bureau whose case was reviewed, listing the review's findings with their pages."""
         require(actor, "guide")
-        archive = self.archive
+        kernel = self.kernel
         if actor.org_id is None:
             raise Forbidden(
                 "指导意见书须由机关用户出具", "a guidance opinion is issued by a bureau's user", code="not_permitted"
             )
-        with archive.db.read() as s:
+        with kernel.db.read() as s:
             case = require_case(s, actor, case_id)
             if case.org_id == actor.org_id:
                 raise Forbidden(
@@ -170,8 +172,8 @@ class ReviewService:
         for f in report["findings"]:
             page = f"，卷内第{f['page']}页" if f.get("page") else ""
             problems.append(f"{f['message_zh']}（{f['name']}，扣{f['deduct']:g}分{page}）。请予纠正，并举一反三。")
-        today = _today()
-        with archive.db.read() as s:
+        today = self.kernel.clock.today()
+        with kernel.db.read() as s:
             org = s.get(Organisation, actor.org_id)
             assert org is not None
             org_id, org_name, area, code = org.id, org.name, org.area, org.code
@@ -180,7 +182,7 @@ class ReviewService:
         # read-only) leaves no hole in the sequence. The number is read ahead and checked when taken;
         # should another opinion of the bureau have taken it meanwhile, the next one is used instead.
         for _attempt in range(_GUIDANCE_ATTEMPTS):
-            with archive.db.read() as s:
+            with kernel.db.read() as s:
                 seq = peek_value(s, org_id=org_id, year=today.year, counter="guidance", start=1)
             number = format_number(area, code, "指导", today.year, seq)
             from anjuan.templates.guidance import GuidanceOpinion as TemplatesGuidance  # python-docx: on use
@@ -199,7 +201,7 @@ class ReviewService:
                 issued_on=today,
             )
             docx = guidance_docx(opinion)
-            publisher = archive.publisher  # 转换 → 签章 → 存储, as for every generated document
+            publisher = kernel.publisher  # 转换 → 签章 → 存储, as for every generated document
             pdf = publisher.convert(docx, details={"case_id": case_id})
             plan = SealPlan(org_id=org_id, org_name=org_name, officers=(), seal_role="organ", visible_seal=True)
             sealed, _signers = publisher.seal(plan, pdf, title="安全生产执法指导意见书")
@@ -242,7 +244,7 @@ class ReviewService:
         findings: int,
     ) -> GuidanceOpinion:
         """Take the number the document was made with, and record the opinion, in one transaction."""
-        with self.archive.db.write() as s:
+        with self.kernel.db.write() as s:
             if next_value(s, org_id=org_id, year=year, counter="guidance", start=1) != seq:
                 raise _NumberTaken
             events.record(
@@ -290,9 +292,3 @@ def _sees_case(session: Any, actor: Principal, case_id: int) -> bool:
     except NotFound:
         return False
     return True
-
-
-def _today() -> Any:
-    from ..documents import today
-
-    return today()

@@ -22,12 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..catalogue import resolve_form
-from ..documents import beijing_date
+from ..clock import beijing_date
 from ..fields import parse_money
 from ..models import Attachment, Case, CaseFile, Document, Organisation
 
 if TYPE_CHECKING:
-    from ..service import Archive
+    from ..kernel import Kernel
 
 __all__ = ["INDEXED_STATUSES", "RecordBuilder"]
 
@@ -56,8 +56,8 @@ class _Orgs:
 
 
 class RecordBuilder:
-    def __init__(self, archive: Archive, session: Session) -> None:
-        self.archive = archive
+    def __init__(self, kernel: Kernel, session: Session) -> None:
+        self.kernel = kernel
         self.session = session
         self.orgs = _Orgs.load(session)
         self._case_numbers: dict[int, str] = {}
@@ -126,9 +126,9 @@ class RecordBuilder:
         }
 
     def document(self, doc: Document) -> IndexDoc:
-        form = resolve_form(self.archive.catalogue, doc.form_id)
+        form = resolve_form(self.kernel.rules.catalogue, doc.form_id)
         case = doc.case
-        text = docx_text(self.archive.blobs.get(doc.docx_sha256)) if doc.docx_sha256 else ""
+        text = docx_text(self.kernel.blobs.get(doc.docx_sha256)) if doc.docx_sha256 else ""
         issued = doc.doc_date or beijing_date(doc.issued_at)
         decided = issued if form.penalty_decision else None  # 决定日期: 行政处罚决定书 only
         fine = parse_money(doc.fields.get("fine")) if isinstance(doc.fields, dict) else None
@@ -154,8 +154,8 @@ class RecordBuilder:
     def attachment(self, att: Attachment) -> IndexDoc:
         case = self.session.get(Case, att.case_id)
         assert case is not None
-        text = pdf_text(self.archive.blobs.get(att.pdf_sha256)) if att.pdf_sha256 else ""
-        kinds = self.archive.casefiles.order.attachment_kinds
+        text = pdf_text(self.kernel.blobs.get(att.pdf_sha256)) if att.pdf_sha256 else ""
+        kinds = self.kernel.rules.casefile_order.attachment_kinds
         return IndexDoc(
             key=f"att:{att.id}",
             kind="attachment",

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from anjuan.indexing.api import IndexDoc, Progress, SearchBackend, SearchRequest, SearchResult, Visibility
 from anjuan.indexing.errors import IndexingError
@@ -31,11 +31,9 @@ from sqlalchemy import func, or_, select
 
 from .. import events
 from ..access import Principal, require
+from ..kernel import Kernel
 from ..models import Case, Event, case_officers
 from .records import RecordBuilder
-
-if TYPE_CHECKING:
-    from ..service import Archive
 
 __all__ = ["SearchService"]
 
@@ -63,8 +61,8 @@ _IDLE_POLL = 0.5
 
 
 class SearchService:
-    def __init__(self, archive: Archive, backend: SearchBackend | None = None) -> None:
-        self.archive = archive
+    def __init__(self, kernel: Kernel, backend: SearchBackend | None = None) -> None:
+        self.kernel = kernel
         self._backend = backend
         self._lock = threading.RLock()  # sync → rebuild → backend all take it
         # The background indexer (started by the first after_change): _wake is set by changes,
@@ -82,7 +80,7 @@ class SearchService:
 
     @property
     def path(self) -> Path:
-        return self.archive.settings.data_dir / "index"
+        return self.kernel.settings.data_dir / "index"
 
     @property
     def backend(self) -> SearchBackend:
@@ -94,9 +92,9 @@ class SearchService:
             if self._backend is None:
                 from anjuan.indexing.whoosh_backend import WhooshBackend
 
-                catalogue = self.archive.catalogue
+                catalogue = self.kernel.rules.catalogue
                 words = [f.name for f in catalogue.forms] + [a for f in catalogue.forms for a in f.aliases]
-                self._backend = WhooshBackend(self.path, extra_words=words, workers=self.archive.settings.index_workers)
+                self._backend = WhooshBackend(self.path, extra_words=words, workers=self.kernel.settings.index_workers)
             return self._backend
 
     def close(self) -> None:
@@ -155,7 +153,7 @@ class SearchService:
                     self._rebuild_locked(Principal.system("search"), None)
                     return 0  # the events since the rebuild's cursor are the next batch's
                 cursor = int(backend.checkpoint() or 0)
-                with self.archive.db.read() as s:
+                with self.kernel.db.read() as s:
                     rows = s.execute(
                         select(Event.seq, Event.entity, Event.entity_id)
                         .where(Event.seq > cursor, Event.entity.in_(("document", "case")))
@@ -165,7 +163,7 @@ class SearchService:
                     last = rows[-1][0] if rows else self._last_seq(s)
                     if last <= cursor:
                         return None
-                    builder = RecordBuilder(self.archive, s)
+                    builder = RecordBuilder(self.kernel, s)
                     keys: dict[str, None] = {}
                     for _seq, entity, entity_id in rows:
                         if entity == "document":
@@ -209,7 +207,7 @@ class SearchService:
         it is in the event log, which the indexer, or the next search, catches up from. With
         ``index_on_change`` off (a one-shot command) no indexer is started: the next search, in
         whichever process, catches up first."""
-        if not self.archive.settings.index_on_change:
+        if not self.kernel.settings.index_on_change:
             return
         self._start_indexer()
         self._wake.set()
@@ -221,7 +219,7 @@ class SearchService:
         (``index_on_change`` off, or no change yet in this process) the caller catches up itself,
         a batch at a time, until done or out of time — overrunning by at most one batch."""
         deadline = time.monotonic() + timeout
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             target = self._last_seq(s)
         if self._indexer_alive():
             self._wake.set()
@@ -303,9 +301,9 @@ class SearchService:
             return self._rebuild_locked(actor, progress)
 
     def _rebuild_locked(self, actor: Principal, progress: Progress | None) -> int:
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             cursor = self._last_seq(s)  # events after this are replayed by the next sync
-            builder = RecordBuilder(self.archive, s)
+            builder = RecordBuilder(self.kernel, s)
             total = builder.count()
             keys = list(builder.all_keys())
 
@@ -316,7 +314,7 @@ class SearchService:
                         yield record
 
             written = self.backend.rebuild(records(), total=total, progress=progress, checkpoint=str(cursor))
-        with self.archive.db.write() as s:
+        with self.kernel.db.write() as s:
             events.record(s, actor=actor.name, entity="archive", entity_id=0, action="index_rebuilt", records=written)
         return written
 
@@ -328,8 +326,8 @@ class SearchService:
         self._catch_up_to_answer()
         backend = self.backend
         stats = backend.stats()
-        with self.archive.db.read() as s:
-            expected = set(RecordBuilder(self.archive, s).all_keys())
+        with self.kernel.db.read() as s:
+            expected = set(RecordBuilder(self.kernel, s).all_keys())
             last = self._last_seq(s)
         present = backend.keys() if backend.current() else set()
         return {
@@ -353,7 +351,7 @@ class SearchService:
             return Visibility.all()
         if actor.wide:
             return Visibility(org_ids=actor.orgs)
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             team = select(case_officers.c.case_id).where(case_officers.c.officer_id == (actor.officer_id or -1))
             cases = s.scalars(
                 select(Case.id).where(

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..documents import beijing_date
+from ..clock import beijing_date
 from ..fields import parse_money
 from ..models import Case, Document, document_officers
 

@@ -14,20 +14,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import registry
 from ..access import Principal, document_clause
+from ..kernel import Kernel
 from ..models import Document, Organisation
 from .errors import InvalidPeriod, OrgRequired, UnknownColumn, UnknownSource
 from .facts import document_facts, inspection_facts, penalty_facts
 from .report import SOURCES, StatsTables, build_table, column_headers, group_headers, jsonable, load_tables, unit_scope
-
-if TYPE_CHECKING:
-    from ..service import Archive
 
 __all__ = ["StatsService"]
 
@@ -35,10 +33,10 @@ OrgKey = int | str | None
 
 
 class StatsService:
-    def __init__(self, archive: Archive, *, tables_path: Path | None = None) -> None:
-        self.archive = archive
+    def __init__(self, kernel: Kernel, *, tables_path: Path | None = None) -> None:
+        self.kernel = kernel
         # Loaded (and validated) at construction, so a bad tables.yaml stops start-up, not a later request.
-        self.specs: StatsTables = load_tables(tables_path)
+        self.specs: StatsTables = load_tables(tables_path) if tables_path else kernel.rules.stats_tables
 
     # -- the specs ---------------------------------------------------------------------------------
 
@@ -79,7 +77,7 @@ class StatsService:
         if end < start:
             raise InvalidPeriod(start, end)
         self.specs.table(table_id)  # an unknown table before anything is read
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             org_id = self._org_id(s, actor, org)
             return build_table(
                 s,
@@ -89,7 +87,7 @@ class StatsService:
                 start=start,
                 end=end,
                 tables=self.specs,
-                penalty_forms=self.archive.catalogue.penalty_forms,
+                penalty_forms=self.kernel.rules.catalogue.penalty_forms,
             )
 
     @staticmethod
@@ -146,10 +144,10 @@ class StatsService:
             raise UnknownSource(source, SOURCES)
         if end < start:
             raise InvalidPeriod(start, end)
-        with self.archive.db.read() as s:
+        with self.kernel.db.read() as s:
             found = unit_scope(s, actor=actor, org_id=self._org_id(s, actor, org))
             if source == "penalties":
-                forms = self.archive.catalogue.penalty_forms
+                forms = self.kernel.rules.catalogue.penalty_forms
                 rows: list[Any] = penalty_facts(s, org_ids=found.scope, start=start, end=end, forms=forms)
             else:
                 read = {"inspections": inspection_facts, "documents": document_facts}[source]

@@ -197,7 +197,7 @@ def test_ten_clients_mixing_every_issuing_path_meet_no_deadlock_and_no_500(archi
 
 @contextmanager
 def _converter_down(archive: Archive, error: Exception) -> Iterator[None]:
-    fake = archive._converter
+    fake = archive.converter
     assert isinstance(fake, FakeConverter)
     real = fake.convert
 
@@ -414,7 +414,7 @@ def test_a_locked_sqlite_database_is_a_503_and_the_connection_stays_usable(
     path = archive.db.engine.url.database
     assert path is not None
     impatient = Archive(
-        archive.settings, converter=archive._converter, db=Database(f"sqlite:///{path}", busy_timeout=0.2)
+        archive.settings, converter=archive.converter, db=Database(f"sqlite:///{path}", busy_timeout=0.2)
     )
     auth = _tokens(archive, bureau)["handler"]
     body = {"org_id": bureau.org_id, "kind": "penalty", "party_id": bureau.party_id, "officer_ids": bureau.officer_ids}

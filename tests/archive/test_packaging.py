@@ -291,7 +291,7 @@ def test_a_non_numeric_count_fails_its_item_instead_of_crashing(
 def test_undated_items_take_the_date_they_were_received_or_issued(filed: dict[str, Any]) -> None:
     import datetime as dt
 
-    from anjuan.archive.documents import CHINA
+    from anjuan.archive.clock import CHINA
     from anjuan.archive.models import Document
     from sqlalchemy import select, update
 

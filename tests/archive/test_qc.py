@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from anjuan.archive import events
 from anjuan.archive.access import Principal
-from anjuan.archive.documents import today as beijing_today
+from anjuan.archive.clock import today as beijing_today
 from anjuan.archive.errors import NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event
 from anjuan.archive.procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.both_databases, pytest.mark.archive_settings(enforce_g
 
 @pytest.fixture
 def qc(archive: Archive) -> QualityService:
-    return QualityService(archive)
+    return QualityService(archive.kernel)
 
 
 def _case(archive: Archive, bureau: Bureau, name: str, kind: str = "inspection", actor: Principal | None = None) -> int:
@@ -299,7 +299,7 @@ def test_publishable_forms_are_the_decisions_the_publication_deadline_follows(ar
     forms = {s.form for s in rules.document_events if s.event == trigger and "general" in s.procedures}
     # The 一般程序 行政处罚决定书 (单位/个人); not the 当场处罚决定书 nor the 不予行政处罚决定书.
     assert publishable_forms(rules) == forms == {"penalty_decision_org", "penalty_decision_person"}
-    assert QualityService(archive).publishable_forms == forms
+    assert QualityService(archive.kernel).publishable_forms == forms
 
 
 # -- 案件长期未结 ----------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_unsealed_documents(archive: Archive, bureau: Bureau, tmp_path: Path) ->
         on,
         {"inspection_date": on, "violations": ["无"], "legal_basis": "无", "decisions": ["无"]},
     )
-    qc = QualityService(archive)
+    qc = QualityService(archive.kernel)
     assert qc.run(actor=bureau.handler, name="unsealed_documents", today=on + dt.timedelta(60))["count"] == 0
 
     # The stored copy of one no longer matches what was sealed; another has no signatures on record.
@@ -382,7 +382,7 @@ def test_unsealed_documents(archive: Archive, bureau: Bureau, tmp_path: Path) ->
         "    check: unsealed_documents\n    params: {verify_pdf: false}\n",
         encoding="utf-8",
     )
-    quick = QualityService(archive, queries_path=queries)
+    quick = QualityService(archive.kernel, queries_path=queries)
     assert set(_found(quick.run(actor=bureau.handler, name="unsigned_quick", today=on + dt.timedelta(60)))) == {
         unsigned.id
     }

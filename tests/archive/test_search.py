@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from anjuan.archive.access import Principal
 from anjuan.archive.models import Event
-from anjuan.archive.search import SearchService
 from anjuan.archive.service import Archive
 from anjuan.indexing.api import IndexDoc, SearchRequest
 from anjuan.indexing.memory import MemoryBackend
@@ -159,19 +158,19 @@ class _SlowIndex(MemoryBackend):
 def test_a_change_does_not_wait_for_the_index(archive: Archive, bureau: Bureau) -> None:
     """Issuing returns while the index is still busy writing (had the request indexed the changes
     itself, it would have sat out that write); the document is findable once the indexer is done."""
-    archive.search.close()
     slow = _SlowIndex()
-    archive.search = SearchService(archive, slow)
-    try:
-        case_id = _case(archive, bureau, "液氨制冷检查")
-        doc = _order(archive, bureau, case_id, "氨制冷机房未设置事故排风装置")
-        assert slow.started.wait(10)  # the first change woke the indexer; its write is held up …
-        assert not slow.finished.is_set()  # … and the issue returned all the same
-        assert threading.current_thread() not in slow.threads
-    finally:
-        slow.release.set()
-    assert archive.search.wait_idle(30)
-    assert [h.key for h in _search(archive, bureau.handler, "事故排风装置").hits] == [f"doc:{doc.id}"]
+    # The same archive with the slow index: another Archive on the same database and data.
+    with Archive(archive.settings, converter=archive.converter, db=archive.db, search_backend=slow) as beside:
+        try:
+            case_id = _case(beside, bureau, "液氨制冷检查")
+            doc = _order(beside, bureau, case_id, "氨制冷机房未设置事故排风装置")
+            assert slow.started.wait(10)  # the first change woke the indexer; its write is held up …
+            assert not slow.finished.is_set()  # … and the issue returned all the same
+            assert threading.current_thread() not in slow.threads
+        finally:
+            slow.release.set()
+        assert beside.search.wait_idle(30)
+        assert [h.key for h in _search(beside, bureau.handler, "事故排风装置").hits] == [f"doc:{doc.id}"]
 
 
 def test_a_schema_change_rebuilds_instead_of_failing(archive: Archive, bureau: Bureau) -> None:
