@@ -2,7 +2,8 @@
 
 Two users share the kit, so that every document looks the same:
 
-- ``build_forms.py`` writes the 17 DOCX templates with it, putting Jinja tags where values go;
+- ``tools/build_forms.py`` (a developer's tool, outside the package) writes the 17 DOCX templates
+  with it, putting Jinja tags where values go;
 - :func:`render_generic` lays out any other form straight from its catalogue field list.
 
 The look follows GB/T 9704 (党政机关公文格式) as the 2017 执法文书式样 do: A4, margins 37/35/28/26 mm,

@@ -1,15 +1,16 @@
 """Builds the 17 core DOCX templates (``templates/forms/<form_id>.docx``).
 
-Run ``python -m anjuan.templates.build_forms [out_dir]``. The DOCX files are the committed artefact
-— a bureau may adjust the wording in Word — and this script is how we regenerate them. Every form is
+Run ``python -m tools.build_forms [out_dir]`` from the repository root. The DOCX files are the
+committed artefact — a bureau may adjust the wording in Word — and this script is how we regenerate
+them; it is a developer's tool, not part of the installed package. Every form is
 assembled from the shared blocks below (page setup, header, number line, signatures, legal clauses,
 seal block) and the layout kit in ``generic.py``, so a change of look is made once.
 
 Template variables are those of ``context.py`` (``doc org party case officers f clause parent
 approvals``). Legal clauses are looked up defensively (``clause.get(id, '')``) and never written as
-text here: periods and article numbers change with the law. Choices of multichoice fields are
-spelled out as in ``archive/catalogue/catalogue.yaml`` (templates may not import archive; the tests
-check that they agree).
+text here: periods and article numbers change with the law. Choices of multichoice fields are read
+from ``archive/catalogue/catalogue.yaml``, the one place they are written (a tool may read the
+catalogue; the runtime ``templates`` package may not import ``archive``).
 
 Markup used in the text below (see ``generic._segments``): ``[[…]]`` prints underlined — the
 filled-in blanks of the 式样 — and ``**…**`` bold.
@@ -25,13 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-
-from .generic import (
+from anjuan.archive.catalogue import load_catalogue
+from anjuan.templates.generic import (
     BODY_SIZE,
     body_paragraph,
     cell_paragraph,
@@ -43,11 +39,16 @@ from .generic import (
     set_row_height,
     table,
 )
-from .generic import add_page_numbers as _add_page_numbers
+from anjuan.templates.generic import add_page_numbers as _add_page_numbers
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 __all__ = ["FORMS", "FormDef", "build_all", "build_form", "main"]
 
-FORMS_DIR = Path(__file__).resolve().parent / "forms"
+FORMS_DIR = Path(__file__).resolve().parent.parent / "templates" / "forms"
 _ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 LEFT, CENTER, RIGHT = WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
@@ -58,18 +59,17 @@ OFFICER_NAMES = "{{ officers|map(attribute='name')|join('、') }}"
 OFFICER_CERTS = "{{ officers|map(attribute='cert_no')|join('、') }}"
 PERIOD = "{{ f.start_time|cn_datetime_range(f.end_time) }}"  # 起止时间, the end's date only if another day
 
-# Choices of the multichoice fields (as in the catalogue; checked by tests/templates/test_render.py).
-INSPECTION_METHODS = ("听取汇报", "查阅资料", "现场查看", "询问有关人员", "抽样检测", "仪器检测", "其他")
-INQUIRY_MATERIALS = (
-    "营业执照",
-    "法定代表人身份证明或者委托书",
-    "居民身份证",
-    "安全生产许可证等有关证照",
-    "安全生产管理制度和操作规程",
-    "安全生产教育培训记录",
-    "特种作业人员操作资格证书",
-    "其他有关材料",
-)
+
+def _choices(form_id: str, field_id: str) -> tuple[str, ...]:
+    """The choices of a multichoice field, as the catalogue defines them."""
+    form = next(f for f in load_catalogue().forms if f.id == form_id)
+    field = form.field(field_id)
+    assert field is not None and field.choices, f"{form_id}.{field_id} has no choices in the catalogue"
+    return tuple(field.choices)
+
+
+INSPECTION_METHODS = _choices("inspection_plan", "inspection_methods")
+INQUIRY_MATERIALS = _choices("inquiry_notice", "materials")
 
 
 # -- the writer: shared building blocks ----------------------------------------------------------

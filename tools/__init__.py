@@ -1,0 +1,1 @@
+"""Developer tools that live beside the package, not in it (run from the repository root)."""
