@@ -24,8 +24,8 @@ import typer
 from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
 from anjuan.archive.errors import ArchiveError, ServiceUnavailable, Unauthenticated
+from anjuan.archive.search import IndexLocked
 from anjuan.archive.service import Archive
-from anjuan.indexing.errors import IndexLocked
 
 from anjuan.errors import AnjuanError
 
@@ -1083,7 +1083,7 @@ def archive_fixity(as_json: JsonOpt = False) -> None:
 def casefile_check(file: Annotated[Path, typer.Argument(help="any case-file PDF")], as_json: JsonOpt = False) -> None:
     """目录与页码核对 — read the 卷内目录 back and check it against the page numbers of any case-file
     PDF (exit 0 only when all agree). Works offline, on volumes made anywhere."""
-    from anjuan.templates.volume import check_volume
+    from anjuan.archive.casefile import check_volume
 
     with _Run(as_json):
         try:
@@ -1177,7 +1177,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """全文检索 — find documents, attachments and case files by what they say."""
-    from anjuan.indexing.api import SearchRequest
+    from anjuan.archive.search import SearchRequest
 
     if sort not in ("relevance", "date_desc", "date_asc"):
         _fail(ArchiveError(f"排序方式“{sort}”无效", f"unknown sort {sort!r}", code="bad_sort"), as_json)

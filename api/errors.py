@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from anjuan.archive.catalogue import CatalogueError
-from anjuan.archive.db import translate
+from anjuan.archive.db import translate_failure
 from anjuan.archive.errors import (
     ArchiveError,
     Conflict,
@@ -17,11 +17,10 @@ from anjuan.archive.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from anjuan.indexing.errors import IndexingError, IndexLocked, InvalidQuery
+from anjuan.archive.search import IndexingError, IndexLocked, InvalidQuery
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from anjuan.errors import AnjuanError
@@ -100,7 +99,7 @@ class LastResort:
         except Exception as exc:
             if started:  # half an answer is out: nothing sensible can follow it
                 raise
-            error = translate(exc) if isinstance(exc, DBAPIError) else None
+            error = translate_failure(exc)
             if error is None:
                 log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
                 error = AnjuanError(

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from anjuan.archive.models import Case, Document
-from anjuan.indexing.api import SearchResult
+from anjuan.archive.search import SearchResult
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [

@@ -39,7 +39,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from .errors import DatabaseBusy, DatabaseUnavailable, ServiceUnavailable, StorageUnavailable
 from .health import Outages
 
-__all__ = ["Base", "Database", "translate"]
+__all__ = ["Base", "Database", "translate", "translate_failure"]
 
 log = logging.getLogger("anjuan.db")
 
@@ -71,6 +71,11 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
     def _on_begin(conn: Any) -> None:
         mode = "IMMEDIATE" if conn.get_execution_options().get("anjuan_write") else "DEFERRED"
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def translate_failure(exc: BaseException) -> ServiceUnavailable | None:
+    """:func:`translate` for any exception: None unless it is a database driver's error."""
+    return translate(exc) if isinstance(exc, DBAPIError) else None
 
 
 def translate(exc: DBAPIError) -> ServiceUnavailable | None:

@@ -19,6 +19,9 @@ FORBIDDEN = {
         for leaf in LEAVES
     },
     "archive": ("anjuan.api", "fastapi", "typer", "uvicorn", "starlette"),
+    # The edge talks to the archive's services only: the leaf libraries and the database engine are
+    # the archive's business (what the API needs of them, the archive exports).
+    "api": ("anjuan.templates", "anjuan.signing", "anjuan.indexing", "sqlalchemy", "alembic"),
 }
 
 

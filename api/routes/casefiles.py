@@ -132,7 +132,7 @@ def review_case(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, An
 @router.post("/casefiles/check", tags=["casefiles"])
 async def check_casefile(file: UploadFile, actor: Actor) -> dict[str, Any]:
     """目录与页码核对 of any uploaded case-file PDF: 目录 entries vs where documents start, page stamps."""
-    from anjuan.templates.volume import check_volume
+    from anjuan.archive.casefile import check_volume
 
     data = await read_upload(file, 200 * 1024 * 1024)
     return (await run_in_threadpool(check_volume, data)).to_dict()

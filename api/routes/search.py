@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from anjuan.archive.errors import FieldError, ValidationFailed
 from anjuan.archive.qc.notice import notices_csv
-from anjuan.indexing.api import SearchRequest
+from anjuan.archive.search import SearchRequest
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from anjuan.archive.access import require
 from anjuan.archive.clock import today
 from anjuan.archive.errors import NotFound
-from anjuan.indexing.api import FACETS, SearchRequest
+from anjuan.archive.search import FACETS, SearchRequest
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
