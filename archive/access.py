@@ -11,8 +11,9 @@ another county's case answer "not found", never "forbidden", so ids cannot be pr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -69,8 +70,9 @@ class RolesFileError(ArchiveError):
 
 
 @cache
-def load_roles() -> RoleRules:
-    data, _label = read_yaml("anjuan.archive", "roles.yaml", None, RolesFileError)
+def load_roles(path: Path | None = None) -> RoleRules:
+    """roles.yaml: the packaged file, or ``path`` (setting ``roles_path``); read once per source."""
+    data, _label = read_yaml("anjuan.archive", "roles.yaml", path, RolesFileError)
     return RoleRules.model_validate(data)
 
 
@@ -85,6 +87,12 @@ class Principal:
     officer_id: int | None = None
     roles: frozenset[str] = frozenset()
     orgs: frozenset[int] | None = None
+    # The role rules the archive that made this principal runs on (the packaged roles.yaml if None).
+    rules: RoleRules | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def role_rules(self) -> dict[str, RoleRule]:
+        return (self.rules or load_roles()).roles
 
     @classmethod
     def system(cls, name: str = "system") -> Principal:
@@ -97,11 +105,11 @@ class Principal:
     @property
     def wide(self) -> bool:
         """Sees whole organisations (subtree scope) rather than only a case team."""
-        rules = load_roles().roles
+        rules = self.role_rules
         return self.everywhere or any(rules[r].scope == "subtree" for r in self.roles if r in rules)
 
     def can(self, capability: Capability) -> bool:
-        rules = load_roles().roles
+        rules = self.role_rules
         return any(capability in rules[r].can for r in self.roles if r in rules)
 
     def sees_org(self, org_id: int) -> bool:
@@ -122,11 +130,11 @@ def org_subtree(session: Session, org_id: int) -> frozenset[int]:
     return frozenset(out)
 
 
-def principal_for(session: Session, user: User) -> Principal:
+def principal_for(session: Session, user: User, rules: RoleRules | None = None) -> Principal:
     roles = set(user.roles)
     if user.officer is not None:
         roles |= set(user.officer.roles)
-    known = load_roles().roles
+    known = (rules or load_roles()).roles
     wide = any(known[r].scope == "subtree" for r in roles if r in known)
     if user.org_id is None:
         orgs: frozenset[int] | None = None
@@ -141,12 +149,13 @@ def principal_for(session: Session, user: User) -> Principal:
         officer_id=user.officer_id,
         roles=frozenset(roles),
         orgs=orgs,
+        rules=rules,
     )
 
 
 def require(actor: Principal, capability: Capability) -> None:
     if not actor.can(capability):
-        holders = [name for name, rule in load_roles().roles.items() if capability in rule.can]
+        holders = [name for name, rule in actor.role_rules.items() if capability in rule.can]
         raise Forbidden(
             f"{actor.name}无此权限（{capability}，需要角色：{'、'.join(holders)}）",
             f"{actor.name} may not do this ({capability}; roles allowed: {', '.join(holders)})",

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import events
-from .access import Principal, load_roles, principal_for, require, require_org
+from .access import Principal, RoleRule, RoleRules, principal_for, require, require_org
 from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
 from .models import ApiToken, Officer, User
 
@@ -69,7 +69,7 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def _validate(username: str, password: str, roles: list[str]) -> list[str]:
+def _validate(username: str, password: str, roles: list[str], known: dict[str, RoleRule]) -> list[str]:
     errors: list[FieldError] = []
     if not _USERNAME.match(username or ""):
         errors.append(
@@ -91,7 +91,6 @@ def _validate(username: str, password: str, roles: list[str]) -> list[str]:
                 f"at least {MIN_PASSWORD} characters",
             )
         )
-    known = load_roles().roles
     aliases = {rule.name: key for key, rule in known.items()}
     roles = [aliases.get(r, r) for r in roles]
     unknown = [r for r in roles if r not in known]
@@ -118,7 +117,7 @@ def bootstrap_admin(session: Session, *, username: str, password: str, log2_n: i
             "users exist already; the first administrator is created only at installation",
             code="already_bootstrapped",
         )
-    _validate(username, password, [])
+    _validate(username, password, [], {})
     user = User(
         username=username,
         password_hash=hash_password(password, log2_n=log2_n),
@@ -147,7 +146,7 @@ def create_user(
     """A login for an officer (roles come with the officer) or for staff without 执法证 (archivists,
     reviewers, administrators), always in an organisation the administrator can see."""
     require(actor, "manage_users")
-    clean = _validate(username, password, roles or [])
+    clean = _validate(username, password, roles or [], actor.role_rules)
     if officer_id is not None:
         officer = session.get(Officer, officer_id)
         if officer is None or not actor.sees_org(officer.org_id):
@@ -202,13 +201,21 @@ class LoginResult:
 _BAD_LOGIN = ("用户名或密码错误", "wrong username or password")
 
 
-def login(session: Session, *, username: str, password: str, ttl: dt.timedelta, log2_n: int = 15) -> LoginResult:
+def login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    ttl: dt.timedelta,
+    log2_n: int = 15,
+    roles: RoleRules | None = None,
+) -> LoginResult:
     user = _checked_user(session, username, password, log2_n)
     token = secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)
     session.add(ApiToken(token_sha256=_digest(token), user_id=user.id, created_at=now, expires_at=now + ttl))
     events.record(session, actor=user.username, entity="user", entity_id=user.id, action="logged_in")
-    return LoginResult(token=token, expires_at=now + ttl, principal=principal_for(session, user))
+    return LoginResult(token=token, expires_at=now + ttl, principal=principal_for(session, user, roles))
 
 
 def _checked_user(session: Session, username: str, password: str, log2_n: int) -> User:
@@ -220,12 +227,14 @@ def _checked_user(session: Session, username: str, password: str, log2_n: int) -
     return user
 
 
-def check_password(session: Session, *, username: str, password: str, log2_n: int = 15) -> Principal:
+def check_password(
+    session: Session, *, username: str, password: str, log2_n: int = 15, roles: RoleRules | None = None
+) -> Principal:
     """The user's principal if the password is right — for one CLI command, without a session token."""
-    return principal_for(session, _checked_user(session, username, password, log2_n))
+    return principal_for(session, _checked_user(session, username, password, log2_n), roles)
 
 
-def authenticate(session: Session, token: str) -> Principal:
+def authenticate(session: Session, token: str, roles: RoleRules | None = None) -> Principal:
     row = session.get(ApiToken, _digest(token)) if token else None
     now = dt.datetime.now(dt.UTC)
     if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
@@ -233,16 +242,16 @@ def authenticate(session: Session, token: str) -> Principal:
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated("用户已停用", "the user is deactivated", code="invalid_token")
-    return principal_for(session, user)
+    return principal_for(session, user, roles)
 
 
-def principal_by_name(session: Session, username: str) -> Principal:
+def principal_by_name(session: Session, username: str, roles: RoleRules | None = None) -> Principal:
     """A stored user's principal without a password — for in-process callers that already trust
     the caller (the demo, tests, the CLI after it checked the password)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         raise Unauthenticated(*_BAD_LOGIN, code="bad_credentials")
-    return principal_for(session, user)
+    return principal_for(session, user, roles)
 
 
 def logout(session: Session, token: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from anjuan.templates.context import ApprovalInfo
@@ -47,14 +48,15 @@ class ApprovalRules(BaseModel):
 
 
 @cache
-def load_approval_rules() -> ApprovalRules:
-    data, _label = read_yaml("anjuan.archive.procedure", "approvals.yaml", None, ArchiveError)
+def load_approval_rules(path: Path | None = None) -> ApprovalRules:
+    """approvals.yaml: the packaged file, or ``path`` (setting ``approvals_path``); read once per source."""
+    data, _label = read_yaml("anjuan.archive.procedure", "approvals.yaml", path, ArchiveError)
     return ApprovalRules.model_validate(data)
 
 
-def step_name(step: str | None) -> str:
+def step_name(step: str | None, rules: ApprovalRules | None = None) -> str:
     """The Chinese name of an approval step (审核, 审批 …), from approvals.yaml."""
-    rule = load_approval_rules().steps.get(step or "")
+    rule = (rules or load_approval_rules()).steps.get(step or "")
     return rule.name if rule else str(step)
 
 
@@ -152,9 +154,10 @@ def decide(
     opinion: str,
     approve: bool,
     step: str | None = None,
+    rules: ApprovalRules | None = None,
 ) -> Document:
     """审核/审批: record one decision on the pending step; a rejection sends the document back."""
-
+    rules = rules or load_approval_rules()
     if not (opinion or "").strip():
         raise ValidationFailed([FieldError("opinion", "意见", "opinion", "必填", "is required")])
     form = resolve_form(catalogue, doc.form_id)
@@ -169,16 +172,16 @@ def decide(
     assert pending is not None  # a submitted document always has a pending step until it is issued
     if step is not None and step != pending:
         raise Conflict(
-            f"当前应进行{step_name(pending)}，不是{step_name(step)}",
+            f"当前应进行{step_name(pending, rules)}，不是{step_name(step, rules)}",
             f"the pending step is {pending}, not {step}",
             code="wrong_step",
             details={"pending": pending},
         )
     officer = get_officer(session, officer_id)
-    allowed = load_approval_rules().steps[pending].roles
+    allowed = rules.steps[pending].roles
     if not set(officer.roles) & set(allowed):
         raise Forbidden(
-            f"{officer.name}无权{step_name(pending)}（需要角色：{'、'.join(allowed)}）",
+            f"{officer.name}无权{step_name(pending, rules)}（需要角色：{'、'.join(allowed)}）",
             f"{officer.name} may not take the {pending} step (roles allowed: {', '.join(allowed)})",
             code="not_permitted",
             details={"step": pending, "roles": list(allowed)},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -76,13 +77,14 @@ class ChangeRulesError(ArchiveError):
 
 
 @cache
-def load_change_rules() -> ChangeRules:
-    data, _label = read_yaml("anjuan.archive.procedure", "changes.yaml", None, ChangeRulesError)
+def load_change_rules(path: Path | None = None) -> ChangeRules:
+    """changes.yaml: the packaged file, or ``path`` (setting ``changes_path``); read once per source."""
+    data, _label = read_yaml("anjuan.archive.procedure", "changes.yaml", path, ChangeRulesError)
     return ChangeRules.model_validate(data)
 
 
-def _rule(kind: str) -> KindRule:
-    rules = load_change_rules().kinds
+def _rule(kind: str, rules_file: ChangeRules | None = None) -> KindRule:
+    rules = (rules_file or load_change_rules()).kinds
     if kind not in rules:
         raise ValidationFailed(
             [
@@ -116,9 +118,9 @@ def get_request(session: Session, request_id: int) -> ChangeRequest:
     return request
 
 
-def pending_step(request: ChangeRequest) -> str | None:
+def pending_step(request: ChangeRequest, rules: ChangeRules | None = None) -> str | None:
     done = {d["step"] for d in request.decisions if d["decision"] == "approved"}
-    return next((s.step for s in _rule(request.kind).steps if s.step not in done), None)
+    return next((s.step for s in _rule(request.kind, rules).steps if s.step not in done), None)
 
 
 def request_change(
@@ -130,9 +132,10 @@ def request_change(
     kind: str,
     reason: str,
     changes: dict[str, Any] | None = None,
+    rules: ChangeRules | None = None,
 ) -> ChangeRequest:
     """申请: a handler may ask about their own records, a supervisor about any in their scope."""
-    rule = _rule(kind)
+    rule = _rule(kind, rules)
     if not (reason or "").strip():
         raise ValidationFailed([FieldError("reason", "申请理由", "reason", "必填", "is required")])
     own = doc.created_by == actor.name or any(o.id == actor.officer_id for o in doc.officers)
@@ -195,7 +198,13 @@ def request_change(
 
 
 def decide_change(
-    session: Session, *, actor: Principal, request: ChangeRequest, approve: bool, opinion: str
+    session: Session,
+    *,
+    actor: Principal,
+    request: ChangeRequest,
+    approve: bool,
+    opinion: str,
+    rules: ChangeRules | None = None,
 ) -> ChangeRequest:
     if not (opinion or "").strip():
         raise ValidationFailed([FieldError("opinion", "意见", "opinion", "必填", "is required")])
@@ -206,8 +215,8 @@ def decide_change(
             code="not_pending",
             details={"status": request.status},
         )
-    rule = _rule(request.kind)
-    step = next(s for s in rule.steps if s.step == pending_step(request))
+    rule = _rule(request.kind, rules)
+    step = next(s for s in rule.steps if s.step == pending_step(request, rules))
     doc = session.get(Document, request.document_id)
     assert doc is not None
     where = _level_org(session, doc.org_id, step.level)
@@ -232,7 +241,7 @@ def decide_change(
     request.decisions = [*request.decisions, decision]
     if not approve:
         request.status = "rejected"
-    elif pending_step(request) is None:
+    elif pending_step(request, rules) is None:
         request.status = "approved"
     session.flush()
     events.record(
@@ -248,16 +257,18 @@ def decide_change(
     return request
 
 
-def check_executor(session: Session, *, actor: Principal, request: ChangeRequest) -> Document:
+def check_executor(
+    session: Session, *, actor: Principal, request: ChangeRequest, rules: ChangeRules | None = None
+) -> Document:
     """Only an administrator of the level the rule names carries out an approved request."""
     if request.status != "approved":
         raise Conflict(
             "申请尚未批准，不能执行",
             "the request is not approved; nothing is changed",
             code="not_approved",
-            details={"status": request.status, "pending_step": pending_step(request)},
+            details={"status": request.status, "pending_step": pending_step(request, rules)},
         )
-    executor = _rule(request.kind).executor
+    executor = _rule(request.kind, rules).executor
     doc = session.get(Document, request.document_id)
     assert doc is not None
     where = _level_org(session, doc.org_id, executor.level)
@@ -279,16 +290,20 @@ def _applied(session: Session, actor: Principal, request: ChangeRequest, result:
     session.flush()
 
 
-def apply_void(session: Session, *, actor: Principal, request: ChangeRequest) -> Document:
-    check_executor(session, actor=actor, request=request)
+def apply_void(
+    session: Session, *, actor: Principal, request: ChangeRequest, rules: ChangeRules | None = None
+) -> Document:
+    check_executor(session, actor=actor, request=request, rules=rules)
     doc = void_document(session, actor=actor.name, doc_id=request.document_id, reason=request.reason)
     _applied(session, actor, request)
     return doc
 
 
-def apply_delete(session: Session, *, actor: Principal, request: ChangeRequest) -> Document:
+def apply_delete(
+    session: Session, *, actor: Principal, request: ChangeRequest, rules: ChangeRules | None = None
+) -> Document:
     """Soft delete: the row, its number and every stored byte stay; listings stop showing it."""
-    doc = check_executor(session, actor=actor, request=request)
+    doc = check_executor(session, actor=actor, request=request, rules=rules)
     previous = doc.status
     doc.status = "deleted"
     doc.deleted_by = actor.name
@@ -309,10 +324,15 @@ def apply_delete(session: Session, *, actor: Principal, request: ChangeRequest) 
 
 
 def prepare_correction(
-    session: Session, *, catalogue: Catalogue, actor: Principal, request: ChangeRequest
+    session: Session,
+    *,
+    catalogue: Catalogue,
+    actor: Principal,
+    request: ChangeRequest,
+    rules: ChangeRules | None = None,
 ) -> IssueStep:
     """The next edition as a draft under the same number; the caller renders, seals and stores it."""
-    old = check_executor(session, actor=actor, request=request)
+    old = check_executor(session, actor=actor, request=request, rules=rules)
     if old.status != "issued":
         raise Conflict("原文书已不是签发状态", "the document is no longer issued", code="change_not_allowed")
     new = Document(
@@ -369,8 +389,8 @@ def finish_correction(session: Session, *, actor: Principal, request: ChangeRequ
     return old
 
 
-def request_dict(request: ChangeRequest) -> dict[str, Any]:
-    rule = _rule(request.kind)
+def request_dict(request: ChangeRequest, rules: ChangeRules | None = None) -> dict[str, Any]:
+    rule = _rule(request.kind, rules)
     return {
         "id": request.id,
         "document_id": request.document_id,
@@ -382,7 +402,7 @@ def request_dict(request: ChangeRequest) -> dict[str, Any]:
         "requested_by": request.requested_by,
         "requested_at": request.requested_at.isoformat(),
         "steps": [s.step for s in rule.steps],
-        "pending_step": pending_step(request) if request.status == "pending" else None,
+        "pending_step": pending_step(request, rules) if request.status == "pending" else None,
         "decisions": request.decisions,
         "applied_at": request.applied_at.isoformat() if request.applied_at else None,
         "result_document_id": request.result_document_id,

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     trust_anchors: tuple[Path, ...] = Field((), description="extra trusted root certificates (PEM/DER) for verify")
     casefile_order_path: Path | None = Field(None, description="override of the packaged case-file order (order.yaml)")
     review_items_path: Path | None = Field(None, description="override of the packaged review items (items.yaml)")
+    roles_path: Path | None = Field(None, description="override of the packaged roles and their rights (roles.yaml)")
+    approvals_path: Path | None = Field(
+        None, description="override of the packaged approval steps (procedure/approvals.yaml)"
+    )
+    changes_path: Path | None = Field(
+        None, description="override of the packaged correction / void / deletion steps (procedure/changes.yaml)"
+    )
     casefile_stamp_position: Literal["top-outer", "top-right", "bottom-center", "bottom-outer"] = Field(
         "top-outer", description="where page numbers go: upper right of a recto, upper left of a verso by default"
     )

@@ -33,7 +33,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from . import events
-from .approvals import approval_infos, pending_step, step_name
+from .approvals import ApprovalRules, approval_infos, pending_step, step_name
 from .catalogue import Catalogue, ClauseSet, FormSpec, clauses_in_force, resolve_form
 from .catalogue.model import CaseKind, Procedure
 from .clock import today
@@ -323,6 +323,7 @@ def reserve_number(
     doc_id: int,
     gates: GateRules | None = None,
     is_workday: Callable[[dt.date], bool] | None = None,
+    approval_rules: ApprovalRules | None = None,
 ) -> IssueStep:
     """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one)."""
     doc = get_document(session, doc_id)
@@ -338,7 +339,7 @@ def reserve_number(
         step = pending_step(session, doc, form) if doc.status == "submitted" else form.approval[0].value
         if doc.status != "submitted" or step is not None:
             raise Conflict(
-                f"《{form.name}》须经内部审批后签发，尚待{step_name(step)}",
+                f"《{form.name}》须经内部审批后签发，尚待{step_name(step, approval_rules)}",
                 f"{form.id} must be approved before it is issued; pending step: {step}",
                 code="approval_required",
                 details={"pending_step": step, "status": doc.status},

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import events
-from .access import load_roles
+from .access import RoleRules, load_roles
 from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .identifiers import credit_code_problem, normalise_credit_code
 from .models import Case, Officer, Organisation, Party
@@ -21,7 +21,6 @@ __all__ = [
     "CASE_KINDS",
     "LEVELS",
     "PROCEDURES",
-    "ROLES",
     "create_case",
     "create_officer",
     "create_org",
@@ -39,8 +38,6 @@ __all__ = [
 ]
 
 LEVELS = {"province": "省", "city": "市", "county": "县"}
-ROLES = {key: rule.name for key, rule in load_roles().roles.items()}  # roles.yaml
-_ROLE_ALIASES = {v: k for k, v in ROLES.items()}
 CASE_KINDS = {"inspection": "检查", "penalty": "行政处罚"}
 PROCEDURES = {"general": "一般程序", "simple": "简易程序"}
 _LEVEL_ALIASES = {v: k for k, v in LEVELS.items()} | {
@@ -150,7 +147,14 @@ def list_orgs(session: Session) -> list[Organisation]:
 
 
 def create_officer(
-    session: Session, *, actor: str, org_id: int, name: str, cert_no: str, roles: list[str] | None = None
+    session: Session,
+    *,
+    actor: str,
+    org_id: int,
+    name: str,
+    cert_no: str,
+    roles: list[str] | None = None,
+    role_rules: RoleRules | None = None,
 ) -> Officer:
     errors = [
         _missing(f, zh, en)
@@ -167,8 +171,10 @@ def create_officer(
         raise Conflict(
             f"执法证号{cert_no}已登记", f"certificate {cert_no} is already registered", code="officer_exists"
         )
-    roles = [_ROLE_ALIASES.get(r, r) for r in (roles or ["handler"])]
-    unknown = [r for r in roles if r not in ROLES]
+    known = {key: rule.name for key, rule in (role_rules or load_roles()).roles.items()}  # roles.yaml
+    aliases = {label: key for key, label in known.items()}
+    roles = [aliases.get(r, r) for r in (roles or ["handler"])]
+    unknown = [r for r in roles if r not in known]
     if unknown:
         raise ValidationFailed(
             [
@@ -177,7 +183,7 @@ def create_officer(
                     "角色",
                     "roles",
                     f"未知角色：{'、'.join(unknown)}",
-                    f"unknown roles: {', '.join(unknown)}; known: {', '.join(ROLES)}",
+                    f"unknown roles: {', '.join(unknown)}; known: {', '.join(known)}",
                 )
             ]
         )

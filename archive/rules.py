@@ -99,19 +99,19 @@ class Rules:
     def roles(self) -> RoleRules:  # 角色 and what each may do
         from .access import load_roles
 
-        return load_roles()
+        return load_roles(self.settings.roles_path)
 
     @cached_property
     def approvals(self) -> ApprovalRules:  # 审核 / 审批 steps and who takes them
         from .approvals import load_approval_rules
 
-        return load_approval_rules()
+        return load_approval_rules(self.settings.approvals_path)
 
     @cached_property
     def changes(self) -> ChangeRules:  # 更正 / 作废 steps
         from .changes import load_change_rules
 
-        return load_change_rules()
+        return load_change_rules(self.settings.changes_path)
 
     def check(self) -> None:
         """Read and validate every rule file now (a server at start-up): a bad file fails here."""

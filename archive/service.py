@@ -235,17 +235,22 @@ class Archive:
                 password=password,
                 ttl=dt.timedelta(hours=self.settings.token_ttl_hours),
                 log2_n=self.settings.password_log2_n,
+                roles=self.kernel.rules.roles,
             )
 
     def check_password(self, *, username: str, password: str) -> Principal:
         with self.db.read() as s:
             return accounts.check_password(
-                s, username=username, password=password, log2_n=self.settings.password_log2_n
+                s,
+                username=username,
+                password=password,
+                log2_n=self.settings.password_log2_n,
+                roles=self.kernel.rules.roles,
             )
 
     def authenticate(self, token: str) -> Principal:
         with self.db.read() as s:
-            return accounts.authenticate(s, token)
+            return accounts.authenticate(s, token, self.kernel.rules.roles)
 
     def logout(self, token: str) -> None:
         with self.db.write() as s:
@@ -254,7 +259,7 @@ class Archive:
     def principal(self, username: str) -> Principal:
         """A stored user acting in-process (demo, tests, a CLI that checked the password)."""
         with self.db.read() as s:
-            return accounts.principal_by_name(s, username)
+            return accounts.principal_by_name(s, username, self.kernel.rules.roles)
 
     def display_name(self, actor: Principal) -> str:
         """How a user is shown: the officer's name and organisation (张伟 · 尧都区应急管理局)."""
@@ -280,7 +285,7 @@ class Archive:
         require(actor, "manage_registry")
         with self.db.write() as s:
             require_org(s, actor, data["org_id"])
-            return registry.create_officer(s, actor=actor.name, **data)
+            return registry.create_officer(s, actor=actor.name, role_rules=self.kernel.rules.roles, **data)
 
     def create_party(self, *, actor: Principal, **data: Any) -> Party:
         if not (actor.can("draft") or actor.can("manage_registry")):
@@ -522,6 +527,7 @@ class Archive:
             doc_id=doc_id,
             gates=self.gates if self.settings.enforce_gates else None,
             is_workday=self.calendar.lenient().is_working_day,
+            approval_rules=self.kernel.rules.approvals,
         )
 
     def _complete(self, actor: str, step: documents.IssueStep) -> Document:
@@ -598,6 +604,7 @@ class Archive:
                     opinion=opinion,
                     approve=approve,
                     step=step,
+                    rules=self.kernel.rules.approvals,
                 )
             )
 
@@ -625,17 +632,16 @@ class Archive:
                 ],
             }
 
-    @staticmethod
-    def step_name(step: str) -> str:
+    def step_name(self, step: str) -> str:
         """审核, 审批 … — an approval step's Chinese name (``procedure/approvals.yaml``)."""
-        return approvals.step_name(step)
+        return approvals.step_name(step, self.kernel.rules.approvals)
 
     def inbox(self, *, actor: Principal) -> list[dict[str, Any]]:
         """待审批: submitted documents whose pending step this user may take now (their officer holds
         a role for the step, they did not submit it, and it is their organisation's or one below)."""
         if actor.officer_id is None:
             return []
-        rules = approvals.load_approval_rules().steps
+        rules = self.kernel.rules.approvals.steps
         out: list[dict[str, Any]] = []
         with self.db.read() as s:
             officer = s.get(Officer, actor.officer_id)
@@ -704,13 +710,20 @@ class Archive:
             doc = require_document(s, actor, doc_id)
             require(actor, "request_change")
             request = change_requests.request_change(
-                s, catalogue=self.catalogue, actor=actor, doc=doc, kind=kind, reason=reason, changes=changes
+                s,
+                catalogue=self.catalogue,
+                actor=actor,
+                doc=doc,
+                kind=kind,
+                reason=reason,
+                changes=changes,
+                rules=self.kernel.rules.changes,
             )
-            return change_requests.request_dict(request)
+            return change_requests.request_dict(request, self.kernel.rules.changes)
 
     def change_request(self, *, actor: Principal, request_id: int) -> dict[str, Any]:
         with self.db.read() as s:
-            return change_requests.request_dict(self._visible_request(s, actor, request_id))
+            return change_requests.request_dict(self._visible_request(s, actor, request_id), self.kernel.rules.changes)
 
     def change_requests(self, *, actor: Principal, status: str | None = None) -> list[dict[str, Any]]:
         with self.db.read() as s:
@@ -722,15 +735,17 @@ class Archive:
             )
             if status:
                 query = query.where(ChangeRequest.status == status)
-            return [change_requests.request_dict(r) for r in s.scalars(query)]
+            return [change_requests.request_dict(r, self.kernel.rules.changes) for r in s.scalars(query)]
 
     def decide_change(self, *, actor: Principal, request_id: int, approve: bool, opinion: str) -> dict[str, Any]:
         self.casefiles.guard(actor, "decide_change", doc_id=self._request_document(request_id))
         with self.db.write() as s:
             request = self._visible_request(s, actor, request_id)
-            return change_requests.request_dict(
-                change_requests.decide_change(s, actor=actor, request=request, approve=approve, opinion=opinion)
+            rules = self.kernel.rules.changes
+            decided = change_requests.decide_change(
+                s, actor=actor, request=request, approve=approve, opinion=opinion, rules=rules
             )
+            return change_requests.request_dict(decided, rules)
 
     def apply_change(self, *, actor: Principal, request_id: int) -> Document:
         """The administrator carries out an approved request; a correction issues the next edition."""
@@ -740,10 +755,12 @@ class Archive:
             request = self._visible_request(s, actor, request_id)
             if request.kind in ("void", "delete"):
                 apply = change_requests.apply_void if request.kind == "void" else change_requests.apply_delete
-                done = self._loaded(apply(s, actor=actor, request=request))
+                done = self._loaded(apply(s, actor=actor, request=request, rules=self.kernel.rules.changes))
                 step = None
             else:
-                step = change_requests.prepare_correction(s, catalogue=self.catalogue, actor=actor, request=request)
+                step = change_requests.prepare_correction(
+                    s, catalogue=self.catalogue, actor=actor, request=request, rules=self.kernel.rules.changes
+                )
         if step is None:
             self.kernel.after_change()
             return done

@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
-from anjuan.archive.access import Principal, load_roles
-from anjuan.archive.approvals import load_approval_rules
+from anjuan.archive.access import Principal
 from anjuan.archive.clock import beijing_time
 from anjuan.archive.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
+from anjuan.archive.rules import Rules
 from anjuan.archive.service import Archive
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from ..labels import KIND_ZH, PROCEDURE_ZH, status_zh  # one table per status, shared with the CLI
@@ -69,8 +70,32 @@ env.filters["d"] = _date
 env.filters["status"] = status_zh
 env.filters["kind"] = lambda s: KIND_ZH.get(str(s), str(s))
 env.filters["procedure"] = lambda s: PROCEDURE_ZH.get(str(s), str(s))
-env.filters["role"] = lambda r: load_roles().roles[r].name if r in load_roles().roles else r
-env.filters["step"] = lambda s: load_approval_rules().steps[s].name if s in load_approval_rules().steps else s
+
+
+def _rules(context: Any) -> Rules:
+    """The rules of the archive the page is served from (a deployment may override the files)."""
+    archive: Archive = context["request"].app.state.archive
+    return archive.kernel.rules
+
+
+# Every page is rendered with its request (render() below, Starlette's TemplateResponse); a macro
+# imported without context would not see it and fail loudly here, which the page tests would show.
+
+
+@pass_context
+def _role(context: Any, role: Any) -> str:
+    roles = _rules(context).roles.roles
+    return roles[role].name if role in roles else str(role)
+
+
+@pass_context
+def _step(context: Any, step: Any) -> str:
+    steps = _rules(context).approvals.steps
+    return steps[step].name if step in steps else str(step)
+
+
+env.filters["role"] = _role
+env.filters["step"] = _step
 # Snippets come from the search backend already HTML-escaped with <mark> added (indexing/api.py).
 env.filters["snippet"] = lambda s: Markup(s)
 
@@ -116,7 +141,7 @@ class Web:
     @cached_property
     def approver(self) -> bool:
         """Holds a role for an approval step (审核/审批/审查): the 审批 menu and inbox apply."""
-        steps = load_approval_rules().steps
+        steps = self.archive.kernel.rules.approvals.steps
         roles = {r for key in ("review", "approve", "examine") if key in steps for r in steps[key].roles}
         return self.actor.officer_id is not None and bool(roles & set(self.actor.roles))
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
 from anjuan.archive.clock import CHINA, FixedClock
+from anjuan.archive.errors import Forbidden
 from anjuan.archive.service import Archive
 
 from tests.fixtures.archive import Bureau
@@ -41,3 +44,39 @@ def test_today_is_the_kernels_clock(archive: Archive, bureau: Bureau) -> None:
         assert then.deadlines(actor=bureau.handler, case_id=case.id) == archive.deadlines(
             actor=bureau.handler, case_id=case.id, today=dt.date(2027, 6, 1)
         )
+
+
+def test_roles_approvals_and_changes_are_read_from_the_settings(
+    archive: Archive, bureau: Bureau, tmp_path: Path
+) -> None:
+    """A deployment overrides roles.yaml, approvals.yaml and changes.yaml the way it overrides every
+    other rule file: the archive built on those settings checks rights and names steps by them."""
+    import yaml
+    from anjuan.archive import access, approvals, changes
+
+    roles = access.load_roles().model_dump()
+    roles["roles"]["handler"]["can"] = ["request_change", "assemble"]  # handlers no longer draft
+    steps = approvals.load_approval_rules().model_dump()
+    steps["steps"]["review"]["name"] = "初审"
+    kinds = changes.load_change_rules().model_dump()
+    kinds["kinds"]["void"]["name"] = "撤销"
+    paths = {}
+    for name, data in (("roles", roles), ("approvals", steps), ("changes", kinds)):
+        paths[f"{name}_path"] = tmp_path / f"{name}.yaml"
+        paths[f"{name}_path"].write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    settings = archive.settings.model_copy(update=paths)
+    with Archive(settings, converter=archive.converter, db=archive.db) as local:
+        handler = local.principal(bureau.handler.name)
+        assert not handler.can("draft") and archive.principal(bureau.handler.name).can("draft")
+        assert local.step_name("review") == "初审" and archive.step_name("review") == "审核"
+        assert local.kernel.rules.changes.kinds["void"].name == "撤销"
+        with pytest.raises(Forbidden) as refused:  # the rights of the overriding roles file
+            local.create_case(
+                actor=handler,
+                org_id=bureau.org_id,
+                kind="inspection",
+                procedure="general",
+                party_id=bureau.party_id,
+                officer_ids=bureau.officer_ids,
+            )
+        assert refused.value.code == "not_permitted"
