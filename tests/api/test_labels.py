@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anjuan.api import cli
+from anjuan.api.cli.registry import _deadline_line
 from anjuan.api.labels import CASE_STATUS_ZH, DEADLINE_STATUS_ZH, DOCUMENT_STATUS_ZH, status_zh
 from anjuan.api.web.context import env
 from anjuan.archive.procedure.deadlines import DeadlineStatus
@@ -17,7 +17,7 @@ def test_every_status_a_user_can_meet_has_a_chinese_label() -> None:
 
 
 def test_the_command_line_and_the_web_say_the_same() -> None:
-    line = cli._deadline_line(
+    line = _deadline_line(
         {"due": "2026-11-30", "status": "met", "days_left": None, "name": "行政处罚决定", "basis": "行政处罚法第六十条"}
     )
     assert "按期完成" in line and "已履行" not in line
