@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from . import events
 from .blobs import BlobStore
 from .errors import NotFound
-from .models import Attachment, CaseFile, Document, GuidanceOpinion, SealImage
+from .models import FILE_COLUMNS
 
 __all__ = ["FixityReport", "referenced_digests", "run_fixity"]
 
@@ -43,30 +43,15 @@ class FixityReport:
 
 
 def referenced_digests(session: Session) -> dict[str, str]:
-    """digest → what refers to it (the first reference found), for every file a record points to."""
+    """digest → what refers to it (the first reference found), for every file a record points to
+    (the labelled :data:`~.models.FILE_COLUMNS`)."""
     refs: dict[str, str] = {}
-
-    def add(digest: str | None, label: str) -> None:
-        if digest and digest not in refs:
-            refs[digest] = label
-
-    for row in session.execute(
-        select(Document.id, Document.docx_sha256, Document.rendition_sha256, Document.pdf_sha256)
-    ):
-        for digest, part in zip(row[1:], ("docx", "rendition", "pdf"), strict=True):
-            add(digest, f"document:{row[0]}:{part}")
-    for att_id, original, rendition in session.execute(select(Attachment.id, Attachment.sha256, Attachment.pdf_sha256)):
-        add(original, f"attachment:{att_id}")
-        add(rendition, f"attachment:{att_id}:pdf")
-    for cf_id, digest in session.execute(select(CaseFile.id, CaseFile.sha256)):
-        add(digest, f"case_file:{cf_id}")
-    for org_id, role, digest in session.execute(select(SealImage.org_id, SealImage.role, SealImage.sha256)):
-        add(digest, f"seal_image:{org_id}:{role}")
-    for guidance_id, docx, pdf in session.execute(
-        select(GuidanceOpinion.id, GuidanceOpinion.docx_sha256, GuidanceOpinion.pdf_sha256)
-    ):
-        add(docx, f"guidance:{guidance_id}:docx")  # 执法指导意见书
-        add(pdf, f"guidance:{guidance_id}:pdf")
+    for file_column in FILE_COLUMNS:
+        if file_column.label is None:
+            continue
+        for *keys, digest in session.execute(select(*file_column.keys, file_column.column)):
+            if digest and digest not in refs:
+                refs[digest] = file_column.label.format(*keys)
     return refs
 
 

@@ -43,7 +43,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from . import events
 from .errors import ArchiveError, FieldError, ValidationFailed
-from .models import Attachment, Blob, CaseFile, Document, DocumentRevision, Event, GuidanceOpinion, SealImage
+from .models import FILE_COLUMNS, NOT_FILE_COLUMNS, Event
 
 if TYPE_CHECKING:
     from .db import Database
@@ -81,36 +81,13 @@ ProfileKind = Literal["convert", "cold"]
 PROFILE_PREFIXES: dict[str, ProfileKind] = {"anjuan-convert-": "convert", "anjuan-cold-": "cold"}
 TEMP_PREFIX = ".tmp-"  # FileBlobStore.put writes here first (archive/blobs.py)
 
-# Every column that names a stored file (blob) by its SHA-256 — the ONE list the orphan search reads.
-# A new column holding a blob digest must be added here, or the files it names would look like
-# orphans and be deleted. tests/archive/test_maintenance.py fails when the models gain a String(64)
-# or ``*sha256`` column found neither here nor in NOT_BLOB_COLUMNS. Digests recorded only in the
-# operation log are covered separately (referenced_digests): received packages
-# (packaging/importer.py keeps its files and manifest as blobs and names them only in its
-# ``package_received`` event), and seal images replaced by an upload (sealing.py).
-BLOB_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
-    Document.docx_sha256,  # 文书 DOCX
-    Document.rendition_sha256,  # LibreOffice 转换件 (unsigned PDF)
-    Document.pdf_sha256,  # 签章后的正式文书
-    DocumentRevision.sha256,  # earlier states of a sealed PDF (revision 0 is the stored rendition)
-    Blob.sha256,  # the blob register
-    SealImage.sha256,  # 电子印章图像
-    Attachment.sha256,  # 证据材料 as received
-    Attachment.pdf_sha256,  # its A4 PDF for the volume
-    CaseFile.sha256,  # 卷宗 (sealed volume)
-    GuidanceOpinion.docx_sha256,  # 执法指导意见书 DOCX
-    GuidanceOpinion.pdf_sha256,  # … and its sealed PDF
-)
-
-# 64-character columns that are NOT file digests, and why (``table.column``).
-NOT_BLOB_COLUMNS: dict[str, str] = {
-    "api_tokens.token_sha256": "登录令牌摘要: the hash of a bearer token, not a file",
-    "idempotency_keys.request_sha256": "幂等键: the hash of an issuing request's body, not a file",
-    "audit_head.last_hash": "操作日志链: the tip of the event hash chain",
-    "events.hash": "操作日志链: an entry's chain hash",
-    "events.prev_hash": "操作日志链: the previous entry's chain hash",
-    "users.username": "用户名: a login name that happens to be 64 characters long",
-}
+# Every column that names a stored file (blob) by its SHA-256: models.FILE_COLUMNS, the one list
+# fixity reads too. Digests recorded only in the operation log are covered separately
+# (referenced_digests): received packages (packaging/importer.py keeps its files and manifest as
+# blobs and names them only in its ``package_received`` event), and seal images replaced by an
+# upload (sealing.py).
+BLOB_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = tuple(c.column for c in FILE_COLUMNS)
+NOT_BLOB_COLUMNS = NOT_FILE_COLUMNS
 
 _IN_CHUNK = 500  # digests per IN (…): well below SQLite's and PostgreSQL's bound-parameter limits
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")

@@ -7,6 +7,7 @@ on them live in the service modules (``orgs``, ``cases``, ``documents``, ``numbe
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -426,3 +427,48 @@ class IdempotencyKey(Base):  # 幂等键: a client's retry of an issuing request
     request_sha256: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# -- the columns that name stored files --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    """A column that names a file of the blob store by its SHA-256.
+
+    ``label`` (with ``{key}`` filled from the ``keys`` columns of the row) is how fixity names the
+    reference when the file is lost; None for digests kept only so that a file is recognised and
+    kept (a sealed PDF's earlier revisions, the blob register): fixity does not re-read those."""
+
+    column: Any  # InstrumentedAttribute
+    keys: tuple[Any, ...] = ()
+    label: str | None = None
+
+
+# Every column that names a stored file — the ONE list maintenance (what may be removed) and fixity
+# (what must be re-read) both read. A new column holding a blob digest must be added here, or the
+# files it names would look like orphans and be deleted; tests/archive/test_maintenance.py fails
+# when the models gain a String(64) or ``*sha256`` column found neither here nor in NOT_FILE_COLUMNS.
+FILE_COLUMNS: tuple[FileColumn, ...] = (
+    FileColumn(Document.docx_sha256, (Document.id,), "document:{}:docx"),  # 文书 DOCX
+    FileColumn(Document.rendition_sha256, (Document.id,), "document:{}:rendition"),  # LibreOffice 转换件
+    FileColumn(Document.pdf_sha256, (Document.id,), "document:{}:pdf"),  # 签章后的正式文书
+    FileColumn(Attachment.sha256, (Attachment.id,), "attachment:{}"),  # 证据材料 as received
+    FileColumn(Attachment.pdf_sha256, (Attachment.id,), "attachment:{}:pdf"),  # its A4 PDF for the volume
+    FileColumn(CaseFile.sha256, (CaseFile.id,), "case_file:{}"),  # 卷宗 (sealed volume)
+    FileColumn(SealImage.sha256, (SealImage.org_id, SealImage.role), "seal_image:{}:{}"),  # 电子印章图像
+    FileColumn(GuidanceOpinion.docx_sha256, (GuidanceOpinion.id,), "guidance:{}:docx"),  # 执法指导意见书
+    FileColumn(GuidanceOpinion.pdf_sha256, (GuidanceOpinion.id,), "guidance:{}:pdf"),  # … sealed PDF
+    FileColumn(DocumentRevision.sha256),  # earlier states of a sealed PDF (revision 0: the rendition)
+    FileColumn(Blob.sha256),  # the blob register
+)
+
+# 64-character columns that are NOT file digests, and why (``table.column``).
+NOT_FILE_COLUMNS: dict[str, str] = {
+    "api_tokens.token_sha256": "登录令牌摘要: the hash of a bearer token, not a file",
+    "idempotency_keys.request_sha256": "幂等键: the hash of an issuing request's body, not a file",
+    "audit_head.last_hash": "操作日志链: the tip of the event hash chain",
+    "events.hash": "操作日志链: an entry's chain hash",
+    "events.prev_hash": "操作日志链: the previous entry's chain hash",
+    "users.username": "用户名: a login name that happens to be 64 characters long",
+}
