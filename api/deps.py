@@ -27,7 +27,7 @@ def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_
 
 
 def _actor(archive: Annotated[Archive, Depends(_archive)], token: Annotated[str, Depends(_token)]) -> Principal:
-    return archive.authenticate(token)
+    return archive.accounts.authenticate(token)
 
 
 ArchiveDep = Annotated[Archive, Depends(_archive)]

@@ -15,6 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,9 +23,11 @@ from sqlalchemy.orm import Session
 from . import events
 from .access import Principal, RoleRule, RoleRules, principal_for, require, require_org
 from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
-from .models import ApiToken, Officer, User
+from .kernel import Kernel
+from .models import ApiToken, Officer, Organisation, User
 
 __all__ = [
+    "AccountService",
     "LoginResult",
     "Unauthenticated",
     "authenticate",
@@ -276,3 +279,71 @@ def _aware(value: dt.datetime) -> dt.datetime:
 @cache
 def _dummy_hash(log2_n: int) -> str:
     return hash_password(secrets.token_hex(8), log2_n=log2_n)
+
+
+class AccountService:
+    """用户与登录 (``archive.accounts``): the first administrator, users, logins and sessions, and the
+    principal each request acts as — with the kernel's role rules (roles.yaml)."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+
+    def bootstrap_admin(self, *, username: str, password: str) -> User:
+        """The platform administrator (系统管理员), once, at installation."""
+        with self.kernel.db.write() as s:
+            return bootstrap_admin(s, username=username, password=password, log2_n=self.kernel.settings.password_log2_n)
+
+    def create_user(self, *, actor: Principal, **data: Any) -> User:
+        with self.kernel.db.write() as s:
+            user = create_user(s, actor=actor, log2_n=self.kernel.settings.password_log2_n, **data)
+            user.officer  # noqa: B018  (loaded before the session closes)
+            return user
+
+    def users(self, *, actor: Principal) -> list[User]:
+        require(actor, "manage_users")
+        with self.kernel.db.read() as s:
+            rows = s.scalars(select(User).order_by(User.id)).all()
+            return [u for u in rows if actor.everywhere or (u.org_id is not None and actor.sees_org(u.org_id))]
+
+    def login(self, *, username: str, password: str) -> LoginResult:
+        settings = self.kernel.settings
+        with self.kernel.db.write() as s:
+            return login(
+                s,
+                username=username,
+                password=password,
+                ttl=dt.timedelta(hours=settings.token_ttl_hours),
+                log2_n=settings.password_log2_n,
+                roles=self.kernel.rules.roles,
+            )
+
+    def check_password(self, *, username: str, password: str) -> Principal:
+        with self.kernel.db.read() as s:
+            return check_password(
+                s,
+                username=username,
+                password=password,
+                log2_n=self.kernel.settings.password_log2_n,
+                roles=self.kernel.rules.roles,
+            )
+
+    def authenticate(self, token: str) -> Principal:
+        with self.kernel.db.read() as s:
+            return authenticate(s, token, self.kernel.rules.roles)
+
+    def logout(self, token: str) -> None:
+        with self.kernel.db.write() as s:
+            logout(s, token)
+
+    def principal(self, username: str) -> Principal:
+        """A stored user acting in-process (demo, tests, a CLI that checked the password)."""
+        with self.kernel.db.read() as s:
+            return principal_by_name(s, username, self.kernel.rules.roles)
+
+    def display_name(self, actor: Principal) -> str:
+        """How a user is shown: the officer's name and organisation (张伟 · 尧都区应急管理局)."""
+        with self.kernel.db.read() as s:
+            officer = s.get(Officer, actor.officer_id) if actor.officer_id else None
+            org = s.get(Organisation, actor.org_id) if actor.org_id else None
+            who = officer.name if officer else actor.name
+            return f"{who} · {org.name}" if org else who

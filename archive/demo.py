@@ -173,27 +173,29 @@ def _users(
     people: dict[str, Principal] = {"admin": admin}
     spec = scenario["bureau_admin"]
     password = secrets.token_urlsafe(12)
-    archive.create_user(
+    archive.accounts.create_user(
         actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["admin"])
     )
-    people["bureau_admin"] = archive.login(username=spec["username"], password=password).principal
+    people["bureau_admin"] = archive.accounts.login(username=spec["username"], password=password).principal
     spec = scenario["archivist"]
     password = secrets.token_urlsafe(12)
-    archive.create_user(
+    archive.accounts.create_user(
         actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["archivist"])
     )
-    people["archivist"] = archive.login(username=spec["username"], password=password).principal
+    people["archivist"] = archive.accounts.login(username=spec["username"], password=password).principal
     spec = scenario["reviewer"]
     password = secrets.token_urlsafe(12)
     parent = archive.org(actor=admin, org_id=org_id).parent_id
-    archive.create_user(
+    archive.accounts.create_user(
         actor=admin, username=spec["username"], password=password, org_id=parent, roles=spec.get("roles", ["reviewer"])
     )
-    people["reviewer"] = archive.login(username=spec["username"], password=password).principal
+    people["reviewer"] = archive.accounts.login(username=spec["username"], password=password).principal
     for officer, officer_spec in zip(officers, scenario["officers"], strict=True):
         password = secrets.token_urlsafe(12)
-        archive.create_user(actor=admin, username=officer_spec["username"], password=password, officer_id=officer.id)
-        people[officer.name] = archive.login(username=officer_spec["username"], password=password).principal
+        archive.accounts.create_user(
+            actor=admin, username=officer_spec["username"], password=password, officer_id=officer.id
+        )
+        people[officer.name] = archive.accounts.login(username=officer_spec["username"], password=password).principal
     return people
 
 
@@ -201,8 +203,8 @@ def _play(
     archive: Archive, scenario: dict[str, Any], docs_dir: Path, progress: Callable[[str], None]
 ) -> dict[str, Any]:
     admin_name, admin_password = scenario["admin"]["username"], secrets.token_urlsafe(12)
-    archive.bootstrap_admin(username=admin_name, password=admin_password)
-    admin = archive.login(username=admin_name, password=admin_password).principal
+    archive.accounts.bootstrap_admin(username=admin_name, password=admin_password)
+    admin = archive.accounts.login(username=admin_name, password=admin_password).principal
     progress(f"系统管理员 administrator: {admin.name} (logged in)")
     parent_org = archive.create_org(actor=admin, **scenario["parent_organisation"])
     org = archive.create_org(actor=admin, parent_id=parent_org.id, **scenario["organisation"])

@@ -58,7 +58,7 @@ from .fixity import run_fixity
 from .kernel import Kernel
 from .maintenance import DEFAULT_BLOB_GRACE, DEFAULT_PROFILE_GRACE, MaintenanceReport, run_maintenance
 from .migrate import upgrade
-from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party, User
+from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party
 from .numbering import NumberingProfile, set_start
 from .procedure import RuleSet, WorkingCalendar
 from .procedure.gates import GateRules
@@ -99,10 +99,10 @@ def _seal_role(role: str) -> str:
 class Archive:
     """The composition root: builds the kernel and the services on it, for the API and the CLI.
 
-    The services (``archive.search``, ``archive.casefiles``, ``archive.reviews``, ``archive.qc``,
-    ``archive.stats``, ``archive.procedure``) each take the kernel and the peers they need; the
-    methods below that are not yet their own service's are the document lifecycle, accounts and
-    registry (issue 15 moves them next)."""
+    The services (``archive.accounts``, ``archive.search``, ``archive.casefiles``,
+    ``archive.reviews``, ``archive.qc``, ``archive.stats``, ``archive.procedure``) each take the
+    kernel and the peers they need. The methods below that are not yet a service of their own are
+    the document lifecycle and the registry (issue 15 moves them next)."""
 
     def __init__(
         self,
@@ -128,6 +128,7 @@ class Archive:
         self.search = SearchService(kernel, search_backend)
         kernel.on_change(self.search.after_change)
         self.procedure = ProcedureService(kernel)  # 程序时限
+        self.accounts = accounts.AccountService(kernel)  # 用户与登录
         # The other rule files and the services built on them (clauses, gates, deadlines, case-file
         # order, review items, quality queries, statistics tables) are read on first use: a command
         # that needs none of them starts faster. A server reads them all at start-up (check_rules).
@@ -205,69 +206,6 @@ class Archive:
     def _counter_start(self, counter: str) -> int:
         spec = next((c for c in self.catalogue.counters if c.id == counter), None)
         return spec.start if spec else 1
-
-    # -- users --------------------------------------------------------------------------------
-
-    def bootstrap_admin(self, *, username: str, password: str) -> User:
-        """The platform administrator (系统管理员), once, at installation."""
-        with self.db.write() as s:
-            return accounts.bootstrap_admin(
-                s, username=username, password=password, log2_n=self.settings.password_log2_n
-            )
-
-    def create_user(self, *, actor: Principal, **data: Any) -> User:
-        with self.db.write() as s:
-            user = accounts.create_user(s, actor=actor, log2_n=self.settings.password_log2_n, **data)
-            user.officer  # noqa: B018
-            return user
-
-    def users(self, *, actor: Principal) -> list[User]:
-        require(actor, "manage_users")
-        with self.db.read() as s:
-            rows = s.scalars(select(User).order_by(User.id)).all()
-            return [u for u in rows if actor.everywhere or (u.org_id is not None and actor.sees_org(u.org_id))]
-
-    def login(self, *, username: str, password: str) -> accounts.LoginResult:
-        with self.db.write() as s:
-            return accounts.login(
-                s,
-                username=username,
-                password=password,
-                ttl=dt.timedelta(hours=self.settings.token_ttl_hours),
-                log2_n=self.settings.password_log2_n,
-                roles=self.kernel.rules.roles,
-            )
-
-    def check_password(self, *, username: str, password: str) -> Principal:
-        with self.db.read() as s:
-            return accounts.check_password(
-                s,
-                username=username,
-                password=password,
-                log2_n=self.settings.password_log2_n,
-                roles=self.kernel.rules.roles,
-            )
-
-    def authenticate(self, token: str) -> Principal:
-        with self.db.read() as s:
-            return accounts.authenticate(s, token, self.kernel.rules.roles)
-
-    def logout(self, token: str) -> None:
-        with self.db.write() as s:
-            accounts.logout(s, token)
-
-    def principal(self, username: str) -> Principal:
-        """A stored user acting in-process (demo, tests, a CLI that checked the password)."""
-        with self.db.read() as s:
-            return accounts.principal_by_name(s, username, self.kernel.rules.roles)
-
-    def display_name(self, actor: Principal) -> str:
-        """How a user is shown: the officer's name and organisation (张伟 · 尧都区应急管理局)."""
-        with self.db.read() as s:
-            officer = s.get(Officer, actor.officer_id) if actor.officer_id else None
-            org = s.get(Organisation, actor.org_id) if actor.org_id else None
-            who = officer.name if officer else actor.name
-            return f"{who} · {org.name}" if org else who
 
     # -- registry -------------------------------------------------------------------------------
 

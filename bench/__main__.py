@@ -39,8 +39,8 @@ def _fields() -> dict[str, dict]:
 
 
 def _user(archive: Archive, admin: Principal, username: str, officer_id: int) -> Principal:
-    archive.create_user(actor=admin, username=username, password="bench password", officer_id=officer_id)
-    return archive.principal(username)
+    archive.accounts.create_user(actor=admin, username=username, password="bench password", officer_id=officer_id)
+    return archive.accounts.principal(username)
 
 
 def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
@@ -50,8 +50,8 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
         Archive(Settings(data_dir=Path(tmp), pki_passphrase="bench passphrase", password_log2_n=10)) as archive,
     ):
         archive.migrate()
-        archive.bootstrap_admin(username="bench", password="bench password")
-        admin = archive.principal("bench")
+        archive.accounts.bootstrap_admin(username="bench", password="bench password")
+        admin = archive.accounts.principal("bench")
         org = archive.create_org(actor=admin, name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county")
         officers = [
             archive.create_officer(actor=admin, org_id=org.id, name=n, cert_no=c)

@@ -28,7 +28,7 @@ def run(repeats: int = 3) -> dict[str, float]:
         data = out / "data"
         settings = Settings(data_dir=data, pki_passphrase=SecretStr((data / "pki-passphrase").read_text().strip()))
         with Archive(settings) as archive:
-            archivist = archive.principal("wanghong")
+            archivist = archive.accounts.principal("wanghong")
             case_id = summary["casefile"]["case_id"]
             export_ms, verify_ms = [], []
             for index in range(repeats):

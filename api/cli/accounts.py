@@ -28,7 +28,7 @@ def init(
             archive.migrate()
             if admin:
                 password = _password(f"{admin} 的新密码 new password: ", env="ANJUAN_ADMIN_PASSWORD")
-                archive.bootstrap_admin(username=admin, password=password)
+                archive.accounts.bootstrap_admin(username=admin, password=password)
         _out(
             {
                 "data_dir": str(settings.data_dir.resolve()),
@@ -45,7 +45,7 @@ def init(
 def login(username: str, as_json: JsonOpt = False) -> None:
     """登录 — check the password (ANJUAN_PASSWORD or prompt) and keep a session for later commands."""
     with _Run(as_json), _archive() as archive:
-        result = archive.login(username=username, password=_password(f"{username} 的密码 password: "))
+        result = archive.accounts.login(username=username, password=_password(f"{username} 的密码 password: "))
         path = _session_file(archive.settings)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -64,7 +64,7 @@ def logout() -> None:
     with _Run(False), _archive() as archive:
         path = _session_file(archive.settings)
         if path.exists():
-            archive.logout(path.read_text("ascii").strip())
+            archive.accounts.logout(path.read_text("ascii").strip())
             path.unlink()
         typer.echo("已退出 logged out")
 
@@ -96,7 +96,7 @@ def user_add(
     """新建用户 — add a login (its password from ANJUAN_NEW_PASSWORD or a prompt)."""
     with _Run(as_json), _archive() as archive:
         password = _password(f"{username} 的新密码 new password: ", env="ANJUAN_NEW_PASSWORD")
-        user = archive.create_user(
+        user = archive.accounts.create_user(
             actor=_acting(ctx, archive),
             username=username,
             password=password,
@@ -115,7 +115,7 @@ def user_add(
 def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出用户 — list the users in your scope."""
     with _Run(as_json), _archive() as archive:
-        users = archive.users(actor=_acting(ctx, archive))
+        users = archive.accounts.users(actor=_acting(ctx, archive))
         rows = [
             {"id": u.id, "username": u.username, "org_id": u.org_id, "officer_id": u.officer_id, "roles": u.roles}
             for u in users

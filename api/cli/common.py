@@ -146,11 +146,11 @@ def _acting(ctx: typer.Context, archive: Archive) -> Principal:
     if state.principal is not None:
         return state.principal
     if token := os.environ.get("ANJUAN_TOKEN"):
-        principal = archive.authenticate(token)
+        principal = archive.accounts.authenticate(token)
     elif user := state.user:
-        principal = archive.check_password(username=user, password=_password(f"{user} 的密码 password: "))
+        principal = archive.accounts.check_password(username=user, password=_password(f"{user} 的密码 password: "))
     elif (saved := _session_file(archive.settings)).exists():
-        principal = archive.authenticate(saved.read_text("ascii").strip())
+        principal = archive.accounts.authenticate(saved.read_text("ascii").strip())
     else:
         raise Unauthenticated(
             "请先登录：anjuan login 用户名（或设置 ANJUAN_USER 与 ANJUAN_PASSWORD）",

@@ -29,13 +29,13 @@ def _me(p: Principal) -> dict[str, Any]:
 @router.post("/auth/login", response_model=LoginResponse, tags=["auth"])
 def login(body: LoginRequest, archive: ArchiveDep) -> LoginResponse:
     """Exchange a username and password for a bearer token (send it as ``Authorization: Bearer …``)."""
-    result = archive.login(username=body.username, password=body.password)
+    result = archive.accounts.login(username=body.username, password=body.password)
     return LoginResponse(token=result.token, expires_at=result.expires_at, user=_me(result.principal))
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
 def logout(archive: ArchiveDep, token: Token, actor: Actor) -> Response:
-    archive.logout(token)
+    archive.accounts.logout(token)
     return Response(status_code=204)
 
 
@@ -47,9 +47,9 @@ def me(actor: Actor) -> dict[str, Any]:
 
 @router.post("/users", response_model=UserRead, status_code=201, tags=["users"])
 def create_user(body: UserCreate, archive: ArchiveDep, actor: Actor) -> UserRead:
-    return UserRead.model_validate(archive.create_user(actor=actor, **body.model_dump()))
+    return UserRead.model_validate(archive.accounts.create_user(actor=actor, **body.model_dump()))
 
 
 @router.get("/users", response_model=list[UserRead], tags=["users"])
 def list_users(archive: ArchiveDep, actor: Actor) -> list[UserRead]:
-    return [UserRead.model_validate(u) for u in archive.users(actor=actor)]
+    return [UserRead.model_validate(u) for u in archive.accounts.users(actor=actor)]

@@ -150,7 +150,7 @@ class Web:
 
     @cached_property
     def display_name(self) -> str:
-        return self.archive.display_name(self.actor)
+        return self.archive.accounts.display_name(self.actor)
 
 
 def _viewer(request: Request) -> Web:
@@ -159,7 +159,7 @@ def _viewer(request: Request) -> Web:
     if not token:
         raise LoginRequired(_here(request))
     try:
-        actor = archive.authenticate(token)
+        actor = archive.accounts.authenticate(token)
     except Unauthenticated:
         raise LoginRequired(_here(request)) from None
     return Web(request=request, archive=archive, actor=actor, token=token)

@@ -37,7 +37,7 @@ def login(request: Request, form: LoginForm) -> Response:
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
     try:
-        result = request.app.state.archive.login(username=username, password=password)
+        result = request.app.state.archive.accounts.login(username=username, password=password)
     except Unauthenticated as exc:
         return render(
             None, request, "login.html", code=401, title="登录", next=target, error=exc.message_zh, username=username
@@ -58,7 +58,7 @@ def login(request: Request, form: LoginForm) -> Response:
 
 @router.post("/logout")
 def logout(web: Viewer, _posted: Posted) -> Response:
-    web.archive.logout(web.token)
+    web.archive.accounts.logout(web.token)
     response = redirect(f"{PREFIX}/login", "已退出登录")
     response.delete_cookie(COOKIE, path="/")
     return response

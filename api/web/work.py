@@ -342,7 +342,7 @@ def admin(request: Request, web: Viewer) -> Response:
         nav="admin",
         orgs=archive.orgs(actor=actor),
         officers=archive.officers(actor=actor),
-        users=archive.users(actor=actor) if actor.can("manage_users") else [],
+        users=archive.accounts.users(actor=actor) if actor.can("manage_users") else [],
         holes=[(d, archive.form(d.form_id).name) for d in archive.numbered_drafts(actor=actor)],
         grace=archive.settings.numbered_draft_grace_minutes,
     )

@@ -19,7 +19,7 @@ from tests.fixtures.archive import CREDIT_CODE, PASSWORD, make_archive, pdf_text
 @pytest.fixture
 def client(sqlite_database: Database, converter_pool: Converter, tmp_path: Path) -> Iterator[TestClient]:
     for archive in make_archive(sqlite_database, converter_pool, tmp_path):
-        archive.bootstrap_admin(username="admin", password=PASSWORD)  # as ``anjuan init --admin`` does
+        archive.accounts.bootstrap_admin(username="admin", password=PASSWORD)  # as ``anjuan init --admin`` does
         with TestClient(create_app(archive=archive)) as client:
             yield client
 
@@ -301,7 +301,7 @@ def test_case_file_review_and_filing_over_http(
         bureau = make_bureau(archive)
         case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
         archivist_user = "county-archivist"
-        archive.create_user(
+        archive.accounts.create_user(
             actor=bureau.admin, username=archivist_user, password=PASSWORD, org_id=bureau.org_id, roles=["archivist"]
         )
         with TestClient(create_app(archive=archive)) as client:

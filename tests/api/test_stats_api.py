@@ -43,7 +43,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def _token(world: World, username: str) -> str:
-    return world.archive.login(username=username, password=PASSWORD).token
+    return world.archive.accounts.login(username=username, password=PASSWORD).token
 
 
 def _cli(world: World, tmp_path: Path, *args: str, user: str = "admin", columns: int = 80) -> Any:

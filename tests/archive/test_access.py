@@ -38,19 +38,21 @@ def test_passwords_are_scrypt_hashes_and_logins_are_checked(archive: Archive, bu
         hashes = s.scalars(select(User.password_hash)).all()
     assert all(h.startswith("scrypt$") and PASSWORD not in h for h in hashes)
     with pytest.raises(Unauthenticated) as err:
-        archive.login(username=bureau.handler.name, password="wrong password")
+        archive.accounts.login(username=bureau.handler.name, password="wrong password")
     assert err.value.code == "bad_credentials"
-    result = archive.login(username=bureau.handler.name, password=PASSWORD)
-    assert archive.authenticate(result.token).officer_id == bureau.officer_ids[0]
-    archive.logout(result.token)
+    result = archive.accounts.login(username=bureau.handler.name, password=PASSWORD)
+    assert archive.accounts.authenticate(result.token).officer_id == bureau.officer_ids[0]
+    archive.accounts.logout(result.token)
     with pytest.raises(Unauthenticated):
-        archive.authenticate(result.token)
+        archive.accounts.authenticate(result.token)
     with pytest.raises(ValidationFailed):  # short passwords and unknown roles are refused
-        archive.create_user(actor=bureau.admin, username="x1", password="short", org_id=bureau.org_id, roles=["boss"])
+        archive.accounts.create_user(
+            actor=bureau.admin, username="x1", password="short", org_id=bureau.org_id, roles=["boss"]
+        )
     with pytest.raises(Forbidden):  # only administrators add users
-        archive.create_user(actor=bureau.handler, username="x2", password=PASSWORD, org_id=bureau.org_id)
+        archive.accounts.create_user(actor=bureau.handler, username="x2", password=PASSWORD, org_id=bureau.org_id)
     with pytest.raises(Conflict):
-        archive.bootstrap_admin(username="second", password=PASSWORD)
+        archive.accounts.bootstrap_admin(username="second", password=PASSWORD)
 
 
 def test_scopes_follow_the_organisation_tree_and_the_case_team(archive: Archive, bureau: Bureau) -> None:

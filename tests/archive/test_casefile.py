@@ -127,7 +127,7 @@ def test_closing_filing_and_the_freeze(archive: Archive, bureau: Bureau, tmp_pat
     issue_scenario_rest(archive, bureau, case)
     closed = archive.casefiles.close(actor=bureau.handler, case_id=case)
     assert closed.status == "closed" and closed.closed_on is not None
-    archivist = archive.principal("arch")
+    archivist = archive.accounts.principal("arch")
     with pytest.raises(ArchiveError):  # the handler does not file
         archive.casefiles.file(actor=bureau.handler, case_id=case)
     filed = archive.casefiles.file(actor=archivist, case_id=case, checker="赵敏")

@@ -66,8 +66,8 @@ def test_roles_approvals_and_changes_are_read_from_the_settings(
         paths[f"{name}_path"].write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     settings = archive.settings.model_copy(update=paths)
     with Archive(settings, converter=archive.converter, db=archive.db) as local:
-        handler = local.principal(bureau.handler.name)
-        assert not handler.can("draft") and archive.principal(bureau.handler.name).can("draft")
+        handler = local.accounts.principal(bureau.handler.name)
+        assert not handler.can("draft") and archive.accounts.principal(bureau.handler.name).can("draft")
         assert local.step_name("review") == "初审" and archive.step_name("review") == "审核"
         assert local.kernel.rules.changes.kinds["void"].name == "撤销"
         with pytest.raises(Forbidden) as refused:  # the rights of the overriding roles file
