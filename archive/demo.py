@@ -185,7 +185,7 @@ def _users(
     people["archivist"] = archive.accounts.login(username=spec["username"], password=password).principal
     spec = scenario["reviewer"]
     password = secrets.token_urlsafe(12)
-    parent = archive.org(actor=admin, org_id=org_id).parent_id
+    parent = archive.registry.org(actor=admin, org_id=org_id).parent_id
     archive.accounts.create_user(
         actor=admin, username=spec["username"], password=password, org_id=parent, roles=spec.get("roles", ["reviewer"])
     )
@@ -206,11 +206,11 @@ def _play(
     archive.accounts.bootstrap_admin(username=admin_name, password=admin_password)
     admin = archive.accounts.login(username=admin_name, password=admin_password).principal
     progress(f"系统管理员 administrator: {admin.name} (logged in)")
-    parent_org = archive.create_org(actor=admin, **scenario["parent_organisation"])
-    org = archive.create_org(actor=admin, parent_id=parent_org.id, **scenario["organisation"])
+    parent_org = archive.registry.create_org(actor=admin, **scenario["parent_organisation"])
+    org = archive.registry.create_org(actor=admin, parent_id=parent_org.id, **scenario["organisation"])
     progress(f"机关 organisation: {org.name}")
     officers = [
-        archive.create_officer(actor=admin, org_id=org.id, **{k: v for k, v in o.items() if k != "username"})
+        archive.registry.create_officer(actor=admin, org_id=org.id, **{k: v for k, v in o.items() if k != "username"})
         for o in scenario["officers"]
     ]
     progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
@@ -222,7 +222,7 @@ def _play(
     default_opinions = scenario["default_opinions"]
     handlers = [o for o in officers if "handler" in o.roles][:2]
     handler = people[handlers[0].name]
-    party = archive.create_party(actor=handler, **scenario["party"])
+    party = archive.registry.create_party(actor=handler, **scenario["party"])
     progress(f"当事人 party: {party.name} {party.credit_code}")
     keys = archive.pki_init(actor=admin)["keys"]
     progress(f"电子印章 keys: {len(keys)} (机关印章, 行政执法专用章, 执法人员) in {archive.settings.key_dir}")
@@ -233,7 +233,7 @@ def _play(
     all_deadlines: list[dict[str, Any]] = []
     refs_by_case: list[dict[str, int]] = []
     for case_spec in scenario["cases"]:
-        case = archive.create_case(
+        case = archive.registry.create_case(
             actor=handler,
             org_id=org.id,
             kind=case_spec["kind"],

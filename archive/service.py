@@ -20,7 +20,7 @@ from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
 from anjuan.templates.convert import Converter
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from anjuan.errors import AnjuanError
 
@@ -28,13 +28,11 @@ from . import accounts, approvals, documents, events, idempotency, packaging, re
 from . import changes as change_requests
 from .access import (
     Principal,
-    case_clause,
     document_clause,
     org_subtree,
     require,
     require_case,
     require_document,
-    require_officers_in,
     require_org,
 )
 from .audit import verify_chain
@@ -58,12 +56,13 @@ from .fixity import run_fixity
 from .kernel import Kernel
 from .maintenance import DEFAULT_BLOB_GRACE, DEFAULT_PROFILE_GRACE, MaintenanceReport, run_maintenance
 from .migrate import upgrade
-from .models import Approval, Case, ChangeRequest, Document, Officer, Organisation, Party
-from .numbering import NumberingProfile, set_start
+from .models import Approval, ChangeRequest, Document, Officer
+from .numbering import NumberingProfile
 from .procedure import RuleSet, WorkingCalendar
 from .procedure.gates import GateRules
 from .procedure.service import ProcedureService
 from .qc import QualityService
+from .registry.service import RegistryService
 from .review import ReviewService
 from .sealing import revision_digests
 from .search import SearchService
@@ -99,10 +98,10 @@ def _seal_role(role: str) -> str:
 class Archive:
     """The composition root: builds the kernel and the services on it, for the API and the CLI.
 
-    The services (``archive.accounts``, ``archive.search``, ``archive.casefiles``,
-    ``archive.reviews``, ``archive.qc``, ``archive.stats``, ``archive.procedure``) each take the
-    kernel and the peers they need. The methods below that are not yet a service of their own are
-    the document lifecycle and the registry (issue 15 moves them next)."""
+    The services (``archive.accounts``, ``archive.registry``, ``archive.search``,
+    ``archive.casefiles``, ``archive.reviews``, ``archive.qc``, ``archive.stats``,
+    ``archive.procedure``) each take the kernel and the peers they need. The methods below are the
+    document lifecycle, not yet a service of its own (issue 15 moves it next)."""
 
     def __init__(
         self,
@@ -129,6 +128,7 @@ class Archive:
         kernel.on_change(self.search.after_change)
         self.procedure = ProcedureService(kernel)  # 程序时限
         self.accounts = accounts.AccountService(kernel)  # 用户与登录
+        self.registry = RegistryService(kernel)  # 机关、执法人员、当事人、案件
         # The other rule files and the services built on them (clauses, gates, deadlines, case-file
         # order, review items, quality queries, statistics tables) are read on first use: a command
         # that needs none of them starts faster. A server reads them all at start-up (check_rules).
@@ -206,110 +206,6 @@ class Archive:
     def _counter_start(self, counter: str) -> int:
         spec = next((c for c in self.catalogue.counters if c.id == counter), None)
         return spec.start if spec else 1
-
-    # -- registry -------------------------------------------------------------------------------
-
-    def create_org(self, *, actor: Principal, **data: Any) -> Organisation:
-        require(actor, "manage_registry")
-        with self.db.write() as s:
-            parent = data.get("parent_id")
-            if parent is not None:
-                require_org(s, actor, parent)
-            elif not actor.everywhere:
-                raise Forbidden("只能在本机关之下新建机关", "new organisations go below your own", code="not_permitted")
-            return registry.create_org(s, actor=actor.name, **data)
-
-    def create_officer(self, *, actor: Principal, **data: Any) -> Officer:
-        require(actor, "manage_registry")
-        with self.db.write() as s:
-            require_org(s, actor, data["org_id"])
-            return registry.create_officer(s, actor=actor.name, role_rules=self.kernel.rules.roles, **data)
-
-    def create_party(self, *, actor: Principal, **data: Any) -> Party:
-        if not (actor.can("draft") or actor.can("manage_registry")):
-            require(actor, "draft")
-        with self.db.write() as s:
-            return registry.create_party(s, actor=actor.name, **data)
-
-    def create_case(self, *, actor: Principal, **data: Any) -> Case:
-        require(actor, "draft")
-        with self.db.write() as s:
-            require_org(s, actor, data["org_id"])
-            require_officers_in(s, actor, data.get("officer_ids") or [])
-            case = registry.create_case(s, actor=actor.name, **data)
-            case.officers  # noqa: B018  (load before the session closes)
-            return case
-
-    def orgs(self, *, actor: Principal) -> list[Organisation]:
-        with self.db.read() as s:
-            return [o for o in registry.list_orgs(s) if actor.sees_org(o.id)]
-
-    def org(self, *, actor: Principal, org_id: int) -> Organisation:
-        with self.db.read() as s:
-            return require_org(s, actor, org_id)
-
-    def officers(self, *, actor: Principal, org_id: int | None = None) -> list[Officer]:
-        with self.db.read() as s:
-            return [o for o in registry.list_officers(s, org_id=org_id) if actor.sees_org(o.org_id)]
-
-    def parties(self, *, actor: Principal) -> list[Party]:
-        # The register of 执法对象 is shared across organisations (one entry per credit code).
-        with self.db.read() as s:
-            return registry.list_parties(s)
-
-    def party(self, *, actor: Principal, key: str | int) -> Party:
-        with self.db.read() as s:
-            return registry.resolve_party(s, key)
-
-    def resolve_org(self, *, actor: Principal, key: str | int) -> Organisation:
-        with self.db.read() as s:
-            org = registry.resolve_org(s, key)
-            return require_org(s, actor, org.id)
-
-    def cases(self, *, actor: Principal, org_id: int | None = None) -> list[Case]:
-        with self.db.read() as s:
-            query = (
-                select(Case)
-                .where(case_clause(actor))
-                .order_by(Case.id)
-                .options(selectinload(Case.officers), selectinload(Case.party), selectinload(Case.org))
-            )
-            if org_id is not None:
-                query = query.where(Case.org_id == org_id)
-            return list(s.scalars(query))
-
-    def case(self, *, actor: Principal, case_id: int) -> Case:
-        with self.db.read() as s:
-            case = require_case(s, actor, case_id)
-            # What callers read after the session closes.
-            case.officers  # noqa: B018
-            case.party  # noqa: B018
-            case.org  # noqa: B018
-            return case
-
-    def set_counter_start(self, *, actor: Principal, org_id: int, year: int, counter: str, start: int) -> None:
-        require(actor, "manage_registry")
-        known = {c.id for c in self.catalogue.counters}
-        if counter not in known and not counter.startswith("code:"):
-            raise ArchiveError(
-                f"计数器{counter}不存在",
-                f"unknown counter {counter}",
-                code="unknown_counter",
-                details={"counters": sorted(known)},
-            )
-        with self.db.write() as s:
-            require_org(s, actor, org_id)
-            set_start(s, org_id=org_id, year=year, counter=counter, start=start)
-            events.record(
-                s,
-                actor=actor.name,
-                entity="organisation",
-                entity_id=org_id,
-                action="counter_start_set",
-                year=year,
-                counter=counter,
-                start=start,
-            )
 
     # -- documents ------------------------------------------------------------------------------
 

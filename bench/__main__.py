@@ -52,20 +52,22 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
         archive.migrate()
         archive.accounts.bootstrap_admin(username="bench", password="bench password")
         admin = archive.accounts.principal("bench")
-        org = archive.create_org(actor=admin, name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county")
+        org = archive.registry.create_org(
+            actor=admin, name="临汾市尧都区应急管理局", area="晋临", code="应急", level="county"
+        )
         officers = [
-            archive.create_officer(actor=admin, org_id=org.id, name=n, cert_no=c)
+            archive.registry.create_officer(actor=admin, org_id=org.id, name=n, cert_no=c)
             for n, c in (("张伟", "14100220190031"), ("刘洋", "14100220200057"))
         ]
         handler = _user(archive, admin, "zhangwei", officers[0].id)
-        party = archive.create_party(
+        party = archive.registry.create_party(
             actor=handler,
             kind="organisation",
             name="临汾市尧都区鑫达化工有限公司",
             credit_code="91141002MA0K1234EY",
         )
         cases = [
-            archive.create_case(
+            archive.registry.create_case(
                 actor=handler,
                 org_id=org.id,
                 kind="penalty",
@@ -101,7 +103,7 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
             archive,
             admin,
             "zhaomin",
-            archive.create_officer(
+            archive.registry.create_officer(
                 actor=admin, org_id=org.id, name="赵敏", cert_no="14100220170012", roles=["supervisor"]
             ).id,
         )
@@ -109,7 +111,7 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
             archive,
             admin,
             "sunjianjun",
-            archive.create_officer(
+            archive.registry.create_officer(
                 actor=admin, org_id=org.id, name="孙建军", cert_no="14100220120005", roles=["deputy"]
             ).id,
         )

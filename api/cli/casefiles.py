@@ -55,7 +55,7 @@ def case_close(ctx: typer.Context, case: int, as_json: JsonOpt = False) -> None:
     with _Run(as_json), _archive() as archive:
         actor = _acting(ctx, archive)
         archive.casefiles.close(actor=actor, case_id=case)
-        row = archive.case(actor=actor, case_id=case)
+        row = archive.registry.case(actor=actor, case_id=case)
         _out(case_read(row).model_dump(mode="json"), as_json, f"已结案 closed case {row.id} on {row.closed_on}")
 
 
@@ -70,7 +70,7 @@ def case_file(
     with _Run(as_json), _archive() as archive:
         actor = _acting(ctx, archive)
         archive.casefiles.file(actor=actor, case_id=case, checker=checker)
-        row = archive.case(actor=actor, case_id=case)
+        row = archive.registry.case(actor=actor, case_id=case)
         _out(
             case_read(row).model_dump(mode="json"),
             as_json,

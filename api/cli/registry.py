@@ -30,7 +30,7 @@ def org_add(
 ) -> None:
     """登记机关 — add an organisation."""
     with _Run(as_json), _archive() as archive:
-        org = archive.create_org(
+        org = archive.registry.create_org(
             actor=_acting(ctx, archive),
             name=name,
             area=area,
@@ -58,7 +58,7 @@ def officer_add(
 ) -> None:
     """登记执法人员 — add an officer with their 执法证号 and roles."""
     with _Run(as_json), _archive() as archive:
-        officer = archive.create_officer(
+        officer = archive.registry.create_officer(
             actor=_acting(ctx, archive), org_id=org, name=name, cert_no=cert_no, roles=role
         )
         _out(
@@ -81,7 +81,7 @@ def party_add(
 ) -> None:
     """登记当事人 — add a party (enterprise or person)."""
     with _Run(as_json), _archive() as archive:
-        party = archive.create_party(
+        party = archive.registry.create_party(
             actor=_acting(ctx, archive),
             kind=kind,
             name=name,
@@ -111,8 +111,8 @@ def case_new(
 ) -> None:
     """新建案件 — open a case (inspection chain or penalty case)."""
     with _Run(as_json), _archive() as archive:
-        party_id = archive.party(actor=_acting(ctx, archive), key=party).id
-        case = archive.create_case(
+        party_id = archive.registry.party(actor=_acting(ctx, archive), key=party).id
+        case = archive.registry.create_case(
             actor=_acting(ctx, archive),
             org_id=org,
             kind=kind,
@@ -173,7 +173,9 @@ def number_start(
         from anjuan.archive.clock import today
 
         y = year or today().year
-        archive.set_counter_start(actor=_acting(ctx, archive), org_id=org, year=y, counter=counter, start=start)
+        archive.registry.set_counter_start(
+            actor=_acting(ctx, archive), org_id=org, year=y, counter=counter, start=start
+        )
         _out(
             {"org": org, "year": y, "counter": counter, "start": start},
             as_json,

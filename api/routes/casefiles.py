@@ -112,14 +112,14 @@ def casefile_pdf(case_id: int, archive: ArchiveDep, actor: Actor) -> Response:
 def close_case(case_id: int, archive: ArchiveDep, actor: Actor) -> CaseRead:
     """结案: needs the issued 结案审批表 (penalty cases) or every rectification re-inspected."""
     archive.casefiles.close(actor=actor, case_id=case_id)
-    return case_read(archive.case(actor=actor, case_id=case_id))
+    return case_read(archive.registry.case(actor=actor, case_id=case_id))
 
 
 @router.post("/cases/{case_id}/file", response_model=CaseRead, tags=["casefiles"])
 def file_case(case_id: int, archive: ArchiveDep, actor: Actor, checker: str = "") -> CaseRead:
     """归档: 归档号, 档号, 保管期限, the final sealed volume; the case is frozen afterwards."""
     archive.casefiles.file(actor=actor, case_id=case_id, checker=checker)
-    return case_read(archive.case(actor=actor, case_id=case_id))
+    return case_read(archive.registry.case(actor=actor, case_id=case_id))
 
 
 @router.post("/cases/{case_id}/review", tags=["review"])

@@ -27,57 +27,57 @@ router = APIRouter()
 
 @router.post("/organisations", response_model=OrgRead, status_code=201, tags=["organisations"])
 def create_org(body: OrgCreate, archive: ArchiveDep, actor: Actor) -> OrgRead:
-    return OrgRead.model_validate(archive.create_org(actor=actor, **body.model_dump()))
+    return OrgRead.model_validate(archive.registry.create_org(actor=actor, **body.model_dump()))
 
 
 @router.get("/organisations", response_model=list[OrgRead], tags=["organisations"])
 def list_orgs(archive: ArchiveDep, actor: Actor) -> list[OrgRead]:
-    return [OrgRead.model_validate(o) for o in archive.orgs(actor=actor)]
+    return [OrgRead.model_validate(o) for o in archive.registry.orgs(actor=actor)]
 
 
 @router.get("/organisations/{org_id}", response_model=OrgRead, tags=["organisations"])
 def get_org(org_id: int, archive: ArchiveDep, actor: Actor) -> OrgRead:
-    return OrgRead.model_validate(archive.org(actor=actor, org_id=org_id))
+    return OrgRead.model_validate(archive.registry.org(actor=actor, org_id=org_id))
 
 
 @router.post("/officers", response_model=OfficerRead, status_code=201, tags=["officers"])
 def create_officer(body: OfficerCreate, archive: ArchiveDep, actor: Actor) -> OfficerRead:
-    return OfficerRead.model_validate(archive.create_officer(actor=actor, **body.model_dump()))
+    return OfficerRead.model_validate(archive.registry.create_officer(actor=actor, **body.model_dump()))
 
 
 @router.get("/officers", response_model=list[OfficerRead], tags=["officers"])
 def list_officers(archive: ArchiveDep, actor: Actor, org_id: int | None = None) -> list[OfficerRead]:
-    return [OfficerRead.model_validate(o) for o in archive.officers(actor=actor, org_id=org_id)]
+    return [OfficerRead.model_validate(o) for o in archive.registry.officers(actor=actor, org_id=org_id)]
 
 
 @router.post("/parties", response_model=PartyRead, status_code=201, tags=["parties"])
 def create_party(body: PartyCreate, archive: ArchiveDep, actor: Actor) -> PartyRead:
-    return PartyRead.model_validate(archive.create_party(actor=actor, **body.model_dump()))
+    return PartyRead.model_validate(archive.registry.create_party(actor=actor, **body.model_dump()))
 
 
 @router.get("/parties", response_model=list[PartyRead], tags=["parties"])
 def list_parties(archive: ArchiveDep, actor: Actor) -> list[PartyRead]:
-    return [PartyRead.model_validate(p) for p in archive.parties(actor=actor)]
+    return [PartyRead.model_validate(p) for p in archive.registry.parties(actor=actor)]
 
 
 @router.get("/parties/{party_id}", response_model=PartyRead, tags=["parties"])
 def get_party(party_id: int, archive: ArchiveDep, actor: Actor) -> PartyRead:
-    return PartyRead.model_validate(archive.party(actor=actor, key=party_id))
+    return PartyRead.model_validate(archive.registry.party(actor=actor, key=party_id))
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201, tags=["cases"])
 def create_case(body: CaseCreate, archive: ArchiveDep, actor: Actor) -> CaseRead:
-    return case_read(archive.create_case(actor=actor, **body.model_dump()))
+    return case_read(archive.registry.create_case(actor=actor, **body.model_dump()))
 
 
 @router.get("/cases", response_model=list[CaseRead], tags=["cases"])
 def list_cases(archive: ArchiveDep, actor: Actor, org_id: int | None = None) -> list[CaseRead]:
-    return [case_read(c) for c in archive.cases(actor=actor, org_id=org_id)]
+    return [case_read(c) for c in archive.registry.cases(actor=actor, org_id=org_id)]
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])
 def get_case(case_id: int, archive: ArchiveDep, actor: Actor) -> CaseRead:
-    return case_read(archive.case(actor=actor, case_id=case_id))
+    return case_read(archive.registry.case(actor=actor, case_id=case_id))
 
 
 @router.get("/cases/{case_id}/deadlines", tags=["cases"])

@@ -23,7 +23,7 @@ PARTY_FIELDS = ("kind", "name", "credit_code", "id_number", "legal_rep", "addres
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases(request: Request, web: Viewer, status: str = "") -> Response:
-    rows = web.archive.cases(actor=web.actor)
+    rows = web.archive.registry.cases(actor=web.actor)
     if status == "filed":
         rows = [c for c in rows if c.filed_at is not None]
     elif status:
@@ -36,9 +36,9 @@ def _new_case_context(web: Web, values: dict[str, Any], errors: dict[str, str], 
     return {
         "title": "新建案件",
         "nav": "cases",
-        "orgs": archive.orgs(actor=actor),
-        "officers": [o for o in archive.officers(actor=actor) if o.active],
-        "parties": archive.parties(actor=actor),
+        "orgs": archive.registry.orgs(actor=actor),
+        "officers": [o for o in archive.registry.officers(actor=actor) if o.active],
+        "parties": archive.registry.parties(actor=actor),
         "values": values,
         "errors": errors,
         "message": message,
@@ -78,7 +78,7 @@ def new_case(request: Request, web: Viewer, form: Posted) -> Response:
             data = {k: v for k, v in values["party"].items() if v}
             data.setdefault("kind", "organisation")
             try:
-                party_id = archive.create_party(actor=actor, **data).id
+                party_id = archive.registry.create_party(actor=actor, **data).id
             except ValidationFailed as exc:
                 errors.update({f"party.{k}": v for k, v in errors_by_field(exc.errors).items()})
                 raise
@@ -87,7 +87,7 @@ def new_case(request: Request, web: Viewer, form: Posted) -> Response:
             if party_id is None:
                 errors["party_id"] = "请选择当事人"
                 raise ValidationFailed([])
-        case = archive.create_case(
+        case = archive.registry.create_case(
             actor=actor,
             org_id=values["org_id"] or actor.org_id,
             kind=values["kind"],
@@ -116,7 +116,7 @@ def _int(value: Any) -> int | None:
 def case_context(web: Web, case_id: int) -> dict[str, Any]:
     """Everything the case page shows (also the base of the case-file page)."""
     archive, actor = web.archive, web.actor
-    case = archive.case(actor=actor, case_id=case_id)
+    case = archive.registry.case(actor=actor, case_id=case_id)
     docs = archive.documents(actor=actor, case_id=case_id)
     catalogue = archive.catalogue
     by_stage: dict[str, list[Any]] = {stage: [] for stage in catalogue.stages}

@@ -68,7 +68,7 @@ def _read_meta(posted: Any) -> tuple[dict[str, Any], dict[str, str]]:
 
 @router.get("/cases/{case_id}/documents/new", response_class=HTMLResponse)
 def new_document(request: Request, case_id: int, web: Viewer, form: str) -> Response:
-    case = web.archive.case(actor=web.actor, case_id=case_id)
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     spec = web.archive.form(form)
     meta = {"date": "", "officer_ids": [o.id for o in case.officers], "parent_id": None}
     context = _editor(web, case=case, form=spec, values={}, meta=meta, errors={})
@@ -78,7 +78,7 @@ def new_document(request: Request, case_id: int, web: Viewer, form: str) -> Resp
 @router.post("/cases/{case_id}/documents/new", response_class=HTMLResponse)
 def create_document(request: Request, case_id: int, web: Viewer, form: str, posted: Posted) -> Response:
     archive, actor = web.archive, web.actor
-    case = archive.case(actor=actor, case_id=case_id)
+    case = archive.registry.case(actor=actor, case_id=case_id)
     spec = archive.form(form)
     values = read_fields(spec, posted)
     meta, errors = _read_meta(posted)
@@ -104,7 +104,7 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
     archive, actor = web.archive, web.actor
     doc = archive.document(actor=actor, doc_id=doc_id)
     form = archive.form(doc.form_id)
-    case = archive.case(actor=actor, case_id=doc.case_id)
+    case = archive.registry.case(actor=actor, case_id=doc.case_id)
     approval = archive.approval_state(actor=actor, doc_id=doc_id)
     pending = approval.get("pending_step")
     can_decide = bool(

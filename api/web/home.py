@@ -79,7 +79,7 @@ def home(request: Request, web: Viewer) -> Response:
     actor, archive = web.actor, web.archive
     context: dict[str, Any] = {"title": "工作台", "nav": "home", "today": today()}
     if actor.can("draft"):
-        context["cases"] = [c for c in archive.cases(actor=actor) if c.status == "open"][:20]
+        context["cases"] = [c for c in archive.registry.cases(actor=actor) if c.status == "open"][:20]
         context["mine"] = _my_documents(web)
         context["due"] = archive.due(actor=actor, days=7)
     if web.approver:
@@ -87,7 +87,7 @@ def home(request: Request, web: Viewer) -> Response:
     if actor.can("file"):
         context["desk"] = archive.casefiles.desk(actor=actor, limit=10)
     if actor.can("guide"):
-        context["filed"] = [c for c in archive.cases(actor=actor) if c.filed_at is not None][-10:]
+        context["filed"] = [c for c in archive.registry.cases(actor=actor) if c.filed_at is not None][-10:]
     return render(web, request, "home.html", **context)
 
 

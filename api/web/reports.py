@@ -108,7 +108,7 @@ def stats(
         nav="stats",
         t=built,
         tables=web.archive.stats.tables(),
-        orgs=web.archive.orgs(actor=web.actor),
+        orgs=web.archive.registry.orgs(actor=web.actor),
         params=params,
         rank=rank,
         order=order,

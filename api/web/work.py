@@ -87,7 +87,7 @@ def casefile_pdf(case_id: int, web: Viewer) -> Response:
 
 @router.post("/cases/{case_id}/casefile")
 def build(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Response:
-    case = web.archive.case(actor=web.actor, case_id=case_id)
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
 
     def work(progress: Progress) -> tuple[str, Any]:
         volume = web.archive.casefiles.build(actor=web.actor, case_id=case_id, progress=progress)
@@ -99,7 +99,7 @@ def build(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Respo
 @router.post("/cases/{case_id}/file")
 def file_case(request: Request, case_id: int, web: Viewer, posted: Posted) -> Response:
     checker = str(posted.get("checker", "")).strip()
-    case = web.archive.case(actor=web.actor, case_id=case_id)
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
 
     def work(progress: Progress) -> tuple[str, Any]:
         filed = web.archive.casefiles.file(actor=web.actor, case_id=case_id, checker=checker, progress=progress)
@@ -121,7 +121,7 @@ def _exports(web: Web, case_id: int) -> list[str]:
 
 @router.post("/cases/{case_id}/package")
 def export(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Response:
-    case = web.archive.case(actor=web.actor, case_id=case_id)
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     name = f"case-{case_id}-{dt.datetime.now():%Y%m%dT%H%M%S}"
     target = _export_root(web) / name
 
@@ -137,7 +137,7 @@ def export(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Resp
 
 
 def _package_dir(web: Web, case_id: int, name: str) -> Path:
-    web.archive.case(actor=web.actor, case_id=case_id)  # scope: outside it, the case does not exist
+    web.archive.registry.case(actor=web.actor, case_id=case_id)  # scope: outside it, the case does not exist
     path = _export_root(web) / name
     if not _EXPORT_NAME.match(name) or not name.startswith(f"case-{case_id}-") or not path.is_dir():
         raise NotFound("归档信息包不存在", f"no exported package {name}", code="package_not_found")
@@ -148,7 +148,7 @@ def _package_dir(web: Web, case_id: int, name: str) -> Path:
 def package(request: Request, case_id: int, name: str, web: Viewer) -> Response:
     path = _package_dir(web, case_id, name)
     report = web.archive.verify_package(path).to_dict()
-    case = web.archive.case(actor=web.actor, case_id=case_id)
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     return render(web, request, "package.html", title="归档信息包", nav="archive", case=case, name=name, report=report)
 
 
@@ -230,7 +230,7 @@ def search(
         merged = {**params, "page": 1, **change}
         return f"{PREFIX}/search?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
 
-    orgs = {o.id: o.name for o in web.archive.orgs(actor=web.actor)}
+    orgs = {o.id: o.name for o in web.archive.registry.orgs(actor=web.actor)}
     facet_labels = {
         "kind": _KIND_NAMES,
         "form": {f.id: f.name for f in web.archive.catalogue.forms},
@@ -259,7 +259,7 @@ def search(
 @router.get("/cases/{case_id}/review", response_class=HTMLResponse)
 def review(request: Request, case_id: int, web: Viewer) -> Response:
     report = web.archive.reviews.review(actor=web.actor, case_id=case_id)
-    case = web.archive.case(actor=web.actor, case_id=case_id)
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     try:
         entries = web.archive.casefiles.latest(actor=web.actor, case_id=case_id).entries
     except NotFound:
@@ -340,8 +340,8 @@ def admin(request: Request, web: Viewer) -> Response:
         "admin.html",
         title="系统管理",
         nav="admin",
-        orgs=archive.orgs(actor=actor),
-        officers=archive.officers(actor=actor),
+        orgs=archive.registry.orgs(actor=actor),
+        officers=archive.registry.officers(actor=actor),
         users=archive.accounts.users(actor=actor) if actor.can("manage_users") else [],
         holes=[(d, archive.form(d.form_id).name) for d in archive.numbered_drafts(actor=actor)],
         grace=archive.settings.numbered_draft_grace_minutes,

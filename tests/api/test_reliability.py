@@ -56,7 +56,7 @@ DATE = "2026-10-20"
 
 
 def _case(archive: Archive, bureau: Bureau) -> int:
-    return archive.create_case(
+    return archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="penalty",

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.both_databases
 
 
 def _inspection(archive: Archive, bureau: Bureau, actor: object = None) -> tuple[int, int]:
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=actor or bureau.handler,
         org_id=bureau.org_id,
         kind="inspection",
@@ -59,19 +59,19 @@ def test_scopes_follow_the_organisation_tree_and_the_case_team(archive: Archive,
     case, plan = _inspection(archive, bureau)
     admin = bureau.admin
     # County B (洪洞) beside county A (尧都), both under the city.
-    other = archive.create_org(
+    other = archive.registry.create_org(
         actor=admin, name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county", parent_id=bureau.city_id
     )
-    b_officer = archive.create_officer(actor=admin, org_id=other.id, name="周强", cert_no="14102420180009")
+    b_officer = archive.registry.create_officer(actor=admin, org_id=other.id, name="周强", cert_no="14102420180009")
     b_handler = add_user(archive, admin, "zhouqiang", officer_id=b_officer.id)
-    b_super_officer = archive.create_officer(
+    b_super_officer = archive.registry.create_officer(
         actor=admin, org_id=other.id, name="吴静", cert_no="14102420150003", roles=["supervisor"]
     )
     b_supervisor = add_user(archive, admin, "wujing", officer_id=b_super_officer.id)
     # A handler of county B reads nothing of county A: not the case, its documents, files or deadlines.
     for user in (b_handler, b_supervisor):
         for call in (
-            lambda u=user: archive.case(actor=u, case_id=case),
+            lambda u=user: archive.registry.case(actor=u, case_id=case),
             lambda u=user: archive.document(actor=u, doc_id=plan),
             lambda u=user: archive.file(actor=u, doc_id=plan, kind="pdf"),
             lambda u=user: archive.deadlines(actor=u, case_id=case),
@@ -82,27 +82,29 @@ def test_scopes_follow_the_organisation_tree_and_the_case_team(archive: Archive,
         ):
             with pytest.raises(NotFound):
                 call()
-        assert archive.cases(actor=user) == [] and archive.documents(actor=user) == []
+        assert archive.registry.cases(actor=user) == [] and archive.documents(actor=user) == []
         with pytest.raises(NotFound):  # nor open a case in county A
-            archive.create_case(actor=user, org_id=bureau.org_id, kind="inspection", party_id=bureau.party_id)
+            archive.registry.create_case(actor=user, org_id=bureau.org_id, kind="inspection", party_id=bureau.party_id)
     # Inside county A: the case team (张伟, 刘洋) sees it; the supervisor sees every case of the county;
     # a handler of the same county outside the team does not.
-    assert archive.case(actor=bureau.people["刘洋"], case_id=case).id == case
+    assert archive.registry.case(actor=bureau.people["刘洋"], case_id=case).id == case
     assert archive.document(actor=bureau.people["赵敏"], doc_id=plan).id == plan
-    loner_officer = archive.create_officer(actor=admin, org_id=bureau.org_id, name="钱磊", cert_no="14100220210077")
+    loner_officer = archive.registry.create_officer(
+        actor=admin, org_id=bureau.org_id, name="钱磊", cert_no="14100220210077"
+    )
     loner = add_user(archive, admin, "qianlei", officer_id=loner_officer.id)
     with pytest.raises(NotFound):
         archive.document(actor=loner, doc_id=plan)
     # A city supervisor sees its counties (the organisation and those below it).
-    city_officer = archive.create_officer(
+    city_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.city_id, name="郑华", cert_no="14100020110001", roles=["supervisor"]
     )
     city = add_user(archive, admin, "zhenghua", officer_id=city_officer.id)
-    assert {c.id for c in archive.cases(actor=city)} >= {case}
+    assert {c.id for c in archive.registry.cases(actor=city)} >= {case}
     assert archive.document(actor=city, doc_id=plan).id == plan
     # … and the county's administrator manages only its own organisation.
     with pytest.raises(NotFound):
-        archive.create_officer(actor=bureau.people["bureau_admin"], org_id=other.id, name="某", cert_no="1")
+        archive.registry.create_officer(actor=bureau.people["bureau_admin"], org_id=other.id, name="某", cert_no="1")
 
 
 def test_corrections_need_legal_review_and_the_deputy_then_issue_a_new_edition(
@@ -143,10 +145,10 @@ def test_deletion_needs_the_top_level_and_keeps_every_byte(archive: Archive, bur
     _case, plan = _inspection(archive, bureau)
     pdf = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     admin = bureau.admin
-    top_legal_officer = archive.create_officer(
+    top_legal_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.city_id, name="冯丽", cert_no="14100020130002", roles=["legal"]
     )
-    top_head_officer = archive.create_officer(
+    top_head_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.city_id, name="陈刚", cert_no="14100020080001", roles=["head"]
     )
     top_legal = add_user(archive, admin, "fengli", officer_id=top_legal_officer.id)

@@ -157,7 +157,7 @@ def test_closing_filing_and_the_freeze(archive: Archive, bureau: Bureau, tmp_pat
         "create_draft",
     }
     # Outside the scope the case does not exist — filed or not.
-    other = archive.create_org(
+    other = archive.registry.create_org(
         actor=bureau.admin, name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county"
     )
     outsider = add_user(archive, bureau.admin, "outsider", org_id=other.id, roles=["archivist"])

@@ -37,7 +37,7 @@ FIELDS = _fields()
 
 
 def _case(archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: str = "general") -> int:
-    return archive.create_case(
+    return archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind=kind,
@@ -193,14 +193,16 @@ def test_bad_input_is_refused_and_leaves_nothing_behind(archive: Archive, bureau
         )
     assert wrong.value.code == "form_not_allowed_in_case"
     with pytest.raises(ValidationFailed) as party:
-        archive.create_party(actor=bureau.handler, kind="organisation", name="某公司", credit_code="91141002MA0K1234EX")
+        archive.registry.create_party(
+            actor=bureau.handler, kind="organisation", name="某公司", credit_code="91141002MA0K1234EX"
+        )
     assert party.value.details["fields"][0]["field"] == "credit_code"
     assert _counts(archive) == before
 
 
 @pytest.mark.both_databases
 def test_too_few_officers_is_refused_before_a_number_is_taken(archive: Archive, bureau: Bureau) -> None:
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="inspection",
@@ -265,7 +267,7 @@ def test_per_family_profile_gives_each_form_its_own_counter(archive: Archive, bu
 
 @pytest.mark.both_databases
 def test_counter_start_value_is_honoured(archive: Archive, bureau: Bureau) -> None:
-    archive.set_counter_start(actor=bureau.admin, org_id=bureau.org_id, year=2026, counter="M1", start=120)
+    archive.registry.set_counter_start(actor=bureau.admin, org_id=bureau.org_id, year=2026, counter="M1", start=120)
     case = _case(archive, bureau, kind="inspection")
     assert _issue(archive, bureau, case, "inspection_plan").number == "（晋临）应急检查〔2026〕120号"
 

@@ -25,7 +25,7 @@ def test_every_service_reads_the_kernels_rules(archive: Archive) -> None:
 def test_today_is_the_kernels_clock(archive: Archive, bureau: Bureau) -> None:
     """A case opened now is not "open too long" today, and is so half a year later — by the clock
     the archive was given, with no date passed by the caller."""
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="inspection",
@@ -71,7 +71,7 @@ def test_roles_approvals_and_changes_are_read_from_the_settings(
         assert local.step_name("review") == "初审" and archive.step_name("review") == "审核"
         assert local.kernel.rules.changes.kinds["void"].name == "撤销"
         with pytest.raises(Forbidden) as refused:  # the rights of the overriding roles file
-            local.create_case(
+            local.registry.create_case(
                 actor=handler,
                 org_id=bureau.org_id,
                 kind="inspection",

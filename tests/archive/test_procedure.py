@@ -25,7 +25,7 @@ def _counts(archive: Archive) -> tuple[int, int]:
 def test_out_of_order_document_is_refused_with_what_is_missing(archive: Archive, bureau: Bureau) -> None:
     from anjuan.archive.errors import Conflict
 
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="penalty",
@@ -49,7 +49,7 @@ def test_out_of_order_document_is_refused_with_what_is_missing(archive: Archive,
 
 
 def test_refusal_over_http_is_a_409(archive: Archive, bureau: Bureau) -> None:
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="inspection",
@@ -88,14 +88,14 @@ def test_deadlines_of_a_case_follow_its_documents(archive: Archive, bureau: Bure
 def test_approval_needs_the_right_role_in_the_right_organisation(archive: Archive, bureau: Bureau) -> None:
     from anjuan.archive.errors import Forbidden, NotFound
 
-    other = archive.create_org(
+    other = archive.registry.create_org(
         actor=bureau.admin, name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county"
     )
-    outsider_officer = archive.create_officer(
+    outsider_officer = archive.registry.create_officer(
         actor=bureau.admin, org_id=other.id, name="周强", cert_no="14102420180009", roles=["supervisor", "deputy"]
     )
     outsider = add_user(archive, bureau.admin, "zhouqiang", officer_id=outsider_officer.id)
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="penalty",

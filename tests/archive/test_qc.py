@@ -43,7 +43,7 @@ def qc(archive: Archive) -> QualityService:
 
 
 def _case(archive: Archive, bureau: Bureau, name: str, kind: str = "inspection", actor: Principal | None = None) -> int:
-    return archive.create_case(
+    return archive.registry.create_case(
         actor=actor or bureau.handler,
         org_id=bureau.org_id,
         kind=kind,
@@ -430,15 +430,15 @@ def test_low_review_score_reads_each_cases_latest_review(archive: Archive, burea
 
 def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau, qc: QualityService) -> None:
     admin = bureau.admin
-    county_b = archive.create_org(
+    county_b = archive.registry.create_org(
         actor=admin, name="临汾市洪洞县应急管理局", area="晋洪", code="应急", level="county", parent_id=bureau.city_id
     )
     b_officers = [
-        archive.create_officer(actor=admin, org_id=county_b.id, name="周强", cert_no="14102420180009"),
-        archive.create_officer(actor=admin, org_id=county_b.id, name="吴静", cert_no="14102420150003"),
+        archive.registry.create_officer(actor=admin, org_id=county_b.id, name="周强", cert_no="14102420180009"),
+        archive.registry.create_officer(actor=admin, org_id=county_b.id, name="吴静", cert_no="14102420150003"),
     ]
     b_handler = add_user(archive, admin, "zhouqiang", officer_id=b_officers[0].id)
-    city_officer = archive.create_officer(
+    city_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.city_id, name="郑华", cert_no="14100020110001", roles=["supervisor"]
     )
     city = add_user(archive, admin, "zhenghua", officer_id=city_officer.id)
@@ -446,7 +446,7 @@ def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau,
     decided = dt.date(2026, 3, 6)
     a_case = _case(archive, bureau, "尧都区处罚案件", kind="penalty")
     a_decision = _issue(archive, bureau, a_case, "penalty_decision_org", decided, decision_fields())
-    b_case = archive.create_case(
+    b_case = archive.registry.create_case(
         actor=b_handler,
         org_id=county_b.id,
         kind="penalty",
@@ -483,7 +483,7 @@ def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau,
 
 
 def test_notices_publish_organisations_and_mask_people(archive: Archive, bureau: Bureau, qc: QualityService) -> None:
-    person = archive.create_party(
+    person = archive.registry.create_party(
         actor=bureau.handler,
         kind="person",
         name="王建国",
@@ -494,7 +494,7 @@ def test_notices_publish_organisations_and_mask_people(archive: Archive, bureau:
     decided = dt.date(2026, 3, 6)
     org_case = _case(archive, bureau, "单位处罚案件", kind="penalty")
     org_decision = _issue(archive, bureau, org_case, "penalty_decision_org", decided, decision_fields())
-    person_case = archive.create_case(
+    person_case = archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="penalty",
@@ -520,7 +520,7 @@ def test_notices_publish_organisations_and_mask_people(archive: Archive, bureau:
     assert set(rows) == {org_decision.id, person_decision.id}  # the May decision is outside the period
     assert outside.id not in rows
     org_row, person_row = rows[org_decision.id], rows[person_decision.id]
-    assert org_row["party"] == archive.party(actor=bureau.handler, key=bureau.party_id).name
+    assert org_row["party"] == archive.registry.party(actor=bureau.handler, key=bureau.party_id).name
     assert org_row["credit_code"] and org_row["published_on"] == "2026-03-09"
     assert org_row["url"].endswith("/xzcf/1") and org_row["number"] == org_decision.number
     assert org_row["basis"].startswith("《中华人民共和国安全生产法》第四十三条")

@@ -144,7 +144,7 @@ def test_a_back_filled_case_missing_its_notice_is_vetoed(
     for archive in make_archive(sqlite_database, converter_pool, tmp_path, enforce_gates=False):
         bureau = make_bureau(archive)
         spec = load_scenario()["cases"][1]
-        case = archive.create_case(
+        case = archive.registry.create_case(
             actor=bureau.handler,
             org_id=bureau.org_id,
             kind="penalty",

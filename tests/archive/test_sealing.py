@@ -19,7 +19,7 @@ from tests.fixtures.pki import TestPki
 
 
 def _issue(archive: Archive, bureau: Bureau, kind: str, *forms: str) -> list[int]:
-    case = archive.create_case(
+    case = archive.registry.create_case(
         actor=bureau.handler, org_id=bureau.org_id, kind=kind, party_id=bureau.party_id, officer_ids=bureau.officer_ids
     ).id
     return [bureau.issue(archive, case_id=case, form_key=f, fields=_fields(f), doc_date=D).id for f in forms]

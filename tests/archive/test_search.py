@@ -42,7 +42,7 @@ def _order(archive: Archive, bureau: Bureau, case_id: int, problem: str, actor: 
 
 
 def _case(archive: Archive, bureau: Bureau, name: str, kind: str = "inspection") -> int:
-    return archive.create_case(
+    return archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind=kind,
@@ -70,29 +70,31 @@ def test_an_issued_document_is_found_at_once_by_text_number_and_party(archive: A
     hit = _search(archive, bureau.handler, "气体检测").hits[0]
     assert hit.number == doc.number and hit.form == "rectification_order"
     assert "<mark>气体检测</mark>" in hit.snippet
-    party = archive.party(actor=bureau.handler, key=bureau.party_id).name
+    party = archive.registry.party(actor=bureau.handler, key=bureau.party_id).name
     assert _search(archive, bureau.handler, f"party:{party[-6:]}").total == 1
     assert _search(archive, bureau.handler, "form:rectification_order").facets["form"] == {"rectification_order": 1}
 
 
 def test_nobody_finds_what_they_may_not_see(archive: Archive, bureau: Bureau) -> None:
     admin = bureau.admin
-    county_b = archive.create_org(
+    county_b = archive.registry.create_org(
         actor=admin, name="临汾市洪洞县应急管理局", area="晋洪", code="应急", level="county", parent_id=bureau.city_id
     )
-    b_officer = archive.create_officer(actor=admin, org_id=county_b.id, name="周强", cert_no="14102420180009")
+    b_officer = archive.registry.create_officer(actor=admin, org_id=county_b.id, name="周强", cert_no="14102420180009")
     b_handler = add_user(archive, admin, "zhouqiang", officer_id=b_officer.id)
     outsider = add_user(  # same county as the case, not on its team
         archive,
         admin,
         "qianli",
-        officer_id=archive.create_officer(actor=admin, org_id=bureau.org_id, name="钱力", cert_no="14100220210077").id,
+        officer_id=archive.registry.create_officer(
+            actor=admin, org_id=bureau.org_id, name="钱力", cert_no="14100220210077"
+        ).id,
     )
     city = add_user(
         archive,
         admin,
         "zhenghua",
-        officer_id=archive.create_officer(
+        officer_id=archive.registry.create_officer(
             actor=admin, org_id=bureau.city_id, name="郑华", cert_no="14100020110001", roles=["supervisor"]
         ).id,
     )

@@ -115,16 +115,16 @@ class World:
 
 def _unit(archive: Archive, admin: Principal, org_id: int, prefix: str, names: list[str], approvals: bool) -> Unit:
     officers = [
-        archive.create_officer(actor=admin, org_id=org_id, name=n, cert_no=f"{prefix}{i:04d}")
+        archive.registry.create_officer(actor=admin, org_id=org_id, name=n, cert_no=f"{prefix}{i:04d}")
         for i, n in enumerate(names)
     ]
     handler = add_user(archive, admin, f"u{prefix}0", officer_id=officers[0].id)
     approvers: dict[str, Principal] = {}
     if approvals:
-        rev = archive.create_officer(
+        rev = archive.registry.create_officer(
             actor=admin, org_id=org_id, name=f"{names[0]}审", cert_no=f"{prefix}9001", roles=["supervisor", "legal"]
         )
-        dep = archive.create_officer(
+        dep = archive.registry.create_officer(
             actor=admin, org_id=org_id, name=f"{names[0]}批", cert_no=f"{prefix}9002", roles=["deputy"]
         )
         r, d = (add_user(archive, admin, f"u{prefix}{x}", officer_id=o.id) for x, o in (("r", rev), ("d", dep)))
@@ -133,7 +133,7 @@ def _unit(archive: Archive, admin: Principal, org_id: int, prefix: str, names: l
 
 
 def _case(archive: Archive, unit: Unit, party_id: int, kind: str, officer_ids: list[int] | None = None) -> int:
-    return archive.create_case(
+    return archive.registry.create_case(
         actor=unit.handler,
         org_id=unit.org_id,
         kind=kind,
@@ -212,9 +212,9 @@ def build_world(archive: Archive) -> World:
     """The city, its two counties and their documents (an archive with the gates off)."""
     bureau = make_bureau(archive)
     admin = bureau.admin
-    li = archive.create_officer(actor=admin, org_id=bureau.org_id, name="李娜", cert_no="14100220210088")
+    li = archive.registry.create_officer(actor=admin, org_id=bureau.org_id, name="李娜", cert_no="14100220210088")
     yaodu = Unit(bureau.org_id, [*bureau.officer_ids, li.id], bureau.handler, bureau.approvers)
-    quwo_org = archive.create_org(
+    quwo_org = archive.registry.create_org(
         actor=admin,
         name="临汾市曲沃县应急管理局",
         area="晋临",
@@ -649,7 +649,7 @@ def test_bad_input_is_refused_with_a_code(world: World) -> None:
 def test_two_top_level_organisations_make_the_administrator_choose(archive: Archive, bureau: Bureau) -> None:
     admin = bureau.admin
     assert archive.stats.table(actor=admin, start=START, end=END)["rows"]  # one city: the default
-    archive.create_org(actor=admin, name="运城市应急管理局", area="晋运", code="应急", level="city")
+    archive.registry.create_org(actor=admin, name="运城市应急管理局", area="晋运", code="应急", level="city")
     with pytest.raises(OrgRequired) as exc:
         archive.stats.table(actor=admin, start=START, end=END)
     assert exc.value.code and exc.value.message_zh

@@ -51,7 +51,7 @@ def world(web_archive: Archive, live_url: str) -> World:
     archivist = add_user(web_archive, bureau.admin, "archivist", org_id=bureau.org_id, roles=["archivist"])
     reviewer = add_user(web_archive, bureau.admin, "city-reviewer", org_id=bureau.city_id, roles=["reviewer"])
     issued = off_loop(issue_scenario, web_archive, bureau, 1)  # seals: off Playwright's loop
-    case = web_archive.case(actor=bureau.handler, case_id=issued["penalty_decision_org"].case_id)
+    case = web_archive.registry.case(actor=bureau.handler, case_id=issued["penalty_decision_org"].case_id)
     return World(web_archive, bureau, archivist, reviewer, case.id, case.name)
 
 
@@ -130,7 +130,7 @@ def bar(page: Page, unit: str) -> float:
 def new_inspection_case(world: World, name: str) -> int:
     """A case opened for the tests that start at its page (opening one in the browser is test 1)."""
     bureau = world.bureau
-    return world.archive.create_case(
+    return world.archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind="inspection",
@@ -455,7 +455,7 @@ def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive
 def test_stats_table_chart_and_ranking(page: Page, world: World, web_archive: Archive) -> None:
     # A second county under the city, with one inspection in the period: two units to rank.
     admin = world.bureau.admin
-    county = web_archive.create_org(
+    county = web_archive.registry.create_org(
         actor=admin,
         name="临汾市洪洞县应急管理局",
         area="晋临",
@@ -464,11 +464,11 @@ def test_stats_table_chart_and_ranking(page: Page, world: World, web_archive: Ar
         parent_id=world.bureau.city_id,
     )
     officers = [
-        web_archive.create_officer(actor=admin, org_id=county.id, name=name, cert_no=cert)
+        web_archive.registry.create_officer(actor=admin, org_id=county.id, name=name, cert_no=cert)
         for name, cert in (("王磊", "14102420210011"), ("陈静", "14102420220019"))
     ]
     handler = add_user(web_archive, admin, "hongtong-handler", officer_id=officers[0].id)
-    case = web_archive.create_case(
+    case = web_archive.registry.create_case(
         actor=handler,
         org_id=county.id,
         kind="inspection",

@@ -83,14 +83,14 @@ def test_a_post_without_the_csrf_token_changes_nothing(client: TestClient, world
     assert refused.status_code == 403 and 'data-code="csrf_failed"' in refused.text
     forged = client.post("/web/cases/new", data={**form, "csrf": "0" * 32})
     assert forged.status_code == 403
-    assert archive.cases(actor=bureau.handler) == []
+    assert archive.registry.cases(actor=bureau.handler) == []
     made = client.post("/web/cases/new", data={**form, "csrf": token})
-    assert made.status_code == 303 and len(archive.cases(actor=bureau.handler)) == 1
+    assert made.status_code == 303 and len(archive.registry.cases(actor=bureau.handler)) == 1
     # htmx sends the token as a header instead of a field
-    case_id = archive.cases(actor=bureau.handler)[0].id
+    case_id = archive.registry.cases(actor=bureau.handler)[0].id
     assert client.post(f"/web/cases/{case_id}/close", headers={"X-CSRF-Token": "f" * 32}).status_code == 403
     r = client.post(f"/web/cases/{case_id}/close", headers={"X-CSRF-Token": token})
-    assert r.status_code == 303 and archive.case(actor=bureau.handler, case_id=case_id).status == "closed"
+    assert r.status_code == 303 and archive.registry.case(actor=bureau.handler, case_id=case_id).status == "closed"
 
 
 def test_archive_errors_are_pages_with_the_apis_status_and_code(
@@ -102,12 +102,14 @@ def test_archive_errors_are_pages_with_the_apis_status_and_code(
     assert missing.status_code == 404 and "<html" in missing.text
     assert re.search(r'data-code="\w*not_found"', missing.text) and "未找到" in missing.text
     # Another county's case does not exist for this handler either (scope → 404, never 403).
-    other = archive.create_org(
+    other = archive.registry.create_org(
         actor=bureau.admin, name="临汾市洪洞县应急管理局", area="晋临", code="应急", level="county"
     )
-    officer = archive.create_officer(actor=bureau.admin, org_id=other.id, name="李强", cert_no="14100220210099")
+    officer = archive.registry.create_officer(
+        actor=bureau.admin, org_id=other.id, name="李强", cert_no="14100220210099"
+    )
     outsider = add_user(archive, bureau.admin, "lq", officer_id=officer.id)
-    theirs = archive.create_case(
+    theirs = archive.registry.create_case(
         actor=outsider, org_id=other.id, kind="inspection", party_id=bureau.party_id, officer_ids=[officer.id]
     )
     assert client.get(f"/web/cases/{theirs.id}").status_code == 404
@@ -140,7 +142,7 @@ def test_a_new_case_form_keeps_the_input_and_names_the_bad_fields(
     field = re.search(r'id="party.credit_code"[^>]*>(.*?)</div>', r.text, re.S)
     assert 'value="保留我的输入"' in r.text
     assert field is not None and "统一社会信用代码" in r.text and 'class="err"' in r.text
-    assert archive.cases(actor=bureau.handler) == []
+    assert archive.registry.cases(actor=bureau.handler) == []
 
 
 def _form(*fields: FieldSpec) -> FormSpec:

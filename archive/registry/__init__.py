@@ -1,7 +1,8 @@
 """Organisations (机关), officers (执法人员), parties (当事人) and cases (案件).
 
 Keyword-only service functions over a session (the caller owns the transaction); each change is
-recorded in the event log.
+recorded in the event log. :class:`~.service.RegistryService` (``archive.registry``) is what users
+act through: rights and scope checked, one transaction per call.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import events
-from .access import RoleRules, load_roles
-from .errors import Conflict, FieldError, NotFound, ValidationFailed
-from .identifiers import credit_code_problem, normalise_credit_code
-from .models import Case, Officer, Organisation, Party
+from .. import events
+from ..access import RoleRules, load_roles
+from ..errors import Conflict, FieldError, NotFound, ValidationFailed
+from ..identifiers import credit_code_problem, normalise_credit_code
+from ..models import Case, Officer, Organisation, Party
 
 __all__ = [
     "CASE_KINDS",

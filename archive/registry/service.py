@@ -1,0 +1,138 @@
+"""机关、执法人员、当事人、案件 as users act on them (``archive.registry``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import events
+from ..access import Principal, case_clause, require, require_case, require_officers_in, require_org
+from ..errors import ArchiveError, Forbidden
+from ..kernel import Kernel
+from ..models import Case, Officer, Organisation, Party
+from ..numbering import set_start
+from . import (
+    create_case,
+    create_officer,
+    create_org,
+    create_party,
+    list_officers,
+    list_orgs,
+    list_parties,
+    resolve_org,
+    resolve_party,
+)
+
+__all__ = ["RegistryService"]
+
+
+class RegistryService:
+    """机关、执法人员、当事人、案件 (``archive.registry``): the register as users see it, each call
+    checked against the actor's rights and scope, and logged."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+
+    def create_org(self, *, actor: Principal, **data: Any) -> Organisation:
+        require(actor, "manage_registry")
+        with self.kernel.db.write() as s:
+            parent = data.get("parent_id")
+            if parent is not None:
+                require_org(s, actor, parent)
+            elif not actor.everywhere:
+                raise Forbidden("只能在本机关之下新建机关", "new organisations go below your own", code="not_permitted")
+            return create_org(s, actor=actor.name, **data)
+
+    def create_officer(self, *, actor: Principal, **data: Any) -> Officer:
+        require(actor, "manage_registry")
+        with self.kernel.db.write() as s:
+            require_org(s, actor, data["org_id"])
+            return create_officer(s, actor=actor.name, role_rules=self.kernel.rules.roles, **data)
+
+    def create_party(self, *, actor: Principal, **data: Any) -> Party:
+        if not (actor.can("draft") or actor.can("manage_registry")):
+            require(actor, "draft")
+        with self.kernel.db.write() as s:
+            return create_party(s, actor=actor.name, **data)
+
+    def create_case(self, *, actor: Principal, **data: Any) -> Case:
+        require(actor, "draft")
+        with self.kernel.db.write() as s:
+            require_org(s, actor, data["org_id"])
+            require_officers_in(s, actor, data.get("officer_ids") or [])
+            case = create_case(s, actor=actor.name, **data)
+            case.officers  # noqa: B018  (load before the session closes)
+            return case
+
+    def orgs(self, *, actor: Principal) -> list[Organisation]:
+        with self.kernel.db.read() as s:
+            return [o for o in list_orgs(s) if actor.sees_org(o.id)]
+
+    def org(self, *, actor: Principal, org_id: int) -> Organisation:
+        with self.kernel.db.read() as s:
+            return require_org(s, actor, org_id)
+
+    def officers(self, *, actor: Principal, org_id: int | None = None) -> list[Officer]:
+        with self.kernel.db.read() as s:
+            return [o for o in list_officers(s, org_id=org_id) if actor.sees_org(o.org_id)]
+
+    def parties(self, *, actor: Principal) -> list[Party]:
+        # The register of 执法对象 is shared across organisations (one entry per credit code).
+        with self.kernel.db.read() as s:
+            return list_parties(s)
+
+    def party(self, *, actor: Principal, key: str | int) -> Party:
+        with self.kernel.db.read() as s:
+            return resolve_party(s, key)
+
+    def resolve_org(self, *, actor: Principal, key: str | int) -> Organisation:
+        with self.kernel.db.read() as s:
+            org = resolve_org(s, key)
+            return require_org(s, actor, org.id)
+
+    def cases(self, *, actor: Principal, org_id: int | None = None) -> list[Case]:
+        with self.kernel.db.read() as s:
+            query = (
+                select(Case)
+                .where(case_clause(actor))
+                .order_by(Case.id)
+                .options(selectinload(Case.officers), selectinload(Case.party), selectinload(Case.org))
+            )
+            if org_id is not None:
+                query = query.where(Case.org_id == org_id)
+            return list(s.scalars(query))
+
+    def case(self, *, actor: Principal, case_id: int) -> Case:
+        with self.kernel.db.read() as s:
+            case = require_case(s, actor, case_id)
+            # What callers read after the session closes.
+            case.officers  # noqa: B018
+            case.party  # noqa: B018
+            case.org  # noqa: B018
+            return case
+
+    def set_counter_start(self, *, actor: Principal, org_id: int, year: int, counter: str, start: int) -> None:
+        require(actor, "manage_registry")
+        known = {c.id for c in self.kernel.rules.catalogue.counters}
+        if counter not in known and not counter.startswith("code:"):
+            raise ArchiveError(
+                f"计数器{counter}不存在",
+                f"unknown counter {counter}",
+                code="unknown_counter",
+                details={"counters": sorted(known)},
+            )
+        with self.kernel.db.write() as s:
+            require_org(s, actor, org_id)
+            set_start(s, org_id=org_id, year=year, counter=counter, start=start)
+            events.record(
+                s,
+                actor=actor.name,
+                entity="organisation",
+                entity_id=org_id,
+                action="counter_start_set",
+                year=year,
+                counter=counter,
+                start=start,
+            )
