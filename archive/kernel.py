@@ -114,11 +114,6 @@ class Kernel:
                 self._converter = pool
             return self._converter
 
-    @property
-    def converter_started(self) -> Converter | None:
-        """The converter if one is running or was given, without starting one."""
-        return self._converter
-
     def verify(self, pdf: bytes) -> dict[str, Any]:
         """The signature check of any copy (:meth:`~.sealing.SealingService.verify`)."""
         with self.db.read() as s:

@@ -73,13 +73,10 @@ env.filters["procedure"] = lambda s: PROCEDURE_ZH.get(str(s), str(s))
 
 
 def _rules(context: Any) -> Rules:
-    """The rules of the archive the page is served from (a deployment may override the files)."""
+    """The rules of the archive the page is served from (a deployment may override the files).
+    Every page is rendered with its request (render() below, Starlette's TemplateResponse)."""
     archive: Archive = context["request"].app.state.archive
     return archive.kernel.rules
-
-
-# Every page is rendered with its request (render() below, Starlette's TemplateResponse); a macro
-# imported without context would not see it and fail loudly here, which the page tests would show.
 
 
 @pass_context
