@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, Any]:
         """``degraded`` while a dependency is failing: which one, and the code its requests get."""
-        outages = app.state.archive.outages.current()
+        outages = app.state.archive.kernel.outages.current()
         return {"status": "degraded" if outages else "ok", "version": __version__, "outages": outages}
 
     return app

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     changes_path: Path | None = Field(
         None, description="override of the packaged correction / void / deletion steps (procedure/changes.yaml)"
     )
+    qc_queries_path: Path | None = Field(None, description="override of the packaged quality queries (qc/queries.yaml)")
+    stats_tables_path: Path | None = Field(
+        None, description="override of the packaged statistics tables (stats/tables.yaml)"
+    )
+    archive_checks_path: Path | None = Field(
+        None, description="override of the packaged 四性检测 items (packaging/checks.yaml): names, natures, blocking"
+    )
     casefile_stamp_position: Literal["top-outer", "top-right", "bottom-center", "bottom-outer"] = Field(
         "top-outer", description="where page numbers go: upper right of a recto, upper left of a verso by default"
     )

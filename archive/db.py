@@ -14,7 +14,7 @@ takes ``audit_head`` FIRST, before the transaction touches anything else; after 
 number counters and document rows are locked by one transaction at a time, in any order, and no
 cycle can form. This is SQLite's ``BEGIN IMMEDIATE`` for PostgreSQL: writers queue, readers never
 wait (MVCC), and a write transaction holds the queue only for its few milliseconds — rendering and
-sealing run outside transactions (archive/documents.py).
+sealing run outside transactions (archive/documents/lifecycle.py).
 
 **Faults.** Driver errors that mean "not now" rather than "wrong" — a refused or dropped
 connection, a lock not granted in time, a deadlock or serialisation failure, a read-only or full

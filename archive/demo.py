@@ -72,12 +72,12 @@ def run_demo(
     try:
         archive.migrate()
         progress("启动 LibreOffice 转换池 starting the warm LibreOffice pool …")
-        archive.converter  # noqa: B018  (start it once, before the first document)
+        archive.kernel.converter  # noqa: B018  (start it once, before the first document)
         summary = _play(archive, scenario, docs_dir, progress)
         pki_dir = out / "pki"
         pki_dir.mkdir(exist_ok=True)
-        (pki_dir / "root.pem").write_bytes(archive.sealing.root_certificate_pem())
-        summary["pki"] = {"root_certificate": "pki/root.pem", "level": archive.settings.pades_level}
+        (pki_dir / "root.pem").write_bytes(archive.kernel.sealing.root_certificate_pem())
+        summary["pki"] = {"root_certificate": "pki/root.pem", "level": archive.kernel.settings.pades_level}
         progress(f"根证书 root certificate → {pki_dir / 'root.pem'} (import it to check the seals)")
     finally:
         if own:
@@ -109,24 +109,24 @@ def issue_with_approval(
     """Issue as people do: a form with approval steps is drafted and submitted by its handler
     (``submitter``) and approved step by step (``approvers``: step → (user, opinion)) before it is
     issued; other forms are issued at once by the drafter (``request["actor"]``)."""
-    form = archive.form(request["form_key"])
+    form = archive.kernel.rules.form(request["form_key"])
     if not form.approval:
-        return archive.issue_new(**request)
-    draft = archive.create_draft(**request)
-    archive.submit(actor=submitter, doc_id=draft.id)
+        return archive.documents.issue_new(**request)
+    draft = archive.documents.create_draft(**request)
+    archive.approvals.submit(actor=submitter, doc_id=draft.id)
     for step in form.approval:
         approver, opinion = approvers[step.value]
-        archive.decide(actor=approver, doc_id=draft.id, opinion=opinion, approve=True)
-    return archive.issue(actor=submitter, doc_id=draft.id)
+        archive.approvals.decide(actor=approver, doc_id=draft.id, opinion=opinion, approve=True)
+    return archive.documents.issue(actor=submitter, doc_id=draft.id)
 
 
 def _attempt_refused(
     archive: Archive, request: dict[str, Any], case_id: int, progress: Callable[[str], None]
 ) -> dict[str, Any]:
     """An out-of-order step the scenario expects the procedure gates to refuse."""
-    form = archive.form(request["form_key"])
+    form = archive.kernel.rules.form(request["form_key"])
     try:
-        archive.issue_new(**request)
+        archive.documents.issue_new(**request)
     except ArchiveError as exc:
         progress(f"  [拒绝 refused] {form.name}: {exc.message_zh}")
         return {
@@ -146,7 +146,7 @@ def _attempt_refused(
 
 
 def _summary_entry(archive: Archive, doc: Any, case_id: int, name: str) -> dict[str, Any]:
-    form = archive.form(doc.form_id)
+    form = archive.kernel.rules.form(doc.form_id)
     return {
         "id": doc.id,
         "case_id": case_id,
@@ -224,8 +224,8 @@ def _play(
     handler = people[handlers[0].name]
     party = archive.registry.create_party(actor=handler, **scenario["party"])
     progress(f"当事人 party: {party.name} {party.credit_code}")
-    keys = archive.pki_init(actor=admin)["keys"]
-    progress(f"电子印章 keys: {len(keys)} (机关印章, 行政执法专用章, 执法人员) in {archive.settings.key_dir}")
+    keys = archive.keys.pki_init(actor=admin)["keys"]
+    progress(f"电子印章 keys: {len(keys)} (机关印章, 行政执法专用章, 执法人员) in {archive.kernel.settings.key_dir}")
 
     issued: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
@@ -268,12 +268,12 @@ def _play(
             )
             refs[step.get("ref", step["form"])] = doc.id
             name = f"{len(issued) + 1:02d}-{doc.form_id}.pdf"
-            (docs_dir / name).write_bytes(archive.file(actor=handler, doc_id=doc.id, kind="pdf"))
+            (docs_dir / name).write_bytes(archive.documents.file(actor=handler, doc_id=doc.id, kind="pdf"))
             issued.append(_summary_entry(archive, doc, case.id, name))
             ms = (time.perf_counter() - t0) * 1000
             form_name = issued[-1]["name"]
             progress(f"  [{len(issued):02d}] {form_name:<16} {doc.number or '(无文号)':<28} {doc.pages}页 {ms:.0f} ms")
-        deadlines = archive.deadlines(actor=handler, case_id=case.id)
+        deadlines = archive.procedure.deadlines(actor=handler, case_id=case.id)
         cases.append(
             {"id": case.id, "kind": case.kind, "procedure": case.procedure, "name": case.name, "deadlines": deadlines}
         )
@@ -287,9 +287,9 @@ def _play(
         case_id = cases[spec["case"]]["id"]
         doc_id = refs_by_case[spec["case"]][spec.get("ref", spec["form"])]
         change = _correct(archive, people, approvers, handler, doc_id, spec, progress)
-        new = archive.document(actor=handler, doc_id=change["result_document_id"])
+        new = archive.documents.get(actor=handler, doc_id=change["result_document_id"])
         name = f"{len(issued) + 1:02d}-{new.form_id}.pdf"
-        (docs_dir / name).write_bytes(archive.file(actor=handler, doc_id=new.id, kind="pdf"))
+        (docs_dir / name).write_bytes(archive.documents.file(actor=handler, doc_id=new.id, kind="pdf"))
         for entry in issued:
             if entry["id"] == doc_id:
                 entry["superseded_by"] = new.id
@@ -315,7 +315,7 @@ def _play(
             contact=scenario["reviewer"].get("name", ""),
             phone=scenario["reviewer"].get("phone", ""),
         )
-        (docs_dir.parent / "guidance.pdf").write_bytes(archive.blobs.get(opinion.pdf_sha256))
+        (docs_dir.parent / "guidance.pdf").write_bytes(archive.kernel.blobs.get(opinion.pdf_sha256))
         progress(f"指导意见书 guidance opinion {opinion.number} → {docs_dir.parent / 'guidance.pdf'}")
         review["guidance"] = {"file": "guidance.pdf", "number": opinion.number, "sha256": opinion.pdf_sha256}
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
@@ -471,7 +471,7 @@ def _casefile(
     t0 = time.perf_counter()
     case = archive.casefiles.file(actor=people["archivist"], case_id=case_id, checker=spec.get("checker", ""))
     row = archive.casefiles.latest(actor=people["archivist"], case_id=case_id)
-    (out / "casefile.pdf").write_bytes(archive.blobs.get(row.sha256))
+    (out / "casefile.pdf").write_bytes(archive.kernel.blobs.get(row.sha256))
     ms = (time.perf_counter() - t0) * 1000
     progress(f"结案归档 filed: 归档号 {case.archive_no} 档号 {case.file_no} 保管期限 {case.retention}")
     progress(f"卷宗 case file: {row.pages}页, {len(row.entries)}件 → {out / 'casefile.pdf'} ({ms:.0f} ms)")
@@ -489,8 +489,8 @@ def _casefile(
     package_dir = out / "package"
     if package_dir.exists():
         shutil.rmtree(package_dir)
-    package = archive.export_package(actor=people["archivist"], case_id=case_id, out_dir=package_dir)
-    fourness = archive.verify_package(package_dir)
+    package = archive.packaging.export(actor=people["archivist"], case_id=case_id, out_dir=package_dir)
+    fourness = archive.packaging.verify(package_dir)
     progress(
         f"归档信息包 package → {package_dir} ({package['payload_oxum']}); 四性检测 "
         + ("通过 passed" if fourness.ok else "未通过 FAILED")
@@ -527,13 +527,13 @@ def _correct(
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
     """更改执法记录 as 第七条 says: apply, 审核 (法制审核), 审批 (分管负责人), then the administrator."""
-    request = archive.request_change(
+    request = archive.changes.request_change(
         actor=handler, doc_id=doc_id, kind="correct", reason=spec["reason"], changes=spec["changes"]
     )
     progress(f"  更改申请 change request {request['id']} by {handler.name}: {spec['reason']}")
     # Nothing changes before approval: the administrator's attempt is refused and recorded.
     try:
-        archive.apply_change(actor=people["bureau_admin"], request_id=request["id"])
+        archive.changes.apply_change(actor=people["bureau_admin"], request_id=request["id"])
     except ArchiveError as exc:
         early = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
         progress(f"  [拒绝 refused] 未经批准执行更改: {exc.message_zh}")
@@ -543,9 +543,9 @@ def _correct(
     for step in request["steps"]:
         decider = deciders[step]
         assert decider is not None
-        archive.decide_change(
+        archive.changes.decide_change(
             actor=decider, request_id=request["id"], approve=True, opinion=spec.get("opinions", {}).get(step, "同意。")
         )
-    archive.apply_change(actor=people["bureau_admin"], request_id=request["id"])
-    done = archive.change_request(actor=handler, request_id=request["id"])
+    archive.changes.apply_change(actor=people["bureau_admin"], request_id=request["id"])
+    done = archive.changes.change_request(actor=handler, request_id=request["id"])
     return {**done, "refused_before_approval": early}

@@ -12,16 +12,17 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .catalogue import Catalogue, ClauseSet, load_catalogue, load_clauses
+from .catalogue import Catalogue, ClauseSet, FormSpec, load_catalogue, load_clauses, resolve_form
 from .config import Settings
 from .errors import ArchiveError
 from .numbering import NumberingProfile, load_profiles
 
 if TYPE_CHECKING:
     from .access import RoleRules
-    from .approvals import ApprovalRules
     from .casefile.order import OrderRules
-    from .changes import ChangeRules
+    from .documents.approvals import ApprovalRules
+    from .documents.changes import ChangeRules
+    from .packaging.checks import CheckItem
     from .procedure import RuleSet, WorkingCalendar
     from .procedure.gates import GateRules
     from .qc.queries import QcQueries
@@ -46,6 +47,10 @@ class Rules:
                 details={"profiles": sorted(profiles)},
             )
         self.profile: NumberingProfile = profiles[settings.numbering_profile]
+
+    def form(self, key: str) -> FormSpec:
+        """A form of the catalogue by id, code or name (unknown ones raise NotFound)."""
+        return resolve_form(self.catalogue, key)
 
     @cached_property
     def clauses(self) -> ClauseSet:  # 法律条款 and when each was in force
@@ -87,13 +92,13 @@ class Rules:
     def qc_queries(self) -> QcQueries:  # 质量检查 saved queries
         from .qc.queries import load_queries
 
-        return load_queries(None)
+        return load_queries(self.settings.qc_queries_path)
 
     @cached_property
     def stats_tables(self) -> StatsTables:  # 执法统计 table specs
         from .stats.report import load_tables
 
-        return load_tables(None)
+        return load_tables(self.settings.stats_tables_path)
 
     @cached_property
     def roles(self) -> RoleRules:  # 角色 and what each may do
@@ -103,15 +108,21 @@ class Rules:
 
     @cached_property
     def approvals(self) -> ApprovalRules:  # 审核 / 审批 steps and who takes them
-        from .approvals import load_approval_rules
+        from .documents.approvals import load_approval_rules
 
         return load_approval_rules(self.settings.approvals_path)
 
     @cached_property
     def changes(self) -> ChangeRules:  # 更正 / 作废 steps
-        from .changes import load_change_rules
+        from .documents.changes import load_change_rules
 
         return load_change_rules(self.settings.changes_path)
+
+    @cached_property
+    def archive_checks(self) -> tuple[CheckItem, ...]:  # 四性检测 items
+        from .packaging.checks import load_checks
+
+        return load_checks(self.settings.archive_checks_path)
 
     def check(self) -> None:
         """Read and validate every rule file now (a server at start-up): a bad file fails here."""
@@ -127,5 +138,6 @@ class Rules:
             "roles",
             "approvals",
             "changes",
+            "archive_checks",
         ):
             getattr(self, name)

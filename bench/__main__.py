@@ -19,7 +19,7 @@ from pathlib import Path
 from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
 from anjuan.archive.demo import load_scenario
-from anjuan.archive.documents import build_context
+from anjuan.archive.documents.context import build_context
 from anjuan.archive.service import Archive
 
 from . import bench_casefile, bench_convert, bench_package, bench_search, bench_signing
@@ -76,25 +76,30 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
             ).id
             for _ in range(n_docs)
         ]
-        archive.converter  # noqa: B018  (warm the pool outside the measurement, as a server would be)
+        archive.kernel.converter  # noqa: B018  (warm the pool outside the measurement, as a server would be)
 
         # Render only (no conversion): the template cost per document.
-        draft = archive.create_draft(
+        draft = archive.documents.create_draft(
             actor=handler,
             case_id=cases[0],
             form_key="penalty_decision_org",
             fields=fields["penalty_decision_org"],
         )
-        with archive.db.read() as s:
-            from anjuan.archive.documents import get_document
+        with archive.kernel.db.read() as s:
+            from anjuan.archive.documents.lifecycle import get_document
 
-            ctx = build_context(s, catalogue=archive.catalogue, clauses=archive.clauses, doc=get_document(s, draft.id))
-        form = archive.form("penalty_decision_org")
+            ctx = build_context(
+                s,
+                catalogue=archive.kernel.rules.catalogue,
+                clauses=archive.kernel.rules.clauses,
+                doc=get_document(s, draft.id),
+            )
+        form = archive.kernel.rules.form("penalty_decision_org")
         assert form.template
-        archive.renderer.render(form.template, ctx)
+        archive.kernel.renderer.render(form.template, ctx)
         t0 = time.perf_counter()
         for _ in range(20):
-            archive.renderer.render(form.template, ctx)
+            archive.kernel.renderer.render(form.template, ctx)
         render_ms = (time.perf_counter() - t0) * 1000 / 20
 
         # 立案审批表 drafts, submitted and approved beforehand: what is timed is 签发 itself
@@ -119,15 +124,15 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
         def approved(case_ids: list[int]) -> list[int]:
             ready = []
             for case_id in case_ids:
-                doc = archive.create_draft(
+                doc = archive.documents.create_draft(
                     actor=handler,
                     case_id=case_id,
                     form_key="case_filing_approval",
                     fields=fields["case_filing_approval"],
                 )
-                archive.submit(actor=handler, doc_id=doc.id)
-                archive.decide(actor=reviewer, doc_id=doc.id, opinion="同意", approve=True)
-                archive.decide(actor=deputy, doc_id=doc.id, opinion="同意", approve=True)
+                archive.approvals.submit(actor=handler, doc_id=doc.id)
+                archive.approvals.decide(actor=reviewer, doc_id=doc.id, opinion="同意", approve=True)
+                archive.approvals.decide(actor=deputy, doc_id=doc.id, opinion="同意", approve=True)
                 ready.append(doc.id)
             return ready
 
@@ -136,7 +141,7 @@ def end_to_end(n_docs: int, workers: int) -> dict[str, float]:
 
             def issue(doc_id: int) -> None:
                 start = time.perf_counter()
-                archive.issue(actor=handler, doc_id=doc_id)
+                archive.documents.issue(actor=handler, doc_id=doc_id)
                 latencies.append((time.perf_counter() - start) * 1000)
 
             t0 = time.perf_counter()

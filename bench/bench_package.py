@@ -34,10 +34,10 @@ def run(repeats: int = 3) -> dict[str, float]:
             for index in range(repeats):
                 target = Path(tmp) / f"bag-{index}"
                 t0 = time.perf_counter()
-                archive.export_package(actor=archivist, case_id=case_id, out_dir=target)
+                archive.packaging.export(actor=archivist, case_id=case_id, out_dir=target)
                 export_ms.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
-                report = archive.verify_package(target)
+                report = archive.packaging.verify(target)
                 verify_ms.append((time.perf_counter() - t0) * 1000)
                 assert report.ok
             files = sum(1 for p in (Path(tmp) / "bag-0" / "data").rglob("*") if p.is_file())

@@ -32,11 +32,11 @@ def init(
         _out(
             {
                 "data_dir": str(settings.data_dir.resolve()),
-                "database": archive.db.engine.url.render_as_string(),
+                "database": archive.kernel.db.engine.url.render_as_string(),
                 "admin": admin,
             },
             as_json,
-            f"已初始化 initialised: {settings.data_dir.resolve()} ({archive.db.engine.dialect.name})"
+            f"已初始化 initialised: {settings.data_dir.resolve()} ({archive.kernel.db.engine.dialect.name})"
             + (f"; 管理员 administrator {admin}" if admin else ""),
         )
 
@@ -46,7 +46,7 @@ def login(username: str, as_json: JsonOpt = False) -> None:
     """登录 — check the password (ANJUAN_PASSWORD or prompt) and keep a session for later commands."""
     with _Run(as_json), _archive() as archive:
         result = archive.accounts.login(username=username, password=_password(f"{username} 的密码 password: "))
-        path = _session_file(archive.settings)
+        path = _session_file(archive.kernel.settings)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as f:
@@ -62,7 +62,7 @@ def login(username: str, as_json: JsonOpt = False) -> None:
 def logout() -> None:
     """退出登录 — revoke the saved session."""
     with _Run(False), _archive() as archive:
-        path = _session_file(archive.settings)
+        path = _session_file(archive.kernel.settings)
         if path.exists():
             archive.accounts.logout(path.read_text("ascii").strip())
             path.unlink()

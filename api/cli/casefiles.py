@@ -102,7 +102,7 @@ def archive_export(
 ) -> None:
     """导出归档信息包 — a filed case as a BagIt bag with metadata XML and process history."""
     with _Run(as_json), _archive() as archive:
-        result = archive.export_package(actor=_acting(ctx, archive), case_id=case, out_dir=out)
+        result = archive.packaging.export(actor=_acting(ctx, archive), case_id=case, out_dir=out)
         _out(result, as_json, f"归档信息包 package {result['file_no']} → {result['path']} ({result['payload_oxum']})")
 
 
@@ -121,7 +121,7 @@ def archive_verify(
 ) -> None:
     """四性检测 — authenticity, integrity, usability, security of a package (exit 0 only if it passes)."""
     with _Run(as_json), _archive() as archive:
-        report = archive.verify_package(path).to_dict()
+        report = archive.packaging.verify(path).to_dict()
         lines = [f"四性检测 {path}", *_fourness_lines(report)]
         lines.append("结论 result: " + ("通过 OK" if report["ok"] else "未通过 FAILED"))
         _out(report, as_json, "\n".join(lines))
@@ -137,7 +137,7 @@ def archive_import(
 ) -> None:
     """接收归档信息包 — check it (四性检测), then keep every file; refused whole if any check fails."""
     with _Run(as_json), _archive() as archive:
-        result = archive.import_package(actor=_acting(ctx, archive), path=path)
+        result = archive.packaging.import_(actor=_acting(ctx, archive), path=path)
         _out(
             result.to_dict(),
             as_json,
@@ -149,7 +149,7 @@ def archive_import(
 def archive_fixity(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """固化信息巡检 — re-check the SHA-256 of every stored file (exit 0 only if all match; logged)."""
     with _Run(as_json), _archive() as archive:
-        report = archive.fixity(actor=_acting(ctx, archive))
+        report = archive.upkeep.fixity(actor=_acting(ctx, archive))
         lines = [f"已检查 checked {report['checked']} files, {report['bytes']} bytes"]
         lines += [f"  ✗ 缺失 missing {m['ref']} {m['sha256'][:16]}…" for m in report["missing"]]
         lines += [f"  ✗ 校验失败 corrupt {m['ref']} {m['sha256'][:16]}…" for m in report["corrupt"]]
@@ -197,7 +197,7 @@ def guidance(
         assert date is not None
         row = archive.reviews.guidance(actor=actor, case_id=case, reply_by=date, contact=contact, phone=phone)
         if out:
-            out.write_bytes(archive.blobs.get(row.pdf_sha256))
+            out.write_bytes(archive.kernel.blobs.get(row.pdf_sha256))
         _out(
             {"id": row.id, "number": row.number, "pdf_sha256": row.pdf_sha256, "review": row.review},
             as_json,
@@ -218,7 +218,7 @@ def casefile_build(
         actor = _acting(ctx, archive)
         row = archive.casefiles.build(actor=actor, case_id=case, checker=checker)
         if out:
-            out.write_bytes(archive.blobs.get(row.sha256))
+            out.write_bytes(archive.kernel.blobs.get(row.sha256))
         from .routes.casefiles import casefile_dict
 
         lines = [

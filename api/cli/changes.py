@@ -22,7 +22,7 @@ def change_request(
 ) -> None:
     """申请更改/作废/删除执法记录 — nothing changes until it is approved and applied."""
     with _Run(as_json), _archive() as archive:
-        request = archive.request_change(
+        request = archive.changes.request_change(
             actor=_acting(ctx, archive), doc_id=doc_id, kind=kind, reason=reason, changes=_load_json(fields) or None
         )
         _out(request, as_json, _change_line(request))
@@ -37,7 +37,9 @@ def change_approve(
 ) -> None:
     """审核/审批通过 — approve the pending step of a change request."""
     with _Run(as_json), _archive() as archive:
-        r = archive.decide_change(actor=_acting(ctx, archive), request_id=request_id, approve=True, opinion=opinion)
+        r = archive.changes.decide_change(
+            actor=_acting(ctx, archive), request_id=request_id, approve=True, opinion=opinion
+        )
         _out(r, as_json, _change_line(r))
 
 
@@ -50,7 +52,9 @@ def change_reject(
 ) -> None:
     """不同意 — reject a change request (nothing changes)."""
     with _Run(as_json), _archive() as archive:
-        r = archive.decide_change(actor=_acting(ctx, archive), request_id=request_id, approve=False, opinion=opinion)
+        r = archive.changes.decide_change(
+            actor=_acting(ctx, archive), request_id=request_id, approve=False, opinion=opinion
+        )
         _out(r, as_json, _change_line(r))
 
 
@@ -58,7 +62,7 @@ def change_reject(
 def change_apply(ctx: typer.Context, request_id: int, as_json: JsonOpt = False) -> None:
     """执行 — an administrator carries out an approved request."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.apply_change(actor=_acting(ctx, archive), request_id=request_id)
+        doc = archive.changes.apply_change(actor=_acting(ctx, archive), request_id=request_id)
         _out(_doc_json(archive, doc), as_json, f"已执行 applied: document {doc.id} {doc.status} {doc.number or ''}")
 
 
@@ -70,5 +74,5 @@ def change_list(
 ) -> None:
     """列出申请 — change requests in your scope."""
     with _Run(as_json), _archive() as archive:
-        rows = archive.change_requests(actor=_acting(ctx, archive), status=status)
+        rows = archive.changes.change_requests(actor=_acting(ctx, archive), status=status)
         _out(rows, as_json, "\n".join(_change_line(r) for r in rows) or "无 none")

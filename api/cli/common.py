@@ -149,7 +149,7 @@ def _acting(ctx: typer.Context, archive: Archive) -> Principal:
         principal = archive.accounts.authenticate(token)
     elif user := state.user:
         principal = archive.accounts.check_password(username=user, password=_password(f"{user} 的密码 password: "))
-    elif (saved := _session_file(archive.settings)).exists():
+    elif (saved := _session_file(archive.kernel.settings)).exists():
         principal = archive.accounts.authenticate(saved.read_text("ascii").strip())
     else:
         raise Unauthenticated(

@@ -50,7 +50,7 @@ def doc_types(as_json: JsonOpt = False) -> None:
 
 
 def _doc_json(archive: Archive, doc: Any) -> dict[str, Any]:
-    return document_read(doc, archive.form(doc.form_id).name).model_dump(mode="json")
+    return document_read(doc, archive.kernel.rules.form(doc.form_id).name).model_dump(mode="json")
 
 
 def _beijing(moment: dt.datetime | None) -> str:
@@ -116,10 +116,10 @@ def doc_draft(
 ) -> None:
     """保存草稿 — save a draft document."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.create_draft(
+        doc = archive.documents.create_draft(
             **_document_request(_acting(ctx, archive), case, doctype, fields, officer, parent, date)
         )
-        _out(_doc_json(archive, doc), as_json, f"草稿 draft {doc.id}: {archive.form(doc.form_id).name}")
+        _out(_doc_json(archive, doc), as_json, f"草稿 draft {doc.id}: {archive.kernel.rules.form(doc.form_id).name}")
 
 
 @doc_app.command("issue")
@@ -138,10 +138,10 @@ def doc_issue(
     """制作并签发文书 — create and issue a document (numbered, rendered, sealed, stored)."""
     with _Run(as_json), _archive() as archive:
         request = _document_request(_acting(ctx, archive), case, doctype, fields, officer, parent, date)
-        doc = archive.issue_new(idempotency_key=idempotency_key, **request)
+        doc = archive.documents.issue_new(idempotency_key=idempotency_key, **request)
         if pdf:
-            pdf.write_bytes(archive.file(actor=_acting(ctx, archive), doc_id=doc.id, kind="pdf"))
-        name = archive.form(doc.form_id).name
+            pdf.write_bytes(archive.documents.file(actor=_acting(ctx, archive), doc_id=doc.id, kind="pdf"))
+        name = archive.kernel.rules.form(doc.form_id).name
         _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {name} {doc.number or '(无文号)'}")
 
 
@@ -149,7 +149,7 @@ def doc_issue(
 def doc_issue_draft(ctx: typer.Context, doc_id: int, idempotency_key: KeyOpt = None, as_json: JsonOpt = False) -> None:
     """签发已保存的草稿 — issue a saved draft, or complete one that holds a number (same number)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.issue(actor=_acting(ctx, archive), doc_id=doc_id, idempotency_key=idempotency_key)
+        doc = archive.documents.issue(actor=_acting(ctx, archive), doc_id=doc_id, idempotency_key=idempotency_key)
         _out(_doc_json(archive, doc), as_json, f"已签发 issued {doc.id}: {doc.number or '(无文号)'}")
 
 
@@ -163,12 +163,12 @@ def doc_numbered_drafts(
 ) -> None:
     """文号已占用未签发 — drafts holding a number that were never issued: complete or void each."""
     with _Run(as_json), _archive() as archive:
-        docs = archive.numbered_drafts(actor=_acting(ctx, archive), older_than_minutes=older_than)
+        docs = archive.documents.numbered_drafts(actor=_acting(ctx, archive), older_than_minutes=older_than)
         lines = [f"文号已占用未签发 numbered drafts: {len(docs)}"]
         for d in docs:
             since = _beijing(d.numbered_at)
             lines.append(
-                f"{d.id:>5} {d.number} {archive.form(d.form_id).name}（{since} 起占用） "
+                f"{d.id:>5} {d.number} {archive.kernel.rules.form(d.form_id).name}（{since} 起占用） "
                 f"完成 complete: anjuan doc issue-draft {d.id} · 作废 void: anjuan doc void {d.id} --reason …"
             )
         _out([_doc_json(archive, d) for d in docs], as_json, "\n".join(lines))
@@ -178,14 +178,14 @@ def doc_numbered_drafts(
 def doc_submit(ctx: typer.Context, doc_id: int, as_json: JsonOpt = False) -> None:
     """报送审批 — send a complete draft to its approval steps (as the logged-in officer)."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.submit(actor=_acting(ctx, archive), doc_id=doc_id)
+        doc = archive.approvals.submit(actor=_acting(ctx, archive), doc_id=doc_id)
         _out(_doc_json(archive, doc), as_json, f"已报送 submitted {doc.id}")
 
 
 def _decide(ctx: typer.Context, doc_id: int, opinion: str, approve: bool, as_json: bool) -> None:
     with _Run(as_json), _archive() as archive:
-        doc = archive.decide(actor=_acting(ctx, archive), doc_id=doc_id, opinion=opinion, approve=approve)
-        state = archive.approval_state(actor=_acting(ctx, archive), doc_id=doc_id)
+        doc = archive.approvals.decide(actor=_acting(ctx, archive), doc_id=doc_id, opinion=opinion, approve=approve)
+        state = archive.approvals.approval_state(actor=_acting(ctx, archive), doc_id=doc_id)
         _out(
             {**_doc_json(archive, doc), "approval": state},
             as_json,
@@ -224,7 +224,7 @@ def doc_void(
 ) -> None:
     """申请作废文书（保留文号）— ask to void a document; it is voided once approved and applied."""
     with _Run(as_json), _archive() as archive:
-        request = archive.request_change(actor=_acting(ctx, archive), doc_id=doc_id, kind="void", reason=reason)
+        request = archive.changes.request_change(actor=_acting(ctx, archive), doc_id=doc_id, kind="void", reason=reason)
         _out(request, as_json, _change_line(request))
 
 
@@ -232,7 +232,7 @@ def doc_void(
 def doc_show(ctx: typer.Context, doc_id: int, as_json: JsonOpt = False) -> None:
     """查看文书 — show one document."""
     with _Run(as_json), _archive() as archive:
-        doc = archive.document(actor=_acting(ctx, archive), doc_id=doc_id)
+        doc = archive.documents.get(actor=_acting(ctx, archive), doc_id=doc_id)
         data = _doc_json(archive, doc)
         _out(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
 
@@ -243,13 +243,13 @@ def doc_list(
 ) -> None:
     """列出文书 — list documents."""
     with _Run(as_json), _archive() as archive:
-        docs = archive.documents(actor=_acting(ctx, archive), case_id=case)
+        docs = archive.documents.list(actor=_acting(ctx, archive), case_id=case)
         _out(
             [_doc_json(archive, d) for d in docs],
             as_json,
             "\n".join(
                 f"{d.id:>5} 案件 {d.case_id:<4} {status_zh(d.status):<5} "
-                f"{archive.form(d.form_id).name:<20} {d.number or ''}"
+                f"{archive.kernel.rules.form(d.form_id).name:<20} {d.number or ''}"
                 for d in docs
             ),
         )
@@ -265,6 +265,6 @@ def doc_get(
     """下载存档文件 — write an issued document's stored PDF or DOCX."""
     with _Run(False), _archive() as archive:
         out.write_bytes(
-            archive.file(actor=_acting(ctx, archive), doc_id=doc_id, kind="pdf" if fmt == "pdf" else "docx")
+            archive.documents.file(actor=_acting(ctx, archive), doc_id=doc_id, kind="pdf" if fmt == "pdf" else "docx")
         )
         typer.echo(str(out))

@@ -20,7 +20,7 @@ def pki_init(
 ) -> None:
     """创建开发用根证书及各机关印章、执法人员证书 — development PKI (keys encrypted at rest)."""
     with _Run(as_json), _archive() as archive:
-        result = archive.pki_init(actor=_acting(ctx, archive))
+        result = archive.keys.pki_init(actor=_acting(ctx, archive))
         if out:
             out.write_text(result["root_certificate"], "ascii")
         _out(result, as_json, f"密钥库 key store: {result['directory']} ({len(result['keys'])} keys)")
@@ -30,7 +30,7 @@ def pki_init(
 def pki_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出密钥 — list the keys in the key store."""
     with _Run(as_json), _archive() as archive:
-        keys = archive.list_keys(actor=_acting(ctx, archive))
+        keys = archive.keys.list_keys(actor=_acting(ctx, archive))
         _out(keys, as_json, "\n".join(f"{k['key']:<24} {k['role']:<12} {k['source']:<10} {k['label']}" for k in keys))
 
 
@@ -54,7 +54,7 @@ def pki_import_p12(
 
     with _Run(as_json), _archive() as archive:
         passphrase = os.environ.get(passphrase_env, "").encode("utf-8")
-        result = archive.import_pkcs12(
+        result = archive.keys.import_pkcs12(
             actor=_acting(ctx, archive),
             owner=owner,
             owner_id=owner_id,
@@ -81,7 +81,7 @@ def pki_register_pkcs11(
 ) -> None:
     """登记 PKCS#11 令牌密钥 — sign with a key that never leaves a token/HSM."""
     with _Run(as_json), _archive() as archive:
-        result = archive.register_pkcs11(
+        result = archive.keys.register_pkcs11(
             actor=_acting(ctx, archive),
             owner=owner,
             owner_id=owner_id,
@@ -106,7 +106,7 @@ def verify(
             data = file.read_bytes()
         except OSError as exc:
             raise ArchiveError(f"无法读取文件：{file}", f"cannot read {file}: {exc}", code="bad_file") from exc
-        report = archive.verify(data)
+        report = archive.keys.verify(data)
         lines = [f"文件 file: {file} sha256 {report['sha256'][:16]}…"]
         for sig in report["signatures"]:
             flags = "✓" if sig["intact"] and sig["valid"] and sig["trusted"] and not sig["problems"] else "✗"
@@ -133,7 +133,7 @@ def verify(
 def audit_verify(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """校验操作日志哈希链 — check the hash chain of the event log (exit 0 only if intact)."""
     with _Run(as_json), _archive() as archive:
-        report = archive.audit_verify(actor=_acting(ctx, archive))
+        report = archive.upkeep.audit_chain(actor=_acting(ctx, archive))
         if report["ok"]:
             text = f"审计链完整 audit chain intact: {report['entries']} entries"
         else:
@@ -157,11 +157,11 @@ def seal_image(
     """查看或上传机关电子印章图像 — show or upload an organisation's seal image."""
     with _Run(False), _archive() as archive:
         if upload:
-            digest = archive.upload_seal_image(
+            digest = archive.keys.upload_seal_image(
                 actor=_acting(ctx, archive), org_id=org, role=role, data=upload.read_bytes()
             )
             typer.echo(f"已上传 uploaded {digest}")
-        png = archive.seal_image(actor=_acting(ctx, archive), org_id=org, role=role)
+        png = archive.keys.seal_image(actor=_acting(ctx, archive), org_id=org, role=role)
         if out:
             out.write_bytes(png)
             typer.echo(str(out))

@@ -38,7 +38,7 @@ def maintenance_command(
     """日常维护 — remove orphan blobs (stored files no record names, left by a failed issue) and the
     directories of LibreOffice instances that were killed. A dry run unless --apply (logged)."""
     with _Run(as_json), _archive() as archive:
-        report = archive.maintenance(
+        report = archive.upkeep.maintenance(
             actor=_acting(ctx, archive),
             apply=apply,
             blob_grace=dt.timedelta(hours=blob_grace_hours),

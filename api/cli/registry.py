@@ -141,7 +141,7 @@ def case_deadlines(
 ) -> None:
     """程序时限 — the case's legal deadlines, computed from its documents."""
     with _Run(as_json), _archive() as archive:
-        rows = archive.deadlines(actor=_acting(ctx, archive), case_id=case, today=_parse_date(today))
+        rows = archive.procedure.deadlines(actor=_acting(ctx, archive), case_id=case, today=_parse_date(today))
         _out(rows, as_json, "\n".join(_deadline_line(d) for d in rows))
 
 
@@ -155,7 +155,7 @@ def due(
 ) -> None:
     """到期提醒 — what falls due within N days or is overdue, across open cases."""
     with _Run(as_json), _archive() as archive:
-        rows = archive.due(actor=_acting(ctx, archive), days=days, org_id=org, today=_parse_date(today))
+        rows = archive.procedure.due(actor=_acting(ctx, archive), days=days, org_id=org, today=_parse_date(today))
         _out(rows, as_json, "\n".join(f"case {r['case_id']:<4} {_deadline_line(r)}" for r in rows) or "无 none")
 
 

@@ -99,7 +99,7 @@ def get_casefile(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, A
 def casefile_pdf(case_id: int, archive: ArchiveDep, actor: Actor) -> Response:
     row = archive.casefiles.latest(actor=actor, case_id=case_id)
     return Response(
-        archive.blobs.get(row.sha256),
+        archive.kernel.blobs.get(row.sha256),
         media_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="case-{case_id}-v{row.version}.pdf"',

@@ -32,24 +32,24 @@ async def verify(file: UploadFile, archive: ArchiveDep) -> dict[str, Any]:
     """Upload a PDF: each signature checked, and whether this instance issued it (``ok`` only if all pass)."""
     data = await read_upload(file, _MAX_UPLOAD)
     # pyHanko's synchronous validation must not run inside the event loop.
-    return await run_in_threadpool(archive.verify, data)
+    return await run_in_threadpool(archive.keys.verify, data)
 
 
 @router.get("/pki/root.pem", tags=["seals"])
 def root_certificate(archive: ArchiveDep) -> Response:
     """The root certificate to trust in a PDF reader (development PKI)."""
-    return Response(archive.sealing.root_certificate_pem(), media_type="application/x-pem-file")
+    return Response(archive.kernel.sealing.root_certificate_pem(), media_type="application/x-pem-file")
 
 
 @router.get("/organisations/{org_id}/seals/{role}.png", tags=["seals"])
 def seal_image(org_id: int, role: str, archive: ArchiveDep, actor: Actor) -> Response:
-    return Response(archive.seal_image(actor=actor, org_id=org_id, role=role), media_type="image/png")
+    return Response(archive.keys.seal_image(actor=actor, org_id=org_id, role=role), media_type="image/png")
 
 
 @router.put("/organisations/{org_id}/seals/{role}", tags=["seals"])
 async def upload_seal(org_id: int, role: str, file: UploadFile, archive: ArchiveDep, actor: Actor) -> dict[str, str]:
     data = await read_upload(file, 5 * 1024 * 1024)
     digest = await run_in_threadpool(
-        lambda: archive.upload_seal_image(actor=actor, org_id=org_id, role=role, data=data)
+        lambda: archive.keys.upload_seal_image(actor=actor, org_id=org_id, role=role, data=data)
     )
     return {"sha256": digest}

@@ -117,11 +117,11 @@ def case_context(web: Web, case_id: int) -> dict[str, Any]:
     """Everything the case page shows (also the base of the case-file page)."""
     archive, actor = web.archive, web.actor
     case = archive.registry.case(actor=actor, case_id=case_id)
-    docs = archive.documents(actor=actor, case_id=case_id)
-    catalogue = archive.catalogue
+    docs = archive.documents.list(actor=actor, case_id=case_id)
+    catalogue = archive.kernel.rules.catalogue
     by_stage: dict[str, list[Any]] = {stage: [] for stage in catalogue.stages}
     for doc in docs:
-        by_stage.setdefault(archive.form(doc.form_id).stage, []).append(doc)
+        by_stage.setdefault(archive.kernel.rules.form(doc.form_id).stage, []).append(doc)
     forms = [
         f
         for f in catalogue.forms
@@ -136,7 +136,7 @@ def case_context(web: Web, case_id: int) -> dict[str, Any]:
         "by_stage": {k: v for k, v in by_stage.items() if v},
         "stage_names": catalogue.stages,
         "forms_by_stage": forms_by_stage,
-        "deadlines": archive.deadlines(actor=actor, case_id=case_id),
+        "deadlines": archive.procedure.deadlines(actor=actor, case_id=case_id),
         "attachments": archive.casefiles.attachments(actor=actor, case_id=case_id),
         "attachment_kinds": archive.casefiles.order.attachment_kinds,
         "today": today(),

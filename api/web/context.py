@@ -143,7 +143,7 @@ class Web:
         return self.actor.officer_id is not None and bool(roles & set(self.actor.roles))
 
     def form_name(self, form_id: str) -> str:
-        return self.archive.form(form_id).name
+        return self.archive.kernel.rules.form(form_id).name
 
     @cached_property
     def display_name(self) -> str:
@@ -220,7 +220,7 @@ def posted_date(raw: Any, field: str, label: str, *, default: dt.date | None = N
 
 
 def _form_namer(request: Request) -> Any:
-    catalogue = request.app.state.archive.catalogue
+    catalogue = request.app.state.archive.kernel.rules.catalogue
     names = {f.id: f.name for f in catalogue.forms}
     return lambda form_id: names.get(form_id, form_id)
 

@@ -36,7 +36,7 @@ def _editor(
     doc: Any = None,
 ) -> dict[str, Any]:
     archive, actor = web.archive, web.actor
-    parents = [d for d in archive.documents(actor=actor, case_id=case.id) if d.status == "issued"]
+    parents = [d for d in archive.documents.list(actor=actor, case_id=case.id) if d.status == "issued"]
     return {
         "title": form.name,
         "nav": "cases",
@@ -69,7 +69,7 @@ def _read_meta(posted: Any) -> tuple[dict[str, Any], dict[str, str]]:
 @router.get("/cases/{case_id}/documents/new", response_class=HTMLResponse)
 def new_document(request: Request, case_id: int, web: Viewer, form: str) -> Response:
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
-    spec = web.archive.form(form)
+    spec = web.archive.kernel.rules.form(form)
     meta = {"date": "", "officer_ids": [o.id for o in case.officers], "parent_id": None}
     context = _editor(web, case=case, form=spec, values={}, meta=meta, errors={})
     return render(web, request, "document_edit.html", **context)
@@ -79,12 +79,12 @@ def new_document(request: Request, case_id: int, web: Viewer, form: str) -> Resp
 def create_document(request: Request, case_id: int, web: Viewer, form: str, posted: Posted) -> Response:
     archive, actor = web.archive, web.actor
     case = archive.registry.case(actor=actor, case_id=case_id)
-    spec = archive.form(form)
+    spec = archive.kernel.rules.form(form)
     values = read_fields(spec, posted)
     meta, errors = _read_meta(posted)
     if not errors:
         try:
-            doc = archive.create_draft(
+            doc = archive.documents.create_draft(
                 actor=actor,
                 case_id=case_id,
                 form_key=spec.id,
@@ -102,13 +102,15 @@ def create_document(request: Request, case_id: int, web: Viewer, form: str, post
 
 def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = None) -> dict[str, Any]:
     archive, actor = web.archive, web.actor
-    doc = archive.document(actor=actor, doc_id=doc_id)
-    form = archive.form(doc.form_id)
+    doc = archive.documents.get(actor=actor, doc_id=doc_id)
+    form = archive.kernel.rules.form(doc.form_id)
     case = archive.registry.case(actor=actor, case_id=doc.case_id)
-    approval = archive.approval_state(actor=actor, doc_id=doc_id)
+    approval = archive.approvals.approval_state(actor=actor, doc_id=doc_id)
     pending = approval.get("pending_step")
     can_decide = bool(
-        pending and any(d["id"] == doc.id for d in archive.inbox(actor=actor)) if doc.status == "submitted" else False
+        pending and any(d["id"] == doc.id for d in archive.approvals.inbox(actor=actor))
+        if doc.status == "submitted"
+        else False
     )
     publication = None
     if doc.form_id in archive.qc.publishable_forms and doc.status == "issued":
@@ -126,7 +128,7 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
             "can_decide": can_decide,
             "publication": publication,
             "editable": doc.status == "draft" and actor.can("draft") and case.filed_at is None,
-            "verify": archive.verify(archive.file(actor=actor, doc_id=doc.id, kind="pdf"))
+            "verify": archive.keys.verify(archive.documents.file(actor=actor, doc_id=doc.id, kind="pdf"))
             if doc.status in ("issued", "voided", "superseded") and doc.pdf_sha256
             else None,
         }
@@ -143,14 +145,14 @@ def document(request: Request, doc_id: int, web: Viewer) -> Response:
 def save_document(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Response:
     """Save the draft's fields; ``then`` = submit | issue continues with that step after saving."""
     archive, actor = web.archive, web.actor
-    doc = archive.document(actor=actor, doc_id=doc_id)
-    form = archive.form(doc.form_id)
+    doc = archive.documents.get(actor=actor, doc_id=doc_id)
+    form = archive.kernel.rules.form(doc.form_id)
     values = read_fields(form, posted)
     meta, errors = _read_meta(posted)
     then = str(posted.get("then", ""))
     if not errors:
         try:
-            archive.update_draft(
+            archive.documents.update_draft(
                 actor=actor,
                 doc_id=doc_id,
                 # The page posts the whole form: a field left empty is cleared, not kept.
@@ -159,10 +161,10 @@ def save_document(request: Request, doc_id: int, web: Viewer, posted: Posted) ->
                 doc_date=dt.date.fromisoformat(meta["date"]) if meta["date"] else None,
             )
             if then == "submit":
-                archive.submit(actor=actor, doc_id=doc_id)
+                archive.approvals.submit(actor=actor, doc_id=doc_id)
                 return redirect(f"{PREFIX}/documents/{doc_id}", "已报送审批")
             if then == "issue":
-                issued = archive.issue(actor=actor, doc_id=doc_id)
+                issued = archive.documents.issue(actor=actor, doc_id=doc_id)
                 return redirect(f"{PREFIX}/documents/{doc_id}", f"已签发：{issued.number or form.name}")
             return redirect(f"{PREFIX}/documents/{doc_id}", "草稿已保存")
         except ValidationFailed as exc:
@@ -175,7 +177,7 @@ def save_document(request: Request, doc_id: int, web: Viewer, posted: Posted) ->
 
 @router.post("/documents/{doc_id}/issue")
 def issue(doc_id: int, web: Viewer, _posted: Posted) -> Response:
-    doc = web.archive.issue(actor=web.actor, doc_id=doc_id)
+    doc = web.archive.documents.issue(actor=web.actor, doc_id=doc_id)
     return redirect(f"{PREFIX}/documents/{doc_id}", f"已签发：{doc.number or web.form_name(doc.form_id)}")
 
 
@@ -184,22 +186,22 @@ def decide(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Respon
     approve = str(posted.get("decision")) == "approve"
     opinion = str(posted.get("opinion", "")).strip()
     try:
-        doc = web.archive.decide(actor=web.actor, doc_id=doc_id, opinion=opinion, approve=approve)
+        doc = web.archive.approvals.decide(actor=web.actor, doc_id=doc_id, opinion=opinion, approve=approve)
     except ValidationFailed as exc:
         context = _document_context(web, doc_id)
         context["decision_error"] = errors_by_field(exc.errors).get("opinion", exc.message_zh)
         return render(web, request, "document.html", code=422, **context)
     note = "已同意" if approve else "已退回承办人"
     if approve and doc.status == "submitted":
-        pending = web.archive.approval_state(actor=web.actor, doc_id=doc_id)["pending_step"]
-        note += f"，转{web.archive.step_name(pending)}" if pending else "，审批完成，可以签发"
+        pending = web.archive.approvals.approval_state(actor=web.actor, doc_id=doc_id)["pending_step"]
+        note += f"，转{web.archive.approvals.step_name(pending)}" if pending else "，审批完成，可以签发"
     return redirect(f"{PREFIX}/documents/{doc_id}", note)
 
 
 @router.post("/documents/{doc_id}/discard")
 def discard(doc_id: int, web: Viewer, posted: Posted) -> Response:
-    doc = web.archive.document(actor=web.actor, doc_id=doc_id)
-    web.archive.discard_draft(actor=web.actor, doc_id=doc_id, reason=str(posted.get("reason", "")).strip())
+    doc = web.archive.documents.get(actor=web.actor, doc_id=doc_id)
+    web.archive.documents.discard_draft(actor=web.actor, doc_id=doc_id, reason=str(posted.get("reason", "")).strip())
     return redirect(f"{PREFIX}/cases/{doc.case_id}", "草稿已删除")
 
 
@@ -219,14 +221,14 @@ def publish(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Respo
 @router.get("/documents/{doc_id}/preview.pdf")
 def preview(doc_id: int, web: Viewer) -> Response:
     """The document as it would be issued now (a draft shows a blank number line)."""
-    _docx, pdf = web.archive.render(actor=web.actor, doc_id=doc_id, pdf=True)
+    _docx, pdf = web.archive.documents.render(actor=web.actor, doc_id=doc_id, pdf=True)
     return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/documents/{doc_id}/document.{fmt}")
 def download(doc_id: int, fmt: Literal["pdf", "docx"], web: Viewer, download: bool = False) -> Response:
-    doc = web.archive.document(actor=web.actor, doc_id=doc_id)
-    data = web.archive.file(actor=web.actor, doc_id=doc_id, kind=fmt)
+    doc = web.archive.documents.get(actor=web.actor, doc_id=doc_id)
+    data = web.archive.documents.file(actor=web.actor, doc_id=doc_id, kind=fmt)
     name = f"{doc.number or doc.id}-{web.form_name(doc.form_id)}.{fmt}"
     disposition = "attachment" if download or fmt == "docx" else "inline"
     return Response(
@@ -239,5 +241,5 @@ def download(doc_id: int, fmt: Literal["pdf", "docx"], web: Viewer, download: bo
 @router.get("/approvals", response_class=HTMLResponse)
 def approvals(request: Request, web: Viewer) -> Response:
     """待审批: the submissions whose next step this user may take."""
-    inbox = web.archive.inbox(actor=web.actor)
+    inbox = web.archive.approvals.inbox(actor=web.actor)
     return render(web, request, "approvals.html", title="审批", nav="approvals", inbox=inbox)

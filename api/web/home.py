@@ -66,7 +66,7 @@ def logout(web: Viewer, _posted: Posted) -> Response:
 
 def _my_documents(web: Web) -> dict[str, list[Any]]:
     """The user's drafts (草稿), those sent back by an approver (被退回) and those awaiting approval."""
-    mine = [d for d in web.archive.documents(actor=web.actor) if d.created_by == web.actor.name]
+    mine = [d for d in web.archive.documents.list(actor=web.actor) if d.created_by == web.actor.name]
     return {
         "drafts": [d for d in mine if d.status == "draft" and d.round == 0],
         "returned": [d for d in mine if d.status == "draft" and d.round > 0],
@@ -81,9 +81,9 @@ def home(request: Request, web: Viewer) -> Response:
     if actor.can("draft"):
         context["cases"] = [c for c in archive.registry.cases(actor=actor) if c.status == "open"][:20]
         context["mine"] = _my_documents(web)
-        context["due"] = archive.due(actor=actor, days=7)
+        context["due"] = archive.procedure.due(actor=actor, days=7)
     if web.approver:
-        context["inbox"] = archive.inbox(actor=actor)
+        context["inbox"] = archive.approvals.inbox(actor=actor)
     if actor.can("file"):
         context["desk"] = archive.casefiles.desk(actor=actor, limit=10)
     if actor.can("guide"):

@@ -109,7 +109,7 @@ def file_case(request: Request, case_id: int, web: Viewer, posted: Posted) -> Re
 
 
 def _export_root(web: Web) -> Path:
-    return web.archive.settings.data_dir / "exports"
+    return web.archive.kernel.settings.data_dir / "exports"
 
 
 def _exports(web: Web, case_id: int) -> list[str]:
@@ -127,9 +127,9 @@ def export(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Resp
 
     def work(progress: Progress) -> tuple[str, Any]:
         progress(0, 2, "导出归档信息包")
-        web.archive.export_package(actor=web.actor, case_id=case_id, out_dir=target)
+        web.archive.packaging.export(actor=web.actor, case_id=case_id, out_dir=target)
         progress(1, 2, "四性检测")
-        report = web.archive.verify_package(target)
+        report = web.archive.packaging.verify(target)
         progress(2, 2, "完成")
         return f"{PREFIX}/cases/{case_id}/package/{name}", {"ok": report.ok}
 
@@ -147,7 +147,7 @@ def _package_dir(web: Web, case_id: int, name: str) -> Path:
 @router.get("/cases/{case_id}/package/{name}", response_class=HTMLResponse)
 def package(request: Request, case_id: int, name: str, web: Viewer) -> Response:
     path = _package_dir(web, case_id, name)
-    report = web.archive.verify_package(path).to_dict()
+    report = web.archive.packaging.verify(path).to_dict()
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     return render(web, request, "package.html", title="归档信息包", nav="archive", case=case, name=name, report=report)
 
@@ -172,7 +172,7 @@ def fixity(request: Request, web: Viewer, _posted: Posted) -> Response:
 
     def work(progress: Progress) -> tuple[str, Any]:
         progress(0, 1, "逐一读取并校验存储文件的 SHA-256")
-        return "", web.archive.fixity(actor=web.actor)
+        return "", web.archive.upkeep.fixity(actor=web.actor)
 
     job = _jobs(request).start(owner=web.actor.name, title="固定性检查", work=work)
     job.result_url = f"{PREFIX}/archive/fixity/{job.id}"
@@ -233,7 +233,7 @@ def search(
     orgs = {o.id: o.name for o in web.archive.registry.orgs(actor=web.actor)}
     facet_labels = {
         "kind": _KIND_NAMES,
-        "form": {f.id: f.name for f in web.archive.catalogue.forms},
+        "form": {f.id: f.name for f in web.archive.kernel.rules.catalogue.forms},
         "org": {str(k): v for k, v in orgs.items()},
         "status": {},
     }
@@ -343,6 +343,6 @@ def admin(request: Request, web: Viewer) -> Response:
         orgs=archive.registry.orgs(actor=actor),
         officers=archive.registry.officers(actor=actor),
         users=archive.accounts.users(actor=actor) if actor.can("manage_users") else [],
-        holes=[(d, archive.form(d.form_id).name) for d in archive.numbered_drafts(actor=actor)],
-        grace=archive.settings.numbered_draft_grace_minutes,
+        holes=[(d, archive.kernel.rules.form(d.form_id).name) for d in archive.documents.numbered_drafts(actor=actor)],
+        grace=archive.kernel.settings.numbered_draft_grace_minutes,
     )

@@ -14,16 +14,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Literal
 from xml.parsers import expat
 
 import bagit
-from pydantic import BaseModel, ConfigDict
 
-from ..datafile import read_yaml
-from ..errors import ArchiveError
+from .checks import CheckItem, load_checks
 from .export import NS
 
 try:  # the hardened parser, where installed; otherwise any DTD is refused before the stdlib parses
@@ -109,32 +106,6 @@ def _confined(data_dir: Path, ref: str) -> str | None:
     if not target.is_relative_to(root):
         return None
     return target.relative_to(root).as_posix()
-
-
-class ChecksFileError(ArchiveError):
-    code = "checks_file_invalid"
-
-
-class CheckItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    code: str
-    nature: str
-    name: str
-    automatic: bool
-    blocking: bool
-    description: str = ""
-
-
-class _Checks(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    version: int
-    items: tuple[CheckItem, ...]
-
-
-@cache
-def load_checks() -> tuple[CheckItem, ...]:
-    data, _label = read_yaml("anjuan.archive.packaging", "checks.yaml", None, ChecksFileError)
-    return _Checks.model_validate(data).items
 
 
 @dataclass
@@ -234,11 +205,16 @@ def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
     return sorted(set(security)), sorted(fonts)
 
 
-def verify_package(path: Path, *, verify_pdf: Callable[[bytes], dict[str, Any]] | None = None) -> FournessReport:
+def verify_package(
+    path: Path,
+    *,
+    verify_pdf: Callable[[bytes], dict[str, Any]] | None = None,
+    checks: tuple[CheckItem, ...] | None = None,
+) -> FournessReport:
     """Run every item of ``checks.yaml`` on the bag at ``path``. ``verify_pdf`` validates signatures
     (the archive's own verifier, with its trust anchors); without it, pyHanko checks integrity only."""
     path = Path(path)
-    catalogue = load_checks()
+    catalogue = load_checks() if checks is None else checks
     items = {
         c.code: FournessItem(c.code, c.name, c.nature, "pass" if c.automatic else "manual", c.blocking)
         for c in catalogue

@@ -47,7 +47,7 @@ class ImportResult:
 def import_package(kernel: Kernel, *, actor: Principal, path: Path) -> ImportResult:
     require(actor, "file")
     path = Path(path)
-    report = verify_package(path, verify_pdf=kernel.verify)
+    report = verify_package(path, verify_pdf=kernel.verify, checks=kernel.rules.archive_checks)
     if not report.ok:
         failing = [i.code for i in report.items if i.result == "fail" and i.blocking]
         raise Conflict(

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import documents
 from ..access import Principal, case_clause, org_subtree, require_case
+from ..documents import lifecycle as documents
 from ..kernel import Kernel
 from ..models import Case
 from ..qc.publication import published_events

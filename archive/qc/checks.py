@@ -27,7 +27,7 @@ from ..access import Principal, case_clause, document_clause
 from ..blobs import BlobStore
 from ..catalogue import Catalogue
 from ..clock import CHINA, beijing_date, beijing_time
-from ..documents import numbered_draft_clause
+from ..documents.lifecycle import numbered_draft_clause
 from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar

@@ -78,7 +78,7 @@ def _survey(issue: bool) -> dict[str, Any]:
 def _assert_no_holes_or_repeats(archive: Archive) -> None:
     """Every counter's 序号 run 1…n without a gap; a 序号 is shared only inside one case (一案一号:
     the case's documents carry its number with -n suffixes); no 文号 is on two documents of a form."""
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         rows = s.execute(
             select(
                 Document.counter, Document.seq, Document.case_id, Document.form_id, Document.number, Document.edition
@@ -97,7 +97,7 @@ def _assert_no_holes_or_repeats(archive: Archive) -> None:
 
 
 def _outage_events(archive: Archive) -> list[dict[str, Any]]:
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         return [e.data for e in s.scalars(select(Event).where(Event.action == "outage").order_by(Event.seq))]
 
 
@@ -111,7 +111,7 @@ def test_ten_clients_mixing_every_issuing_path_meet_no_deadlock_and_no_500(archi
     corrections and voids at once (≈ 5 s)."""
     cases = [_case(archive, bureau) for _ in range(4)]
     earlier = [
-        archive.issue_new(actor=bureau.handler, case_id=cases[i % 4], form_key="survey_record",
+        archive.documents.issue_new(actor=bureau.handler, case_id=cases[i % 4], form_key="survey_record",
                           fields=FIELDS["survey_record"], doc_date=None)
         for i in range(4)
     ]  # fmt: skip
@@ -184,12 +184,12 @@ def test_ten_clients_mixing_every_issuing_path_meet_no_deadlock_and_no_500(archi
     issued = Counter(what for what, _s, _b in responses if what in ("one_call", "saved_draft", "approved_issue"))
     assert issued == {"one_call": 8, "saved_draft": 8, "approved_issue": 3}
     _assert_no_holes_or_repeats(archive)
-    assert archive.numbered_drafts(actor=bureau.handler, older_than_minutes=0) == []
-    with archive.db.read() as s:
+    assert archive.documents.numbered_drafts(actor=bureau.handler, older_than_minutes=0) == []
+    with archive.kernel.db.read() as s:
         statuses_now = Counter(s.scalars(select(Document.status).where(Document.case_id.in_(cases))))
     # 4 earlier − 2 voided − 2 corrected + 2 new editions, and the 19 issued by the clients
     assert statuses_now == {"issued": 4 - 2 - 2 + 2 + 19, "voided": 2, "superseded": 2}
-    assert archive.audit_verify(actor=bureau.admin)["ok"]
+    assert archive.upkeep.audit_chain(actor=bureau.admin)["ok"]
 
 
 # -- LibreOffice down or hung: the number is held, named, listed and completed ------------------------
@@ -197,7 +197,7 @@ def test_ten_clients_mixing_every_issuing_path_meet_no_deadlock_and_no_500(archi
 
 @contextmanager
 def _converter_down(archive: Archive, error: Exception) -> Iterator[None]:
-    fake = archive.converter
+    fake = archive.kernel.converter
     assert isinstance(fake, FakeConverter)
     real = fake.convert
 
@@ -284,7 +284,7 @@ def test_a_saved_draft_that_stopped_half_way_is_completed_by_issuing_it_again(ar
         number = failed.json()["error"]["details"]["number"]
         finding = archive.qc.run(actor=bureau.handler, name="numbered_drafts")
         assert finding["count"] == 0  # within the grace period an issue may still be in flight
-        with archive.db.write() as s:  # … an hour later
+        with archive.kernel.db.write() as s:  # … an hour later
             held = s.get(Document, draft["id"])
             assert held is not None and held.numbered_at is not None
             held.numbered_at -= dt.timedelta(hours=1)
@@ -322,13 +322,15 @@ def test_a_numbered_draft_can_be_voided_and_its_number_stays_accounted_for(archi
     request = {"case_id": case, "form_key": "survey_record", "fields": FIELDS["survey_record"]}
     down = ConverterUnavailable("文书转换服务不可用", "LibreOffice is not running")
     with _converter_down(archive, down), pytest.raises(ServiceUnavailable) as stopped:
-        archive.issue_new(actor=bureau.handler, **request)
+        archive.documents.issue_new(actor=bureau.handler, **request)
     held = stopped.value.details
-    assert [d.id for d in archive.numbered_drafts(actor=bureau.handler, older_than_minutes=0)] == [held["document_id"]]
+    assert [d.id for d in archive.documents.numbered_drafts(actor=bureau.handler, older_than_minutes=0)] == [
+        held["document_id"]
+    ]
     voided = void_with_approval(archive, bureau, held["document_id"], "现场勘验未完成，文书作废")
     assert (voided.status, voided.number) == ("voided", held["number"])
-    assert archive.numbered_drafts(actor=bureau.handler, older_than_minutes=0) == []
-    assert archive.issue_new(actor=bureau.handler, **request).number == "（晋临）应急勘〔2026〕2号"
+    assert archive.documents.numbered_drafts(actor=bureau.handler, older_than_minutes=0) == []
+    assert archive.documents.issue_new(actor=bureau.handler, **request).number == "（晋临）应急勘〔2026〕2号"
     _assert_no_holes_or_repeats(archive)
 
 
@@ -364,7 +366,7 @@ def test_an_unforeseen_failure_after_the_number_is_a_500_that_names_the_held_num
         raise RuntimeError("a bug nobody foresaw")
 
     with TestClient(create_app(archive=archive)) as client:
-        monkeypatch.setattr(archive.publisher, "seal", broken)
+        monkeypatch.setattr(archive.kernel.publisher, "seal", broken)
         failed = client.post(f"/api/cases/{case}/documents", json=_survey(True), headers=auth)
         monkeypatch.undo()
         assert failed.status_code == 500, failed.text  # ours to fix, not the client's (was a 400)
@@ -385,7 +387,7 @@ def test_read_only_storage_is_a_503_and_the_retry_completes_the_same_number(
     the answer is given by the store's low-level write rather than by chmod."""
     case = _case(archive, bureau)
     auth = _tokens(archive, bureau)["handler"]
-    blobs = archive.blobs
+    blobs = archive.kernel.blobs
 
     def read_only(*_args: Any) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
@@ -400,7 +402,7 @@ def test_read_only_storage_is_a_503_and_the_retry_completes_the_same_number(
         assert err["code"] == "storage_read_only" and err["details"]["number"]
         done = client.post(f"/api/cases/{case}/documents", json=_survey(True), headers=key)
         assert done.status_code == 201 and done.json()["number"] == err["details"]["number"]
-        assert archive.blobs.get(done.json()["pdf_sha256"]).startswith(b"%PDF")
+        assert archive.kernel.blobs.get(done.json()["pdf_sha256"]).startswith(b"%PDF")
     assert [o["dependency"] for o in _outage_events(archive)] == ["storage"]
 
 
@@ -411,10 +413,10 @@ def test_a_locked_sqlite_database_is_a_503_and_the_connection_stays_usable(
     archive: Archive, bureau: Bureau, tmp_path: Path
 ) -> None:
     """Another process holds SQLite's write lock longer than the writer waits (here 0.2 s)."""
-    path = archive.db.engine.url.database
+    path = archive.kernel.db.engine.url.database
     assert path is not None
     impatient = Archive(
-        archive.settings, converter=archive.converter, db=Database(f"sqlite:///{path}", busy_timeout=0.2)
+        archive.kernel.settings, converter=archive.kernel.converter, db=Database(f"sqlite:///{path}", busy_timeout=0.2)
     )
     auth = _tokens(archive, bureau)["handler"]
     body = {"org_id": bureau.org_id, "kind": "penalty", "party_id": bureau.party_id, "officer_ids": bureau.officer_ids}
@@ -499,8 +501,8 @@ def test_a_server_killed_mid_batch_loses_no_number_and_issues_nothing_twice(
     probe.close()
     env = {
         **os.environ,
-        "ANJUAN_DATA_DIR": str(archive.settings.data_dir),
-        "ANJUAN_DATABASE_URL": archive.db.url,
+        "ANJUAN_DATA_DIR": str(archive.kernel.settings.data_dir),
+        "ANJUAN_DATABASE_URL": archive.kernel.db.url,
         "ANJUAN_PKI_PASSPHRASE": "test passphrase, not a secret",
         "ANJUAN_ENFORCE_GATES": "false",
         "ANJUAN_INDEX_ON_CHANGE": "false",  # not what is tested here; the index follows the event log
@@ -570,10 +572,10 @@ def test_a_server_killed_mid_batch_loses_no_number_and_issues_nothing_twice(
     assert len(results) == 16 and dropped  # the kill cut requests off; every one was retried
     assert all(status in (201, 503) for codes in answers.values() for status in codes), answers
     assert len({doc_id for doc_id, _ in results.values()}) == 16  # no request issued twice
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         keys = s.scalars(select(IdempotencyKey)).all()
         docs = s.scalars(select(Document).where(Document.case_id == case)).all()
     assert {k.key: k.document_id for k in keys} == {key: doc_id for key, (doc_id, _) in results.items()}
     assert sorted(d.status for d in docs) == ["issued"] * 16  # no stray draft, no second document
     assert sorted(d.seq for d in docs) == list(range(1, 17))  # no number lost or repeated
-    assert archive.audit_verify(actor=bureau.admin)["ok"]
+    assert archive.upkeep.audit_chain(actor=bureau.admin)["ok"]

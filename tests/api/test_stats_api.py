@@ -47,10 +47,10 @@ def _token(world: World, username: str) -> str:
 
 
 def _cli(world: World, tmp_path: Path, *args: str, user: str = "admin", columns: int = 80) -> Any:
-    db: Database = world.archive.db
+    db: Database = world.archive.kernel.db
     env = {
         **os.environ,
-        "ANJUAN_DATA_DIR": str(world.archive.settings.data_dir),
+        "ANJUAN_DATA_DIR": str(world.archive.kernel.settings.data_dir),
         "ANJUAN_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "ANJUAN_PKI_PASSPHRASE": "test passphrase, not a secret",
         "ANJUAN_TOKEN": _token(world, user),

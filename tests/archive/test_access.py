@@ -34,7 +34,7 @@ def test_passwords_are_scrypt_hashes_and_logins_are_checked(archive: Archive, bu
     stored = hash_password("correct horse", log2_n=10)
     assert stored.startswith("scrypt$10$8$1$") and "correct horse" not in stored
     assert verify_password("correct horse", stored) and not verify_password("correct hors", stored)
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         hashes = s.scalars(select(User.password_hash)).all()
     assert all(h.startswith("scrypt$") and PASSWORD not in h for h in hashes)
     with pytest.raises(Unauthenticated) as err:
@@ -72,36 +72,36 @@ def test_scopes_follow_the_organisation_tree_and_the_case_team(archive: Archive,
     for user in (b_handler, b_supervisor):
         for call in (
             lambda u=user: archive.registry.case(actor=u, case_id=case),
-            lambda u=user: archive.document(actor=u, doc_id=plan),
-            lambda u=user: archive.file(actor=u, doc_id=plan, kind="pdf"),
-            lambda u=user: archive.deadlines(actor=u, case_id=case),
-            lambda u=user: archive.documents(actor=u, case_id=case),
-            lambda u=user: archive.create_draft(
+            lambda u=user: archive.documents.get(actor=u, doc_id=plan),
+            lambda u=user: archive.documents.file(actor=u, doc_id=plan, kind="pdf"),
+            lambda u=user: archive.procedure.deadlines(actor=u, case_id=case),
+            lambda u=user: archive.documents.list(actor=u, case_id=case),
+            lambda u=user: archive.documents.create_draft(
                 actor=u, case_id=case, form_key="inspection_record", fields={}, doc_date=D
             ),
         ):
             with pytest.raises(NotFound):
                 call()
-        assert archive.registry.cases(actor=user) == [] and archive.documents(actor=user) == []
+        assert archive.registry.cases(actor=user) == [] and archive.documents.list(actor=user) == []
         with pytest.raises(NotFound):  # nor open a case in county A
             archive.registry.create_case(actor=user, org_id=bureau.org_id, kind="inspection", party_id=bureau.party_id)
     # Inside county A: the case team (张伟, 刘洋) sees it; the supervisor sees every case of the county;
     # a handler of the same county outside the team does not.
     assert archive.registry.case(actor=bureau.people["刘洋"], case_id=case).id == case
-    assert archive.document(actor=bureau.people["赵敏"], doc_id=plan).id == plan
+    assert archive.documents.get(actor=bureau.people["赵敏"], doc_id=plan).id == plan
     loner_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.org_id, name="钱磊", cert_no="14100220210077"
     )
     loner = add_user(archive, admin, "qianlei", officer_id=loner_officer.id)
     with pytest.raises(NotFound):
-        archive.document(actor=loner, doc_id=plan)
+        archive.documents.get(actor=loner, doc_id=plan)
     # A city supervisor sees its counties (the organisation and those below it).
     city_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.city_id, name="郑华", cert_no="14100020110001", roles=["supervisor"]
     )
     city = add_user(archive, admin, "zhenghua", officer_id=city_officer.id)
     assert {c.id for c in archive.registry.cases(actor=city)} >= {case}
-    assert archive.document(actor=city, doc_id=plan).id == plan
+    assert archive.documents.get(actor=city, doc_id=plan).id == plan
     # … and the county's administrator manages only its own organisation.
     with pytest.raises(NotFound):
         archive.registry.create_officer(actor=bureau.people["bureau_admin"], org_id=other.id, name="某", cert_no="1")
@@ -111,39 +111,43 @@ def test_corrections_need_legal_review_and_the_deputy_then_issue_a_new_edition(
     archive: Archive, bureau: Bureau, tmp_path: Path
 ) -> None:
     _case, plan = _inspection(archive, bureau)
-    before = archive.document(actor=bureau.handler, doc_id=plan)
+    before = archive.documents.get(actor=bureau.handler, doc_id=plan)
     changes = {"contact_person": "李建国"}
     with pytest.raises(Forbidden):  # an administrator does not apply for changes; the record's handler does
-        archive.request_change(actor=bureau.people["bureau_admin"], doc_id=plan, kind="correct", reason="x")
-    request = archive.request_change(
+        archive.changes.request_change(actor=bureau.people["bureau_admin"], doc_id=plan, kind="correct", reason="x")
+    request = archive.changes.request_change(
         actor=bureau.handler, doc_id=plan, kind="correct", reason="联系人姓名记录有误", changes=changes
     )
     assert request["status"] == "pending" and request["pending_step"] == "review"
     with pytest.raises(Conflict):  # one open request per document
-        archive.request_change(actor=bureau.handler, doc_id=plan, kind="void", reason="重复")
+        archive.changes.request_change(actor=bureau.handler, doc_id=plan, kind="void", reason="重复")
     with pytest.raises(Conflict) as err:  # nothing changes without approval
-        archive.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
     assert err.value.code == "not_approved"
     with pytest.raises(Forbidden):  # 法制审核 first, not the deputy
-        archive.decide_change(actor=bureau.people["孙建军"], request_id=request["id"], approve=True, opinion="同意")
-    archive.decide_change(actor=bureau.people["赵敏"], request_id=request["id"], approve=True, opinion="属实，同意")
-    archive.decide_change(actor=bureau.people["孙建军"], request_id=request["id"], approve=True, opinion="同意")
+        archive.changes.decide_change(
+            actor=bureau.people["孙建军"], request_id=request["id"], approve=True, opinion="同意"
+        )
+    archive.changes.decide_change(
+        actor=bureau.people["赵敏"], request_id=request["id"], approve=True, opinion="属实，同意"
+    )
+    archive.changes.decide_change(actor=bureau.people["孙建军"], request_id=request["id"], approve=True, opinion="同意")
     with pytest.raises(Forbidden):  # only the administrator carries it out
-        archive.apply_change(actor=bureau.handler, request_id=request["id"])
-    new = archive.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
-    old = archive.document(actor=bureau.handler, doc_id=plan)
+        archive.changes.apply_change(actor=bureau.handler, request_id=request["id"])
+    new = archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+    old = archive.documents.get(actor=bureau.handler, doc_id=plan)
     assert old.status == "superseded" and old.pdf_sha256 == before.pdf_sha256  # old bytes untouched
     assert new.status == "issued" and new.edition == 2 and new.supersedes_id == plan
     assert new.number == before.number and new.fields["contact_person"] == "李建国"
-    text = pdf_text(archive.file(actor=bureau.handler, doc_id=new.id, kind="pdf"), tmp_path)
+    text = pdf_text(archive.documents.file(actor=bureau.handler, doc_id=new.id, kind="pdf"), tmp_path)
     assert "李建国" in text and "同意。" in text  # the corrected edition keeps its approval opinions
-    assert archive.verify(archive.file(actor=bureau.handler, doc_id=new.id, kind="pdf"))["ok"]
-    assert archive.change_request(actor=bureau.handler, request_id=request["id"])["status"] == "applied"
+    assert archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=new.id, kind="pdf"))["ok"]
+    assert archive.changes.change_request(actor=bureau.handler, request_id=request["id"])["status"] == "applied"
 
 
 def test_deletion_needs_the_top_level_and_keeps_every_byte(archive: Archive, bureau: Bureau) -> None:
     _case, plan = _inspection(archive, bureau)
-    pdf = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
+    pdf = archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     admin = bureau.admin
     top_legal_officer = archive.registry.create_officer(
         actor=admin, org_id=bureau.city_id, name="冯丽", cert_no="14100020130002", roles=["legal"]
@@ -154,34 +158,36 @@ def test_deletion_needs_the_top_level_and_keeps_every_byte(archive: Archive, bur
     top_legal = add_user(archive, admin, "fengli", officer_id=top_legal_officer.id)
     top_head = add_user(archive, admin, "chengang", officer_id=top_head_officer.id)
     top_admin = add_user(archive, admin, "city-admin", org_id=bureau.city_id, roles=["admin"])
-    request = archive.request_change(actor=bureau.handler, doc_id=plan, kind="delete", reason="重复录入")
+    request = archive.changes.request_change(actor=bureau.handler, doc_id=plan, kind="delete", reason="重复录入")
     # The county's own legal reviewer is not enough: deletion is reviewed at the top of the hierarchy.
     with pytest.raises(Forbidden):
-        archive.decide_change(actor=bureau.people["赵敏"], request_id=request["id"], approve=True, opinion="同意")
-    archive.decide_change(actor=top_legal, request_id=request["id"], approve=True, opinion="经审核同意删除")
-    archive.decide_change(actor=top_head, request_id=request["id"], approve=True, opinion="同意")
+        archive.changes.decide_change(
+            actor=bureau.people["赵敏"], request_id=request["id"], approve=True, opinion="同意"
+        )
+    archive.changes.decide_change(actor=top_legal, request_id=request["id"], approve=True, opinion="经审核同意删除")
+    archive.changes.decide_change(actor=top_head, request_id=request["id"], approve=True, opinion="同意")
     with pytest.raises(Forbidden):  # the county administrator may not carry out a deletion
-        archive.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
-    deleted = archive.apply_change(actor=top_admin, request_id=request["id"])
+        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+    deleted = archive.changes.apply_change(actor=top_admin, request_id=request["id"])
     assert deleted.status == "deleted" and deleted.deleted_by == "city-admin"
-    assert plan not in {d.id for d in archive.documents(actor=bureau.handler)}
-    assert plan in {d.id for d in archive.documents(actor=bureau.handler, include_deleted=True)}
-    assert archive.file(actor=bureau.handler, doc_id=plan, kind="pdf") == pdf  # soft: the bytes stay
-    with archive.db.read() as s:
+    assert plan not in {d.id for d in archive.documents.list(actor=bureau.handler)}
+    assert plan in {d.id for d in archive.documents.list(actor=bureau.handler, include_deleted=True)}
+    assert archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf") == pdf  # soft: the bytes stay
+    with archive.kernel.db.read() as s:
         actions = s.scalars(select(Event.action).where(Event.entity == "document", Event.entity_id == plan)).all()
     assert actions[-4:] == ["delete_requested", "delete_approved", "delete_approved", "deleted"]
-    assert archive.audit_verify(actor=bureau.admin)["ok"]
+    assert archive.upkeep.audit_chain(actor=bureau.admin)["ok"]
 
 
 def test_a_rejected_request_changes_nothing(archive: Archive, bureau: Bureau) -> None:
     _case, plan = _inspection(archive, bureau)
-    request = archive.request_change(actor=bureau.handler, doc_id=plan, kind="void", reason="想作废")
+    request = archive.changes.request_change(actor=bureau.handler, doc_id=plan, kind="void", reason="想作废")
     with pytest.raises(Forbidden):  # nobody approves their own request
-        archive.decide_change(actor=bureau.handler, request_id=request["id"], approve=True, opinion="同意")
-    rejected = archive.decide_change(
+        archive.changes.decide_change(actor=bureau.handler, request_id=request["id"], approve=True, opinion="同意")
+    rejected = archive.changes.decide_change(
         actor=bureau.people["赵敏"], request_id=request["id"], approve=False, opinion="理由不充分"
     )
     assert rejected["status"] == "rejected"
     with pytest.raises(Conflict):
-        archive.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
-    assert archive.document(actor=bureau.handler, doc_id=plan).status == "issued"
+        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+    assert archive.documents.get(actor=bureau.handler, doc_id=plan).status == "issued"

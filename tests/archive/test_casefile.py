@@ -67,13 +67,13 @@ def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, t
     assert check.ok, check.findings
     assert [e.start for e in check.toc] == [e["start"] for e in row.entries]
     # One seal over the whole volume, valid for pyHanko and for poppler; every document keeps its own.
-    report = archive.verify(pdf)
+    report = archive.keys.verify(pdf)
     assert report["ok"] and report["document"]["form"] == "case_file"
     (tmp_path / "v.pdf").write_bytes(pdf)
     (entry,) = pdfsig(tmp_path / "v.pdf")
     assert entry.signature_valid and entry.total_document_signed
-    for doc in archive.documents(actor=bureau.handler, case_id=case):
-        assert archive.verify(archive.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"))["ok"]
+    for doc in archive.documents.list(actor=bureau.handler, case_id=case):
+        assert archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"))["ok"]
     info = subprocess.run(["qpdf", "--check", str(tmp_path / "v.pdf")], capture_output=True, text=True)
     assert info.returncode == 0, info.stdout + info.stderr
     fonts = subprocess.run(["pdffonts", str(tmp_path / "v.pdf")], capture_output=True, text=True, check=True).stdout
@@ -142,15 +142,15 @@ def test_closing_filing_and_the_freeze(archive: Archive, bureau: Bureau, tmp_pat
         lambda: archive.casefiles.add_attachment(
             actor=bureau.handler, case_id=case, kind="photo", title="补", data=_photo()
         ),
-        lambda: archive.request_change(actor=bureau.handler, doc_id=decision.id, kind="void", reason="x"),
-        lambda: archive.create_draft(actor=bureau.handler, case_id=case, form_key="询问通知书", fields={}),
+        lambda: archive.changes.request_change(actor=bureau.handler, doc_id=decision.id, kind="void", reason="x"),
+        lambda: archive.documents.create_draft(actor=bureau.handler, case_id=case, form_key="询问通知书", fields={}),
         lambda: archive.casefiles.build(actor=bureau.handler, case_id=case),
     ]
     for attempt in attempts:
         with pytest.raises(Conflict) as err:
             attempt()
         assert err.value.code == "case_filed"
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         refused = s.scalars(select(Event).where(Event.action == "change_refused", Event.entity_id == case)).all()
     assert len(refused) == len(attempts) and {e.data["attempted"] for e in refused} >= {
         "add_attachment",
@@ -184,22 +184,22 @@ def issue_scenario_rest(archive: Archive, bureau: Bureau, case: int) -> None:
 
 def test_fixity_finds_a_changed_and_a_missing_file(archive: Archive, bureau: Bureau) -> None:
     case = _inspection_case(archive, bureau)
-    report = archive.fixity(actor=bureau.admin)
+    report = archive.upkeep.fixity(actor=bureau.admin)
     assert report["ok"] and report["checked"] >= 5 and report["bytes"] > 0
-    doc = archive.documents(actor=bureau.handler, case_id=case)[0]
-    store = archive.blobs
+    doc = archive.documents.list(actor=bureau.handler, case_id=case)[0]
+    store = archive.kernel.blobs
     path = store.path(doc.pdf_sha256)  # type: ignore[attr-defined]
     path.chmod(0o644)
     data = bytearray(path.read_bytes())
     data[100] ^= 0xFF
     path.write_bytes(bytes(data))
     store.path(doc.docx_sha256).unlink()  # type: ignore[attr-defined]
-    report = archive.fixity(actor=bureau.admin)
+    report = archive.upkeep.fixity(actor=bureau.admin)
     assert not report["ok"]
     assert [c["ref"] for c in report["corrupt"]] == [f"document:{doc.id}:pdf"]
     assert [m["ref"] for m in report["missing"]] == [f"document:{doc.id}:docx"]
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         runs = s.scalars(select(Event).where(Event.action == "fixity_checked").order_by(Event.id)).all()
     assert [r.data["ok"] for r in runs] == [True, False]
     with pytest.raises(ArchiveError):  # a handler does not run fixity checks
-        archive.fixity(actor=bureau.handler)
+        archive.upkeep.fixity(actor=bureau.handler)

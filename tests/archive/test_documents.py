@@ -48,7 +48,7 @@ def _case(archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: st
 
 
 def _issue(archive: Archive, bureau: Bureau, case_id: int, form: str, **kw: Any) -> Document:
-    fields = FIELDS[archive.form(form).id]
+    fields = FIELDS[archive.kernel.rules.form(form).id]
     return bureau.issue(archive, case_id=case_id, form_key=form, fields=fields, doc_date=D, **kw)
 
 
@@ -64,7 +64,7 @@ def test_inspection_chain_threads_one_number(archive: Archive, bureau: Bureau, t
     assert order.number == "（晋临）应急责改〔2026〕1号"
     assert review.number == "（晋临）应急复查〔2026〕1号"
     assert review.parent_id == order.id
-    text = pdf_text(archive.file(actor=bureau.handler, doc_id=review.id, kind="pdf"), tmp_path)
+    text = pdf_text(archive.documents.file(actor=bureau.handler, doc_id=review.id, kind="pdf"), tmp_path)
     assert "（晋临）应急复查〔2026〕1号" in text
     assert "（晋临）应急责改〔2026〕1号" in text  # 复查 cites the order it follows up
     assert "临汾市尧都区鑫达化工有限公司" in text
@@ -89,7 +89,7 @@ def test_case_documents_share_the_case_number_with_suffixes(archive: Archive, bu
 @pytest.mark.libreoffice
 def test_pdf_shows_fields_and_embeds_every_font(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"]
-    pdf = archive.file(actor=bureau.handler, doc_id=decision.id, kind="pdf")
+    pdf = archive.documents.file(actor=bureau.handler, doc_id=decision.id, kind="pdf")
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)
     for expected in (
@@ -137,8 +137,8 @@ def test_void_keeps_the_number_and_nothing_reuses_it(archive: Archive, bureau: B
         void_with_approval(archive, bureau, plan.id, "再次作废")
     assert err.value.code == "change_not_allowed"  # already void: no second request
     with pytest.raises(Conflict):
-        archive.issue(actor=bureau.handler, doc_id=plan.id)
-    with archive.db.read() as s:
+        archive.documents.issue(actor=bureau.handler, doc_id=plan.id)
+    with archive.kernel.db.read() as s:
         actions = s.scalars(select(Event.action).where(Event.entity == "document", Event.entity_id == plan.id)).all()
     assert actions == [
         "draft_created",
@@ -155,7 +155,7 @@ def test_void_keeps_the_number_and_nothing_reuses_it(archive: Archive, bureau: B
 
 
 def _counts(archive: Archive) -> tuple[int, int, int]:
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         return (
             s.scalar(select(func.count()).select_from(Document)) or 0,
             s.scalar(select(func.coalesce(func.sum(NumberCounter.next_value), 0))) or 0,
@@ -170,11 +170,11 @@ def test_bad_input_is_refused_and_leaves_nothing_behind(archive: Archive, bureau
     before = _counts(archive)
     missing = {k: v for k, v in FIELDS["penalty_notice"].items() if k != "violations"}
     with pytest.raises(ValidationFailed) as err:
-        archive.issue_new(actor=bureau.handler, case_id=case, form_key="行政处罚告知书", fields=missing)
+        archive.documents.issue_new(actor=bureau.handler, case_id=case, form_key="行政处罚告知书", fields=missing)
     field = err.value.details["fields"][0]
     assert field["field"] == "violations" and field["label_zh"] and field["label_en"]
     with pytest.raises(ValidationFailed) as err:
-        archive.issue_new(
+        archive.documents.issue_new(
             actor=bureau.handler,
             case_id=case,
             form_key="penalty_notice",
@@ -182,10 +182,10 @@ def test_bad_input_is_refused_and_leaves_nothing_behind(archive: Archive, bureau
         )
     assert err.value.details["fields"][0]["field"] == "proposed_fine"
     with pytest.raises(NotFound) as nf:
-        archive.issue_new(actor=bureau.handler, case_id=case, form_key="处罚通知单", fields={})
+        archive.documents.issue_new(actor=bureau.handler, case_id=case, form_key="处罚通知单", fields={})
     assert nf.value.code == "unknown_form"
     with pytest.raises(Conflict) as wrong:
-        archive.issue_new(
+        archive.documents.issue_new(
             actor=bureau.handler,
             case_id=inspection,
             form_key="行政处罚决定书（单位）",
@@ -238,18 +238,18 @@ def test_failed_rendering_keeps_the_number_for_the_retry(sqlite_database: Databa
     for archive in make_archive(sqlite_database, _FailingOnce(FakeConverter()), tmp_path):  # type: ignore[arg-type]
         bureau = make_bureau(archive)
         case = _case(archive, bureau, kind="inspection")
-        draft = archive.create_draft(
+        draft = archive.documents.create_draft(
             actor=bureau.handler, case_id=case, form_key="inspection_plan", fields=FIELDS["inspection_plan"], doc_date=D
         )
-        archive.submit(actor=bureau.handler, doc_id=draft.id)
+        archive.approvals.submit(actor=bureau.handler, doc_id=draft.id)
         for step in ("review", "approve"):
-            archive.decide(actor=bureau.approvers[step], doc_id=draft.id, opinion="同意", approve=True)
+            archive.approvals.decide(actor=bureau.approvers[step], doc_id=draft.id, opinion="同意", approve=True)
         with pytest.raises(ArchiveError) as err:
-            archive.issue(actor=bureau.handler, doc_id=draft.id)
+            archive.documents.issue(actor=bureau.handler, doc_id=draft.id)
         assert err.value.code in ("render_failed", "conversion_failed")
-        held = archive.document(actor=bureau.handler, doc_id=draft.id)
+        held = archive.documents.get(actor=bureau.handler, doc_id=draft.id)
         assert held.status == "submitted" and held.number == "（晋临）应急检查〔2026〕1号"
-        issued = archive.issue(actor=bureau.handler, doc_id=draft.id)
+        issued = archive.documents.issue(actor=bureau.handler, doc_id=draft.id)
         assert issued.status == "issued" and issued.number == held.number
         nxt = _issue(archive, bureau, case, "inspection_plan")
         assert nxt.number == "（晋临）应急检查〔2026〕2号"
@@ -262,7 +262,7 @@ def test_per_family_profile_gives_each_form_its_own_counter(archive: Archive, bu
     _issue(archive, bureau, case, "立案审批表")  # no shared case number: the second takes 2
     notice = _issue(archive, bureau, case, "询问通知书")
     assert notice.number == "（晋临）应急询〔2026〕1号" and notice.suffix is None
-    assert archive.documents(actor=bureau.handler, case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
+    assert archive.documents.list(actor=bureau.handler, case_id=case)[1].number == "（晋临）应急立〔2026〕2号"
 
 
 @pytest.mark.both_databases
@@ -283,7 +283,7 @@ def test_every_catalogue_form_can_be_issued(archive: Archive, bureau: Bureau, tm
 
     # Coverage of every form's rendition, not of the procedure: gates off, as when back-filling old cases.
     cases: dict[tuple[str, str], int] = {}
-    for form in archive.catalogue.forms:
+    for form in archive.kernel.rules.catalogue.forms:
         key = (form.case_kinds[0].value, form.procedures[0].value)
         if key not in cases:
             cases[key] = _case(archive, bureau, kind=key[0], procedure=key[1])
@@ -291,7 +291,7 @@ def test_every_catalogue_form_can_be_issued(archive: Archive, bureau: Bureau, tm
         doc = bureau.issue(archive, case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
         assert doc.status == "issued" and doc.pages and doc.pages >= 1, form.id
         assert (doc.number is not None) == form.numbered, form.id
-        text = pdf_text(archive.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"), tmp_path)
+        text = pdf_text(archive.documents.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"), tmp_path)
         assert form.name.replace("（", "(").replace("）", ")") in text.replace("（", "(").replace("）", ")"), form.id
         if doc.number:
             assert doc.number in text, form.id

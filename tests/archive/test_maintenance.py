@@ -36,7 +36,7 @@ def _age(*paths: Path) -> None:
 
 
 def _blob_files(archive: Archive) -> list[Path]:
-    return [p for p in archive.blobs.root.rglob("*") if p.is_file()]  # type: ignore[attr-defined]
+    return [p for p in archive.kernel.blobs.root.rglob("*") if p.is_file()]  # type: ignore[attr-defined]
 
 
 def test_every_digest_column_is_classified() -> None:
@@ -61,11 +61,11 @@ def test_every_digest_column_is_classified() -> None:
 def test_orphan_blobs_dry_run_then_apply(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     issued = issue_scenario(archive, bureau, 0, until="inspection_plan")["inspection_plan"]
     # What a failed last step of issuing leaves: files stored, no row names them.
-    orphan = archive.blobs.put(b"%PDF-1.7 sealed, but the database write failed")
-    fresh = archive.blobs.put(b"%PDF-1.7 an issue still in flight")
+    orphan = archive.kernel.blobs.put(b"%PDF-1.7 sealed, but the database write failed")
+    fresh = archive.kernel.blobs.put(b"%PDF-1.7 an issue still in flight")
     # A received package's files are named only by its event (packaging/importer.py).
-    received = archive.blobs.put(b"a file of a received package")
-    with archive.db.write() as s:
+    received = archive.kernel.blobs.put(b"a file of a received package")
+    with archive.kernel.db.write() as s:
         events.record(
             s,
             actor="admin",
@@ -74,58 +74,58 @@ def test_orphan_blobs_dry_run_then_apply(archive: Archive, bureau: Bureau, tmp_p
             action="package_received",
             files=[{"path": "data/x.pdf", "sha256": received}],
         )
-    store = archive.blobs.root  # type: ignore[attr-defined]
+    store = archive.kernel.blobs.root  # type: ignore[attr-defined]
     stray = store / orphan[:2] / orphan[2:4] / ".tmp-crashed"
     stray.write_bytes(b"half a file")
     _age(store)
-    fresh_path = archive.blobs.path(fresh)  # type: ignore[attr-defined]
+    fresh_path = archive.kernel.blobs.path(fresh)  # type: ignore[attr-defined]
     os.utime(fresh_path)  # written just now
     temp = tmp_path / "tmp"
     temp.mkdir()
     before = sorted(_blob_files(archive))
 
-    report = archive.maintenance(actor=bureau.admin, temp_dir=temp)
+    report = archive.upkeep.maintenance(actor=bureau.admin, temp_dir=temp)
     assert not report.applied
     assert [o.sha256 for o in report.blobs] == [orphan]
     assert [o.path for o in report.temp_files] == [stray]
     assert report.to_dict()["orphan_blobs"]["bytes"] == len(b"%PDF-1.7 sealed, but the database write failed")
     assert sorted(_blob_files(archive)) == before  # a dry run removes nothing …
-    with archive.db.read() as s:  # … and records nothing
+    with archive.kernel.db.read() as s:  # … and records nothing
         assert s.scalar(select(Event).where(Event.action == "maintenance")) is None
 
-    report = archive.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
+    report = archive.upkeep.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
     assert report.applied and [o.sha256 for o in report.blobs] == [orphan] and not report.failed
-    assert not archive.blobs.exists(orphan) and not stray.exists()
-    assert archive.blobs.exists(fresh) and archive.blobs.exists(received)
-    assert set(_blob_files(archive)) == set(before) - {archive.blobs.path(orphan), stray}  # type: ignore[attr-defined]
+    assert not archive.kernel.blobs.exists(orphan) and not stray.exists()
+    assert archive.kernel.blobs.exists(fresh) and archive.kernel.blobs.exists(received)
+    assert set(_blob_files(archive)) == set(before) - {archive.kernel.blobs.path(orphan), stray}  # type: ignore[attr-defined]
     # Every file a record names still reads back with its digest.
-    assert issued.pdf_sha256 and archive.blobs.get(issued.pdf_sha256)
-    fixity = archive.fixity(actor=bureau.admin)
+    assert issued.pdf_sha256 and archive.kernel.blobs.get(issued.pdf_sha256)
+    fixity = archive.upkeep.fixity(actor=bureau.admin)
     assert fixity["ok"] and fixity["checked"] >= 3
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         for column in maintenance.BLOB_COLUMNS:
             for digest in s.scalars(select(column).where(column.is_not(None))):
                 if column.key != "sha256" or column.class_.__tablename__ != "document_revisions":
-                    archive.blobs.get(digest)  # revisions past 0 are prefixes of the PDF, never stored
+                    archive.kernel.blobs.get(digest)  # revisions past 0 are prefixes of the PDF, never stored
         (event,) = s.scalars(select(Event).where(Event.action == "maintenance")).all()
     assert event.entity == "archive" and event.actor == bureau.admin.name
     assert event.data["orphan_blobs"] == 1 and event.data["removed_blobs"] == [orphan]
     assert event.data["temp_files"] == 1
 
     # The next run finds nothing more (the removed digest in the log is no reference to keep).
-    again = archive.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
+    again = archive.upkeep.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
     assert not again.orphans
 
 
 def test_who_may_run_maintenance(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
     with pytest.raises(Forbidden):
-        archive.maintenance(actor=bureau.handler, temp_dir=tmp_path)
+        archive.upkeep.maintenance(actor=bureau.handler, temp_dir=tmp_path)
     county_admin = bureau.people["bureau_admin"]
-    assert not archive.maintenance(actor=county_admin, temp_dir=tmp_path).applied  # may look …
+    assert not archive.upkeep.maintenance(actor=county_admin, temp_dir=tmp_path).applied  # may look …
     with pytest.raises(Forbidden):  # … but the store belongs to every bureau of the installation
-        archive.maintenance(actor=county_admin, apply=True, temp_dir=tmp_path)
+        archive.upkeep.maintenance(actor=county_admin, apply=True, temp_dir=tmp_path)
     with pytest.raises(ValidationFailed) as err:
-        archive.maintenance(actor=bureau.admin, blob_grace=dt.timedelta(minutes=5), temp_dir=tmp_path)
+        archive.upkeep.maintenance(actor=bureau.admin, blob_grace=dt.timedelta(minutes=5), temp_dir=tmp_path)
     assert err.value.code == "grace_too_short"
 
 
@@ -170,11 +170,11 @@ def test_stale_converter_directories(
             names = [p.path.name for p in maintenance.find_stale_profiles(temp)]
             assert names == ["anjuan-cold-busy", "anjuan-cold-dead", "anjuan-convert-dead"]
 
-        report = archive.maintenance(actor=bureau.admin, temp_dir=temp)
+        report = archive.upkeep.maintenance(actor=bureau.admin, temp_dir=temp)
         assert [p.path for p in report.profiles] == [cold_dead, dead] and report.profiles_in_use == 3
         assert dead.exists() and cold_dead.exists()  # dry run
 
-        report = archive.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
+        report = archive.upkeep.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
         assert [p.path for p in report.profiles] == [cold_dead, dead] and not report.failed
         assert not dead.exists() and not cold_dead.exists()
         assert live.exists() and cold_busy.exists() and young.exists() and unrelated.exists() and elsewhere.exists()
@@ -183,9 +183,9 @@ def test_stale_converter_directories(
         worker.wait()
         lock.close()
     # The pool and the conversion are gone: their directories go on the next run.
-    report = archive.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
+    report = archive.upkeep.maintenance(actor=bureau.admin, apply=True, temp_dir=temp)
     assert sorted(p.path.name for p in report.profiles) == ["anjuan-cold-busy", "anjuan-convert-live"]
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         runs = s.scalars(select(Event).where(Event.action == "maintenance").order_by(Event.id)).all()
     assert [r.data["stale_profiles"] for r in runs] == [2, 2]
 
@@ -230,19 +230,19 @@ def test_a_blob_named_after_the_scan_is_kept(archive: Archive, tmp_path: Path, m
     """The scan runs outside the write lock; whatever names an orphan between the scan and the
     removal (here: a package received meanwhile) is seen by the re-check under the lock."""
     admin = Principal.system("admin")
-    digest = archive.blobs.put(b"orphan, then named")
-    _age(archive.blobs.root)  # type: ignore[attr-defined]
+    digest = archive.kernel.blobs.put(b"orphan, then named")
+    _age(archive.kernel.blobs.root)  # type: ignore[attr-defined]
     remove_profiles = maintenance._remove_profiles
 
     def name_it_meanwhile(profiles: Any) -> Any:
-        with archive.db.write() as s:
+        with archive.kernel.db.write() as s:
             events.record(s, actor="t", entity="package", entity_id=0, action="package_received", manifest=digest)
         return remove_profiles(profiles)
 
     monkeypatch.setattr(maintenance, "_remove_profiles", name_it_meanwhile)
-    report = archive.maintenance(actor=admin, apply=True, temp_dir=tmp_path)
-    assert not report.blobs and archive.blobs.exists(digest)
-    with archive.db.read() as s:
+    report = archive.upkeep.maintenance(actor=admin, apply=True, temp_dir=tmp_path)
+    assert not report.blobs and archive.kernel.blobs.exists(digest)
+    with archive.kernel.db.read() as s:
         refs = maintenance.referenced_digests(s)
         assert digest in refs.digests
         # The re-check reads only the log after the mark: the log is append-only.

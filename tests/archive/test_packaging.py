@@ -36,7 +36,7 @@ def filed(tmp_path_factory: pytest.TempPathFactory, converter_pool: Converter) -
         case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
         archivist = add_user(archive, bureau.admin, "arch", org_id=bureau.org_id, roles=["archivist"])
         with pytest.raises(Conflict) as err:
-            archive.export_package(actor=archivist, case_id=case, out_dir=root / "early")
+            archive.packaging.export(actor=archivist, case_id=case, out_dir=root / "early")
         assert err.value.code == "not_filed"
         # Evidence received without a date (the API allows it): its 日期 falls back to the day it came in.
         photo = archive.casefiles.add_attachment(
@@ -44,7 +44,7 @@ def filed(tmp_path_factory: pytest.TempPathFactory, converter_pool: Converter) -
         )
         archive.casefiles.close(actor=bureau.handler, case_id=case)
         archive.casefiles.file(actor=archivist, case_id=case)
-        result = archive.export_package(actor=archivist, case_id=case, out_dir=root / "bag")
+        result = archive.packaging.export(actor=archivist, case_id=case, out_dir=root / "bag")
         yield {
             "archive": archive,
             "bag": root / "bag",
@@ -86,7 +86,7 @@ def test_the_exported_bag_is_valid_and_passes_every_automatic_check(filed: dict[
         [sys.executable, "-m", "bagit", "--validate", str(bag_dir)], capture_output=True, text=True, check=False
     )
     assert tool.returncode == 0, tool.stderr
-    report = filed["archive"].verify_package(bag_dir)
+    report = filed["archive"].packaging.verify(bag_dir)
     assert report.ok, report.to_dict()
     results = {i.code: i.result for i in report.items}
     assert results["YJ-4-2"] == "manual" and results["YJ-4-1"] == "manual"  # never claimed
@@ -95,11 +95,13 @@ def test_the_exported_bag_is_valid_and_passes_every_automatic_check(filed: dict[
     assert (data / "case.xml").exists() and (data / "volume" / "casefile.pdf").exists()
     documents = sorted((data / "documents").glob("*.pdf"))
     archive = filed["archive"]
-    issued = {d.pdf_sha256 for d in archive.documents(actor=filed["bureau"].admin)}
+    issued = {d.pdf_sha256 for d in archive.documents.list(actor=filed["bureau"].admin)}
     import hashlib
 
     assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in documents} <= issued  # byte-identical
-    assert len(documents) == len([d for d in archive.documents(actor=filed["bureau"].admin) if d.status == "issued"])
+    assert len(documents) == len(
+        [d for d in archive.documents.list(actor=filed["bureau"].admin) if d.status == "issued"]
+    )
     xml = (data / "case.xml").read_text("utf-8")
     assert "归档号" in xml and "filed" in xml and filed["result"]["file_no"] in xml
 
@@ -112,18 +114,18 @@ def test_planted_defects_are_each_caught_by_their_item(filed: dict[str, Any]) ->
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
-    assert {"YJ-1-14", "YJ-1-9"} <= _failing(archive.verify_package(flipped))
+    assert {"YJ-1-14", "YJ-1-9"} <= _failing(archive.packaging.verify(flipped))
 
     # A document file removed: the counts no longer agree.
     removed = _copy(filed, "removed")
     next((removed / "data" / "documents").glob("0002-*.pdf")).unlink()
-    assert "YJ-2-1" in _failing(archive.verify_package(removed))
+    assert "YJ-2-1" in _failing(archive.packaging.verify(removed))
 
     # Malformed metadata XML.
     broken = _copy(filed, "broken-xml")
     meta = next((broken / "data" / "documents").glob("0001-*.xml"))
     meta.write_text(meta.read_text("utf-8")[:-40], "utf-8")
-    assert "YJ-3-1" in _failing(archive.verify_package(broken))
+    assert "YJ-3-1" in _failing(archive.packaging.verify(broken))
 
     # JavaScript added to a PDF and the manifests regenerated: only the security check can tell.
     scripted = _copy(filed, "scripted")
@@ -132,7 +134,7 @@ def test_planted_defects_are_each_caught_by_their_item(filed: dict[str, Any]) ->
         pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
         pdf.save(target)
     _refresh(scripted, target)
-    failing = _failing(archive.verify_package(scripted))
+    failing = _failing(archive.packaging.verify(scripted))
     assert "YJ-4-3" in failing and "YJ-1-14" not in failing
 
     # 页数 in the metadata changed (and the manifests regenerated): the page count item fails.
@@ -143,14 +145,14 @@ def test_planted_defects_are_each_caught_by_their_item(filed: dict[str, Any]) ->
 
     meta.write_text(re.sub(r'(<pages label="页数">)(\d+)', lambda m: f"{m[1]}{int(m[2]) + 5}", text), "utf-8")
     _refresh(pages, meta)
-    failing = _failing(archive.verify_package(pages))
+    failing = _failing(archive.packaging.verify(pages))
     assert "YJ-2-7" in failing and "YJ-1-14" not in failing
 
     # An extra, unlisted file in the payload.
     extra = _copy(filed, "extra")
     (extra / "data" / "documents" / "9999-smuggled.pdf").write_bytes(b"%PDF-1.4\n")
     bagit.Bag(str(extra)).save(manifests=True)
-    assert "YJ-2-1" in _failing(archive.verify_package(extra))
+    assert "YJ-2-1" in _failing(archive.packaging.verify(extra))
 
 
 def _refresh(bag_dir: Path, changed: Path) -> None:
@@ -177,16 +179,16 @@ def test_another_archive_receives_the_package(
         admin = _receiver_archivist(receiver)
         # The receiver trusts the sender's root (as an imported trust anchor would); here it shares none,
         # so signatures are intact but untrusted: a warning, not a refusal.
-        result = receiver.import_package(actor=admin, path=filed["bag"])
+        result = receiver.packaging.import_(actor=admin, path=filed["bag"])
         assert result.file_no == filed["result"]["file_no"] and not result.repeat
         for rel, digest in result.files:
-            assert receiver.blobs.get(digest) == (filed["bag"] / rel).read_bytes()
-        assert receiver.import_package(actor=admin, path=filed["bag"]).repeat
+            assert receiver.kernel.blobs.get(digest) == (filed["bag"] / rel).read_bytes()
+        assert receiver.packaging.import_(actor=admin, path=filed["bag"]).repeat
         tampered = tmp_path / "tampered"
         shutil.copytree(filed["bag"], tampered)
         next((tampered / "data" / "documents").glob("0001-*.pdf")).write_bytes(b"%PDF-1.4 not the original")
         with pytest.raises(Conflict) as err:
-            receiver.import_package(actor=admin, path=tampered)
+            receiver.packaging.import_(actor=admin, path=tampered)
         assert err.value.code == "package_failed_checks" and "YJ-1-14" in err.value.details["failing"]
 
 
@@ -226,7 +228,7 @@ def test_a_reference_that_leaves_data_is_never_followed(filed: dict[str, Any]) -
         ref = str(outside) if absolute else f"../../{outside.name}"
         _edit(bag_dir / "data" / "case.xml", f'file="documents/{inside.name}"', f'file="{ref}"')
         bagit.Bag(str(bag_dir)).save(manifests=True)
-        report = archive.verify_package(bag_dir)
+        report = archive.packaging.verify(bag_dir)
         assert not report.ok
         assert {"YJ-4-4", "YJ-2-1"} <= _failing(report), report.to_dict()
         assert any(ref in d for d in report.item("YJ-4-4").details)
@@ -238,7 +240,7 @@ def test_a_reference_that_leaves_data_is_never_followed(filed: dict[str, Any]) -
     photo = next((probe / "data" / "attachments").glob("*.xml"))
     _edit(photo, 'rendition file="attachments/', 'rendition file="/etc/hostname" was="')
     bagit.Bag(str(probe)).save(manifests=True)
-    report = archive.verify_package(probe)
+    report = archive.packaging.verify(probe)
     assert "YJ-4-4" in _failing(report) and not report.ok
     details = report.item("YJ-4-4").details
     assert any("../../../../etc/passwd" in d for d in details) and any("/etc/hostname" in d for d in details)
@@ -256,7 +258,7 @@ def test_a_pdf_stripped_of_its_signatures_fails_authenticity(filed: dict[str, An
         del pdf.Root["/AcroForm"]
         pdf.save(target)
     _refresh(stripped, target)  # digest, size and manifests made consistent: only YJ-1-1 can tell
-    report = filed["archive"].verify_package(stripped)
+    report = filed["archive"].packaging.verify(stripped)
     failing = _failing(report)
     assert "YJ-1-1" in failing and not report.ok, report.to_dict()
     assert not failing & {"YJ-1-9", "YJ-1-14"}
@@ -282,7 +284,7 @@ def test_a_non_numeric_count_fails_its_item_instead_of_crashing(
     bag_dir = _copy(filed, f"non-numeric-{code}")
     _edit(bag_dir / "data" / where, old, new)
     bagit.Bag(str(bag_dir)).save(manifests=True)
-    report = filed["archive"].verify_package(bag_dir)  # no ValueError
+    report = filed["archive"].packaging.verify(bag_dir)  # no ValueError
     assert code in _failing(report) and not report.ok, report.to_dict()
     value = new.split(">")[1].split("<")[0] if ">" in new else new.split('"')[1]
     assert any("整数" in d and value in d for d in report.item(code).details), report.item(code).details
@@ -303,7 +305,7 @@ def test_undated_items_take_the_date_they_were_received_or_issued(filed: dict[st
     photo = next((filed["bag"] / "data" / "attachments").glob("*.xml"))
     assert f'<date label="日期">{beijing(filed["photo"].created_at)}</date>' in photo.read_text("utf-8")
     # A document without 文书日期: 日期 is the day it was issued.
-    with archive.db.write() as s:
+    with archive.kernel.db.write() as s:
         doc = s.scalars(
             select(Document).where(Document.case_id == filed["case_id"], Document.form_id == "penalty_decision_org")
         ).one()
@@ -311,13 +313,13 @@ def test_undated_items_take_the_date_they_were_received_or_issued(filed: dict[st
         s.execute(update(Document).where(Document.id == doc_id).values(doc_date=None))
     try:
         out = filed["root"] / "undated-document"
-        archive.export_package(actor=filed["archivist"], case_id=filed["case_id"], out_dir=out)
+        archive.packaging.export(actor=filed["archivist"], case_id=filed["case_id"], out_dir=out)
     finally:
-        with archive.db.write() as s:
+        with archive.kernel.db.write() as s:
             s.execute(update(Document).where(Document.id == doc_id).values(doc_date=doc_date))
     meta = next((out / "data" / "documents").glob("0001-*.xml")).read_text("utf-8")
     assert f'<date label="日期">{beijing(issued)}</date>' in meta
-    report = archive.verify_package(out)
+    report = archive.packaging.verify(out)
     assert report.ok and report.item("YJ-2-4").result == "pass", report.to_dict()
 
 
@@ -338,7 +340,7 @@ def test_a_dtd_in_the_metadata_is_refused_never_expanded(
         text = case_xml.read_text("utf-8")
         case_xml.write_text(re.sub(r'(<title label="题名">)[^<]*', r"\1&t;", text, count=1), "utf-8")
         bagit.Bag(str(bag_dir)).save(manifests=True)
-        report = filed["archive"].verify_package(bag_dir)
+        report = filed["archive"].packaging.verify(bag_dir)
         assert "YJ-3-1" in _failing(report) and not report.ok, report.to_dict()
         assert any("case.xml" in d and "DTD" in d for d in report.item("YJ-3-1").details)
         with pytest.raises(fourness.MetadataError, match="DTD"):
@@ -347,5 +349,5 @@ def test_a_dtd_in_the_metadata_is_refused_never_expanded(
     assert importer.parse_metadata is fourness.parse_metadata  # one parser for the checker and the importer
     for receiver in make_archive(sqlite_database, converter_pool, tmp_path):
         with pytest.raises(Conflict) as err:
-            receiver.import_package(actor=_receiver_archivist(receiver), path=filed["root"] / "dtd-internal")
+            receiver.packaging.import_(actor=_receiver_archivist(receiver), path=filed["root"] / "dtd-internal")
         assert err.value.code == "package_failed_checks" and "YJ-3-1" in err.value.details["failing"]

@@ -15,7 +15,7 @@ from tests.fixtures.archive import Bureau, add_user, issue_scenario
 
 
 def _counts(archive: Archive) -> tuple[int, int]:
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         return (
             s.scalar(select(func.count()).select_from(Document)) or 0,
             s.scalar(select(func.count()).select_from(Event)) or 0,
@@ -35,7 +35,7 @@ def test_out_of_order_document_is_refused_with_what_is_missing(archive: Archive,
     bureau.issue(archive, case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D)
     before = _counts(archive)
     with pytest.raises(Conflict) as err:
-        archive.issue_new(
+        archive.documents.issue_new(
             actor=bureau.handler,
             case_id=case,
             form_key="当事人陈述申辩笔录",
@@ -102,10 +102,10 @@ def test_approval_needs_the_right_role_in_the_right_organisation(archive: Archiv
         party_id=bureau.party_id,
         officer_ids=bureau.officer_ids,
     ).id
-    draft = archive.create_draft(
+    draft = archive.documents.create_draft(
         actor=bureau.handler, case_id=case, form_key="立案审批表", fields=FIELDS["case_filing_approval"], doc_date=D
     )
-    archive.submit(actor=bureau.handler, doc_id=draft.id)
+    archive.approvals.submit(actor=bureau.handler, doc_id=draft.id)
     # A handler may not review, nor may the submitter; another county's supervisor does not even see it.
     for user, error, code in (
         (bureau.people["刘洋"], Forbidden, "not_permitted"),
@@ -113,20 +113,20 @@ def test_approval_needs_the_right_role_in_the_right_organisation(archive: Archiv
         (outsider, NotFound, "document_not_found"),
     ):
         with pytest.raises(error) as err:
-            archive.decide(actor=user, doc_id=draft.id, opinion="同意", approve=True)
+            archive.approvals.decide(actor=user, doc_id=draft.id, opinion="同意", approve=True)
         assert err.value.code == code
-    archive.decide(actor=bureau.approvers["review"], doc_id=draft.id, opinion="同意", approve=True)
-    state = archive.approval_state(actor=bureau.handler, doc_id=draft.id)
+    archive.approvals.decide(actor=bureau.approvers["review"], doc_id=draft.id, opinion="同意", approve=True)
+    state = archive.approvals.approval_state(actor=bureau.handler, doc_id=draft.id)
     # A supervisor who submits a draft cannot approve it themselves.
-    own = archive.create_draft(
+    own = archive.documents.create_draft(
         actor=bureau.people["赵敏"],
         case_id=case,
         form_key="立案审批表",
         fields=FIELDS["case_filing_approval"],
         doc_date=D,
     )
-    archive.submit(actor=bureau.people["赵敏"], doc_id=own.id)
+    archive.approvals.submit(actor=bureau.people["赵敏"], doc_id=own.id)
     with pytest.raises(Forbidden) as err:
-        archive.decide(actor=bureau.people["赵敏"], doc_id=own.id, opinion="同意", approve=True)
+        archive.approvals.decide(actor=bureau.people["赵敏"], doc_id=own.id, opinion="同意", approve=True)
     assert err.value.code == "self_approval"
     assert state["pending_step"] == "approve" and state["status"] == "submitted"

@@ -144,7 +144,7 @@ def test_an_unknown_name_is_an_error_and_a_run_is_logged(archive: Archive, burea
     assert exc.value.code == "qc_unknown" and "publication_overdue" in exc.value.details["known"]
     report = qc.run(actor=bureau.handler, name="case_open_too_long", today=dt.date(2026, 1, 1))
     assert report["count"] == 0 and report["today"] == dt.date(2026, 1, 1) and report["params"] == {"days": 90}
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         logged = s.scalars(select(Event).where(Event.entity == "qc", Event.action == "qc_run")).all()
     assert [(e.actor, e.data["name"], e.data["count"]) for e in logged] == [
         (bureau.handler.name, "case_open_too_long", 0)
@@ -218,14 +218,14 @@ def test_rectification_overdue(archive: Archive, bureau: Bureau, qc: QualityServ
 
 def test_publication_overdue_and_the_publication_record(archive: Archive, bureau: Bureau, qc: QualityService) -> None:
     decided = dt.date(2026, 3, 6)  # a Friday; the 7th working day after it is Tuesday 03-17
-    limit = archive.calendar.add_working_days(decided, 7)
+    limit = archive.kernel.rules.calendar.add_working_days(decided, 7)
     assert limit == dt.date(2026, 3, 17)
     decisions = {}
     for label in ("on_time", "late", "never"):
         case = _case(archive, bureau, f"处罚案件（{label}）", kind="penalty")
         decisions[label] = _issue(archive, bureau, case, "penalty_decision_org", decided, decision_fields())
-    on_day_5 = archive.calendar.add_working_days(decided, 5)  # 03-13
-    on_day_9 = archive.calendar.add_working_days(decided, 9)  # 03-19
+    on_day_5 = archive.kernel.rules.calendar.add_working_days(decided, 5)  # 03-13
+    on_day_9 = archive.kernel.rules.calendar.add_working_days(decided, 9)  # 03-19
     assert (on_day_5, on_day_9) == (dt.date(2026, 3, 13), dt.date(2026, 3, 19))
     handler = bureau.handler
     qc.publish(actor=handler, document_id=decisions["on_time"].id, published_on=on_day_5, channel="网站")
@@ -264,7 +264,7 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
     with pytest.raises(NotPublishable) as exc:
         qc.publish(actor=handler, document_id=order.id, published_on=on_day_5, channel="网站")
     assert exc.value.code == "not_publishable"
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         logged = s.scalars(
             select(Event).where(Event.entity == "document", Event.action == "published").order_by(Event.id)
         ).all()
@@ -277,16 +277,16 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
         assert doc is not None and doc.doc_date is not None
         facts = [DocumentFacts(doc.id, doc.form_id, doc.number or "", doc.status, doc.doc_date, dict(doc.fields))]
         extra = published_events(s, [doc.id])
-    case_events = events_from_documents(facts, "general", rules=archive.deadline_rules, extra=extra)
+    case_events = events_from_documents(facts, "general", rules=archive.kernel.rules.deadlines, extra=extra)
     rule = next(
         d
         for d in compute_deadlines(
             case_events,
-            archive.deadline_rules,
+            archive.kernel.rules.deadlines,
             procedure="general",
             opened_on=decided,
             today=dt.date(2026, 3, 31),
-            calendar=archive.calendar,
+            calendar=archive.kernel.rules.calendar,
         )
         if d.rule_id == "publication"
     )
@@ -294,7 +294,7 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
 
 
 def test_publishable_forms_are_the_decisions_the_publication_deadline_follows(archive: Archive) -> None:
-    rules = archive.deadline_rules
+    rules = archive.kernel.rules.deadlines
     trigger = next(r.trigger for r in rules.rules if r.id == "publication")
     forms = {s.form for s in rules.document_events if s.event == trigger and "general" in s.procedures}
     # The 一般程序 行政处罚决定书 (单位/个人); not the 当场处罚决定书 nor the 不予行政处罚决定书.
@@ -360,12 +360,12 @@ def test_unsealed_documents(archive: Archive, bureau: Bureau, tmp_path: Path) ->
     assert qc.run(actor=bureau.handler, name="unsealed_documents", today=on + dt.timedelta(60))["count"] == 0
 
     # The stored copy of one no longer matches what was sealed; another has no signatures on record.
-    pdf = bytearray(archive.file(actor=bureau.handler, doc_id=altered.id, kind="pdf"))
+    pdf = bytearray(archive.documents.file(actor=bureau.handler, doc_id=altered.id, kind="pdf"))
     pdf[len(pdf) // 2] ^= 0x01
-    with archive.db.write() as s:
+    with archive.kernel.db.write() as s:
         row = s.get(Document, altered.id)
         assert row is not None
-        row.pdf_sha256 = archive.blobs.put(bytes(pdf))
+        row.pdf_sha256 = archive.kernel.blobs.put(bytes(pdf))
         row2 = s.get(Document, unsigned.id)
         assert row2 is not None
         row2.signatures = []
@@ -396,7 +396,7 @@ def test_low_review_score_reads_each_cases_latest_review(archive: Archive, burea
     reviewer = bureau.people["赵敏"].name
 
     def review(case_id: int, score: float, rating: str) -> None:
-        with archive.db.write() as s:  # what ReviewService.review records
+        with archive.kernel.db.write() as s:  # what ReviewService.review records
             events.record(
                 s,
                 actor=reviewer,

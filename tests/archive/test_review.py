@@ -47,8 +47,8 @@ def _items(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def _store_volume(archive: Archive, case_id: int, pdf: bytes, entries: list[dict[str, Any]]) -> None:
     """A volume as it came to the reviewer (made elsewhere, or altered since): the latest version."""
-    digest = archive.blobs.put(pdf)
-    with archive.db.write() as s:
+    digest = archive.kernel.blobs.put(pdf)
+    with archive.kernel.db.write() as s:
         version = len(s.scalars(select(CaseFile.id).where(CaseFile.case_id == case_id)).all()) + 1
         s.add(
             CaseFile(
@@ -74,7 +74,7 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
     assert not set(found) & set(CLEAN_ITEMS), report["findings"]
     assert report["veto"] == [] and report["score"] >= 90 and report["rating"] == "优秀"
     assert {c["id"] for c in report["categories"]} >= {"subject", "procedure", "filing"}
-    docs = {d.form_id: d for d in archive.documents(actor=bureau.handler, case_id=case)}
+    docs = {d.form_id: d for d in archive.documents.list(actor=bureau.handler, case_id=case)}
 
     # 1. A page taken out of the volume: the 目录's 页号 no longer match and the stamps skip.
     volume = archive.casefiles.pdf(actor=bureau.handler, case_id=case)
@@ -100,7 +100,7 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
                 number=e["number"],
                 responsible="临汾市尧都区应急管理局",
                 date=None,
-                pdf=archive.file(actor=bureau.handler, doc_id=int(e["key"].split(":")[1]), kind="pdf"),
+                pdf=archive.documents.file(actor=bureau.handler, doc_id=int(e["key"].split(":")[1]), kind="pdf"),
                 key=e["key"],
             )
             for e in order
@@ -108,7 +108,7 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
         ],
         CoverInfo("临汾市尧都区应急管理局", "案", "", "", None, None, "", "", "", "永久", 0, 0),
         NotesInfo("", "", "", dt.date(2026, 11, 23)),
-        archive.converter,
+        archive.kernel.converter,
     )
     _store_volume(archive, case, swapped.pdf, [entries_by_key[e.key] | {"start": e.start} for e in swapped.entries])
     found = _items(archive.reviews.review(actor=reviewer, case_id=case))
@@ -117,13 +117,13 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
 
     # 3. A broken signature: the stored copy of the 告知书 no longer matches what was sealed.
     notice = docs["penalty_notice"]
-    data = bytearray(archive.file(actor=bureau.handler, doc_id=notice.id, kind="pdf"))
+    data = bytearray(archive.documents.file(actor=bureau.handler, doc_id=notice.id, kind="pdf"))
     data[len(data) // 2] ^= 0x01
-    with archive.db.write() as s:
-        s.get(Document, notice.id).pdf_sha256 = archive.blobs.put(bytes(data))
+    with archive.kernel.db.write() as s:
+        s.get(Document, notice.id).pdf_sha256 = archive.kernel.blobs.put(bytes(data))
     # 4. A duplicated number (the 勘验笔录 carrying the 询问通知书's) and a malformed one.
     inquiry, survey, report_doc = docs["inquiry_notice"], docs["survey_record"], docs["investigation_report"]
-    with archive.db.write() as s:
+    with archive.kernel.db.write() as s:
         s.get(Document, survey.id).number = inquiry.number
         s.get(Document, report_doc.id).number = "（晋临）应急终报〔2026〕号"
     report = archive.reviews.review(actor=reviewer, case_id=case)
@@ -192,7 +192,7 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
     second = archive.reviews.guidance(actor=city, case_id=case, reply_by=dt.date(2026, 12, 31))
     assert first.number == "（晋临）应急指导〔2026〕1号" and second.number == "（晋临）应急指导〔2026〕2号"
     pdf = archive.reviews.guidance_pdf(actor=city, guidance_id=first.id)
-    report = archive.verify(pdf)
+    report = archive.keys.verify(pdf)
     assert report["ok"] and report["document"]["form"] == "guidance_opinion"
     assert report["document"]["organisation"] == "临汾市应急管理局"
     text = pdf_text(pdf, tmp_path)
@@ -203,6 +203,6 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
     # The reviewed bureau can read the opinion about its case; another county cannot.
     assert archive.reviews.guidance_pdf(actor=bureau.handler, guidance_id=first.id) == pdf
     # 固化信息巡检 re-reads the opinion's files too: a lost PDF is named.
-    archive.blobs.path(first.pdf_sha256).unlink()  # type: ignore[attr-defined]
-    missing = archive.fixity(actor=bureau.admin)["missing"]
+    archive.kernel.blobs.path(first.pdf_sha256).unlink()  # type: ignore[attr-defined]
+    missing = archive.upkeep.fixity(actor=bureau.admin)["missing"]
     assert {"sha256": first.pdf_sha256, "ref": f"guidance:{first.id}:pdf"} in missing

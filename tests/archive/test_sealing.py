@@ -33,9 +33,9 @@ def _fields(form: str) -> dict[str, Any]:
 
 def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bureau) -> None:
     (record,) = _issue(archive, bureau, "inspection", "inspection_record")
-    doc = archive.document(actor=bureau.handler, doc_id=record)
+    doc = archive.documents.get(actor=bureau.handler, doc_id=record)
     assert [s["role"] for s in doc.signatures] == ["officer", "officer", "enforcement"]
-    report = archive.verify(archive.file(actor=bureau.handler, doc_id=record, kind="pdf"))
+    report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=record, kind="pdf"))
     assert report["ok"] and report["issued_by_anjuan"] and report["relation"] == "identical"
     assert report["document"]["number"] == doc.number
     sigs = report["signatures"]
@@ -47,29 +47,29 @@ def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bur
 
 def test_decision_carries_the_organ_seal(archive: Archive, bureau: Bureau) -> None:
     decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"].id
-    report = archive.verify(archive.file(actor=bureau.handler, doc_id=decision, kind="pdf"))
+    report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=decision, kind="pdf"))
     assert report["ok"]
     assert [s["seal"] for s in report["signatures"]] == ["机关印章"]  # 决定书: no officer signatures, 公章
 
 
 def test_rendition_is_an_earlier_revision_and_appended_changes_a_later_one(archive: Archive, bureau: Bureau) -> None:
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-    doc = archive.document(actor=bureau.handler, doc_id=plan)
-    rendition = archive.blobs.get(doc.rendition_sha256 or "")
-    earlier = archive.verify(rendition)
+    doc = archive.documents.get(actor=bureau.handler, doc_id=plan)
+    rendition = archive.kernel.blobs.get(doc.rendition_sha256 or "")
+    earlier = archive.keys.verify(rendition)
     assert earlier["relation"] == "earlier_revision" and not earlier["ok"]
     assert earlier["document"]["id"] == plan
-    sealed = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
+    sealed = archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     tail = sealed.rstrip()
     appended = tail + b"\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
-    later = archive.verify(appended)
+    later = archive.keys.verify(appended)
     assert later["relation"] == "later_revision" and not later["ok"] and not later["issued_by_anjuan"]
 
 
 def test_a_voided_documents_file_no_longer_passes(archive: Archive, bureau: Bureau) -> None:
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
     void_with_approval(archive, bureau, plan, "填写错误")
-    report = archive.verify(archive.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
+    report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
     assert not report["ok"] and report["document"]["status"] == "voided"
 
 
@@ -78,7 +78,7 @@ def test_verify_on_the_command_line_and_over_http(archive: Archive, bureau: Bure
     from fastapi.testclient import TestClient
 
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-    pdf = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
+    pdf = archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     with TestClient(create_app(archive=archive)) as client:
         good = client.post("/verify", files={"file": ("a.pdf", pdf, "application/pdf")})
         assert good.status_code == 200 and good.json()["ok"]
@@ -102,7 +102,7 @@ def test_a_bureaus_own_pkcs12_certificate_seals_its_documents(
     for archive in make_archive(sqlite_database, converter_pool, tmp_path, trust_anchors=(anchor,)):
         bureau = make_bureau(archive)
         p12 = to_pkcs12(_certified(test_pki.enforcement_seal), b"p12 secret")
-        result = archive.import_pkcs12(
+        result = archive.keys.import_pkcs12(
             actor=bureau.admin,
             owner="org",
             owner_id=bureau.org_id,
@@ -112,7 +112,7 @@ def test_a_bureaus_own_pkcs12_certificate_seals_its_documents(
         )
         assert result["key"] == f"org-{bureau.org_id}-enforcement"
         with pytest.raises(ArchiveError):
-            archive.import_pkcs12(
+            archive.keys.import_pkcs12(
                 actor=bureau.admin,
                 owner="org",
                 owner_id=bureau.org_id,
@@ -121,11 +121,11 @@ def test_a_bureaus_own_pkcs12_certificate_seals_its_documents(
                 passphrase=b"wrong",
             )
         (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-        report = archive.verify(archive.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
+        report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
         assert report["ok"], report
         seal = report["signatures"][-1]
         assert seal["subject"] == _subject(test_pki.enforcement_seal) and seal["trusted"]
-        assert any(k["source"] == "pkcs12" for k in archive.list_keys(actor=bureau.admin))
+        assert any(k["source"] == "pkcs12" for k in archive.keys.list_keys(actor=bureau.admin))
 
 
 def _certified(handle: Any) -> Any:
@@ -152,7 +152,7 @@ def test_timestamped_seals_when_a_tsa_is_configured(
     ):
         bureau = make_bureau(archive)
         (record,) = _issue(archive, bureau, "inspection", "inspection_record")
-        report = archive.verify(archive.file(actor=bureau.handler, doc_id=record, kind="pdf"))
+        report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=record, kind="pdf"))
         assert report["ok"], report
         assert all(s["timestamp_time"] for s in report["signatures"])
 
@@ -166,10 +166,10 @@ def test_pdfa_rendition_stays_pdfa_after_sealing(
     for archive in make_archive(sqlite_database, converter_pool, tmp_path, pdfa=True):
         bureau = make_bureau(archive)
         (record,) = _issue(archive, bureau, "inspection", "inspection_record")
-        sealed = archive.file(actor=bureau.handler, doc_id=record, kind="pdf")
+        sealed = archive.documents.file(actor=bureau.handler, doc_id=record, kind="pdf")
         assert re.search(rb"pdfaid:part[>=\"']+2", sealed) and re.search(rb"pdfaid:conformance[>=\"']+B", sealed)
         assert not sealed.startswith(b"%PDF-2") and not re.search(rb"/Version\s*/2", sealed)  # RSA: no PDF 2.0
-        assert archive.verify(sealed)["ok"]
+        assert archive.keys.verify(sealed)["ok"]
 
 
 def test_verifying_needs_no_key_passphrase(archive: Archive, bureau: Bureau, converter_pool: Converter) -> None:
@@ -177,9 +177,11 @@ def test_verifying_needs_no_key_passphrase(archive: Archive, bureau: Bureau, con
     from anjuan.archive.config import Settings
 
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
-    pdf = archive.file(actor=bureau.handler, doc_id=plan, kind="pdf")
+    pdf = archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     public = Archive(
-        Settings(data_dir=archive.settings.data_dir, pki_passphrase=None), converter=converter_pool, db=archive.db
+        Settings(data_dir=archive.kernel.settings.data_dir, pki_passphrase=None),
+        converter=converter_pool,
+        db=archive.kernel.db,
     )
-    report = public.verify(pdf)
+    report = public.keys.verify(pdf)
     assert report["ok"] and all(s["trusted"] for s in report["signatures"])

@@ -162,7 +162,9 @@ def test_a_change_does_not_wait_for_the_index(archive: Archive, bureau: Bureau) 
     itself, it would have sat out that write); the document is findable once the indexer is done."""
     slow = _SlowIndex()
     # The same archive with the slow index: another Archive on the same database and data.
-    with Archive(archive.settings, converter=archive.converter, db=archive.db, search_backend=slow) as beside:
+    with Archive(
+        archive.kernel.settings, converter=archive.kernel.converter, db=archive.kernel.db, search_backend=slow
+    ) as beside:
         try:
             case_id = _case(beside, bureau, "液氨制冷检查")
             doc = _order(beside, bureau, case_id, "氨制冷机房未设置事故排风装置")
@@ -184,7 +186,7 @@ def test_a_schema_change_rebuilds_instead_of_failing(archive: Archive, bureau: B
     (gen / "meta.json").write_text(json.dumps({**meta, "schema_version": -1}))
     assert [h.key for h in _search(archive, bureau.handler, "动火作业").hits] == [f"doc:{doc.id}"]
     assert archive.search.backend.current()
-    with archive.db.read() as s:
+    with archive.kernel.db.read() as s:
         actions = s.scalars(select(Event.action).where(Event.entity == "archive")).all()
     assert "index_rebuilt" in actions
 

@@ -277,7 +277,7 @@ def build_world(archive: Archive) -> World:
     a3 = _case(archive, yaodu, party, "penalty")
     _issue(archive, yaodu, a3, "case_filing_approval", day(2025, 3, 10), _filing("监督检查", day(2025, 3, 5)))
     _issue(archive, yaodu, a3, "penalty_decision_org", day(2025, 4, 10), _decision(["警告", "罚款"], 30000))
-    archive.create_draft(  # never issued: not counted
+    archive.documents.create_draft(  # never issued: not counted
         actor=yaodu.handler,
         case_id=a3,
         form_key="penalty_decision_org",
@@ -321,7 +321,7 @@ def build_world(archive: Archive) -> World:
 
 
 def _table(world: World, actor: Principal, org_id: int | None = None) -> dict[str, Any]:
-    with world.archive.db.read() as s:
+    with world.archive.kernel.db.read() as s:
         return xuchang_table(s, actor=actor, org_id=org_id or world.bureau.city_id, start=START, end=END)
 
 
@@ -421,7 +421,7 @@ def test_a_county_user_sees_only_their_county(world: World) -> None:
 
 
 def test_facts_count_issued_documents_by_issue_date(world: World) -> None:
-    with world.archive.db.read() as s:
+    with world.archive.kernel.db.read() as s:
         facts = inspection_facts(s, org_ids={world.yaodu.org_id}, start=START, end=END)
         assert sorted((f.kind, f.officers, f.date) for f in facts) == [
             ("inspection", 2, dt.date(2025, 2, 1)),

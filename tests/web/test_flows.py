@@ -217,10 +217,10 @@ def test_handler_new_case_to_issued_sealed_document(
     assert entries and all(e.signature_valid for e in entries), pdfsig.output(pdf)
     assert entries[-1].total_document_signed
     # With the archive's own root trusted (its development PKI), poppler trusts every signer too.
-    root = off_loop(web_archive.sealing.root_certificate_pem)
+    root = off_loop(web_archive.kernel.sealing.root_certificate_pem)
     trusting = PdfSig(make_nss_db(tmp_path / "nss", root), pdfsig.executable)
     assert all(e.signature_valid and e.certificate_trusted for e in trusting(pdf)), trusting.output(pdf)
-    report = off_loop(web_archive.verify, pdf)
+    report = off_loop(web_archive.keys.verify, pdf)
     assert report["ok"], report
     assert report["document"]["number"] == number
 
@@ -448,7 +448,7 @@ def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive
     expect(page).to_have_url(opened.value.url)
     letter = page.request.get(opened.value.url).body()  # the same file, as the viewer's 下载 would save it
     assert letter.startswith(b"%PDF-")
-    report = off_loop(web_archive.verify, letter)
+    report = off_loop(web_archive.keys.verify, letter)
     assert report["ok"], report
 
 

@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import events
-from .catalogue import Catalogue, FormSpec, resolve_form
-from .datafile import read_yaml
-from .errors import ArchiveError, Conflict, FieldError, Forbidden, ValidationFailed
-from .models import Approval, Document, Officer, Organisation
-from .registry import get_officer
+from .. import events
+from ..catalogue import Catalogue, FormSpec, resolve_form
+from ..datafile import read_yaml
+from ..errors import ArchiveError, Conflict, FieldError, Forbidden, ValidationFailed
+from ..models import Approval, Document, Officer, Organisation
+from ..registry import get_officer
 
 __all__ = [
     "ApprovalRules",

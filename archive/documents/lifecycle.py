@@ -16,47 +16,47 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from anjuan.templates.context import (
-    CaseInfo,
-    DocInfo,
-    DocumentContext,
-    OfficerInfo,
-    OrgInfo,
-    PartyInfo,
-)
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from . import events
-from .approvals import ApprovalRules, approval_infos, pending_step, step_name
-from .catalogue import Catalogue, ClauseSet, FormSpec, clauses_in_force, resolve_form
-from .catalogue.model import CaseKind, Procedure
-from .clock import today
-from .errors import Conflict, FieldError, NotFound, ValidationFailed
-from .fields import typed_values, validate_fields
-from .models import Case, Document, DocumentRevision, Officer
-from .numbering import NumberingProfile, format_number, next_value, placeholder_number
-from .procedure.gates import CaseFacts, DocFacts, GateRefused, GateRules, check_gates, default_is_workday
-from .registry import get_case, get_officer
+from .. import events
+from ..catalogue import Catalogue, FormSpec, resolve_form
+from ..catalogue.model import CaseKind, Procedure
+from ..clock import today
+from ..errors import Conflict, FieldError, NotFound, ValidationFailed
+from ..fields import validate_fields
+from ..models import Case, Document, DocumentRevision, Officer
+from ..numbering import NumberingProfile, format_number, next_value
+from ..procedure.gates import CaseFacts, DocFacts, GateRefused, GateRules, check_gates, default_is_workday
+from ..registry import get_case, get_officer
+from .approvals import ApprovalRules, pending_step, step_name
 
 __all__ = [
     "IssueStep",
-    "build_context",
     "create_draft",
     "finish_issue",
     "get_document",
     "list_documents",
     "numbered_draft_clause",
     "numbered_drafts",
+    "preload",
     "reserve_number",
     "update_draft",
     "void_document",
 ]
+
+
+def preload(doc: Document) -> Document:
+    """The document with what callers read after its session closes (officers, case, parent)."""
+    doc.officers  # noqa: B018
+    doc.case.org  # noqa: B018
+    doc.case.party  # noqa: B018
+    doc.parent  # noqa: B018
+    return doc
 
 
 def get_document(session: Session, doc_id: int) -> Document:
@@ -504,82 +504,6 @@ def void_document(session: Session, *, actor: str, doc_id: int, reason: str) -> 
         reason=doc.void_reason,
     )
     return doc
-
-
-# -- rendering context --------------------------------------------------------------------------
-
-
-def build_context(session: Session, *, catalogue: Catalogue, clauses: ClauseSet, doc: Document) -> DocumentContext:
-    """Everything a template needs, from the stored document and its case."""
-    form = resolve_form(catalogue, doc.form_id)
-    case = doc.case
-    org = case.org
-    party = case.party
-    org_info = OrgInfo(
-        name=org.name,
-        area=org.area,
-        code=org.code,
-        address=org.address,
-        phone=org.phone,
-        contact=org.contact,
-        postcode=org.postcode,
-        review_body=org.review_body,
-        court=org.court,
-        bank=org.bank,
-        account=org.account,
-    )
-    party_info = PartyInfo(
-        kind=party.kind,
-        name=party.name,
-        credit_code=party.credit_code or "",
-        address=party.address,
-        legal_rep=party.legal_rep,
-        position=party.position,
-        phone=party.phone,
-        postcode=party.postcode,
-        id_number=party.id_number,
-        gender=party.gender,
-        age=party.age,
-        employer=party.employer,
-    )
-    date = doc.doc_date or today()
-    number = doc.number or (placeholder_number(org.area, org.code, form.code) if form.code else "")
-    params: dict[str, Any] = defaultdict(
-        str,
-        {
-            "review_body": org.review_body,
-            "court": org.court,
-            "bank": org.bank,
-            "account": org.account,
-            "org_name": org.name,
-        },
-    )
-    clause_texts = {}
-    for clause_id, clause in clauses_in_force(clauses, date).items():
-        clause_texts[clause_id] = clause.text.format_map(defaultdict(str, {**params, **clause.params}))
-    parent = None
-    if doc.parent is not None:
-        parent_form = resolve_form(catalogue, doc.parent.form_id)
-        parent = DocInfo(
-            form_id=parent_form.id,
-            title=parent_form.name,
-            number=doc.parent.number or "",
-            date=doc.parent.doc_date,
-        )
-    case_number = ""
-    if case.shared_seq is not None and case.shared_year is not None:
-        case_number = f"〔{case.shared_year}〕{case.shared_seq}号"
-    return DocumentContext(
-        doc=DocInfo(form_id=form.id, title=form.name, number=number, date=date),
-        org=org_info,
-        party=party_info,
-        case=CaseInfo(name=case.name, cause=case.cause, number=case_number),
-        officers=tuple(OfficerInfo(name=o.name, cert_no=o.cert_no) for o in doc.officers),
-        fields=typed_values(form, doc.fields),
-        clauses=clause_texts,
-        parent=parent,
-        approvals=approval_infos(session, doc),
-    )
 
 
 def pdf_page_count(pdf: bytes) -> int:

@@ -18,14 +18,14 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import events
-from .access import Principal
-from .catalogue import Catalogue, resolve_form
-from .datafile import read_yaml
-from .documents import IssueStep, validate_for_issue, void_document
-from .errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from .fields import validate_fields
-from .models import ChangeRequest, Document, Organisation
+from .. import events
+from ..access import Principal
+from ..catalogue import Catalogue, resolve_form
+from ..datafile import read_yaml
+from ..errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from ..fields import validate_fields
+from ..models import ChangeRequest, Document, Organisation
+from .lifecycle import IssueStep, validate_for_issue, void_document
 
 __all__ = [
     "ChangeRules",

@@ -1,0 +1,146 @@
+"""审核/审批 as users act on them (``archive.approvals``): submit a draft, decide a step, the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..access import Principal, document_clause, org_subtree, require, require_document
+from ..casefile.service import CaseFileService
+from ..catalogue import resolve_form
+from ..errors import Forbidden
+from ..kernel import Kernel
+from ..models import Approval, Document, Officer
+from . import approvals, lifecycle
+from .lifecycle import preload
+
+__all__ = ["ApprovalService"]
+
+
+class ApprovalService:
+    """审核/审批 (``archive.approvals``): the steps each form requires (``procedure/approvals.yaml``),
+    taken by officers who hold a role for the step, in their organisation or one above."""
+
+    def __init__(self, kernel: Kernel, *, casefiles: CaseFileService) -> None:
+        self.kernel = kernel
+        self.rules = kernel.rules
+        self.casefiles = casefiles
+
+    def _acting_officer(self, actor: Principal) -> int:
+        if actor.officer_id is None:
+            raise Forbidden(
+                f"{actor.name}不是执法人员，不能报送或审批文书",
+                f"{actor.name} is not an officer; only officers submit and approve documents",
+                code="not_an_officer",
+            )
+        return actor.officer_id
+
+    def submit(self, *, actor: Principal, doc_id: int) -> Document:
+        """报送审批: the handler sends a complete draft to the approval steps its form requires."""
+        require(actor, "draft")
+        officer_id = self._acting_officer(actor)
+        self.casefiles.guard(actor, "submit", doc_id=doc_id)
+        with self.kernel.db.write() as s:
+            doc = require_document(s, actor, doc_id)
+            return preload(
+                approvals.submit(
+                    s,
+                    catalogue=self.rules.catalogue,
+                    actor=actor.name,
+                    doc=doc,
+                    officer_id=officer_id,
+                    check_complete=lambda d: lifecycle.validate_for_issue(s, catalogue=self.rules.catalogue, doc=d),
+                )
+            )
+
+    def decide(
+        self, *, actor: Principal, doc_id: int, opinion: str, approve: bool, step: str | None = None
+    ) -> Document:
+        """审核/审批 the pending step (approve, or reject back to the handler with the reason)."""
+        officer_id = self._acting_officer(actor)
+        self.casefiles.guard(actor, "decide", doc_id=doc_id)
+        with self.kernel.db.write() as s:
+            doc = require_document(s, actor, doc_id)
+            return preload(
+                approvals.decide(
+                    s,
+                    catalogue=self.rules.catalogue,
+                    actor=actor.name,
+                    doc=doc,
+                    officer_id=officer_id,
+                    opinion=opinion,
+                    approve=approve,
+                    step=step,
+                    rules=self.rules.approvals,
+                )
+            )
+
+    def approval_state(self, *, actor: Principal, doc_id: int) -> dict[str, Any]:
+        with self.kernel.db.read() as s:
+            doc = require_document(s, actor, doc_id)
+            form = resolve_form(self.rules.catalogue, doc.form_id)
+            decisions = s.scalars(select(Approval).where(Approval.document_id == doc.id).order_by(Approval.id)).all()
+            return {
+                "status": doc.status,
+                "round": doc.round,
+                "steps": [a.value for a in form.approval],
+                "pending_step": approvals.pending_step(s, doc, form) if doc.status == "submitted" else None,
+                "decisions": [
+                    {
+                        "round": a.round,
+                        "step": a.step,
+                        "decision": a.decision,
+                        "opinion": a.opinion,
+                        "officer_id": a.officer_id,
+                        "officer": a.officer.name,
+                        "at": a.at.isoformat(),
+                    }
+                    for a in decisions
+                ],
+            }
+
+    def step_name(self, step: str) -> str:
+        """审核, 审批 … — an approval step's Chinese name (``procedure/approvals.yaml``)."""
+        return approvals.step_name(step, self.rules.approvals)
+
+    def inbox(self, *, actor: Principal) -> list[dict[str, Any]]:
+        """待审批: submitted documents whose pending step this user may take now (their officer holds
+        a role for the step, they did not submit it, and it is their organisation's or one below)."""
+        if actor.officer_id is None:
+            return []
+        rules = self.rules.approvals.steps
+        out: list[dict[str, Any]] = []
+        with self.kernel.db.read() as s:
+            officer = s.get(Officer, actor.officer_id)
+            if officer is None:
+                return []
+            below = org_subtree(s, officer.org_id)
+            query = (
+                select(Document)
+                .where(document_clause(actor), Document.status == "submitted", Document.org_id.in_(below))
+                .order_by(Document.id)
+            )
+            for doc in s.scalars(query):
+                form = resolve_form(self.rules.catalogue, doc.form_id)
+                step = approvals.pending_step(s, doc, form)
+                if step is None or doc.submitted_by == officer.id:
+                    continue
+                if not set(officer.roles) & set(rules[step].roles):
+                    continue
+                submitter = s.get(Officer, doc.submitted_by) if doc.submitted_by else None
+                out.append(
+                    {
+                        "id": doc.id,
+                        "form": form.name,
+                        "form_id": form.id,
+                        "case_id": doc.case_id,
+                        "case": doc.case.name,
+                        "org": doc.case.org.name,
+                        "step": step,
+                        "step_name": rules[step].name,
+                        "round": doc.round,
+                        "submitted_by": submitter.name if submitter else "",
+                    }
+                )
+        return out

@@ -1,0 +1,173 @@
+"""Seal and signing keys, seal images, and checking a copy (``archive.keys``).
+
+The development PKI is made here on request (``pki_init``); a bureau's own certificates come in as
+PKCS#12 files or stay on a PKCS#11 token. Key material lives in the signing layer's key store
+(``settings.key_dir``), never in the database; each change is logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
+
+from . import events, registry
+from .access import Principal, require, require_org
+from .errors import ArchiveError, FieldError, ValidationFailed
+from .kernel import Kernel
+
+__all__ = ["KeyService"]
+
+
+def _seal_role(role: str) -> str:
+    role = {"机关印章": "organ", "公章": "organ", "行政执法专用章": "enforcement", "执法章": "enforcement"}.get(
+        role, role
+    )
+    if role not in ("organ", "enforcement"):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "role",
+                    "印章类型",
+                    "seal type",
+                    "应为机关印章或行政执法专用章",
+                    "must be organ (机关印章) or enforcement (行政执法专用章)",
+                )
+            ]
+        )
+    return role
+
+
+class KeyService:
+    """印章与签名密钥 (``archive.keys``): who may manage keys is ``manage_keys`` in roles.yaml, within
+    their organisations; anyone may verify a copy."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+
+    def verify(self, pdf: bytes) -> dict[str, Any]:
+        """Anyone may check a copy they were handed (no login): the answer names only what the PDF shows."""
+        return self.kernel.verify(pdf)
+
+    def pki_init(self, *, actor: Principal) -> dict[str, Any]:
+        """Root, organisation seal keys (机关印章 and 行政执法专用章), officer keys and seal images —
+        created where missing, never replaced (the development PKI; production imports its own)."""
+        require(actor, "manage_keys")
+        keys: list[dict[str, Any]] = []
+        with self.kernel.db.read() as s:
+            orgs = [(o.id, o.name) for o in registry.list_orgs(s) if actor.sees_org(o.id)]
+            officers = [
+                (o.id, o.name, o.cert_no, o.org.name) for o in registry.list_officers(s) if actor.sees_org(o.org_id)
+            ]
+        for org_id, name in orgs:
+            for role in ("organ", "enforcement"):
+                key = self.kernel.sealing.org_key(org_id, name, role)
+                self.kernel.sealing.seal_image(self.kernel.db.write, org_id, name, role)
+                keys.append({"key": f"org-{org_id}-{role}", "label": key.label, "role": role})
+        for officer_id, name, cert_no, org_name in officers:
+            key = self.kernel.sealing.officer_key(officer_id, name, cert_no, org_name)
+            keys.append({"key": f"officer-{officer_id}", "label": key.label, "role": "officer"})
+        with self.kernel.db.write() as s:
+            events.record(s, actor=actor.name, entity="pki", entity_id=0, action="pki_initialised", keys=len(keys))
+        return {
+            "directory": str(self.kernel.settings.key_dir.resolve()),
+            "keys": keys,
+            "root_certificate": self.kernel.sealing.root_certificate_pem().decode("ascii"),
+        }
+
+    def _key_owner(self, actor: Principal, owner: str, owner_id: int, role: str | None) -> tuple[str, str, str]:
+        """(key id, label, role) of an organisation seal or an officer's signing key."""
+        require(actor, "manage_keys")
+        with self.kernel.db.read() as s:
+            if owner == "officer":
+                officer = registry.get_officer(s, owner_id)
+                require_org(s, actor, officer.org_id)
+                return f"officer-{officer.id}", f"{officer.name} {officer.cert_no}", "officer"
+            org = require_org(s, actor, owner_id)
+            seal = _seal_role(role or "organ")
+            return f"org-{org.id}-{seal}", f"{org.name} {ORG_UNIT_BY_ROLE[SealRole(seal)]}", seal
+
+    def import_pkcs12(
+        self,
+        *,
+        actor: Principal,
+        owner: str,
+        owner_id: int,
+        role: str | None,
+        data: bytes,
+        passphrase: bytes,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Use a bureau's own certificate (PKCS#12) instead of the development one."""
+        key_id, label, seal = self._key_owner(actor, owner, owner_id, role)
+        try:
+            handle = self.kernel.sealing.keystore.import_pkcs12(
+                key_id, data, passphrase, SealRole(seal), label, replace=replace
+            )
+        except SigningError as exc:
+            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        with self.kernel.db.write() as s:
+            events.record(s, actor=actor.name, entity="pki", entity_id=owner_id, action="pkcs12_imported", key=key_id)
+        return {"key": key_id, "label": handle.label, "role": seal}
+
+    def register_pkcs11(
+        self,
+        *,
+        actor: Principal,
+        owner: str,
+        owner_id: int,
+        role: str | None,
+        lib: str,
+        token_label: str,
+        key_label: str,
+        pin_env_var: str,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Sign with a key that stays on a PKCS#11 token/HSM; the PIN is read from ``pin_env_var``."""
+        key_id, label, seal = self._key_owner(actor, owner, owner_id, role)
+        try:
+            self.kernel.sealing.keystore.register_pkcs11(
+                key_id, lib, token_label, key_label, pin_env_var, SealRole(seal), label, replace=replace
+            )
+        except SigningError as exc:
+            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+        with self.kernel.db.write() as s:
+            events.record(
+                s,
+                actor=actor.name,
+                entity="pki",
+                entity_id=owner_id,
+                action="pkcs11_registered",
+                key=key_id,
+                token=token_label,
+                key_label=key_label,
+            )
+        return {"key": key_id, "label": label, "role": seal}
+
+    def list_keys(self, *, actor: Principal) -> list[dict[str, Any]]:
+        require(actor, "manage_keys")
+        return [
+            {
+                "key": k.key_id,
+                "label": k.label,
+                "role": str(k.role),
+                "subject": k.subject,
+                "not_after": k.not_after.isoformat() if k.not_after else None,
+                "source": str(k.source),
+            }
+            for k in self.kernel.sealing.keystore.list()
+        ]
+
+    def seal_image(self, *, actor: Principal, org_id: int, role: str) -> bytes:
+        with self.kernel.db.read() as s:
+            org = require_org(s, actor, org_id)
+            name = org.name
+        return self.kernel.sealing.seal_image(self.kernel.db.write, org_id, name, _seal_role(role))
+
+    def upload_seal_image(self, *, actor: Principal, org_id: int, role: str, data: bytes) -> str:
+        require(actor, "manage_keys")
+        with self.kernel.db.write() as s:
+            require_org(s, actor, org_id)
+            return self.kernel.sealing.upload_seal_image(
+                s, actor=actor.name, org_id=org_id, role=_seal_role(role), data=data
+            )
