@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from anjuan.archive.models import Case, Document
 from anjuan.archive.search import SearchResult
+from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -29,7 +29,9 @@ __all__ = [
     "PartyRead",
     "UserCreate",
     "UserRead",
+    "attachment_json",
     "case_read",
+    "casefile_json",
     "document_read",
     "search_result",
 ]
@@ -138,7 +140,7 @@ class CaseRead(BaseModel):
     filed_at: dt.datetime | None = None
 
 
-def case_read(case: Case) -> CaseRead:
+def case_read(case: CaseView) -> CaseRead:
     return CaseRead(
         id=case.id,
         org_id=case.org_id,
@@ -243,7 +245,7 @@ class DocumentRead(BaseModel):
     deleted_at: dt.datetime | None
 
 
-def document_read(doc: Document, title: str) -> DocumentRead:
+def document_read(doc: DocumentView, title: str) -> DocumentRead:
     return DocumentRead(
         id=doc.id,
         case_id=doc.case_id,
@@ -280,4 +282,34 @@ def search_result(result: SearchResult) -> dict[str, Any]:
         "exact": result.exact,
         "facets": result.facets,
         "hits": [{**dataclasses.asdict(h), "date": h.date.isoformat() if h.date else None} for h in result.hits],
+    }
+
+
+def attachment_json(a: AttachmentView) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "case_id": a.case_id,
+        "kind": a.kind,
+        "title": a.title,
+        "responsible": a.responsible,
+        "date": a.date.isoformat() if a.date else None,
+        "filename": a.filename,
+        "media_type": a.media_type,
+        "sha256": a.sha256,
+        "pdf_sha256": a.pdf_sha256,
+        "pages": a.pages,
+        "created_by": a.created_by,
+    }
+
+
+def casefile_json(c: CaseFileView) -> dict[str, Any]:
+    return {
+        "case_id": c.case_id,
+        "version": c.version,
+        "sha256": c.sha256,
+        "pages": c.pages,
+        "content_pages": c.content_pages,
+        "entries": c.entries,
+        "built_by": c.built_by,
+        "built_at": c.built_at.isoformat(),
     }

@@ -25,6 +25,7 @@ from .access import Principal, RoleRule, RoleRules, principal_for, require, requ
 from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
 from .kernel import Kernel
 from .models import ApiToken, Officer, Organisation, User
+from .views import UserView
 
 __all__ = [
     "AccountService",
@@ -288,22 +289,23 @@ class AccountService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
-    def bootstrap_admin(self, *, username: str, password: str) -> User:
+    def bootstrap_admin(self, *, username: str, password: str) -> UserView:
         """The platform administrator (系统管理员), once, at installation."""
         with self.kernel.db.write() as s:
-            return bootstrap_admin(s, username=username, password=password, log2_n=self.kernel.settings.password_log2_n)
+            user = bootstrap_admin(s, username=username, password=password, log2_n=self.kernel.settings.password_log2_n)
+            return UserView.of(user)
 
-    def create_user(self, *, actor: Principal, **data: Any) -> User:
+    def create_user(self, *, actor: Principal, **data: Any) -> UserView:
         with self.kernel.db.write() as s:
-            user = create_user(s, actor=actor, log2_n=self.kernel.settings.password_log2_n, **data)
-            user.officer  # noqa: B018  (loaded before the session closes)
-            return user
+            return UserView.of(create_user(s, actor=actor, log2_n=self.kernel.settings.password_log2_n, **data))
 
-    def users(self, *, actor: Principal) -> list[User]:
+    def users(self, *, actor: Principal) -> list[UserView]:
         require(actor, "manage_users")
         with self.kernel.db.read() as s:
             rows = s.scalars(select(User).order_by(User.id)).all()
-            return [u for u in rows if actor.everywhere or (u.org_id is not None and actor.sees_org(u.org_id))]
+            return [
+                UserView.of(u) for u in rows if actor.everywhere or (u.org_id is not None and actor.sees_org(u.org_id))
+            ]
 
     def login(self, *, username: str, password: str) -> LoginResult:
         settings = self.kernel.settings

@@ -158,7 +158,7 @@ def _summary_entry(archive: Archive, doc: Any, case_id: int, name: str) -> dict[
         "pages": doc.pages,
         "sha256": doc.pdf_sha256,
         "seal": form.seal.value,
-        "signers": doc.signatures,
+        "signers": [dict(s) for s in doc.signatures],
         "officers": [o.name for o in doc.officers],  # 执法人员 (the statistics count them per inspection)
         "edition": doc.edition,
         "issued_by": doc.issued_by,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from anjuan.archive.errors import ArchiveError
 
-from ..schemas import case_read
+from ..schemas import attachment_json, case_read, casefile_json
 from .common import JsonOpt, _acting, _archive, _out, _Run, app, archive_app, case_app, casefile_app
 from .documents import DateOpt, _parse_date
 
@@ -44,9 +44,8 @@ def casefile_attach(
             date=_parse_date(date),
             responsible=responsible,
         )
-        from .routes.casefiles import attachment_dict
 
-        _out(attachment_dict(row), as_json, f"证据材料 attachment {row.id}: {row.title} ({row.pages}页)")
+        _out(attachment_json(row), as_json, f"证据材料 attachment {row.id}: {row.title} ({row.pages}页)")
 
 
 @case_app.command("close")
@@ -219,7 +218,6 @@ def casefile_build(
         row = archive.casefiles.build(actor=actor, case_id=case, checker=checker)
         if out:
             out.write_bytes(archive.kernel.blobs.get(row.sha256))
-        from .routes.casefiles import casefile_dict
 
         lines = [
             f"卷宗 case file v{row.version}: {row.pages}页 (content {row.content_pages}) sha256 {row.sha256[:16]}…"
@@ -229,4 +227,4 @@ def casefile_build(
             f"{e['title']} {e['number'] or ''}"
             for e in row.entries
         ]
-        _out(casefile_dict(row), as_json, "\n".join(lines + ([str(out)] if out else [])))
+        _out(casefile_json(row), as_json, "\n".join(lines + ([str(out)] if out else [])))

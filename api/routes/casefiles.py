@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from anjuan.archive.models import Attachment, CaseFile
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import CaseRead, case_read
+from ..schemas import CaseRead, attachment_json, case_read, casefile_json
 from .seals import read_upload
 
 __all__ = ["router"]
@@ -19,36 +18,6 @@ __all__ = ["router"]
 router = APIRouter()
 
 _MAX_ATTACHMENT = 50 * 1024 * 1024
-
-
-def attachment_dict(a: Attachment) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "case_id": a.case_id,
-        "kind": a.kind,
-        "title": a.title,
-        "responsible": a.responsible,
-        "date": a.date.isoformat() if a.date else None,
-        "filename": a.filename,
-        "media_type": a.media_type,
-        "sha256": a.sha256,
-        "pdf_sha256": a.pdf_sha256,
-        "pages": a.pages,
-        "created_by": a.created_by,
-    }
-
-
-def casefile_dict(c: CaseFile) -> dict[str, Any]:
-    return {
-        "case_id": c.case_id,
-        "version": c.version,
-        "sha256": c.sha256,
-        "pages": c.pages,
-        "content_pages": c.content_pages,
-        "entries": c.entries,
-        "built_by": c.built_by,
-        "built_at": c.built_at.isoformat(),
-    }
 
 
 @router.post("/cases/{case_id}/attachments", status_code=201, tags=["casefiles"])
@@ -76,23 +45,23 @@ async def add_attachment(
             responsible=responsible,
         )
     )
-    return attachment_dict(row)
+    return attachment_json(row)
 
 
 @router.get("/cases/{case_id}/attachments", tags=["casefiles"])
 def list_attachments(case_id: int, archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
-    return [attachment_dict(a) for a in archive.casefiles.attachments(actor=actor, case_id=case_id)]
+    return [attachment_json(a) for a in archive.casefiles.attachments(actor=actor, case_id=case_id)]
 
 
 @router.post("/cases/{case_id}/casefile", status_code=201, tags=["casefiles"])
 def build_casefile(case_id: int, archive: ArchiveDep, actor: Actor, checker: str = "") -> dict[str, Any]:
     """组卷: cover, 卷内目录, the documents with page numbers, 备考表; sealed by the organisation."""
-    return casefile_dict(archive.casefiles.build(actor=actor, case_id=case_id, checker=checker))
+    return casefile_json(archive.casefiles.build(actor=actor, case_id=case_id, checker=checker))
 
 
 @router.get("/cases/{case_id}/casefile", tags=["casefiles"])
 def get_casefile(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return casefile_dict(archive.casefiles.latest(actor=actor, case_id=case_id))
+    return casefile_json(archive.casefiles.latest(actor=actor, case_id=case_id))
 
 
 @router.get("/cases/{case_id}/casefile.pdf", tags=["casefiles"])

@@ -23,6 +23,7 @@ from ..kernel import Kernel
 from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
 from ..sealing import SealPlan
+from ..views import AttachmentView, CaseFileView, CaseView
 from .assembly import plan_volume
 from .order import OrderRules, volume_kind
 
@@ -156,7 +157,7 @@ class CaseFileService:
         filename: str = "",
         date: dt.date | None = None,
         responsible: str = "",
-    ) -> Attachment:
+    ) -> AttachmentView:
         require(actor, "assemble")
         errors = []
         if kind not in self.order.attachment_kinds:
@@ -210,14 +211,13 @@ class CaseFileService:
                 sha256=original,
                 pages=pages,
             )
-            return row
+            return AttachmentView.of(row)
 
-    def attachments(self, *, actor: Principal, case_id: int) -> list[Attachment]:
+    def attachments(self, *, actor: Principal, case_id: int) -> list[AttachmentView]:
         with self.kernel.db.read() as s:
             require_case(s, actor, case_id)
-            return list(
-                s.scalars(select(Attachment).where(Attachment.case_id == case_id, Attachment.status == "active"))
-            )
+            rows = s.scalars(select(Attachment).where(Attachment.case_id == case_id, Attachment.status == "active"))
+            return [AttachmentView.of(row) for row in rows]
 
     @staticmethod
     def _open_case(session: Any, actor: Principal, case_id: int) -> Any:
@@ -230,7 +230,7 @@ class CaseFileService:
     @_then_index
     def build(
         self, *, actor: Principal, case_id: int, checker: str = "", progress: StageProgress | None = None
-    ) -> CaseFile:
+    ) -> CaseFileView:
         """Assemble the case file, seal it as the organisation, store it as the next version.
         ``progress(done, total, stage)`` hears of each stage (the web UI shows it)."""
         require(actor, "assemble")
@@ -312,12 +312,12 @@ class CaseFileService:
                 items=len(entries),
             )
             step(4)
-            return row
+            return CaseFileView.of(row)
 
     # -- closing and filing (结案归档) -------------------------------------------------------------
 
     @_then_index
-    def close(self, *, actor: Principal, case_id: int) -> Case:
+    def close(self, *, actor: Principal, case_id: int) -> CaseView:
         """结案: a penalty case needs its issued 结案审批表; an inspection chain needs every
         rectification order followed by its re-inspection."""
         require(actor, "draft")
@@ -337,10 +337,12 @@ class CaseFileService:
                 closing.doc_date if closing and closing.doc_date else max(dates, default=self.kernel.clock.today())
             )
             events.record(s, actor=actor.name, entity="case", entity_id=case.id, action="closed", on=case.closed_on)
-            return case
+            return CaseView.of(case)
 
     @_then_index
-    def file(self, *, actor: Principal, case_id: int, checker: str = "", progress: StageProgress | None = None) -> Case:
+    def file(
+        self, *, actor: Principal, case_id: int, checker: str = "", progress: StageProgress | None = None
+    ) -> CaseView:
         """归档: 归档号, 档号 and 保管期限 are assigned, the final volume is built, and the case is frozen —
         nothing may be added, removed or altered afterwards (处罚办法 第六十五条)."""
         require(actor, "file")
@@ -389,8 +391,7 @@ class CaseFileService:
                 casefile_version=volume.version,
                 casefile_sha256=volume.sha256,
             )
-            case.org  # noqa: B018
-            return case
+            return CaseView.of(case)
 
     def desk(self, *, actor: Principal, limit: int = 50) -> dict[str, list[dict[str, Any]]]:
         """The archivist's desk (归档工作台): open cases whose closing conditions are met (待结案),
@@ -433,7 +434,7 @@ class CaseFileService:
                     out["ready_to_close"].append(row)
         return {k: v[:limit] for k, v in out.items()}
 
-    def latest(self, *, actor: Principal, case_id: int) -> CaseFile:
+    def latest(self, *, actor: Principal, case_id: int) -> CaseFileView:
         with self.kernel.db.read() as s:
             require_case(s, actor, case_id)
             row = s.scalars(
@@ -441,7 +442,7 @@ class CaseFileService:
             ).first()
             if row is None:
                 raise NotFound("案件尚未组卷", f"case {case_id} has no case file yet", code="casefile_not_found")
-            return row
+            return CaseFileView.of(row)
 
     def pdf(self, *, actor: Principal, case_id: int) -> bytes:
         return self.kernel.blobs.get(self.latest(actor=actor, case_id=case_id).sha256)

@@ -12,8 +12,8 @@ from ..catalogue import resolve_form
 from ..errors import Forbidden
 from ..kernel import Kernel
 from ..models import Approval, Document, Officer
+from ..views import DocumentView
 from . import approvals, lifecycle
-from .lifecycle import preload
 
 __all__ = ["ApprovalService"]
 
@@ -36,14 +36,14 @@ class ApprovalService:
             )
         return actor.officer_id
 
-    def submit(self, *, actor: Principal, doc_id: int) -> Document:
+    def submit(self, *, actor: Principal, doc_id: int) -> DocumentView:
         """报送审批: the handler sends a complete draft to the approval steps its form requires."""
         require(actor, "draft")
         officer_id = self._acting_officer(actor)
         self.casefiles.guard(actor, "submit", doc_id=doc_id)
         with self.kernel.db.write() as s:
             doc = require_document(s, actor, doc_id)
-            return preload(
+            return DocumentView.of(
                 approvals.submit(
                     s,
                     catalogue=self.rules.catalogue,
@@ -56,13 +56,13 @@ class ApprovalService:
 
     def decide(
         self, *, actor: Principal, doc_id: int, opinion: str, approve: bool, step: str | None = None
-    ) -> Document:
+    ) -> DocumentView:
         """审核/审批 the pending step (approve, or reject back to the handler with the reason)."""
         officer_id = self._acting_officer(actor)
         self.casefiles.guard(actor, "decide", doc_id=doc_id)
         with self.kernel.db.write() as s:
             doc = require_document(s, actor, doc_id)
-            return preload(
+            return DocumentView.of(
                 approvals.decide(
                     s,
                     catalogue=self.rules.catalogue,

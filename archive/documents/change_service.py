@@ -12,8 +12,8 @@ from ..casefile.service import CaseFileService
 from ..errors import NotFound
 from ..kernel import Kernel
 from ..models import ChangeRequest, Document
+from ..views import DocumentView
 from . import changes as change_requests
-from .lifecycle import preload
 from .service import DocumentService
 
 __all__ = ["ChangeService"]
@@ -81,7 +81,7 @@ class ChangeService:
             )
             return change_requests.request_dict(decided, rules)
 
-    def apply_change(self, *, actor: Principal, request_id: int) -> Document:
+    def apply_change(self, *, actor: Principal, request_id: int) -> DocumentView:
         """The administrator carries out an approved request; a correction issues the next edition."""
         require(actor, "apply_change")
         self.casefiles.guard(actor, "apply_change", doc_id=self._request_document(request_id))
@@ -89,7 +89,7 @@ class ChangeService:
             request = self._visible_request(s, actor, request_id)
             if request.kind in ("void", "delete"):
                 apply = change_requests.apply_void if request.kind == "void" else change_requests.apply_delete
-                done = preload(apply(s, actor=actor, request=request, rules=self.rules.changes))
+                done = DocumentView.of(apply(s, actor=actor, request=request, rules=self.rules.changes))
                 step = None
             else:
                 step = change_requests.prepare_correction(

@@ -43,20 +43,10 @@ __all__ = [
     "list_documents",
     "numbered_draft_clause",
     "numbered_drafts",
-    "preload",
     "reserve_number",
     "update_draft",
     "void_document",
 ]
-
-
-def preload(doc: Document) -> Document:
-    """The document with what callers read after its session closes (officers, case, parent)."""
-    doc.officers  # noqa: B018
-    doc.case.org  # noqa: B018
-    doc.case.party  # noqa: B018
-    doc.parent  # noqa: B018
-    return doc
 
 
 def get_document(session: Session, doc_id: int) -> Document:

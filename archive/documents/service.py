@@ -28,9 +28,9 @@ from ..kernel import Kernel
 from ..models import Document
 from ..publishing import translate_template_error
 from ..sealing import revision_digests
+from ..views import DocumentView
 from . import lifecycle
 from .context import build_context
-from .lifecycle import preload
 
 __all__ = ["DocumentService"]
 
@@ -62,14 +62,14 @@ class DocumentService:
         officer_ids: list[int] | None = None,
         parent_id: int | None = None,
         doc_date: dt.date | None = None,
-    ) -> Document:
+    ) -> DocumentView:
         require(actor, "draft")
         self.casefiles.guard(actor, "create_draft", case_id=case_id)
         with self.kernel.db.write() as s:
             require_case(s, actor, case_id)
             if parent_id is not None:
                 require_document(s, actor, parent_id)
-            return preload(
+            return DocumentView.of(
                 lifecycle.create_draft(
                     s,
                     catalogue=self.rules.catalogue,
@@ -83,16 +83,16 @@ class DocumentService:
                 )
             )
 
-    def update_draft(self, *, actor: Principal, doc_id: int, **changes: Any) -> Document:
+    def update_draft(self, *, actor: Principal, doc_id: int, **changes: Any) -> DocumentView:
         require(actor, "draft")
         self.casefiles.guard(actor, "update_draft", doc_id=doc_id)
         with self.kernel.db.write() as s:
             require_document(s, actor, doc_id)
-            return preload(
+            return DocumentView.of(
                 lifecycle.update_draft(s, catalogue=self.rules.catalogue, actor=actor.name, doc_id=doc_id, **changes)
             )
 
-    def issue(self, *, actor: Principal, doc_id: int, idempotency_key: str | None = None) -> Document:
+    def issue(self, *, actor: Principal, doc_id: int, idempotency_key: str | None = None) -> DocumentView:
         """签发 a saved draft: number, render, convert, store (see :mod:`archive.documents`).
 
         Also completes a numbered draft an earlier attempt left half-way (same number). With an
@@ -106,7 +106,7 @@ class DocumentService:
 
         return self._issue_once(actor, idempotency_key, ("issue", {"doc_id": doc_id}), reserve)
 
-    def issue_new(self, *, actor: Principal, idempotency_key: str | None = None, **request: Any) -> Document:
+    def issue_new(self, *, actor: Principal, idempotency_key: str | None = None, **request: Any) -> DocumentView:
         """Create and issue in one call (same arguments as :meth:`create_draft`). The draft and its
         number are written in one transaction, so input that fails any check leaves no trace at all.
         With an ``idempotency_key``, repeating the call never makes a second document or number: it
@@ -131,7 +131,7 @@ class DocumentService:
         idempotency_key: str | None,
         request: tuple[str, dict[str, Any]],
         reserve: Callable[[Session], lifecycle.IssueStep],
-    ) -> Document:
+    ) -> DocumentView:
         """Step 1 (``reserve``: the number) in one retried transaction — together with the key, when
         there is one — then steps 2 and 3. A key seen before resumes its document instead."""
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
@@ -152,16 +152,16 @@ class DocumentService:
             return self._resume(actor, reserved)
         return self._finish(actor, reserved)
 
-    def _resume(self, actor: Principal, doc_id: int) -> Document:
+    def _resume(self, actor: Principal, doc_id: int) -> DocumentView:
         """A repeated request: the document as the first attempt left it, completed if it must be."""
         with self.kernel.db.read() as s:
             doc = require_document(s, actor, doc_id)
             if doc.status not in ("draft", "submitted"):
-                return preload(doc)  # issued (or since voided): the first answer stands
+                return DocumentView.of(doc)  # issued (or since voided): the first answer stands
         step = self.kernel.db.run_write(lambda s: self._reserve(s, actor.name, doc_id))
         return self._finish(actor, step)
 
-    def _finish(self, actor: Principal, step: lifecycle.IssueStep) -> Document:
+    def _finish(self, actor: Principal, step: lifecycle.IssueStep) -> DocumentView:
         """Steps 2 and 3 of issuing. If they fail, the draft keeps its number: the error names the
         document and number and how to complete it, so nothing disappears and a retry reuses it."""
         try:
@@ -209,7 +209,7 @@ class DocumentService:
             approval_rules=self.rules.approvals,
         )
 
-    def publish(self, actor: str, step: lifecycle.IssueStep) -> Document:
+    def publish(self, actor: str, step: lifecycle.IssueStep) -> DocumentView:
         with self.kernel.db.read() as s:
             doc = lifecycle.get_document(s, step.doc_id)
             form = resolve_form(self.rules.catalogue, doc.form_id)
@@ -222,7 +222,7 @@ class DocumentService:
         revisions = [rendition_sha, *(d for d in revision_digests(sealed)[:-1] if d != rendition_sha)]
         pages = lifecycle.pdf_page_count(sealed)
 
-        def finish(s: Session) -> Document:
+        def finish(s: Session) -> DocumentView:
             done = lifecycle.finish_issue(
                 s,
                 actor=actor,
@@ -234,7 +234,7 @@ class DocumentService:
                 signatures=signers,
                 revisions=revisions,
             )
-            return preload(done)
+            return DocumentView.of(done)
 
         return self.kernel.db.run_write(finish)
 
@@ -290,9 +290,9 @@ class DocumentService:
             )
         return self.kernel.blobs.get(digest)
 
-    def get(self, *, actor: Principal, doc_id: int) -> Document:
+    def get(self, *, actor: Principal, doc_id: int) -> DocumentView:
         with self.kernel.db.read() as s:
-            return preload(require_document(s, actor, doc_id))
+            return DocumentView.of(require_document(s, actor, doc_id))
 
     def list(
         self,
@@ -301,7 +301,7 @@ class DocumentService:
         case_id: int | None = None,
         org_id: int | None = None,
         include_deleted: bool = False,
-    ) -> list[Document]:
+    ) -> list[DocumentView]:
         """Documents the actor can see; soft-deleted ones only on request (their bytes are kept)."""
         with self.kernel.db.read() as s:
             if case_id is not None:
@@ -313,9 +313,9 @@ class DocumentService:
                 query = query.where(Document.org_id == org_id)
             if not include_deleted:
                 query = query.where(Document.status != "deleted")
-            return [preload(d) for d in s.scalars(query)]
+            return [DocumentView.of(d) for d in s.scalars(query)]
 
-    def numbered_drafts(self, *, actor: Principal, older_than_minutes: float | None = None) -> list[Document]:
+    def numbered_drafts(self, *, actor: Principal, older_than_minutes: float | None = None) -> list[DocumentView]:
         """文号已占用未签发: drafts holding a number for longer than the grace period (default
         ``settings.numbered_draft_grace_minutes``) — issue them again to complete them under the same
         number, or ask to void them (作废), so that no number disappears silently."""
@@ -328,4 +328,6 @@ class DocumentService:
             )
         before = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
         with self.kernel.db.read() as s:
-            return [preload(d) for d in lifecycle.numbered_drafts(s, before=before, where=document_clause(actor))]
+            return [
+                DocumentView.of(d) for d in lifecycle.numbered_drafts(s, before=before, where=document_clause(actor))
+            ]

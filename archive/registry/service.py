@@ -11,8 +11,9 @@ from .. import events
 from ..access import Principal, case_clause, require, require_case, require_officers_in, require_org
 from ..errors import ArchiveError, Forbidden
 from ..kernel import Kernel
-from ..models import Case, Officer, Organisation, Party
+from ..models import Case
 from ..numbering import set_start
+from ..views import CaseView, OfficerView, OrgView, PartyView
 from . import (
     create_case,
     create_officer,
@@ -35,7 +36,7 @@ class RegistryService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
-    def create_org(self, *, actor: Principal, **data: Any) -> Organisation:
+    def create_org(self, *, actor: Principal, **data: Any) -> OrgView:
         require(actor, "manage_registry")
         with self.kernel.db.write() as s:
             parent = data.get("parent_id")
@@ -43,56 +44,54 @@ class RegistryService:
                 require_org(s, actor, parent)
             elif not actor.everywhere:
                 raise Forbidden("只能在本机关之下新建机关", "new organisations go below your own", code="not_permitted")
-            return create_org(s, actor=actor.name, **data)
+            return OrgView.of(create_org(s, actor=actor.name, **data))
 
-    def create_officer(self, *, actor: Principal, **data: Any) -> Officer:
+    def create_officer(self, *, actor: Principal, **data: Any) -> OfficerView:
         require(actor, "manage_registry")
         with self.kernel.db.write() as s:
             require_org(s, actor, data["org_id"])
-            return create_officer(s, actor=actor.name, role_rules=self.kernel.rules.roles, **data)
+            return OfficerView.of(create_officer(s, actor=actor.name, role_rules=self.kernel.rules.roles, **data))
 
-    def create_party(self, *, actor: Principal, **data: Any) -> Party:
+    def create_party(self, *, actor: Principal, **data: Any) -> PartyView:
         if not (actor.can("draft") or actor.can("manage_registry")):
             require(actor, "draft")
         with self.kernel.db.write() as s:
-            return create_party(s, actor=actor.name, **data)
+            return PartyView.of(create_party(s, actor=actor.name, **data))
 
-    def create_case(self, *, actor: Principal, **data: Any) -> Case:
+    def create_case(self, *, actor: Principal, **data: Any) -> CaseView:
         require(actor, "draft")
         with self.kernel.db.write() as s:
             require_org(s, actor, data["org_id"])
             require_officers_in(s, actor, data.get("officer_ids") or [])
-            case = create_case(s, actor=actor.name, **data)
-            case.officers  # noqa: B018  (load before the session closes)
-            return case
+            return CaseView.of(create_case(s, actor=actor.name, **data))
 
-    def orgs(self, *, actor: Principal) -> list[Organisation]:
+    def orgs(self, *, actor: Principal) -> list[OrgView]:
         with self.kernel.db.read() as s:
-            return [o for o in list_orgs(s) if actor.sees_org(o.id)]
+            return [OrgView.of(o) for o in list_orgs(s) if actor.sees_org(o.id)]
 
-    def org(self, *, actor: Principal, org_id: int) -> Organisation:
+    def org(self, *, actor: Principal, org_id: int) -> OrgView:
         with self.kernel.db.read() as s:
-            return require_org(s, actor, org_id)
+            return OrgView.of(require_org(s, actor, org_id))
 
-    def officers(self, *, actor: Principal, org_id: int | None = None) -> list[Officer]:
+    def officers(self, *, actor: Principal, org_id: int | None = None) -> list[OfficerView]:
         with self.kernel.db.read() as s:
-            return [o for o in list_officers(s, org_id=org_id) if actor.sees_org(o.org_id)]
+            return [OfficerView.of(o) for o in list_officers(s, org_id=org_id) if actor.sees_org(o.org_id)]
 
-    def parties(self, *, actor: Principal) -> list[Party]:
+    def parties(self, *, actor: Principal) -> list[PartyView]:
         # The register of 执法对象 is shared across organisations (one entry per credit code).
         with self.kernel.db.read() as s:
-            return list_parties(s)
+            return [PartyView.of(p) for p in list_parties(s)]
 
-    def party(self, *, actor: Principal, key: str | int) -> Party:
+    def party(self, *, actor: Principal, key: str | int) -> PartyView:
         with self.kernel.db.read() as s:
-            return resolve_party(s, key)
+            return PartyView.of(resolve_party(s, key))
 
-    def resolve_org(self, *, actor: Principal, key: str | int) -> Organisation:
+    def resolve_org(self, *, actor: Principal, key: str | int) -> OrgView:
         with self.kernel.db.read() as s:
             org = resolve_org(s, key)
-            return require_org(s, actor, org.id)
+            return OrgView.of(require_org(s, actor, org.id))
 
-    def cases(self, *, actor: Principal, org_id: int | None = None) -> list[Case]:
+    def cases(self, *, actor: Principal, org_id: int | None = None) -> list[CaseView]:
         with self.kernel.db.read() as s:
             query = (
                 select(Case)
@@ -102,16 +101,11 @@ class RegistryService:
             )
             if org_id is not None:
                 query = query.where(Case.org_id == org_id)
-            return list(s.scalars(query))
+            return [CaseView.of(c) for c in s.scalars(query)]
 
-    def case(self, *, actor: Principal, case_id: int) -> Case:
+    def case(self, *, actor: Principal, case_id: int) -> CaseView:
         with self.kernel.db.read() as s:
-            case = require_case(s, actor, case_id)
-            # What callers read after the session closes.
-            case.officers  # noqa: B018
-            case.party  # noqa: B018
-            case.org  # noqa: B018
-            return case
+            return CaseView.of(require_case(s, actor, case_id))
 
     def set_counter_start(self, *, actor: Principal, org_id: int, year: int, counter: str, start: int) -> None:
         require(actor, "manage_registry")

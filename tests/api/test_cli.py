@@ -230,6 +230,28 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     assert late["count"] == 1 and late["findings"][0]["case_id"] == case["id"]
     unknown = _step(tmp_path, "qc", "nonsense", check=False, user=None)
     assert unknown.returncode == 1 and "qc_unknown" in unknown.stderr
+    # 证据材料 and 组卷 from the command line: the JSON is the API's (api/schemas.py).
+    photo = tmp_path / "scene.pdf"
+    photo.write_bytes(pdf.read_bytes())
+    attached = json.loads(
+        _step(
+            tmp_path,
+            "casefile",
+            "attach",
+            str(case["id"]),
+            str(photo),
+            "--kind",
+            "evidence",
+            "--title",
+            "现场照片",
+            "--json",
+            user=None,
+        ).stdout
+    )
+    assert attached["title"] == "现场照片" and attached["pages"] >= 1 and attached["case_id"] == case["id"]
+    volume = json.loads(_step(tmp_path, "casefile", "build", str(case["id"]), "--json", user=None).stdout)
+    assert volume["version"] == 1 and volume["pages"] > volume["content_pages"] >= 2
+    assert any(e["title"] == "现场照片" for e in volume["entries"])  # the evidence has its place in the volume
     # Voiding needs approval: the request is recorded, the document stays issued.
     request = json.loads(
         _step(tmp_path, "doc", "void", str(draft["id"]), "--reason", "检查对象有误", "--json", user=None).stdout
