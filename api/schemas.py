@@ -33,8 +33,29 @@ __all__ = [
     "case_read",
     "casefile_json",
     "document_read",
+    "plain",
     "search_result",
 ]
+
+
+def plain(value: Any) -> Any:
+    """A read model (or anything holding them) as JSON-ready data, the one way the API, the CLI's
+    ``--json`` and the web's downloads write it: dates and instants as ISO 8601 (an instant keeps its
+    offset, ``+00:00``), tuples as lists, field names as they are — or, for a domain result with a
+    ``to_dict()`` (deadlines, reports), the shape it gives itself."""
+    if hasattr(value, "to_dict") and not isinstance(value, type):  # a domain result that names its own shape
+        return plain(value.to_dict())
+    if isinstance(value, BaseModel):
+        return {name: plain(getattr(value, name)) for name in type(value).model_fields}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dt.date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 class _In(BaseModel):

@@ -224,7 +224,7 @@ def _play(
     handler = people[handlers[0].name]
     party = archive.registry.create_party(actor=handler, **scenario["party"])
     progress(f"当事人 party: {party.name} {party.credit_code}")
-    keys = archive.keys.pki_init(actor=admin)["keys"]
+    keys = archive.keys.pki_init(actor=admin).keys
     progress(f"电子印章 keys: {len(keys)} (机关印章, 行政执法专用章, 执法人员) in {archive.kernel.settings.key_dir}")
 
     issued: list[dict[str, Any]] = []
@@ -273,7 +273,7 @@ def _play(
             ms = (time.perf_counter() - t0) * 1000
             form_name = issued[-1]["name"]
             progress(f"  [{len(issued):02d}] {form_name:<16} {doc.number or '(无文号)':<28} {doc.pages}页 {ms:.0f} ms")
-        deadlines = archive.procedure.deadlines(actor=handler, case_id=case.id)
+        deadlines = [d.to_dict() for d in archive.procedure.deadlines(actor=handler, case_id=case.id)]
         cases.append(
             {"id": case.id, "kind": case.kind, "procedure": case.procedure, "name": case.name, "deadlines": deadlines}
         )
@@ -492,15 +492,15 @@ def _casefile(
     package = archive.packaging.export(actor=people["archivist"], case_id=case_id, out_dir=package_dir)
     fourness = archive.packaging.verify(package_dir)
     progress(
-        f"归档信息包 package → {package_dir} ({package['payload_oxum']}); 四性检测 "
+        f"归档信息包 package → {package_dir} ({package.payload_oxum}); 四性检测 "
         + ("通过 passed" if fourness.ok else "未通过 FAILED")
     )
     return {
         "file": "casefile.pdf",
         "package": {
             "dir": "package",
-            "file_no": package["file_no"],
-            "payload_oxum": package["payload_oxum"],
+            "file_no": package.file_no,
+            "payload_oxum": package.payload_oxum,
             "fourness_ok": fourness.ok,
             "fourness": {i.code: i.result for i in fourness.items},
         },
@@ -530,22 +530,22 @@ def _correct(
     request = archive.changes.request_change(
         actor=handler, doc_id=doc_id, kind="correct", reason=spec["reason"], changes=spec["changes"]
     )
-    progress(f"  更改申请 change request {request['id']} by {handler.name}: {spec['reason']}")
+    progress(f"  更改申请 change request {request.id} by {handler.name}: {spec['reason']}")
     # Nothing changes before approval: the administrator's attempt is refused and recorded.
     try:
-        archive.changes.apply_change(actor=people["bureau_admin"], request_id=request["id"])
+        archive.changes.apply_change(actor=people["bureau_admin"], request_id=request.id)
     except ArchiveError as exc:
         early = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
         progress(f"  [拒绝 refused] 未经批准执行更改: {exc.message_zh}")
     else:  # pragma: no cover - the rules in changes.yaml forbid it
         raise ArchiveError("未经批准的更改被执行了", "an unapproved change was applied", code="demo_inconsistent")
     deciders = {"review": approvers.get("review"), "approve": approvers.get("approve")}
-    for step in request["steps"]:
+    for step in request.steps:
         decider = deciders[step]
         assert decider is not None
         archive.changes.decide_change(
-            actor=decider, request_id=request["id"], approve=True, opinion=spec.get("opinions", {}).get(step, "同意。")
+            actor=decider, request_id=request.id, approve=True, opinion=spec.get("opinions", {}).get(step, "同意。")
         )
-    archive.changes.apply_change(actor=people["bureau_admin"], request_id=request["id"])
-    done = archive.changes.change_request(actor=handler, request_id=request["id"])
-    return {**done, "refused_before_approval": early}
+    archive.changes.apply_change(actor=people["bureau_admin"], request_id=request.id)
+    done = archive.changes.change_request(actor=handler, request_id=request.id)
+    return {**done.model_dump(mode="json"), "refused_before_approval": early}

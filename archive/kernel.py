@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
 from anjuan.templates.errors import TemplateError
@@ -31,6 +31,7 @@ from .health import Outage, Outages
 from .publishing import Publisher
 from .rules import Rules
 from .sealing import SealingService
+from .views import Verification
 
 if TYPE_CHECKING:
     from anjuan.templates.render import DocxRenderer
@@ -114,7 +115,7 @@ class Kernel:
                 self._converter = pool
             return self._converter
 
-    def verify(self, pdf: bytes) -> dict[str, Any]:
+    def verify(self, pdf: bytes) -> Verification:
         """The signature check of any copy (:meth:`~.sealing.SealingService.verify`)."""
         with self.db.read() as s:
             return self.sealing.verify(s, pdf)

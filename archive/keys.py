@@ -7,14 +7,13 @@ PKCS#12 files or stay on a PKCS#11 token. Key material lives in the signing laye
 
 from __future__ import annotations
 
-from typing import Any
-
 from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
 
 from . import events, registry
 from .access import Principal, require, require_org
 from .errors import ArchiveError, FieldError, ValidationFailed
 from .kernel import Kernel
+from .views import KeyInfo, KeyStoreSummary, Verification
 
 __all__ = ["KeyService"]
 
@@ -45,15 +44,15 @@ class KeyService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
-    def verify(self, pdf: bytes) -> dict[str, Any]:
+    def verify(self, pdf: bytes) -> Verification:
         """Anyone may check a copy they were handed (no login): the answer names only what the PDF shows."""
         return self.kernel.verify(pdf)
 
-    def pki_init(self, *, actor: Principal) -> dict[str, Any]:
+    def pki_init(self, *, actor: Principal) -> KeyStoreSummary:
         """Root, organisation seal keys (机关印章 and 行政执法专用章), officer keys and seal images —
         created where missing, never replaced (the development PKI; production imports its own)."""
         require(actor, "manage_keys")
-        keys: list[dict[str, Any]] = []
+        keys: list[KeyInfo] = []
         with self.kernel.db.read() as s:
             orgs = [(o.id, o.name) for o in registry.list_orgs(s) if actor.sees_org(o.id)]
             officers = [
@@ -63,17 +62,17 @@ class KeyService:
             for role in ("organ", "enforcement"):
                 key = self.kernel.sealing.org_key(org_id, name, role)
                 self.kernel.sealing.seal_image(self.kernel.db.write, org_id, name, role)
-                keys.append({"key": f"org-{org_id}-{role}", "label": key.label, "role": role})
+                keys.append(KeyInfo(key=f"org-{org_id}-{role}", label=key.label, role=role))
         for officer_id, name, cert_no, org_name in officers:
             key = self.kernel.sealing.officer_key(officer_id, name, cert_no, org_name)
-            keys.append({"key": f"officer-{officer_id}", "label": key.label, "role": "officer"})
+            keys.append(KeyInfo(key=f"officer-{officer_id}", label=key.label, role="officer"))
         with self.kernel.db.write() as s:
             events.record(s, actor=actor.name, entity="pki", entity_id=0, action="pki_initialised", keys=len(keys))
-        return {
-            "directory": str(self.kernel.settings.key_dir.resolve()),
-            "keys": keys,
-            "root_certificate": self.kernel.sealing.root_certificate_pem().decode("ascii"),
-        }
+        return KeyStoreSummary(
+            directory=str(self.kernel.settings.key_dir.resolve()),
+            keys=tuple(keys),
+            root_certificate=self.kernel.sealing.root_certificate_pem().decode("ascii"),
+        )
 
     def _key_owner(self, actor: Principal, owner: str, owner_id: int, role: str | None) -> tuple[str, str, str]:
         """(key id, label, role) of an organisation seal or an officer's signing key."""
@@ -97,7 +96,7 @@ class KeyService:
         data: bytes,
         passphrase: bytes,
         replace: bool = False,
-    ) -> dict[str, Any]:
+    ) -> KeyInfo:
         """Use a bureau's own certificate (PKCS#12) instead of the development one."""
         key_id, label, seal = self._key_owner(actor, owner, owner_id, role)
         try:
@@ -108,7 +107,7 @@ class KeyService:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
         with self.kernel.db.write() as s:
             events.record(s, actor=actor.name, entity="pki", entity_id=owner_id, action="pkcs12_imported", key=key_id)
-        return {"key": key_id, "label": handle.label, "role": seal}
+        return KeyInfo(key=key_id, label=handle.label, role=seal)
 
     def register_pkcs11(
         self,
@@ -122,7 +121,7 @@ class KeyService:
         key_label: str,
         pin_env_var: str,
         replace: bool = False,
-    ) -> dict[str, Any]:
+    ) -> KeyInfo:
         """Sign with a key that stays on a PKCS#11 token/HSM; the PIN is read from ``pin_env_var``."""
         key_id, label, seal = self._key_owner(actor, owner, owner_id, role)
         try:
@@ -142,19 +141,19 @@ class KeyService:
                 token=token_label,
                 key_label=key_label,
             )
-        return {"key": key_id, "label": label, "role": seal}
+        return KeyInfo(key=key_id, label=label, role=seal)
 
-    def list_keys(self, *, actor: Principal) -> list[dict[str, Any]]:
+    def list_keys(self, *, actor: Principal) -> list[KeyInfo]:
         require(actor, "manage_keys")
         return [
-            {
-                "key": k.key_id,
-                "label": k.label,
-                "role": str(k.role),
-                "subject": k.subject,
-                "not_after": k.not_after.isoformat() if k.not_after else None,
-                "source": str(k.source),
-            }
+            KeyInfo(
+                key=k.key_id,
+                label=k.label,
+                role=str(k.role),
+                subject=k.subject,
+                not_after=k.not_after,
+                source=str(k.source),
+            )
             for k in self.kernel.sealing.keystore.list()
         ]
 

@@ -28,6 +28,7 @@ from .catalogue.model import FormSpec, SealType
 from .config import Settings
 from .errors import ArchiveError, ServiceUnavailable
 from .models import Case, CaseFile, Document, DocumentRevision, GuidanceOpinion, Officer, Organisation, SealImage
+from .views import IssuedRecord, SignatureCheck, Verification
 
 if TYPE_CHECKING:
     from anjuan.signing.keystore import KeyStore
@@ -238,7 +239,7 @@ class SealingService:
             roots.extend(load_certificates(path.read_bytes()))
         return roots
 
-    def verify(self, session: Session, pdf: bytes) -> dict[str, Any]:
+    def verify(self, session: Session, pdf: bytes) -> Verification:
         """Validate any copy, and say whether this instance issued it — the very file, or an earlier
         or later revision of one (incremental updates only ever append to a PDF)."""
         from anjuan.signing.verify import verify_pdf
@@ -257,19 +258,24 @@ class SealingService:
                 if issued is not None:
                     relation = "later_revision"  # changes were appended after anjuan issued it
                     break
-        data = _report_dict(report)
-        data["issued_by_anjuan"] = relation == "identical"
-        data["relation"] = relation
-        data["document"] = issued
+        problems = list(report.problems)
         status_problem = {
             "voided": "文书已作废 / the document has been voided",
             "superseded": "文书已更正，以新版本为准 / the document was corrected; a newer edition replaces it",
             "deleted": "文书已经批准删除 / the document was deleted with approval",
         }
         if issued is not None and issued["status"] in status_problem:
-            data["problems"].append(status_problem[issued["status"]])
-        data["ok"] = report.ok and relation == "identical" and issued is not None and issued["status"] == "issued"
-        return data
+            problems.append(status_problem[issued["status"]])
+        return Verification(
+            sha256=report.sha256,
+            signatures=tuple(_signature_check(s) for s in report.signatures),
+            problems=tuple(problems),
+            signatures_ok=report.ok,
+            issued_by_anjuan=relation == "identical",
+            relation=relation,
+            document=IssuedRecord.model_validate(issued) if issued is not None else None,
+            ok=report.ok and relation == "identical" and issued is not None and issued["status"] == "issued",
+        )
 
 
 def revision_digests(pdf: bytes) -> list[str]:
@@ -344,27 +350,22 @@ def _lookup(session: Session, digest: str) -> dict[str, Any] | None:
     }
 
 
-def _report_dict(report: Any) -> dict[str, Any]:
-    sigs = []
-    for s in report.signatures:
-        sigs.append(
-            {
-                "field": s.field_name,
-                "signer": s.signer,
-                "subject": s.signer_subject,
-                "role": s.role.value if s.role else None,
-                "seal": _ROLE_ZH.get(s.role.value) if s.role else None,
-                "signing_time": s.signing_time.isoformat() if s.signing_time else None,
-                "timestamp_time": s.timestamp_time.isoformat() if s.timestamp_time else None,
-                "intact": s.intact,
-                "valid": s.valid,
-                "trusted": s.trusted,
-                "covers_whole_file": s.covers_whole_file,
-                "modification_level": s.modification_level,
-                "certification": s.certification,
-                "revision": s.revision,
-                "revision_sha256": s.revision_sha256,
-                "problems": list(s.problems),
-            }
-        )
-    return {"sha256": report.sha256, "signatures": sigs, "problems": list(report.problems), "signatures_ok": report.ok}
+def _signature_check(s: Any) -> SignatureCheck:
+    return SignatureCheck(
+        field=s.field_name,
+        signer=s.signer,
+        subject=s.signer_subject,
+        role=s.role.value if s.role else None,
+        seal=_ROLE_ZH.get(s.role.value) if s.role else None,
+        signing_time=s.signing_time,
+        timestamp_time=s.timestamp_time,
+        intact=s.intact,
+        valid=s.valid,
+        trusted=s.trusted,
+        covers_whole_file=s.covers_whole_file,
+        modification_level=s.modification_level,
+        certification=s.certification,
+        revision=s.revision,
+        revision_sha256=s.revision_sha256,
+        problems=tuple(s.problems),
+    )

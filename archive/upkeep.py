@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from .access import Principal, require
-from .audit import verify_chain
+from .audit import AuditReport, verify_chain
 from .blobs import FileBlobStore
 from .errors import Forbidden
-from .fixity import run_fixity
+from .fixity import FixityReport, run_fixity
 from .kernel import Kernel
 from .maintenance import DEFAULT_BLOB_GRACE, DEFAULT_PROFILE_GRACE, MaintenanceReport, run_maintenance
 
@@ -24,12 +23,12 @@ class UpkeepService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
-    def fixity(self, *, actor: Principal) -> dict[str, Any]:
+    def fixity(self, *, actor: Principal) -> FixityReport:
         """Re-read every stored file the records point to and check its SHA-256 (logged). Auditors
         and archivists (档案管理员, who answer for the archive's integrity) may run it."""
         if not actor.can("file"):
             require(actor, "audit")
-        return run_fixity(self.kernel.db, self.kernel.blobs, actor=actor.name).to_dict()
+        return run_fixity(self.kernel.db, self.kernel.blobs, actor=actor.name)
 
     def maintenance(
         self,
@@ -58,8 +57,8 @@ class UpkeepService:
             profile_grace=profile_grace,
         )
 
-    def audit_chain(self, *, actor: Principal) -> dict[str, Any]:
+    def audit_chain(self, *, actor: Principal) -> AuditReport:
         """Recompute the event log's hash chain; names the first entry that does not fit."""
         require(actor, "audit")
         with self.kernel.db.read() as s:
-            return verify_chain(s).to_dict()
+            return verify_chain(s)

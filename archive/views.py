@@ -191,3 +191,147 @@ class CaseFileView(View):  # 卷宗: one assembled, sealed volume
     entries: tuple[dict[str, Any], ...]
     built_by: str
     built_at: dt.datetime
+
+
+class ApprovalDecisionView(View):  # 审核/审批意见
+    round: int
+    step: str  # review (审核) | approve (审批) … (procedure/approvals.yaml)
+    decision: str  # approve | reject
+    opinion: str
+    officer_id: int
+    officer: str  # the officer's name
+    at: dt.datetime
+
+
+class ApprovalState(View):
+    """Where a document stands in its approval: the steps its form requires and the decisions so far."""
+
+    status: str
+    round: int
+    steps: tuple[str, ...]
+    pending_step: str | None
+    decisions: tuple[ApprovalDecisionView, ...]
+
+
+class InboxItem(View):  # 待审批: one document waiting for this user's decision
+    id: int
+    form: str  # the form's Chinese name
+    form_id: str
+    case_id: int
+    case: str
+    org: str
+    step: str
+    step_name: str  # 审核, 审批 …
+    round: int
+    submitted_by: str  # the submitting officer's name
+
+
+class ChangeRequestView(View):  # 更改/作废/删除申请 (seed 003 第七条)
+    id: int
+    document_id: int
+    kind: str  # correct | void | delete
+    kind_name: str  # 更正, 作废, 删除 (procedure/changes.yaml)
+    status: str  # pending | approved | rejected | applied
+    reason: str
+    changes: dict[str, Any]  # corrected field values (kind=correct)
+    requested_by: int  # the officer
+    requested_at: dt.datetime
+    steps: tuple[str, ...]
+    pending_step: str | None
+    decisions: tuple[dict[str, Any], ...]  # as recorded: step, decision, opinion, officer, at
+    applied_at: dt.datetime | None
+    result_document_id: int | None  # the corrected edition
+
+
+class SignatureCheck(View):
+    """One signature of a checked PDF: who signed, whether it is intact, valid and trusted."""
+
+    field: str  # the signature field (officer-1, seal-enforcement …)
+    signer: str
+    subject: str
+    role: str | None  # officer | organ | enforcement
+    seal: str | None  # 机关印章 | 行政执法专用章 (for a seal)
+    signing_time: dt.datetime | None
+    timestamp_time: dt.datetime | None
+    intact: bool  # the signed bytes are unchanged
+    valid: bool  # the cryptography holds
+    trusted: bool  # the certificate chains to a trusted root
+    covers_whole_file: bool
+    modification_level: str  # NONE / LTA_UPDATES / FORM_FILLING / ANNOTATIONS / OTHER (appended after it)
+    certification: str | None  # the DocMDP permission when this is the certifying signature
+    revision: int
+    revision_sha256: str
+    problems: tuple[str, ...]
+
+
+class IssuedRecord(View):
+    """The record of this archive a checked file is (or belongs to): a 文书, 指导意见书 or 卷宗."""
+
+    id: int
+    form: str  # catalogue id, guidance_opinion, or casefile
+    number: str | None
+    status: str
+    case_id: int
+    case: str
+    organisation: str
+    date: dt.date | None
+
+
+class Verification(View):
+    """电子签章核验 of any copy: the signatures, and whether this archive issued this very file."""
+
+    sha256: str
+    signatures: tuple[SignatureCheck, ...]
+    problems: tuple[str, ...]
+    signatures_ok: bool  # every signature intact, valid and trusted
+    issued_by_anjuan: bool  # this very file is one this archive issued
+    relation: str | None  # identical | earlier_revision | later_revision | None (not ours)
+    document: IssuedRecord | None
+    ok: bool  # signatures_ok, ours, and still in force (not voided, superseded or deleted)
+
+
+class KeyInfo(View):  # 签名密钥: an organisation's seal key or an officer's signing key
+    key: str  # org-<id>-organ | org-<id>-enforcement | officer-<id>
+    label: str
+    role: str  # organ (机关印章) | enforcement (行政执法专用章) | officer
+    subject: str | None = None  # the certificate's subject (listed keys)
+    not_after: dt.datetime | None = None
+    source: str | None = None  # generated | pkcs12 | pkcs11
+
+
+class KeyStoreSummary(View):
+    """What ``pki init`` made or found: the key store, its keys, the root to trust."""
+
+    directory: str
+    keys: tuple[KeyInfo, ...]
+    root_certificate: str  # PEM
+
+
+class PackageExport(View):  # 归档信息包, as written
+    path: str
+    file_no: str  # 档号
+    payload_oxum: str | None  # BagIt Payload-Oxum: bytes.files
+    manifest_sha256: str  # SHA-256 of the payload manifest
+
+
+class DeskCase(View):
+    """One case on the archivist's desk (归档工作台)."""
+
+    id: int
+    name: str
+    org: str
+    kind: str
+    procedure: str
+    case_number: str | None
+    documents: int  # issued documents
+    casefile_version: int | None  # the latest volume, if built
+    closed_on: dt.date | None
+    archive_no: str | None
+    file_no: str | None
+    filed_at: dt.datetime | None
+
+
+class Desk(View):
+    ready_to_close: tuple[DeskCase, ...]  # 具备结案条件
+    to_file: tuple[DeskCase, ...]  # 已结案待归档
+    filed: tuple[DeskCase, ...]  # 已归档 (the latest)

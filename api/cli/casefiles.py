@@ -102,7 +102,7 @@ def archive_export(
     """导出归档信息包 — a filed case as a BagIt bag with metadata XML and process history."""
     with _Run(as_json), _archive() as archive:
         result = archive.packaging.export(actor=_acting(ctx, archive), case_id=case, out_dir=out)
-        _out(result, as_json, f"归档信息包 package {result['file_no']} → {result['path']} ({result['payload_oxum']})")
+        _out(result, as_json, f"归档信息包 package {result.file_no} → {result.path} ({result.payload_oxum})")
 
 
 def _fourness_lines(report: dict[str, Any]) -> list[str]:
@@ -149,12 +149,12 @@ def archive_fixity(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """固化信息巡检 — re-check the SHA-256 of every stored file (exit 0 only if all match; logged)."""
     with _Run(as_json), _archive() as archive:
         report = archive.upkeep.fixity(actor=_acting(ctx, archive))
-        lines = [f"已检查 checked {report['checked']} files, {report['bytes']} bytes"]
-        lines += [f"  ✗ 缺失 missing {m['ref']} {m['sha256'][:16]}…" for m in report["missing"]]
-        lines += [f"  ✗ 校验失败 corrupt {m['ref']} {m['sha256'][:16]}…" for m in report["corrupt"]]
-        lines.append("结论 result: " + ("通过 OK" if report["ok"] else "未通过 FAILED"))
+        lines = [f"已检查 checked {report.checked} files, {report.bytes} bytes"]
+        lines += [f"  ✗ 缺失 missing {m['ref']} {m['sha256'][:16]}…" for m in report.missing]
+        lines += [f"  ✗ 校验失败 corrupt {m['ref']} {m['sha256'][:16]}…" for m in report.corrupt]
+        lines.append("结论 result: " + ("通过 OK" if report.ok else "未通过 FAILED"))
         _out(report, as_json, "\n".join(lines))
-        if not report["ok"]:
+        if not report.ok:
             raise typer.Exit(3)
 
 

@@ -16,8 +16,11 @@ from anjuan.archive.config import Settings
 from anjuan.archive.errors import ArchiveError, ServiceUnavailable, Unauthenticated
 from anjuan.archive.search import IndexLocked
 from anjuan.archive.service import Archive
+from anjuan.archive.views import ChangeRequestView
 
 from anjuan.errors import AnjuanError
+
+from ..schemas import plain
 
 # No pretty tracebacks: an unexpected error reaches the console entry point, which prints one line
 # (or, with --verbose, the plain traceback).
@@ -160,13 +163,13 @@ def _acting(ctx: typer.Context, archive: Archive) -> Principal:
     return principal
 
 
-def _change_line(r: dict[str, Any]) -> str:
-    pending = f", 待{r['pending_step']}" if r.get("pending_step") else ""
-    return f"申请 request {r['id']} ({r['kind_name']} {r['kind']}) document {r['document_id']}: {r['status']}{pending}"
+def _change_line(r: ChangeRequestView) -> str:
+    pending = f", 待{r.pending_step}" if r.pending_step else ""
+    return f"申请 request {r.id} ({r.kind_name} {r.kind}) document {r.document_id}: {r.status}{pending}"
 
 
 def _out(data: Any, as_json: bool, text: str) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str) if as_json else text)
+    typer.echo(json.dumps(plain(data), ensure_ascii=False, indent=2, default=str) if as_json else text)
 
 
 def _load_json(path: Path | None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from anjuan.archive.errors import ArchiveError
 from anjuan.archive.service import Archive
 
 from ..labels import status_zh
-from ..schemas import document_read
+from ..schemas import document_read, plain
 from .common import JsonOpt, _acting, _archive, _change_line, _load_json, _out, _Run, doc_app
 
 # -- documents ----------------------------------------------------------------------------------
@@ -187,9 +187,9 @@ def _decide(ctx: typer.Context, doc_id: int, opinion: str, approve: bool, as_jso
         doc = archive.approvals.decide(actor=_acting(ctx, archive), doc_id=doc_id, opinion=opinion, approve=approve)
         state = archive.approvals.approval_state(actor=_acting(ctx, archive), doc_id=doc_id)
         _out(
-            {**_doc_json(archive, doc), "approval": state},
+            {**_doc_json(archive, doc), "approval": plain(state)},
             as_json,
-            f"{'通过' if approve else '退回'} {doc.id}: status {doc.status}, next {state['pending_step'] or '—'}",
+            f"{'通过' if approve else '退回'} {doc.id}: status {doc.status}, next {state.pending_step or '—'}",
         )
 
 

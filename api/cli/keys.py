@@ -22,8 +22,8 @@ def pki_init(
     with _Run(as_json), _archive() as archive:
         result = archive.keys.pki_init(actor=_acting(ctx, archive))
         if out:
-            out.write_text(result["root_certificate"], "ascii")
-        _out(result, as_json, f"密钥库 key store: {result['directory']} ({len(result['keys'])} keys)")
+            out.write_text(result.root_certificate, "ascii")
+        _out(result, as_json, f"密钥库 key store: {result.directory} ({len(result.keys)} keys)")
 
 
 @pki_app.command("list")
@@ -31,7 +31,7 @@ def pki_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出密钥 — list the keys in the key store."""
     with _Run(as_json), _archive() as archive:
         keys = archive.keys.list_keys(actor=_acting(ctx, archive))
-        _out(keys, as_json, "\n".join(f"{k['key']:<24} {k['role']:<12} {k['source']:<10} {k['label']}" for k in keys))
+        _out(keys, as_json, "\n".join(f"{k.key:<24} {k.role:<12} {k.source or '':<10} {k.label}" for k in keys))
 
 
 OwnerOpt = Annotated[str, typer.Option("--owner", help="org (机关印章/执法专用章) or officer")]
@@ -63,7 +63,7 @@ def pki_import_p12(
             passphrase=passphrase,
             replace=replace,
         )
-        _out(result, as_json, f"已导入 imported {result['key']}: {result['label']}")
+        _out(result, as_json, f"已导入 imported {result.key}: {result.label}")
 
 
 @pki_app.command("register-pkcs11")
@@ -92,7 +92,7 @@ def pki_register_pkcs11(
             pin_env_var=pin_env,
             replace=replace,
         )
-        _out(result, as_json, f"已登记 registered {result['key']}: {result['label']}")
+        _out(result, as_json, f"已登记 registered {result.key}: {result.label}")
 
 
 @app.command()
@@ -107,25 +107,26 @@ def verify(
         except OSError as exc:
             raise ArchiveError(f"无法读取文件：{file}", f"cannot read {file}: {exc}", code="bad_file") from exc
         report = archive.keys.verify(data)
-        lines = [f"文件 file: {file} sha256 {report['sha256'][:16]}…"]
-        for sig in report["signatures"]:
-            flags = "✓" if sig["intact"] and sig["valid"] and sig["trusted"] and not sig["problems"] else "✗"
+        lines = [f"文件 file: {file} sha256 {report.sha256[:16]}…"]
+        for sig in report.signatures:
+            flags = "✓" if sig.intact and sig.valid and sig.trusted and not sig.problems else "✗"
+            signed = sig.signing_time.isoformat() if sig.signing_time else ""
             lines.append(
-                f"  {flags} {sig['field']}: {sig['signer']} ({sig['seal'] or sig['role'] or '?'}) "
-                f"{sig['signing_time'] or ''} intact={sig['intact']} trusted={sig['trusted']} "
-                f"whole_file={sig['covers_whole_file']} changes={sig['modification_level']}"
+                f"  {flags} {sig.field}: {sig.signer} ({sig.seal or sig.role or '?'}) "
+                f"{signed} intact={sig.intact} trusted={sig.trusted} "
+                f"whole_file={sig.covers_whole_file} changes={sig.modification_level}"
             )
-            lines.extend(f"      - {p}" for p in sig["problems"])
-        lines.extend(f"  ! {p}" for p in report["problems"])
-        doc = report["document"]
+            lines.extend(f"      - {p}" for p in sig.problems)
+        lines.extend(f"  ! {p}" for p in report.problems)
+        doc = report.document
         if doc:
-            label = doc["number"] or doc["form"]
-            lines.append(f"  本系统文书 anjuan document: {label} ({report['relation']}) {doc['organisation']}")
+            label = doc.number or doc.form
+            lines.append(f"  本系统文书 anjuan document: {label} ({report.relation}) {doc.organisation}")
         else:
             lines.append("  非本系统签发 not issued by this anjuan instance")
-        lines.append("结论 result: " + ("通过 OK" if report["ok"] else "未通过 FAILED"))
+        lines.append("结论 result: " + ("通过 OK" if report.ok else "未通过 FAILED"))
         _out(report, as_json, "\n".join(lines))
-        if not report["ok"]:
+        if not report.ok:
             raise typer.Exit(3)
 
 
@@ -134,15 +135,15 @@ def audit_verify(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """校验操作日志哈希链 — check the hash chain of the event log (exit 0 only if intact)."""
     with _Run(as_json), _archive() as archive:
         report = archive.upkeep.audit_chain(actor=_acting(ctx, archive))
-        if report["ok"]:
-            text = f"审计链完整 audit chain intact: {report['entries']} entries"
+        if report.ok:
+            text = f"审计链完整 audit chain intact: {report.entries} entries"
         else:
             text = (
-                f"审计链断裂 audit chain broken at entry seq={report['first_broken_seq']} "
-                f"id={report['first_broken_id']}: {report['reason_zh']} / {report['reason_en']}"
+                f"审计链断裂 audit chain broken at entry seq={report.first_broken_seq} "
+                f"id={report.first_broken_id}: {report.reason_zh} / {report.reason_en}"
             )
         _out(report, as_json, text)
-        if not report["ok"]:
+        if not report.ok:
             raise typer.Exit(3)
 
 

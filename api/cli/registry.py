@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from anjuan.archive.procedure import Deadline
 
 from ..labels import status_zh
 from ..schemas import case_read
@@ -125,11 +126,11 @@ def case_new(
         _out(case_read(case).model_dump(mode="json"), as_json, f"案件 case {case.id}: {case.name}")
 
 
-def _deadline_line(d: dict[str, Any]) -> str:
-    due = d["due"] or "—"
-    left = "" if d.get("days_left") is None else f" ({d['days_left']:+d}天)"
-    flag = " *估算" if d.get("provisional") else ""
-    return f"{due:<11} {status_zh(d['status']):<6}{left:<9} {d['name']}  [{d['basis']}]{flag}"
+def _deadline_line(d: Deadline) -> str:
+    due = d.due.isoformat() if d.due else "—"
+    left = "" if d.days_left is None else f" ({d.days_left:+d}天)"
+    flag = " *估算" if d.provisional else ""
+    return f"{due:<11} {status_zh(d.status):<6}{left:<9} {d.name}  [{d.basis}]{flag}"
 
 
 @case_app.command("deadlines")
@@ -156,7 +157,7 @@ def due(
     """到期提醒 — what falls due within N days or is overdue, across open cases."""
     with _Run(as_json), _archive() as archive:
         rows = archive.procedure.due(actor=_acting(ctx, archive), days=days, org_id=org, today=_parse_date(today))
-        _out(rows, as_json, "\n".join(f"case {r['case_id']:<4} {_deadline_line(r)}" for r in rows) or "无 none")
+        _out(rows, as_json, "\n".join(f"case {r.case_id:<4} {_deadline_line(r.deadline)}" for r in rows) or "无 none")
 
 
 @number_app.command("start")

@@ -16,6 +16,7 @@ from ..schemas import (
     DocumentRead,
     DocumentUpdate,
     document_read,
+    plain,
 )
 
 __all__ = ["router"]
@@ -164,7 +165,7 @@ def reject(doc_id: int, body: DecisionRequest, archive: ArchiveDep, actor: Actor
 
 @router.get("/documents/{doc_id}/approvals", tags=["approval"])
 def approval_state(doc_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return archive.approvals.approval_state(actor=actor, doc_id=doc_id)
+    return plain(archive.approvals.approval_state(actor=actor, doc_id=doc_id))
 
 
 # -- changes to issued records (seed 003 第七条) ---------------------------------------------------
@@ -173,27 +174,27 @@ def approval_state(doc_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, 
 @router.post("/documents/{doc_id}/changes", status_code=201, tags=["changes"])
 def request_change(doc_id: int, body: ChangeRequestCreate, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     """申请更改/作废/删除: nothing changes until every step has approved and an administrator applies it."""
-    return archive.changes.request_change(actor=actor, doc_id=doc_id, **body.model_dump())
+    return plain(archive.changes.request_change(actor=actor, doc_id=doc_id, **body.model_dump()))
 
 
 @router.get("/changes", tags=["changes"])
 def list_changes(archive: ArchiveDep, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
-    return archive.changes.change_requests(actor=actor, status=status)
+    return plain(archive.changes.change_requests(actor=actor, status=status))
 
 
 @router.get("/changes/{request_id}", tags=["changes"])
 def get_change(request_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return archive.changes.change_request(actor=actor, request_id=request_id)
+    return plain(archive.changes.change_request(actor=actor, request_id=request_id))
 
 
 @router.post("/changes/{request_id}/approve", tags=["changes"])
 def approve_change(request_id: int, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return archive.changes.decide_change(actor=actor, request_id=request_id, approve=True, opinion=body.opinion)
+    return plain(archive.changes.decide_change(actor=actor, request_id=request_id, approve=True, opinion=body.opinion))
 
 
 @router.post("/changes/{request_id}/reject", tags=["changes"])
 def reject_change(request_id: int, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return archive.changes.decide_change(actor=actor, request_id=request_id, approve=False, opinion=body.opinion)
+    return plain(archive.changes.decide_change(actor=actor, request_id=request_id, approve=False, opinion=body.opinion))
 
 
 @router.post("/changes/{request_id}/apply", response_model=DocumentRead, tags=["changes"])

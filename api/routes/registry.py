@@ -18,6 +18,7 @@ from ..schemas import (
     PartyCreate,
     PartyRead,
     case_read,
+    plain,
 )
 
 __all__ = ["router"]
@@ -85,7 +86,7 @@ def case_deadlines(
     case_id: int, archive: ArchiveDep, actor: Actor, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """程序时限: each legal deadline of the case with its due date, status and legal basis."""
-    return archive.procedure.deadlines(actor=actor, case_id=case_id, today=today)
+    return plain(archive.procedure.deadlines(actor=actor, case_id=case_id, today=today))
 
 
 @router.get("/due", tags=["cases"])
@@ -93,4 +94,4 @@ def due(
     archive: ArchiveDep, actor: Actor, days: int = 7, org_id: int | None = None, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """What falls due within ``days`` or is overdue, across the open cases the caller can see."""
-    return archive.procedure.due(actor=actor, days=days, org_id=org_id, today=today)
+    return plain(archive.procedure.due(actor=actor, days=days, org_id=org_id, today=today))

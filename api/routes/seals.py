@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
+from ..schemas import plain
 
 __all__ = ["router"]
 
@@ -32,7 +33,7 @@ async def verify(file: UploadFile, archive: ArchiveDep) -> dict[str, Any]:
     """Upload a PDF: each signature checked, and whether this instance issued it (``ok`` only if all pass)."""
     data = await read_upload(file, _MAX_UPLOAD)
     # pyHanko's synchronous validation must not run inside the event loop.
-    return await run_in_threadpool(archive.keys.verify, data)
+    return plain(await run_in_threadpool(archive.keys.verify, data))
 
 
 @router.get("/pki/root.pem", tags=["seals"])

@@ -106,9 +106,9 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
     form = archive.kernel.rules.form(doc.form_id)
     case = archive.registry.case(actor=actor, case_id=doc.case_id)
     approval = archive.approvals.approval_state(actor=actor, doc_id=doc_id)
-    pending = approval.get("pending_step")
+    pending = approval.pending_step
     can_decide = bool(
-        pending and any(d["id"] == doc.id for d in archive.approvals.inbox(actor=actor))
+        pending and any(d.id == doc.id for d in archive.approvals.inbox(actor=actor))
         if doc.status == "submitted"
         else False
     )
@@ -193,7 +193,7 @@ def decide(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Respon
         return render(web, request, "document.html", code=422, **context)
     note = "已同意" if approve else "已退回承办人"
     if approve and doc.status == "submitted":
-        pending = web.archive.approvals.approval_state(actor=web.actor, doc_id=doc_id)["pending_step"]
+        pending = web.archive.approvals.approval_state(actor=web.actor, doc_id=doc_id).pending_step
         note += f"，转{web.archive.approvals.step_name(pending)}" if pending else "，审批完成，可以签发"
     return redirect(f"{PREFIX}/documents/{doc_id}", note)
 

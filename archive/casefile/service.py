@@ -23,7 +23,7 @@ from ..kernel import Kernel
 from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
 from ..sealing import SealPlan
-from ..views import AttachmentView, CaseFileView, CaseView
+from ..views import AttachmentView, CaseFileView, CaseView, Desk, DeskCase
 from .assembly import plan_volume
 from .order import OrderRules, volume_kind
 
@@ -393,10 +393,10 @@ class CaseFileService:
             )
             return CaseView.of(case)
 
-    def desk(self, *, actor: Principal, limit: int = 50) -> dict[str, list[dict[str, Any]]]:
+    def desk(self, *, actor: Principal, limit: int = 50) -> Desk:
         """The archivist's desk (归档工作台): open cases whose closing conditions are met (待结案),
         closed cases waiting to be filed (待归档), and the latest filed ones (已归档)."""
-        out: dict[str, list[dict[str, Any]]] = {"ready_to_close": [], "to_file": [], "filed": []}
+        out: dict[str, list[DeskCase]] = {"ready_to_close": [], "to_file": [], "filed": []}
         with self.kernel.db.read() as s:
             cases = list(s.scalars(select(Case).where(case_clause(actor)).order_by(Case.id.desc())))
             issued: dict[int, list[Document]] = {}
@@ -412,27 +412,27 @@ class CaseFileService:
                 ).all()
             )
             for case in cases:
-                row = {
-                    "id": case.id,
-                    "name": case.name,
-                    "org": case.org.name,
-                    "kind": case.kind,
-                    "procedure": case.procedure,
-                    "case_number": case.case_number,
-                    "documents": len(issued.get(case.id, [])),
-                    "casefile_version": built.get(case.id),
-                    "closed_on": case.closed_on,
-                    "archive_no": case.archive_no,
-                    "file_no": case.file_no,
-                    "filed_at": case.filed_at,
-                }
+                row = DeskCase(
+                    id=case.id,
+                    name=case.name,
+                    org=case.org.name,
+                    kind=case.kind,
+                    procedure=case.procedure,
+                    case_number=case.case_number,
+                    documents=len(issued.get(case.id, [])),
+                    casefile_version=built.get(case.id),
+                    closed_on=case.closed_on,
+                    archive_no=case.archive_no,
+                    file_no=case.file_no,
+                    filed_at=case.filed_at,
+                )
                 if case.filed_at is not None:
                     out["filed"].append(row)
                 elif case.status == "closed":
                     out["to_file"].append(row)
                 elif issued.get(case.id) and not closing_blockers(case, issued[case.id]):
                     out["ready_to_close"].append(row)
-        return {k: v[:limit] for k, v in out.items()}
+        return Desk(**{k: tuple(v[:limit]) for k, v in out.items()})
 
     def latest(self, *, actor: Principal, case_id: int) -> CaseFileView:
         with self.kernel.db.read() as s:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from ..access import Principal, document_clause, org_subtree, require, require_document
@@ -12,7 +10,7 @@ from ..catalogue import resolve_form
 from ..errors import Forbidden
 from ..kernel import Kernel
 from ..models import Approval, Document, Officer
-from ..views import DocumentView
+from ..views import ApprovalDecisionView, ApprovalState, DocumentView, InboxItem
 from . import approvals, lifecycle
 
 __all__ = ["ApprovalService"]
@@ -76,41 +74,41 @@ class ApprovalService:
                 )
             )
 
-    def approval_state(self, *, actor: Principal, doc_id: int) -> dict[str, Any]:
+    def approval_state(self, *, actor: Principal, doc_id: int) -> ApprovalState:
         with self.kernel.db.read() as s:
             doc = require_document(s, actor, doc_id)
             form = resolve_form(self.rules.catalogue, doc.form_id)
             decisions = s.scalars(select(Approval).where(Approval.document_id == doc.id).order_by(Approval.id)).all()
-            return {
-                "status": doc.status,
-                "round": doc.round,
-                "steps": [a.value for a in form.approval],
-                "pending_step": approvals.pending_step(s, doc, form) if doc.status == "submitted" else None,
-                "decisions": [
-                    {
-                        "round": a.round,
-                        "step": a.step,
-                        "decision": a.decision,
-                        "opinion": a.opinion,
-                        "officer_id": a.officer_id,
-                        "officer": a.officer.name,
-                        "at": a.at.isoformat(),
-                    }
+            return ApprovalState(
+                status=doc.status,
+                round=doc.round,
+                steps=tuple(a.value for a in form.approval),
+                pending_step=approvals.pending_step(s, doc, form) if doc.status == "submitted" else None,
+                decisions=tuple(
+                    ApprovalDecisionView(
+                        round=a.round,
+                        step=a.step,
+                        decision=a.decision,
+                        opinion=a.opinion,
+                        officer_id=a.officer_id,
+                        officer=a.officer.name,
+                        at=a.at,
+                    )
                     for a in decisions
-                ],
-            }
+                ),
+            )
 
     def step_name(self, step: str) -> str:
         """审核, 审批 … — an approval step's Chinese name (``procedure/approvals.yaml``)."""
         return approvals.step_name(step, self.rules.approvals)
 
-    def inbox(self, *, actor: Principal) -> list[dict[str, Any]]:
+    def inbox(self, *, actor: Principal) -> list[InboxItem]:
         """待审批: submitted documents whose pending step this user may take now (their officer holds
         a role for the step, they did not submit it, and it is their organisation's or one below)."""
         if actor.officer_id is None:
             return []
         rules = self.rules.approvals.steps
-        out: list[dict[str, Any]] = []
+        out: list[InboxItem] = []
         with self.kernel.db.read() as s:
             officer = s.get(Officer, actor.officer_id)
             if officer is None:
@@ -130,17 +128,17 @@ class ApprovalService:
                     continue
                 submitter = s.get(Officer, doc.submitted_by) if doc.submitted_by else None
                 out.append(
-                    {
-                        "id": doc.id,
-                        "form": form.name,
-                        "form_id": form.id,
-                        "case_id": doc.case_id,
-                        "case": doc.case.name,
-                        "org": doc.case.org.name,
-                        "step": step,
-                        "step_name": rules[step].name,
-                        "round": doc.round,
-                        "submitted_by": submitter.name if submitter else "",
-                    }
+                    InboxItem(
+                        id=doc.id,
+                        form=form.name,
+                        form_id=form.id,
+                        case_id=doc.case_id,
+                        case=doc.case.name,
+                        org=doc.case.org.name,
+                        step=step,
+                        step_name=rules[step].name,
+                        round=doc.round,
+                        submitted_by=submitter.name if submitter else "",
+                    )
                 )
         return out

@@ -12,7 +12,7 @@ from ..casefile.service import CaseFileService
 from ..errors import NotFound
 from ..kernel import Kernel
 from ..models import ChangeRequest, Document
-from ..views import DocumentView
+from ..views import ChangeRequestView, DocumentView
 from . import changes as change_requests
 from .service import DocumentService
 
@@ -38,7 +38,7 @@ class ChangeService:
         kind: str,
         reason: str,
         changes: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> ChangeRequestView:
         self.casefiles.guard(actor, "request_change", doc_id=doc_id)
         with self.kernel.db.write() as s:
             doc = require_document(s, actor, doc_id)
@@ -53,13 +53,13 @@ class ChangeService:
                 changes=changes,
                 rules=self.rules.changes,
             )
-            return change_requests.request_dict(request, self.rules.changes)
+            return change_requests.request_view(request, self.rules.changes)
 
-    def change_request(self, *, actor: Principal, request_id: int) -> dict[str, Any]:
+    def change_request(self, *, actor: Principal, request_id: int) -> ChangeRequestView:
         with self.kernel.db.read() as s:
-            return change_requests.request_dict(self._visible_request(s, actor, request_id), self.rules.changes)
+            return change_requests.request_view(self._visible_request(s, actor, request_id), self.rules.changes)
 
-    def change_requests(self, *, actor: Principal, status: str | None = None) -> list[dict[str, Any]]:
+    def change_requests(self, *, actor: Principal, status: str | None = None) -> list[ChangeRequestView]:
         with self.kernel.db.read() as s:
             query = (
                 select(ChangeRequest)
@@ -69,9 +69,9 @@ class ChangeService:
             )
             if status:
                 query = query.where(ChangeRequest.status == status)
-            return [change_requests.request_dict(r, self.rules.changes) for r in s.scalars(query)]
+            return [change_requests.request_view(r, self.rules.changes) for r in s.scalars(query)]
 
-    def decide_change(self, *, actor: Principal, request_id: int, approve: bool, opinion: str) -> dict[str, Any]:
+    def decide_change(self, *, actor: Principal, request_id: int, approve: bool, opinion: str) -> ChangeRequestView:
         self.casefiles.guard(actor, "decide_change", doc_id=self._request_document(request_id))
         with self.kernel.db.write() as s:
             request = self._visible_request(s, actor, request_id)
@@ -79,7 +79,7 @@ class ChangeService:
             decided = change_requests.decide_change(
                 s, actor=actor, request=request, approve=approve, opinion=opinion, rules=rules
             )
-            return change_requests.request_dict(decided, rules)
+            return change_requests.request_view(decided, rules)
 
     def apply_change(self, *, actor: Principal, request_id: int) -> DocumentView:
         """The administrator carries out an approved request; a correction issues the next edition."""

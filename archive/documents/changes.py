@@ -25,6 +25,7 @@ from ..datafile import read_yaml
 from ..errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ..fields import validate_fields
 from ..models import ChangeRequest, Document, Organisation
+from ..views import ChangeRequestView
 from .lifecycle import IssueStep, validate_for_issue, void_document
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
     "pending_step",
     "prepare_correction",
     "request_change",
-    "request_dict",
+    "request_view",
 ]
 
 Level = Literal["own", "parent", "top"]
@@ -389,21 +390,21 @@ def finish_correction(session: Session, *, actor: Principal, request: ChangeRequ
     return old
 
 
-def request_dict(request: ChangeRequest, rules: ChangeRules | None = None) -> dict[str, Any]:
+def request_view(request: ChangeRequest, rules: ChangeRules | None = None) -> ChangeRequestView:
     rule = _rule(request.kind, rules)
-    return {
-        "id": request.id,
-        "document_id": request.document_id,
-        "kind": request.kind,
-        "kind_name": rule.name,
-        "status": request.status,
-        "reason": request.reason,
-        "changes": request.changes,
-        "requested_by": request.requested_by,
-        "requested_at": request.requested_at.isoformat(),
-        "steps": [s.step for s in rule.steps],
-        "pending_step": pending_step(request, rules) if request.status == "pending" else None,
-        "decisions": request.decisions,
-        "applied_at": request.applied_at.isoformat() if request.applied_at else None,
-        "result_document_id": request.result_document_id,
-    }
+    return ChangeRequestView(
+        id=request.id,
+        document_id=request.document_id,
+        kind=request.kind,
+        kind_name=rule.name,
+        status=request.status,
+        reason=request.reason,
+        changes=request.changes,
+        requested_by=request.requested_by,
+        requested_at=request.requested_at,
+        steps=tuple(s.step for s in rule.steps),
+        pending_step=pending_step(request, rules) if request.status == "pending" else None,
+        decisions=tuple(request.decisions),
+        applied_at=request.applied_at,
+        result_document_id=request.result_document_id,
+    )

@@ -30,6 +30,7 @@ from ..catalogue import resolve_form
 from ..clock import beijing_date
 from ..errors import Conflict, Forbidden
 from ..models import Attachment, CaseFile, Document, Event
+from ..views import PackageExport, Verification
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -72,7 +73,7 @@ def _history(parent: etree._Element, rows: list[Event]) -> None:
         )
 
 
-def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: Path) -> dict[str, Any]:
+def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: Path) -> PackageExport:
     """Write the bag of a filed case to ``out_dir`` (which must not exist or be empty)."""
     if not (actor.can("file") or actor.can("audit")):
         raise Forbidden("无权导出归档信息包", "only archivists and auditors export packages", code="not_permitted")
@@ -247,12 +248,12 @@ def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: P
             payload_oxum=bag.info.get("Payload-Oxum"),
             manifest_sha256=digest,
         )
-    return {
-        "path": str(out_dir),
-        "file_no": info["file_no"],
-        "payload_oxum": bag.info.get("Payload-Oxum"),
-        "manifest_sha256": digest,
-    }
+    return PackageExport(
+        path=str(out_dir),
+        file_no=info["file_no"],
+        payload_oxum=bag.info.get("Payload-Oxum"),
+        manifest_sha256=digest,
+    )
 
 
 def _declare_bagit_1_0(bag_dir: Path) -> None:
@@ -279,7 +280,7 @@ def _fill_record(
     pages: int,
     media: str,
     data: bytes,
-    report: dict[str, Any] | None = None,
+    report: Verification | None = None,
     signers: list[dict[str, Any]] | None = None,
     rendition: tuple[str, bytes] | None = None,
 ) -> None:
@@ -306,19 +307,17 @@ def _fill_record(
             size=len(rendition[1]),
         )
     if report is not None or signers:
-        sigs = _el(meta, "signatures", label="电子签名", verified_ok=str(bool(report and report.get("ok"))).lower())
-        by_field = {s.get("field"): s for s in (report or {}).get("signatures", [])}
-        for signer in signers or [
-            {"field": s.get("field"), "role": s.get("role"), "name": s.get("signer")} for s in by_field.values()
-        ]:
-            checked = by_field.get(signer.get("field"), {})
+        sigs = _el(meta, "signatures", label="电子签名", verified_ok=str(bool(report and report.ok)).lower())
+        by_field = {s.field: s for s in (report.signatures if report else ())}
+        for signer in signers or [{"field": s.field, "role": s.role, "name": s.signer} for s in by_field.values()]:
+            checked = by_field.get(signer.get("field"))
             _el(
                 sigs,
                 "signature",
                 field=signer.get("field"),
                 role=signer.get("role"),
                 name=signer.get("name"),
-                intact=str(checked.get("intact", "")).lower() or None,
-                valid=str(checked.get("valid", "")).lower() or None,
-                signing_time=checked.get("signing_time"),
+                intact=str(checked.intact).lower() if checked else None,
+                valid=str(checked.valid).lower() if checked else None,
+                signing_time=checked.signing_time.isoformat() if checked and checked.signing_time else None,
             )

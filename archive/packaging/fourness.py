@@ -32,6 +32,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 if TYPE_CHECKING:
     import pikepdf
 
+    from ..views import Verification
+
 __all__ = [
     "CheckItem",
     "FournessItem",
@@ -208,7 +210,7 @@ def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
 def verify_package(
     path: Path,
     *,
-    verify_pdf: Callable[[bytes], dict[str, Any]] | None = None,
+    verify_pdf: Callable[[bytes], Verification] | None = None,
     checks: tuple[CheckItem, ...] | None = None,
 ) -> FournessReport:
     """Run every item of ``checks.yaml`` on the bag at ``path``. ``verify_pdf`` validates signatures
@@ -377,7 +379,7 @@ def _check_pdf(
     fail: Callable[[str, str], None],
     warn: Callable[[str, str], None],
     items: dict[str, FournessItem],
-    verify_pdf: Callable[[bytes], dict[str, Any]] | None,
+    verify_pdf: Callable[[bytes], Verification] | None,
 ) -> None:
     import pikepdf  # here: only checking a package's PDFs needs it
 
@@ -428,8 +430,10 @@ def _check_pdf(
             )
         return
     if verify_pdf is not None:
-        report = verify_pdf(data)
-        signatures = report.get("signatures", [])
+        signatures = [
+            {"intact": s.intact, "valid": s.valid, "trusted": s.trusted, "field": s.field}
+            for s in verify_pdf(data).signatures
+        ]
     else:
         from anjuan.signing import verify_pdf as pyhanko_verify
 

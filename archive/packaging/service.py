@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..access import Principal
 from ..kernel import Kernel
+from ..views import PackageExport
 from .export import export_package
 from .fourness import FournessReport, verify_package
 from .importer import ImportResult, import_package
@@ -21,7 +21,7 @@ class PackagingService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
-    def export(self, *, actor: Principal, case_id: int, out_dir: Path) -> dict[str, Any]:
+    def export(self, *, actor: Principal, case_id: int, out_dir: Path) -> PackageExport:
         """The bag of a filed case (documents, volume, attachments, metadata XML, history)."""
         return export_package(self.kernel, actor=actor, case_id=case_id, out_dir=out_dir)
 

@@ -8,6 +8,7 @@ kernel, and answers within the acting user's scope.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -23,15 +24,27 @@ from .deadlines import Deadline, DocumentFacts, compute_deadlines, events_from_d
 __all__ = ["ProcedureService"]
 
 
+@dataclass(frozen=True)
+class DueItem:
+    """到期提醒: one deadline of one open case that falls due soon or is overdue."""
+
+    case_id: int
+    case: str  # the case's name
+    deadline: Deadline
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "case": self.case, **self.deadline.to_dict()}
+
+
 class ProcedureService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
-    def deadlines(self, *, actor: Principal, case_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
+    def deadlines(self, *, actor: Principal, case_id: int, today: dt.date | None = None) -> list[Deadline]:
         """程序时限 of a case, computed from its issued documents under the rules in force when it opened."""
         with self.kernel.db.read() as s:
             case = require_case(s, actor, case_id)
-            return [d.to_dict() for d in self.deadlines_of(s, case, today or self.kernel.clock.today())]
+            return self.deadlines_of(s, case, today or self.kernel.clock.today())
 
     def deadlines_of(self, session: Session, case: Case, today: dt.date) -> list[Deadline]:
         rules = self.kernel.rules
@@ -54,10 +67,10 @@ class ProcedureService:
 
     def due(
         self, *, actor: Principal, days: int, today: dt.date | None = None, org_id: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[DueItem]:
         """What falls due within ``days`` or is overdue, across the open cases the actor can see."""
         today = today or self.kernel.clock.today()
-        out: list[dict[str, Any]] = []
+        out: list[DueItem] = []
         with self.kernel.db.read() as s:
             query = select(Case).where(case_clause(actor), Case.status == "open").order_by(Case.id)
             if org_id is not None:
@@ -67,5 +80,5 @@ class ProcedureService:
                     if d.due is None or d.status not in ("pending", "due_soon", "overdue"):
                         continue
                     if d.status == "overdue" or (d.due - today).days <= days:
-                        out.append({"case_id": case.id, "case": case.name, **d.to_dict()})
-        return sorted(out, key=lambda r: (r["due"], r["case_id"]))
+                        out.append(DueItem(case_id=case.id, case=case.name, deadline=d))
+        return sorted(out, key=lambda r: (r.deadline.due or dt.date.max, r.case_id))

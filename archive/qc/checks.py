@@ -32,6 +32,7 @@ from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
 from ..procedure.deadlines import CaseEvent, DocumentFacts, RuleSet, events_from_documents
+from ..views import Verification
 from .publication import publishable_forms
 
 __all__ = ["CHECKS", "CheckContext", "Finding"]
@@ -58,7 +59,7 @@ class CheckContext:
     deadline_rules: RuleSet
     calendar: WorkingCalendar
     blobs: BlobStore
-    verify: Callable[[bytes], dict[str, Any]]  # the archive's seal check, on this same session
+    verify: Callable[[bytes], Verification]  # the archive's seal check, on this same session
 
     def form_name(self, form_id: str) -> str:
         return next((f.name for f in self.catalogue.forms if f.id == form_id), form_id)
@@ -435,11 +436,11 @@ def _seal_problem(ctx: CheckContext, digest: str) -> tuple[str, str] | None:
         report = ctx.verify(pdf)
     except AnjuanError as exc:  # an unreadable file is a finding, not a failed run
         return (f"无法验证（{exc.message_zh}）", f"cannot be verified ({exc.message_en})")
-    if report.get("ok"):
+    if report.ok:
         return None
-    problems = [p for s in report.get("signatures", []) for p in s.get("problems", [])]
-    problems += list(report.get("problems", []))
-    if report.get("relation") != "identical":
+    problems = [p for s in report.signatures for p in s.problems]
+    problems += list(report.problems)
+    if report.relation != "identical":
         problems.append("存储的PDF与签发时不一致 / the stored PDF is not the one issued")
     text = "；".join(dict.fromkeys(problems)) or "签名无效 / signature not valid"
     return (text, text)

@@ -19,6 +19,7 @@ from anjuan.templates.text import pdf_text
 from ..catalogue import Catalogue, resolve_form
 from ..numbering import parse_number
 from ..procedure.gates import CaseFacts, DocFacts, GateFinding, GateRules, check_gates
+from ..views import Verification
 
 __all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
 
@@ -59,7 +60,7 @@ class ReviewInput:
     gates: GateRules | None
     is_workday: Callable[[dt.date], bool]
     catalogue: Catalogue
-    verify: Callable[[bytes], dict[str, Any]]
+    verify: Callable[[bytes], Verification]
     counter_seqs: dict[tuple[str, int], list[int]]  # (counter, year) → every 序号 the organisation used
     volume: bytes | None = None  # the latest case-file PDF, if assembled
     volume_check: Any = None  # templates.volume.check.VolumeCheck of that PDF
@@ -293,10 +294,8 @@ def signatures(data: ReviewInput) -> list[Problem]:
     out = []
     for doc in data.docs:
         report = data.verify(doc.pdf)
-        if not report.get("ok"):
-            problems = [p for s in report.get("signatures", []) for p in s.get("problems", [])] + list(
-                report.get("problems", [])
-            )
+        if not report.ok:
+            problems = [p for s in report.signatures for p in s.problems] + list(report.problems)
             out.append(
                 Problem(
                     f"《{doc.name}》{doc.number or ''}签章验证未通过：{'；'.join(problems) or '签名无效'}",
@@ -306,7 +305,7 @@ def signatures(data: ReviewInput) -> list[Problem]:
                     doc.number,
                 )
             )
-    if data.volume is not None and not data.verify(data.volume).get("ok"):
+    if data.volume is not None and not data.verify(data.volume).ok:
         out.append(Problem("卷宗整卷签章验证未通过", "the case-file volume's seal does not verify"))
     return out
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from anjuan.api.cli.registry import _deadline_line
 from anjuan.api.labels import CASE_STATUS_ZH, DEADLINE_STATUS_ZH, DOCUMENT_STATUS_ZH, status_zh
 from anjuan.api.web.context import env
-from anjuan.archive.procedure.deadlines import DeadlineStatus
+from anjuan.archive.procedure.deadlines import Deadline, DeadlineStatus
 
 
 def test_every_status_a_user_can_meet_has_a_chinese_label() -> None:
@@ -18,7 +20,20 @@ def test_every_status_a_user_can_meet_has_a_chinese_label() -> None:
 
 def test_the_command_line_and_the_web_say_the_same() -> None:
     line = _deadline_line(
-        {"due": "2026-11-30", "status": "met", "days_left": None, "name": "行政处罚决定", "basis": "行政处罚法第六十条"}
+        Deadline(
+            rule_id="decision_within",
+            name="行政处罚决定",
+            name_en="decision",
+            due=dt.date(2026, 11, 30),
+            status=DeadlineStatus.met,
+            trigger_event=None,
+            satisfied_on=dt.date(2026, 11, 20),
+            basis="行政处罚法第六十条",
+            confidence="V",
+            days_left=None,
+            unit="90日",
+            unit_en="90 days",
+        )
     )
     assert "按期完成" in line and "已履行" not in line
     assert env.filters["status"]("lapsed") == status_zh("lapsed") == "期满未行使"

@@ -118,31 +118,31 @@ def test_corrections_need_legal_review_and_the_deputy_then_issue_a_new_edition(
     request = archive.changes.request_change(
         actor=bureau.handler, doc_id=plan, kind="correct", reason="联系人姓名记录有误", changes=changes
     )
-    assert request["status"] == "pending" and request["pending_step"] == "review"
+    assert request.status == "pending" and request.pending_step == "review"
     with pytest.raises(Conflict):  # one open request per document
         archive.changes.request_change(actor=bureau.handler, doc_id=plan, kind="void", reason="重复")
     with pytest.raises(Conflict) as err:  # nothing changes without approval
-        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request.id)
     assert err.value.code == "not_approved"
     with pytest.raises(Forbidden):  # 法制审核 first, not the deputy
         archive.changes.decide_change(
-            actor=bureau.people["孙建军"], request_id=request["id"], approve=True, opinion="同意"
+            actor=bureau.people["孙建军"], request_id=request.id, approve=True, opinion="同意"
         )
     archive.changes.decide_change(
-        actor=bureau.people["赵敏"], request_id=request["id"], approve=True, opinion="属实，同意"
+        actor=bureau.people["赵敏"], request_id=request.id, approve=True, opinion="属实，同意"
     )
-    archive.changes.decide_change(actor=bureau.people["孙建军"], request_id=request["id"], approve=True, opinion="同意")
+    archive.changes.decide_change(actor=bureau.people["孙建军"], request_id=request.id, approve=True, opinion="同意")
     with pytest.raises(Forbidden):  # only the administrator carries it out
-        archive.changes.apply_change(actor=bureau.handler, request_id=request["id"])
-    new = archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+        archive.changes.apply_change(actor=bureau.handler, request_id=request.id)
+    new = archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request.id)
     old = archive.documents.get(actor=bureau.handler, doc_id=plan)
     assert old.status == "superseded" and old.pdf_sha256 == before.pdf_sha256  # old bytes untouched
     assert new.status == "issued" and new.edition == 2 and new.supersedes_id == plan
     assert new.number == before.number and new.fields["contact_person"] == "李建国"
     text = pdf_text(archive.documents.file(actor=bureau.handler, doc_id=new.id, kind="pdf"), tmp_path)
     assert "李建国" in text and "同意。" in text  # the corrected edition keeps its approval opinions
-    assert archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=new.id, kind="pdf"))["ok"]
-    assert archive.changes.change_request(actor=bureau.handler, request_id=request["id"])["status"] == "applied"
+    assert archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=new.id, kind="pdf")).ok
+    assert archive.changes.change_request(actor=bureau.handler, request_id=request.id).status == "applied"
 
 
 def test_deletion_needs_the_top_level_and_keeps_every_byte(archive: Archive, bureau: Bureau) -> None:
@@ -161,14 +161,12 @@ def test_deletion_needs_the_top_level_and_keeps_every_byte(archive: Archive, bur
     request = archive.changes.request_change(actor=bureau.handler, doc_id=plan, kind="delete", reason="重复录入")
     # The county's own legal reviewer is not enough: deletion is reviewed at the top of the hierarchy.
     with pytest.raises(Forbidden):
-        archive.changes.decide_change(
-            actor=bureau.people["赵敏"], request_id=request["id"], approve=True, opinion="同意"
-        )
-    archive.changes.decide_change(actor=top_legal, request_id=request["id"], approve=True, opinion="经审核同意删除")
-    archive.changes.decide_change(actor=top_head, request_id=request["id"], approve=True, opinion="同意")
+        archive.changes.decide_change(actor=bureau.people["赵敏"], request_id=request.id, approve=True, opinion="同意")
+    archive.changes.decide_change(actor=top_legal, request_id=request.id, approve=True, opinion="经审核同意删除")
+    archive.changes.decide_change(actor=top_head, request_id=request.id, approve=True, opinion="同意")
     with pytest.raises(Forbidden):  # the county administrator may not carry out a deletion
-        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
-    deleted = archive.changes.apply_change(actor=top_admin, request_id=request["id"])
+        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request.id)
+    deleted = archive.changes.apply_change(actor=top_admin, request_id=request.id)
     assert deleted.status == "deleted" and deleted.deleted_by == "city-admin"
     assert plan not in {d.id for d in archive.documents.list(actor=bureau.handler)}
     assert plan in {d.id for d in archive.documents.list(actor=bureau.handler, include_deleted=True)}
@@ -176,18 +174,18 @@ def test_deletion_needs_the_top_level_and_keeps_every_byte(archive: Archive, bur
     with archive.kernel.db.read() as s:
         actions = s.scalars(select(Event.action).where(Event.entity == "document", Event.entity_id == plan)).all()
     assert actions[-4:] == ["delete_requested", "delete_approved", "delete_approved", "deleted"]
-    assert archive.upkeep.audit_chain(actor=bureau.admin)["ok"]
+    assert archive.upkeep.audit_chain(actor=bureau.admin).ok
 
 
 def test_a_rejected_request_changes_nothing(archive: Archive, bureau: Bureau) -> None:
     _case, plan = _inspection(archive, bureau)
     request = archive.changes.request_change(actor=bureau.handler, doc_id=plan, kind="void", reason="想作废")
     with pytest.raises(Forbidden):  # nobody approves their own request
-        archive.changes.decide_change(actor=bureau.handler, request_id=request["id"], approve=True, opinion="同意")
+        archive.changes.decide_change(actor=bureau.handler, request_id=request.id, approve=True, opinion="同意")
     rejected = archive.changes.decide_change(
-        actor=bureau.people["赵敏"], request_id=request["id"], approve=False, opinion="理由不充分"
+        actor=bureau.people["赵敏"], request_id=request.id, approve=False, opinion="理由不充分"
     )
-    assert rejected["status"] == "rejected"
+    assert rejected.status == "rejected"
     with pytest.raises(Conflict):
-        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request["id"])
+        archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request.id)
     assert archive.documents.get(actor=bureau.handler, doc_id=plan).status == "issued"

@@ -68,12 +68,12 @@ def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, t
     assert [e.start for e in check.toc] == [e["start"] for e in row.entries]
     # One seal over the whole volume, valid for pyHanko and for poppler; every document keeps its own.
     report = archive.keys.verify(pdf)
-    assert report["ok"] and report["document"]["form"] == "case_file"
+    assert report.ok and report.document.form == "case_file"
     (tmp_path / "v.pdf").write_bytes(pdf)
     (entry,) = pdfsig(tmp_path / "v.pdf")
     assert entry.signature_valid and entry.total_document_signed
     for doc in archive.documents.list(actor=bureau.handler, case_id=case):
-        assert archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=doc.id, kind="pdf"))["ok"]
+        assert archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=doc.id, kind="pdf")).ok
     info = subprocess.run(["qpdf", "--check", str(tmp_path / "v.pdf")], capture_output=True, text=True)
     assert info.returncode == 0, info.stdout + info.stderr
     fonts = subprocess.run(["pdffonts", str(tmp_path / "v.pdf")], capture_output=True, text=True, check=True).stdout
@@ -185,7 +185,7 @@ def issue_scenario_rest(archive: Archive, bureau: Bureau, case: int) -> None:
 def test_fixity_finds_a_changed_and_a_missing_file(archive: Archive, bureau: Bureau) -> None:
     case = _inspection_case(archive, bureau)
     report = archive.upkeep.fixity(actor=bureau.admin)
-    assert report["ok"] and report["checked"] >= 5 and report["bytes"] > 0
+    assert report.ok and report.checked >= 5 and report.bytes > 0
     doc = archive.documents.list(actor=bureau.handler, case_id=case)[0]
     store = archive.kernel.blobs
     path = store.path(doc.pdf_sha256)  # type: ignore[attr-defined]
@@ -195,9 +195,9 @@ def test_fixity_finds_a_changed_and_a_missing_file(archive: Archive, bureau: Bur
     path.write_bytes(bytes(data))
     store.path(doc.docx_sha256).unlink()  # type: ignore[attr-defined]
     report = archive.upkeep.fixity(actor=bureau.admin)
-    assert not report["ok"]
-    assert [c["ref"] for c in report["corrupt"]] == [f"document:{doc.id}:pdf"]
-    assert [m["ref"] for m in report["missing"]] == [f"document:{doc.id}:docx"]
+    assert not report.ok
+    assert [c["ref"] for c in report.corrupt] == [f"document:{doc.id}:pdf"]
+    assert [m["ref"] for m in report.missing] == [f"document:{doc.id}:docx"]
     with archive.kernel.db.read() as s:
         runs = s.scalars(select(Event).where(Event.action == "fixity_checked").order_by(Event.id)).all()
     assert [r.data["ok"] for r in runs] == [True, False]

@@ -101,7 +101,7 @@ def test_orphan_blobs_dry_run_then_apply(archive: Archive, bureau: Bureau, tmp_p
     # Every file a record names still reads back with its digest.
     assert issued.pdf_sha256 and archive.kernel.blobs.get(issued.pdf_sha256)
     fixity = archive.upkeep.fixity(actor=bureau.admin)
-    assert fixity["ok"] and fixity["checked"] >= 3
+    assert fixity.ok and fixity.checked >= 3
     with archive.kernel.db.read() as s:
         for column in maintenance.BLOB_COLUMNS:
             for digest in s.scalars(select(column).where(column.is_not(None))):

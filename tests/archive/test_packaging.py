@@ -80,7 +80,7 @@ def test_the_exported_bag_is_valid_and_passes_every_automatic_check(filed: dict[
     bag_dir = filed["bag"]
     bag = bagit.Bag(str(bag_dir))
     bag.validate()
-    assert bag.info["External-Identifier"] == filed["result"]["file_no"]
+    assert bag.info["External-Identifier"] == filed["result"].file_no
     # The bagit tool, as an outside validator, in its own process.
     tool = subprocess.run(
         [sys.executable, "-m", "bagit", "--validate", str(bag_dir)], capture_output=True, text=True, check=False
@@ -103,7 +103,7 @@ def test_the_exported_bag_is_valid_and_passes_every_automatic_check(filed: dict[
         [d for d in archive.documents.list(actor=filed["bureau"].admin) if d.status == "issued"]
     )
     xml = (data / "case.xml").read_text("utf-8")
-    assert "归档号" in xml and "filed" in xml and filed["result"]["file_no"] in xml
+    assert "归档号" in xml and "filed" in xml and filed["result"].file_no in xml
 
 
 def test_planted_defects_are_each_caught_by_their_item(filed: dict[str, Any]) -> None:
@@ -180,7 +180,7 @@ def test_another_archive_receives_the_package(
         # The receiver trusts the sender's root (as an imported trust anchor would); here it shares none,
         # so signatures are intact but untrusted: a warning, not a refusal.
         result = receiver.packaging.import_(actor=admin, path=filed["bag"])
-        assert result.file_no == filed["result"]["file_no"] and not result.repeat
+        assert result.file_no == filed["result"].file_no and not result.repeat
         for rel, digest in result.files:
             assert receiver.kernel.blobs.get(digest) == (filed["bag"] / rel).read_bytes()
         assert receiver.packaging.import_(actor=admin, path=filed["bag"]).repeat

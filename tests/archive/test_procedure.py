@@ -129,4 +129,4 @@ def test_approval_needs_the_right_role_in_the_right_organisation(archive: Archiv
     with pytest.raises(Forbidden) as err:
         archive.approvals.decide(actor=bureau.people["赵敏"], doc_id=own.id, opinion="同意", approve=True)
     assert err.value.code == "self_approval"
-    assert state["pending_step"] == "approve" and state["status"] == "submitted"
+    assert state.pending_step == "approve" and state.status == "submitted"

@@ -193,8 +193,8 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
     assert first.number == "（晋临）应急指导〔2026〕1号" and second.number == "（晋临）应急指导〔2026〕2号"
     pdf = archive.reviews.guidance_pdf(actor=city, guidance_id=first.id)
     report = archive.keys.verify(pdf)
-    assert report["ok"] and report["document"]["form"] == "guidance_opinion"
-    assert report["document"]["organisation"] == "临汾市应急管理局"
+    assert report.ok and report.document.form == "guidance_opinion"
+    assert report.document.organisation == "临汾市应急管理局"
     text = pdf_text(pdf, tmp_path)
     assert "安全生产执法指导意见书" in text and first.number in text and "临汾市尧都区应急管理局" in text
     assert "2026年12月31日前报告我局" in text
@@ -204,5 +204,5 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
     assert archive.reviews.guidance_pdf(actor=bureau.handler, guidance_id=first.id) == pdf
     # 固化信息巡检 re-reads the opinion's files too: a lost PDF is named.
     archive.kernel.blobs.path(first.pdf_sha256).unlink()  # type: ignore[attr-defined]
-    missing = archive.upkeep.fixity(actor=bureau.admin)["missing"]
+    missing = archive.upkeep.fixity(actor=bureau.admin).missing
     assert {"sha256": first.pdf_sha256, "ref": f"guidance:{first.id}:pdf"} in missing

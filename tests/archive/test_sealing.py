@@ -36,20 +36,20 @@ def test_officers_sign_then_the_organisation_seals(archive: Archive, bureau: Bur
     doc = archive.documents.get(actor=bureau.handler, doc_id=record)
     assert [s["role"] for s in doc.signatures] == ["officer", "officer", "enforcement"]
     report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=record, kind="pdf"))
-    assert report["ok"] and report["issued_by_anjuan"] and report["relation"] == "identical"
-    assert report["document"]["number"] == doc.number
-    sigs = report["signatures"]
-    assert [s["signer"] for s in sigs] == ["张伟", "刘洋", "临汾市尧都区应急管理局"]
-    assert sigs[0]["certification"] is not None  # the first signature certifies the document
-    assert sigs[-1]["covers_whole_file"] and sigs[-1]["seal"] == "行政执法专用章"
-    assert all(s["trusted"] and s["intact"] for s in sigs)
+    assert report.ok and report.issued_by_anjuan and report.relation == "identical"
+    assert report.document.number == doc.number
+    sigs = report.signatures
+    assert [s.signer for s in sigs] == ["张伟", "刘洋", "临汾市尧都区应急管理局"]
+    assert sigs[0].certification is not None  # the first signature certifies the document
+    assert sigs[-1].covers_whole_file and sigs[-1].seal == "行政执法专用章"
+    assert all(s.trusted and s.intact for s in sigs)
 
 
 def test_decision_carries_the_organ_seal(archive: Archive, bureau: Bureau) -> None:
     decision = issue_scenario(archive, bureau, 1, until="penalty_decision_org")["penalty_decision_org"].id
     report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=decision, kind="pdf"))
-    assert report["ok"]
-    assert [s["seal"] for s in report["signatures"]] == ["机关印章"]  # 决定书: no officer signatures, 公章
+    assert report.ok
+    assert [s.seal for s in report.signatures] == ["机关印章"]  # 决定书: no officer signatures, 公章
 
 
 def test_rendition_is_an_earlier_revision_and_appended_changes_a_later_one(archive: Archive, bureau: Bureau) -> None:
@@ -57,20 +57,20 @@ def test_rendition_is_an_earlier_revision_and_appended_changes_a_later_one(archi
     doc = archive.documents.get(actor=bureau.handler, doc_id=plan)
     rendition = archive.kernel.blobs.get(doc.rendition_sha256 or "")
     earlier = archive.keys.verify(rendition)
-    assert earlier["relation"] == "earlier_revision" and not earlier["ok"]
-    assert earlier["document"]["id"] == plan
+    assert earlier.relation == "earlier_revision" and not earlier.ok
+    assert earlier.document.id == plan
     sealed = archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf")
     tail = sealed.rstrip()
     appended = tail + b"\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
     later = archive.keys.verify(appended)
-    assert later["relation"] == "later_revision" and not later["ok"] and not later["issued_by_anjuan"]
+    assert later.relation == "later_revision" and not later.ok and not later.issued_by_anjuan
 
 
 def test_a_voided_documents_file_no_longer_passes(archive: Archive, bureau: Bureau) -> None:
     (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
     void_with_approval(archive, bureau, plan, "填写错误")
     report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
-    assert not report["ok"] and report["document"]["status"] == "voided"
+    assert not report.ok and report.document.status == "voided"
 
 
 def test_verify_on_the_command_line_and_over_http(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_a_bureaus_own_pkcs12_certificate_seals_its_documents(
             data=p12,
             passphrase=b"p12 secret",
         )
-        assert result["key"] == f"org-{bureau.org_id}-enforcement"
+        assert result.key == f"org-{bureau.org_id}-enforcement"
         with pytest.raises(ArchiveError):
             archive.keys.import_pkcs12(
                 actor=bureau.admin,
@@ -122,10 +122,10 @@ def test_a_bureaus_own_pkcs12_certificate_seals_its_documents(
             )
         (plan,) = _issue(archive, bureau, "inspection", "inspection_plan")
         report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=plan, kind="pdf"))
-        assert report["ok"], report
-        seal = report["signatures"][-1]
-        assert seal["subject"] == _subject(test_pki.enforcement_seal) and seal["trusted"]
-        assert any(k["source"] == "pkcs12" for k in archive.keys.list_keys(actor=bureau.admin))
+        assert report.ok, report
+        seal = report.signatures[-1]
+        assert seal.subject == _subject(test_pki.enforcement_seal) and seal.trusted
+        assert any(k.source == "pkcs12" for k in archive.keys.list_keys(actor=bureau.admin))
 
 
 def _certified(handle: Any) -> Any:
@@ -153,8 +153,8 @@ def test_timestamped_seals_when_a_tsa_is_configured(
         bureau = make_bureau(archive)
         (record,) = _issue(archive, bureau, "inspection", "inspection_record")
         report = archive.keys.verify(archive.documents.file(actor=bureau.handler, doc_id=record, kind="pdf"))
-        assert report["ok"], report
-        assert all(s["timestamp_time"] for s in report["signatures"])
+        assert report.ok, report
+        assert all(s.timestamp_time for s in report.signatures)
 
 
 def test_pdfa_rendition_stays_pdfa_after_sealing(
@@ -169,7 +169,7 @@ def test_pdfa_rendition_stays_pdfa_after_sealing(
         sealed = archive.documents.file(actor=bureau.handler, doc_id=record, kind="pdf")
         assert re.search(rb"pdfaid:part[>=\"']+2", sealed) and re.search(rb"pdfaid:conformance[>=\"']+B", sealed)
         assert not sealed.startswith(b"%PDF-2") and not re.search(rb"/Version\s*/2", sealed)  # RSA: no PDF 2.0
-        assert archive.keys.verify(sealed)["ok"]
+        assert archive.keys.verify(sealed).ok
 
 
 def test_verifying_needs_no_key_passphrase(archive: Archive, bureau: Bureau, converter_pool: Converter) -> None:
@@ -184,4 +184,4 @@ def test_verifying_needs_no_key_passphrase(archive: Archive, bureau: Bureau, con
         db=archive.kernel.db,
     )
     report = public.keys.verify(pdf)
-    assert report["ok"] and all(s["trusted"] for s in report["signatures"])
+    assert report.ok and all(s.trusted for s in report.signatures)

@@ -221,8 +221,8 @@ def test_handler_new_case_to_issued_sealed_document(
     trusting = PdfSig(make_nss_db(tmp_path / "nss", root), pdfsig.executable)
     assert all(e.signature_valid and e.certificate_trusted for e in trusting(pdf)), trusting.output(pdf)
     report = off_loop(web_archive.keys.verify, pdf)
-    assert report["ok"], report
-    assert report["document"]["number"] == number
+    assert report.ok, report
+    assert report.document and report.document.number == number
 
     # Back on the case page the document is listed as issued, under its stage.
     page.get_by_role("link", name="鑫达化工液氯储罐区专项检查").click()
@@ -449,7 +449,7 @@ def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive
     letter = page.request.get(opened.value.url).body()  # the same file, as the viewer's 下载 would save it
     assert letter.startswith(b"%PDF-")
     report = off_loop(web_archive.keys.verify, letter)
-    assert report["ok"], report
+    assert report.ok, report
 
 
 def test_stats_table_chart_and_ranking(page: Page, world: World, web_archive: Archive) -> None:
