@@ -41,7 +41,8 @@ from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .fields import typed_values, validate_fields
 from .models import Case, Document, DocumentRevision, Officer
 from .numbering import NumberingProfile, format_number, next_value, placeholder_number
-from .procedure.gates import CaseFacts, DocFacts, GateRefused, GateRules, check_gates, default_is_workday
+from .procedure.facts import CaseFacts, DocFacts
+from .procedure.gates import GateRefused, GateRules, check_gates, default_is_workday
 from .registry import get_case, get_officer
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Pure domain logic — plain dataclasses in and out, no database, no HTTP:
 
-1. :func:`events_from_documents` turns a case's documents (:class:`DocumentFacts`, as stored) into
+1. :func:`events_from_documents` turns a case's documents (:class:`~.facts.DocFacts`, as stored) into
    :class:`CaseEvent` s (立案, 送达, 决定, 整改期限 …). Which form yields which event, from which field,
    is data (``document_events`` and ``services`` in ``deadlines.yaml``), not code.
 2. :func:`load_rules` reads and validates ``deadlines.yaml`` (:class:`RuleSet`); :func:`rules_in_force`
@@ -26,7 +26,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +39,7 @@ from ..datafile import load_rules_file, validate
 from ..errors import ArchiveError
 from ..numbering.format import normalise_number
 from .calendar import CalendarUnknownYear, WorkingCalendar, YearSupplement
+from .facts import DocFacts
 
 __all__ = [
     "CaseEvent",
@@ -47,7 +48,6 @@ __all__ = [
     "DeadlineRulesError",
     "DeadlineStatus",
     "DocumentEventSpec",
-    "DocumentFacts",
     "EventKindSpec",
     "Offset",
     "RuleSet",
@@ -98,18 +98,6 @@ class CaseEvent:
             "detail": self.detail,
             "until": self.until.isoformat() if self.until else None,
         }
-
-
-@dataclass(frozen=True)
-class DocumentFacts:
-    """A document as stored: what the event mapping reads (fields hold JSON-like values, dates as ISO)."""
-
-    id: str | int
-    form_id: str
-    number: str  # 文号; "" for forms without one (笔录)
-    status: str  # issued | voided | draft — only issued documents produce events
-    doc_date: dt.date
-    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 class DeadlineStatus(StrEnum):
@@ -537,20 +525,22 @@ def _form_names() -> dict[str, str]:
     return {f.id: f.name for f in load_catalogue().forms}
 
 
-def _ref(doc: DocumentFacts) -> str:
-    return doc.number or str(doc.id)
+def _dated(doc: DocFacts) -> dt.date:
+    # events_from_documents passes only dated documents on: an issued document has its 文书日期.
+    assert doc.doc_date is not None
+    return doc.doc_date
 
 
 def _served_events(
-    docs: Sequence[DocumentFacts], voided_numbers: set[str], rules: RuleSet, names: Mapping[str, str]
+    docs: Sequence[DocFacts], voided_numbers: set[str], rules: RuleSet, names: Mapping[str, str]
 ) -> list[CaseEvent]:
     svc = rules.services
     event_of_form = {form: s.event for s in svc.served for form in s.forms}
-    tracked = sorted((d for d in docs if d.form_id in event_of_form), key=lambda d: (d.doc_date, str(d.id)))
+    tracked = sorted((d for d in docs if d.form_id in event_of_form), key=lambda d: (_dated(d), str(d.id)))
     by_number = {_norm_text(d.number): d for d in docs if d.number}
     # Longest name first, so 行政处罚听证告知书 wins over 告知书-like shorter names.
     name_table = sorted(((_norm_text(n), s) for s in svc.served for n in s.names), key=lambda p: -len(p[0]))
-    served_ids: set[str] = set()
+    served_ids: set[int] = set()
     out: list[CaseEvent] = []
 
     for receipt in (d for d in docs if d.form_id in svc.receipt_forms):
@@ -564,12 +554,12 @@ def _served_events(
                 continue
             on = _as_date(row.get(svc.date_column), text=False)
             assumed = on is None
-            on = on or receipt.doc_date
+            on = on or _dated(receipt)
             # 1. by 文号: the most reliable link from a row to a document (the longest number found wins).
             numbers = sorted((n for n in (*by_number, *voided_numbers) if n in norm), key=len, reverse=True)
             if numbers and numbers[0] not in by_number:
                 continue  # the row serves a voided document: it starts no period
-            target: DocumentFacts | None = None
+            target: DocFacts | None = None
             event: str | None = None
             if numbers:
                 target = by_number[numbers[0]]
@@ -583,31 +573,27 @@ def _served_events(
                     continue
                 event = spec.event
                 target = next(
-                    (
-                        d
-                        for d in tracked
-                        if d.form_id in spec.forms and str(d.id) not in served_ids and d.doc_date <= on
-                    ),
+                    (d for d in tracked if d.form_id in spec.forms and d.id not in served_ids and _dated(d) <= on),
                     None,
                 )
             if target is not None:
-                served_ids.add(str(target.id))
+                served_ids.add(target.id)
             method = str(row.get("method") or "")
             receiver = str(row.get("receiver") or "")
-            detail = f"送达回执 {_ref(receipt)}：{text}" + (f"，{method}" if method else "")
+            detail = f"送达回执 {receipt.ref}：{text}" + (f"，{method}" if method else "")
             detail += f"，收件人 {receiver}" if receiver else ""
             if assumed:
                 detail += "；送达日期未填，按回执日期推定 / service date missing, receipt date assumed"
-            out.append(CaseEvent(event, on, _ref(target) if target else text, detail))
+            out.append(CaseEvent(event, on, target.ref if target else text, detail))
 
     for doc in tracked:
-        if str(doc.id) not in served_ids:
+        if doc.id not in served_ids:
             out.append(
                 CaseEvent(
                     event_of_form[doc.form_id],
-                    doc.doc_date,
-                    _ref(doc),
-                    f"{names.get(doc.form_id, doc.form_id)} {doc.number}：未见送达记录，按文书日期推定送达"
+                    _dated(doc),
+                    doc.ref,
+                    f"{names.get(doc.form_id, doc.form_id)} {doc.number_text}：未见送达记录，按文书日期推定送达"
                     " / assumed served on its date",
                 )
             )
@@ -615,7 +601,7 @@ def _served_events(
 
 
 def events_from_documents(
-    docs: Sequence[DocumentFacts],
+    docs: Sequence[DocFacts],
     procedure: str,
     *,
     rules: RuleSet | None = None,
@@ -631,7 +617,8 @@ def events_from_documents(
     proc = Procedure(procedure)
     names = _form_names()
     kinds = rules.kind_names()
-    issued = [d for d in docs if d.status == "issued"]
+    # An issued document always has its 文书日期 (issuing sets it); one without could not be placed in time.
+    issued = [d for d in docs if d.status == "issued" and d.doc_date is not None]
     voided_numbers = {_norm_text(d.number) for d in docs if d.status == "voided" and d.number}
     out: list[CaseEvent] = []
 
@@ -656,12 +643,12 @@ def events_from_documents(
             if on is None:
                 continue  # e.g. a 责改 without 整改期限: nothing to count from
             until = _as_date(doc.fields.get(spec.until), text=False) if spec.until else None
-            detail = f"{names.get(doc.form_id, doc.form_id)} {doc.number}".strip()
+            detail = f"{names.get(doc.form_id, doc.form_id)} {doc.number_text}".strip()
             if spec.detail:
                 detail += f"：{spec.detail}"
             if assumed:
                 detail += "；日期未见于字段，按文书日期推定 / date assumed from the document date"
-            out.append(CaseEvent(spec.event, on, _ref(doc), detail, until))
+            out.append(CaseEvent(spec.event, on, doc.ref, detail, until))
 
     out.extend(_served_events(issued, voided_numbers, rules, names))
     for event in extra:

@@ -18,7 +18,8 @@ from ..access import Principal, case_clause, org_subtree, require_case
 from ..kernel import Kernel
 from ..models import Case
 from ..qc.publication import published_events
-from .deadlines import Deadline, DocumentFacts, compute_deadlines, events_from_documents
+from .deadlines import Deadline, compute_deadlines, events_from_documents
+from .facts import DocFacts
 
 __all__ = ["ProcedureService"]
 
@@ -37,7 +38,7 @@ class ProcedureService:
         rules = self.kernel.rules
         docs = documents.list_documents(session, case_id=case.id)
         facts = [
-            DocumentFacts(
+            DocFacts(
                 id=d.id, form_id=d.form_id, number=d.number, status=d.status, doc_date=d.doc_date, fields=dict(d.fields)
             )
             for d in docs

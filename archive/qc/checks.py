@@ -31,7 +31,8 @@ from ..documents import numbered_draft_clause
 from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
-from ..procedure.deadlines import CaseEvent, DocumentFacts, RuleSet, events_from_documents
+from ..procedure.deadlines import CaseEvent, RuleSet, events_from_documents
+from ..procedure.facts import DocFacts
 from .publication import publishable_forms
 
 __all__ = ["CHECKS", "CheckContext", "Finding"]
@@ -193,12 +194,11 @@ def _filings(ctx: CheckContext, case_ids: Iterable[int]) -> dict[int, tuple[dt.d
     return out
 
 
-def _facts(doc: Document) -> DocumentFacts:
-    assert doc.doc_date is not None
-    return DocumentFacts(
+def _facts(doc: Document) -> DocFacts:
+    return DocFacts(
         id=doc.id,
         form_id=doc.form_id,
-        number=doc.number or "",
+        number=doc.number,
         status=doc.status,
         doc_date=doc.doc_date,
         fields=dict(doc.fields),

@@ -18,7 +18,8 @@ from anjuan.templates.text import pdf_text
 
 from ..catalogue import Catalogue, resolve_form
 from ..numbering import parse_number
-from ..procedure.gates import CaseFacts, DocFacts, GateFinding, GateRules, check_gates
+from ..procedure.facts import CaseFacts, DocFacts
+from ..procedure.gates import GateFinding, GateRules, check_gates
 
 __all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
 
