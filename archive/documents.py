@@ -41,8 +41,8 @@ from .errors import Conflict, FieldError, NotFound, ValidationFailed
 from .fields import typed_values, validate_fields
 from .models import Case, Document, DocumentRevision, Officer
 from .numbering import NumberingProfile, format_number, next_value, placeholder_number
-from .procedure.facts import CaseFacts, DocFacts
 from .procedure.gates import GateRefused, GateRules, check_gates, default_is_workday
+from .procedure.stored import facts_of_case
 from .registry import get_case, get_officer
 
 __all__ = [
@@ -274,31 +274,6 @@ def validate_for_issue(session: Session, *, catalogue: Catalogue, doc: Document)
     return form
 
 
-def case_facts(session: Session, case: Case, *, exclude: int | None = None) -> CaseFacts:
-    """The case as the procedure rules see it: plain facts of its documents (not ORM rows)."""
-    docs = session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
-    return CaseFacts(
-        procedure=case.procedure,
-        kind=case.kind,
-        major=case.major,
-        party_kind=case.party.kind,
-        province=case.org.area[:1] or None,
-        documents=tuple(
-            DocFacts(
-                id=d.id,
-                form_id=d.form_id,
-                status=d.status,
-                doc_date=d.doc_date,
-                fields=dict(d.fields),
-                parent_id=d.parent_id,
-                number=d.number,
-            )
-            for d in docs
-            if d.id != exclude
-        ),
-    )
-
-
 def check_procedure(
     session: Session, *, gates: GateRules | None, doc: Document, is_workday: Callable[[dt.date], bool]
 ) -> None:
@@ -306,7 +281,7 @@ def check_procedure(
     if gates is None:
         return
     assert doc.doc_date is not None
-    facts = case_facts(session, doc.case, exclude=doc.id)
+    facts = facts_of_case(session, doc.case, exclude=doc.id)
     findings = check_gates(
         gates, doc.form_id, doc.fields, facts, on=doc.doc_date, parent_id=doc.parent_id, is_workday=is_workday
     )

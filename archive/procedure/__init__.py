@@ -28,7 +28,7 @@ from .deadlines import (
 )
 
 # ── Facts (案件事实): the one model of a case's documents that the gates and the deadlines read ────────
-from .facts import CaseFacts, DocFacts, PartyKind
+from .facts import CaseFacts, DocFacts, PartyKind, replay
 
 __all__ = [
     # deadlines
@@ -83,4 +83,5 @@ __all__ += [  # facts
     "CaseFacts",
     "DocFacts",
     "PartyKind",
+    "replay",
 ]

@@ -4,18 +4,18 @@ One model for every rule of the procedure package: the gates (:mod:`.gates`, may
 issued now?) and the deadlines (:mod:`.deadlines`, which time limits run?) read the same
 :class:`CaseFacts` and :class:`DocFacts`, so they cannot disagree about what a case holds. The
 facts are frozen dataclasses, not ORM rows: the rules stay pure (no database, no session), and
-tests describe a case in a few lines.
+tests describe a case in a few lines. :mod:`.stored` builds them from the database.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["CaseFacts", "DocFacts", "PartyKind"]
+__all__ = ["CaseFacts", "DocFacts", "PartyKind", "replay"]
 
 PartyKind = Literal["organisation", "person"]  # 单位（法人或者其他组织） / 个人（公民）
 
@@ -66,3 +66,18 @@ class CaseFacts:
     def with_document(self, doc: DocFacts) -> CaseFacts:
         """The same case with one more document (handy when replaying a case step by step)."""
         return dataclasses.replace(self, documents=(*self.documents, doc))
+
+
+def replay(case: CaseFacts, *, undated_on: dt.date) -> Iterator[tuple[DocFacts, dt.date, CaseFacts]]:
+    """Each document of ``case`` in date order, with the day it is judged on and the case as it stood then.
+
+    The case "then" holds every other document dated on or before that day (the same day included:
+    documents of one day were issued in some order the dates do not tell). An undated document comes
+    last, is judged on ``undated_on`` and never counts for the others — it cannot be placed in time.
+    This is how a case back-filled or imported without the gates is judged by them afterwards.
+    """
+    ordered = sorted(case.documents, key=lambda d: (d.doc_date or dt.date.max, d.id))
+    for doc in ordered:
+        on = doc.doc_date or undated_on
+        earlier = tuple(d for d in ordered if d.id != doc.id and (d.doc_date or dt.date.max) <= on)
+        yield doc, on, dataclasses.replace(case, documents=earlier)

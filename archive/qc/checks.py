@@ -32,7 +32,7 @@ from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
 from ..procedure.deadlines import CaseEvent, RuleSet, events_from_documents
-from ..procedure.facts import DocFacts
+from ..procedure.stored import doc_facts
 from .publication import publishable_forms
 
 __all__ = ["CHECKS", "CheckContext", "Finding"]
@@ -194,20 +194,9 @@ def _filings(ctx: CheckContext, case_ids: Iterable[int]) -> dict[int, tuple[dt.d
     return out
 
 
-def _facts(doc: Document) -> DocFacts:
-    return DocFacts(
-        id=doc.id,
-        form_id=doc.form_id,
-        number=doc.number,
-        status=doc.status,
-        doc_date=doc.doc_date,
-        fields=dict(doc.fields),
-    )
-
-
 def _event_dates(ctx: CheckContext, doc: Document, procedure: str, kind: str) -> list[dt.date]:
     """The dates of ``doc``'s own events of ``kind``, as deadlines.yaml maps its form and fields."""
-    events: Sequence[CaseEvent] = events_from_documents([_facts(doc)], procedure, rules=ctx.deadline_rules)
+    events: Sequence[CaseEvent] = events_from_documents([doc_facts(doc)], procedure, rules=ctx.deadline_rules)
     return [e.on for e in events if e.kind == kind]
 
 

@@ -16,7 +16,7 @@ from anjuan.archive.clock import today as beijing_today
 from anjuan.archive.errors import NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event
 from anjuan.archive.procedure.deadlines import compute_deadlines, events_from_documents
-from anjuan.archive.procedure.facts import DocFacts
+from anjuan.archive.procedure.stored import doc_facts
 from anjuan.archive.qc import (
     AlreadyPublished,
     NotPublishable,
@@ -276,16 +276,7 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
         # The deadline engine's `publication` rule reads the same records (extra `published` events).
         doc = s.get(Document, decisions["late"].id)
         assert doc is not None and doc.doc_date is not None
-        facts = [
-            DocFacts(
-                id=doc.id,
-                form_id=doc.form_id,
-                number=doc.number,
-                status=doc.status,
-                doc_date=doc.doc_date,
-                fields=dict(doc.fields),
-            )
-        ]
+        facts = [doc_facts(doc)]
         extra = published_events(s, [doc.id])
     case_events = events_from_documents(facts, "general", rules=archive.deadline_rules, extra=extra)
     rule = next(
