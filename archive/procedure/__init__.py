@@ -29,6 +29,7 @@ from .deadlines import (
 
 # ── Facts (案件事实): the one model of a case's documents that the gates and the deadlines read ────────
 from .facts import CaseFacts, DocFacts, PartyKind, replay
+from .service_dates import ReceiptTable, ServiceRow, service_rows
 
 __all__ = [
     # deadlines
@@ -83,5 +84,8 @@ __all__ += [  # facts
     "CaseFacts",
     "DocFacts",
     "PartyKind",
+    "ReceiptTable",
+    "ServiceRow",
     "replay",
+    "service_rows",
 ]

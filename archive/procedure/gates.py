@@ -35,6 +35,7 @@ from ..datafile import load_rules_file
 from ..errors import ArchiveError, Conflict
 from ..fields import parse_money
 from .facts import CaseFacts, DocFacts
+from .service_dates import ReceiptTable, receipt_table_problems, service_rows
 
 __all__ = [
     "AfterPeriod",
@@ -193,13 +194,15 @@ _RULE_TYPES: tuple[type[_RuleBase], ...] = (
 _KIND_TAGS = frozenset(get_args(t.model_fields["kind"].annotation)[0] for t in _RULE_TYPES)
 
 
-class ServiceSource(_Strict):
-    """Where service dates (送达日期) are read: a table of the 文书送达回执."""
+class ServiceSource(ReceiptTable):
+    """Where service dates (送达日期) are read: a table of the 文书送达回执 (``table``, ``document_column``,
+    ``date_column``: see :class:`~.service_dates.ReceiptTable`, the description the deadlines share)."""
 
     form: str
-    table: str
-    document_column: str  # names the document served, with its 文号
-    date_column: str
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.form,)
 
 
 class Thresholds(_Strict):
@@ -334,20 +337,8 @@ class _CatalogueCheck:
 
     # sections
     def _service(self) -> None:
-        svc = self.rules.service
-        form = self._form(svc.form, f"service: unknown form {svc.form!r}")
-        if form is None:
-            return
-        table = self._field(form, svc.table, "service", (FieldType.table,))
-        if table is None or table.type != FieldType.table:
-            return
-        columns = {c.id: c for c in table.columns}
-        for col, types in ((svc.document_column, self._TEXT), (svc.date_column, (FieldType.date,))):
-            spec = columns.get(col)
-            if spec is None:
-                self.problems.append(f"service: table {svc.form}.{svc.table} has no column {col!r}")
-            elif spec.type not in types:
-                self.problems.append(f"service: column {svc.table}.{col} has type {spec.type.value}")
+        # The same check as the deadlines' `services` (one description of the receipt table).
+        self.problems.extend(f"service: {en}" for _zh, en in receipt_table_problems(self.rules.service, self.forms))
 
     def _hearing(self) -> None:
         hearing = self.rules.hearing
@@ -636,20 +627,15 @@ class _Situation:
             yield doc
 
     def served_on(self, doc: DocFacts) -> dt.date | None:
-        """The latest 送达日期 of a receipt row naming the document's number, else the document's date."""
-        svc = self.rules.service
-        dates: list[dt.date] = []
-        if doc.number:
-            key = _norm(doc.number)
-            for receipt in self.counted([svc.form]):
-                rows = receipt.fields.get(svc.table) or []
-                for row in rows if isinstance(rows, list) else []:
-                    if not isinstance(row, Mapping) or key not in _norm(row.get(svc.document_column, "")):
-                        continue
-                    try:
-                        dates.append(dt.date.fromisoformat(str(row.get(svc.date_column))[:10]))
-                    except ValueError:
-                        continue
+        """The latest 送达日期 of a counted receipt's row naming the document's number, else the document's date.
+
+        A row without a readable date is passed over (it dates nothing); the rows are read as the
+        deadline engine reads them (:func:`~.service_dates.service_rows`).
+        """
+        if not doc.number:
+            return doc.doc_date
+        rows = service_rows(self.counted(), self.rules.service, (doc.number,))
+        dates = [row.on for row in rows if row.numbers and row.on is not None]
         return max(dates) if dates else doc.doc_date
 
 
