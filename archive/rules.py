@@ -59,8 +59,14 @@ class Rules:
     @cached_property
     def gates(self) -> GateRules:  # 程序关口: what must exist before a document takes a number
         from .procedure.gates import load_gates
+        from .procedure.service_dates import check_same_receipts
 
-        return load_gates(self.settings.gates_path, catalogue=self.catalogue)
+        gates = load_gates(self.settings.gates_path, catalogue=self.catalogue)
+        # Both files describe the 送达回执 table (each stays whole, overridable on its own): a pair
+        # that reads it differently would let a gate and a deadline date one service differently.
+        files = (str(self.settings.gates_path or "gates.yaml"), str(self.settings.deadlines_path or "deadlines.yaml"))
+        check_same_receipts(gates.service, self.deadlines.services, files=files)
+        return gates
 
     @cached_property
     def deadlines(self) -> RuleSet:  # 期限

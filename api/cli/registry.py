@@ -171,9 +171,7 @@ def number_start(
 ) -> None:
     """设置文书编号起始值 — set a counter's starting value (only forward)."""
     with _Run(as_json), _archive() as archive:
-        from anjuan.archive.clock import today
-
-        y = year or today().year
+        y = year or archive.kernel.clock.today().year
         archive.registry.set_counter_start(
             actor=_acting(ctx, archive), org_id=org, year=y, counter=counter, start=start
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from anjuan.archive.clock import today
 from anjuan.archive.errors import ArchiveError, FieldError, ValidationFailed
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -139,7 +138,7 @@ def case_context(web: Web, case_id: int) -> dict[str, Any]:
         "deadlines": archive.procedure.deadlines(actor=actor, case_id=case_id),
         "attachments": archive.casefiles.attachments(actor=actor, case_id=case_id),
         "attachment_kinds": archive.casefiles.order.attachment_kinds,
-        "today": today(),
+        "today": archive.kernel.clock.today(),
     }
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from anjuan.archive.clock import today
 from anjuan.archive.errors import Unauthenticated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -77,7 +76,7 @@ def _my_documents(web: Web) -> dict[str, list[Any]]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, web: Viewer) -> Response:
     actor, archive = web.actor, web.archive
-    context: dict[str, Any] = {"title": "工作台", "nav": "home", "today": today()}
+    context: dict[str, Any] = {"title": "工作台", "nav": "home", "today": archive.kernel.clock.today()}
     if actor.can("draft"):
         context["cases"] = [c for c in archive.registry.cases(actor=actor) if c.status == "open"][:20]
         context["mine"] = _my_documents(web)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from anjuan.archive.clock import today
 from anjuan.archive.errors import FieldError, ValidationFailed
 from anjuan.archive.qc.notice import NOTICE_COLUMNS, notices_csv
 from anjuan.archive.stats.report import jsonable
@@ -25,9 +24,8 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-def _period(start: str, end: str) -> tuple[dt.date, dt.date]:
+def _period(start: str, end: str, now: dt.date) -> tuple[dt.date, dt.date]:
     """Default: this month so far (the monthly report bureaus file)."""
-    now = today()
     first = posted_date(start, "from", "起始日期", default=now.replace(day=1))
     last = posted_date(end, "to", "截止日期", default=now)
     return first, last
@@ -79,7 +77,7 @@ def stats(
     rank: str = "",
     order: str = "desc",
 ) -> Response:
-    first, last = _period(start, end)
+    first, last = _period(start, end, web.archive.kernel.clock.today())
     built = _table(web, table, org, first, last)
     columns = built["columns"]
     rank = rank if rank in {c["id"] for c in columns} else columns[0]["id"]
@@ -124,7 +122,7 @@ def stats(
 def stats_file(
     web: Viewer, fmt: str, start: str = "", end: str = "", org: str = "", table: str = "xuchang"
 ) -> Response:
-    first, last = _period(start, end)
+    first, last = _period(start, end, web.archive.kernel.clock.today())
     built = _table(web, table, org, first, last)
     name = f"{built['table']}-{first:%Y%m%d}-{last:%Y%m%d}"
     if fmt == "xlsx":
@@ -148,7 +146,8 @@ def stats_file(
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices(request: Request, web: Viewer, start: str = "", end: str = "") -> Response:
-    first, last = _period(start, end) if (start or end) else (today() - dt.timedelta(days=90), today())
+    now = web.archive.kernel.clock.today()
+    first, last = _period(start, end, now) if (start or end) else (now - dt.timedelta(days=90), now)
     rows = web.archive.qc.notices(actor=web.actor, start=first, end=last)
     params = urlencode({"start": first.isoformat(), "end": last.isoformat()})
     return render(
@@ -162,13 +161,13 @@ def notices(request: Request, web: Viewer, start: str = "", end: str = "") -> Re
         start=first,
         end=last,
         params=params,
-        today=today(),
+        today=now,
     )
 
 
 @router.get("/notices.{fmt}")
 def notices_file(web: Viewer, fmt: str, start: str = "", end: str = "") -> Response:
-    first, last = _period(start, end)
+    first, last = _period(start, end, web.archive.kernel.clock.today())
     rows = web.archive.qc.notices(actor=web.actor, start=first, end=last)
     name = f"notices-{first:%Y%m%d}-{last:%Y%m%d}.{fmt}"
     if fmt == "csv":

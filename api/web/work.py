@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from anjuan.archive.access import require
-from anjuan.archive.clock import today
 from anjuan.archive.errors import NotFound
 from anjuan.archive.search import FACETS, SearchRequest
 from fastapi import APIRouter, Request
@@ -274,8 +273,8 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
         nav="search",
         case=case,
         report=report,
-        today=today(),
-        reply_by=today() + dt.timedelta(days=30),
+        today=web.archive.kernel.clock.today(),
+        reply_by=web.archive.kernel.clock.today() + dt.timedelta(days=30),
     )
 
 

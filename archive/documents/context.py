@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from anjuan.templates.context import (
 from sqlalchemy.orm import Session
 
 from ..catalogue import Catalogue, ClauseSet, clauses_in_force, resolve_form
-from ..clock import today
+from ..clock import today as beijing_today
 from ..fields import typed_values
 from ..models import Document
 from ..numbering import placeholder_number
@@ -25,8 +26,11 @@ from .approvals import approval_infos
 __all__ = ["build_context"]
 
 
-def build_context(session: Session, *, catalogue: Catalogue, clauses: ClauseSet, doc: Document) -> DocumentContext:
-    """Everything a template needs, from the stored document and its case."""
+def build_context(
+    session: Session, *, catalogue: Catalogue, clauses: ClauseSet, doc: Document, today: dt.date | None = None
+) -> DocumentContext:
+    """Everything a template needs, from the stored document and its case. An undated draft (a
+    preview) shows ``today`` — the kernel's clock; the system's Beijing date if not given."""
     form = resolve_form(catalogue, doc.form_id)
     case = doc.case
     org = case.org
@@ -58,7 +62,7 @@ def build_context(session: Session, *, catalogue: Catalogue, clauses: ClauseSet,
         age=party.age,
         employer=party.employer,
     )
-    date = doc.doc_date or today()
+    date = doc.doc_date or today or beijing_today()
     number = doc.number or (placeholder_number(org.area, org.code, form.code) if form.code else "")
     params: dict[str, Any] = defaultdict(
         str,

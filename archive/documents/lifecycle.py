@@ -26,12 +26,13 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..catalogue import Catalogue, FormSpec, resolve_form
 from ..catalogue.model import CaseKind, Procedure
-from ..clock import today
+from ..clock import today as beijing_today
 from ..errors import Conflict, FieldError, NotFound, ValidationFailed
 from ..fields import validate_fields
 from ..models import Case, Document, DocumentRevision, Officer
 from ..numbering import NumberingProfile, format_number, next_value
-from ..procedure.gates import CaseFacts, DocFacts, GateRefused, GateRules, check_gates, default_is_workday
+from ..procedure.gates import GateRefused, GateRules, check_gates, default_is_workday
+from ..procedure.stored import facts_of_case
 from ..registry import get_case, get_officer
 from .approvals import ApprovalRules, pending_step, step_name
 
@@ -263,31 +264,6 @@ def validate_for_issue(session: Session, *, catalogue: Catalogue, doc: Document)
     return form
 
 
-def case_facts(session: Session, case: Case, *, exclude: int | None = None) -> CaseFacts:
-    """The case as the procedure rules see it: plain facts of its documents (not ORM rows)."""
-    docs = session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
-    return CaseFacts(
-        procedure=case.procedure,
-        kind=case.kind,
-        major=case.major,
-        party_kind=case.party.kind,
-        province=case.org.area[:1] or None,
-        documents=tuple(
-            DocFacts(
-                id=d.id,
-                form_id=d.form_id,
-                status=d.status,
-                doc_date=d.doc_date,
-                fields=dict(d.fields),
-                parent_id=d.parent_id,
-                number=d.number,
-            )
-            for d in docs
-            if d.id != exclude
-        ),
-    )
-
-
 def check_procedure(
     session: Session, *, gates: GateRules | None, doc: Document, is_workday: Callable[[dt.date], bool]
 ) -> None:
@@ -295,7 +271,7 @@ def check_procedure(
     if gates is None:
         return
     assert doc.doc_date is not None
-    facts = case_facts(session, doc.case, exclude=doc.id)
+    facts = facts_of_case(session, doc.case, exclude=doc.id)
     findings = check_gates(
         gates, doc.form_id, doc.fields, facts, on=doc.doc_date, parent_id=doc.parent_id, is_workday=is_workday
     )
@@ -314,8 +290,10 @@ def reserve_number(
     gates: GateRules | None = None,
     is_workday: Callable[[dt.date], bool] | None = None,
     approval_rules: ApprovalRules | None = None,
+    today: dt.date | None = None,
 ) -> IssueStep:
-    """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one)."""
+    """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one).
+    A draft without a date is dated ``today`` (the kernel's clock; the system's Beijing date if not given)."""
     doc = get_document(session, doc_id)
     if doc.status not in ("draft", "submitted"):
         raise Conflict(
@@ -337,7 +315,7 @@ def reserve_number(
     elif doc.status != "draft":
         raise Conflict("文书状态不能签发", f"document is {doc.status}, cannot issue", code="not_a_draft")
     if doc.doc_date is None:
-        doc.doc_date = today()
+        doc.doc_date = today or beijing_today()
     check_procedure(session, gates=gates, doc=doc, is_workday=is_workday or default_is_workday)
     rule = profile.rule_for(form)
     if rule is not None and doc.seq is None:

@@ -207,6 +207,7 @@ class DocumentService:
             gates=self.rules.gates if self.kernel.settings.enforce_gates else None,
             is_workday=self.rules.calendar.lenient().is_working_day,
             approval_rules=self.rules.approvals,
+            today=self.kernel.clock.today(),
         )
 
     def publish(self, actor: str, step: lifecycle.IssueStep) -> DocumentView:
@@ -265,7 +266,9 @@ class DocumentService:
         with self.kernel.db.read() as s:
             doc = lifecycle.get_document(s, doc_id)
             form = resolve_form(self.rules.catalogue, doc.form_id)
-            context = build_context(s, catalogue=self.rules.catalogue, clauses=self.rules.clauses, doc=doc)
+            context = build_context(
+                s, catalogue=self.rules.catalogue, clauses=self.rules.clauses, doc=doc, today=self.kernel.clock.today()
+            )
         try:
             if form.template:
                 docx = self.kernel.renderer.render(form.template, context)

@@ -1,7 +1,9 @@
 """Procedure (程序): what the law requires of a case, checked from its documents.
 
 Other parts of the package (gates, approval steps) are added beside the deadline names below; keep
-each group's imports together and extend ``__all__`` with them.
+each group's imports together and extend ``__all__`` with them. ``.stored`` (facts from database
+rows) and ``.service`` (the service users call) are imported by their callers, not here: the names
+below are pure rules, with no database behind them.
 """
 
 # ── Deadlines (程序时限): working-day calendar, rules as data, events → deadlines ──────────────────
@@ -13,7 +15,6 @@ from .deadlines import (
     DeadlineRulesError,
     DeadlineStatus,
     DocumentEventSpec,
-    DocumentFacts,
     EventKindSpec,
     Offset,
     RuleSet,
@@ -26,6 +27,10 @@ from .deadlines import (
     rules_in_force,
 )
 
+# ── Facts (案件事实): the one model of a case's documents that the gates and the deadlines read ────────
+from .facts import CaseFacts, DocFacts, PartyKind, replay
+from .service_dates import ReceiptTable, ServiceRow, service_rows
+
 __all__ = [
     # deadlines
     "CalendarUnknownYear",
@@ -35,7 +40,6 @@ __all__ = [
     "DeadlineRulesError",
     "DeadlineStatus",
     "DocumentEventSpec",
-    "DocumentFacts",
     "EventKindSpec",
     "Offset",
     "RuleSet",
@@ -53,8 +57,6 @@ __all__ = [
 
 # ── Gates (文书签发前置条件): each form's prerequisites as data, checked before issuing ──────────────
 from .gates import (
-    CaseFacts,
-    DocFacts,
     GateFinding,
     GateRefused,
     GateRules,
@@ -67,8 +69,6 @@ from .gates import (
 )
 
 __all__ += [  # gates
-    "CaseFacts",
-    "DocFacts",
     "GateFinding",
     "GateRefused",
     "GateRules",
@@ -78,4 +78,14 @@ __all__ += [  # gates
     "hearing_threshold_reached",
     "load_gates",
     "penalty_kinds_in",
+]
+
+__all__ += [  # facts
+    "CaseFacts",
+    "DocFacts",
+    "PartyKind",
+    "ReceiptTable",
+    "ServiceRow",
+    "replay",
+    "service_rows",
 ]

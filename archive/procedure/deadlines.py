@@ -2,7 +2,7 @@
 
 Pure domain logic — plain dataclasses in and out, no database, no HTTP:
 
-1. :func:`events_from_documents` turns a case's documents (:class:`DocumentFacts`, as stored) into
+1. :func:`events_from_documents` turns a case's documents (:class:`~.facts.DocFacts`, as stored) into
    :class:`CaseEvent` s (立案, 送达, 决定, 整改期限 …). Which form yields which event, from which field,
    is data (``document_events`` and ``services`` in ``deadlines.yaml``), not code.
 2. :func:`load_rules` reads and validates ``deadlines.yaml`` (:class:`RuleSet`); :func:`rules_in_force`
@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -37,8 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..catalogue import Catalogue, Procedure, load_catalogue
 from ..datafile import load_rules_file, validate
 from ..errors import ArchiveError
-from ..numbering.format import normalise_number
 from .calendar import CalendarUnknownYear, WorkingCalendar, YearSupplement
+from .facts import DocFacts
+from .service_dates import ReceiptTable, as_date, normalise, receipt_table_problems, service_rows
 
 __all__ = [
     "CaseEvent",
@@ -47,7 +46,6 @@ __all__ = [
     "DeadlineRulesError",
     "DeadlineStatus",
     "DocumentEventSpec",
-    "DocumentFacts",
     "EventKindSpec",
     "Offset",
     "RuleSet",
@@ -98,18 +96,6 @@ class CaseEvent:
             "detail": self.detail,
             "until": self.until.isoformat() if self.until else None,
         }
-
-
-@dataclass(frozen=True)
-class DocumentFacts:
-    """A document as stored: what the event mapping reads (fields hold JSON-like values, dates as ISO)."""
-
-    id: str | int
-    form_id: str
-    number: str  # 文号; "" for forms without one (笔录)
-    status: str  # issued | voided | draft — only issued documents produce events
-    doc_date: dt.date
-    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 class DeadlineStatus(StrEnum):
@@ -258,14 +244,17 @@ class ServedSpec(_Model):
     names: list[str] = Field(min_length=1)
 
 
-class ServiceSpec(_Model):
-    """送达回执: which table and columns hold the deliveries, and which documents they serve."""
+class ServiceSpec(ReceiptTable):
+    """送达回执: which table and columns hold the deliveries (``table``, ``document_column``, ``date_column``:
+    see :class:`~.service_dates.ReceiptTable`, the description the gates share), and which documents
+    they serve."""
 
     receipt_forms: list[str] = Field(min_length=1)
-    table: str
-    document_column: str
-    date_column: str
     served: list[ServedSpec]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return tuple(self.receipt_forms)
 
 
 class SupplementYear(_Model):
@@ -409,23 +398,12 @@ def _check(rules: RuleSet, catalogue: Catalogue, label: str) -> None:
             form_field(spec.form, spec.when.field, where)
 
     svc = rules.services
-    for form_id in svc.receipt_forms:
-        known_form(form_id, "services.receipt_forms")
-        table = next((f for f in forms[form_id].fields if f.id == svc.table), None)
-        if table is None or not table.columns:
-            raise _problem(
-                label,
-                f"services：文书 {form_id} 没有表格字段 {svc.table!r}",
-                f"services: form {form_id} has no table field {svc.table!r}",
-            )
-        columns = {c.id for c in table.columns}
-        for col in (svc.document_column, svc.date_column):
-            if col not in columns:
-                raise _problem(
-                    label,
-                    f"services：表格 {svc.table} 没有列 {col!r}",
-                    f"services: table {svc.table} has no column {col!r} (has {sorted(columns)})",
-                )
+    # The same check as the gates' `service` (one description of the receipt table); like every
+    # section here, the first problem is reported.
+    problems = receipt_table_problems(svc, forms)
+    if problems:
+        zh, en = problems[0]
+        raise _problem(label, f"services：{zh}", f"services: {en}")
     for served in svc.served:
         known(served.event, f"services.served[{served.event}]")
         for form_id in served.forms:
@@ -492,33 +470,6 @@ def calendar_for(rules: RuleSet) -> WorkingCalendar:
 
 # -- documents → events ---------------------------------------------------------------------------
 
-_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-
-
-def _as_date(value: Any, *, text: bool) -> dt.date | None:
-    """A stored field value as a date: date/datetime objects, ISO strings; inside text when ``text``."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return None
-    raw = value.strip()
-    try:
-        return dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        pass
-    if not text and len(raw) > 19:
-        return None
-    match = _CN_DATE.search(raw) or _ISO_DATE.search(raw)
-    if match is None:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
 
 def _positive(value: Any) -> bool:
     if value is None or isinstance(value, bool):
@@ -529,85 +480,68 @@ def _positive(value: Any) -> bool:
         return False
 
 
-def _norm_text(text: str) -> str:
-    return normalise_number(unicodedata.normalize("NFKC", text)) if text else ""
-
-
 def _form_names() -> dict[str, str]:
     return {f.id: f.name for f in load_catalogue().forms}
 
 
-def _ref(doc: DocumentFacts) -> str:
-    return doc.number or str(doc.id)
+def _dated(doc: DocFacts) -> dt.date:
+    # events_from_documents passes only dated documents on: an issued document has its 文书日期.
+    assert doc.doc_date is not None
+    return doc.doc_date
 
 
 def _served_events(
-    docs: Sequence[DocumentFacts], voided_numbers: set[str], rules: RuleSet, names: Mapping[str, str]
+    docs: Sequence[DocFacts], voided_numbers: set[str], rules: RuleSet, names: Mapping[str, str]
 ) -> list[CaseEvent]:
     svc = rules.services
     event_of_form = {form: s.event for s in svc.served for form in s.forms}
-    tracked = sorted((d for d in docs if d.form_id in event_of_form), key=lambda d: (d.doc_date, str(d.id)))
-    by_number = {_norm_text(d.number): d for d in docs if d.number}
+    tracked = sorted((d for d in docs if d.form_id in event_of_form), key=lambda d: (_dated(d), str(d.id)))
+    by_number = {normalise(d.number): d for d in docs if d.number}
     # Longest name first, so 行政处罚听证告知书 wins over 告知书-like shorter names.
-    name_table = sorted(((_norm_text(n), s) for s in svc.served for n in s.names), key=lambda p: -len(p[0]))
-    served_ids: set[str] = set()
+    name_table = sorted(((normalise(n), s) for s in svc.served for n in s.names), key=lambda p: -len(p[0]))
+    served_ids: set[int] = set()
     out: list[CaseEvent] = []
 
-    for receipt in (d for d in docs if d.form_id in svc.receipt_forms):
-        rows = receipt.fields.get(svc.table) or []
-        for row in rows if isinstance(rows, list) else []:
-            if not isinstance(row, Mapping):
+    # Issued documents' numbers first: a number both issued and voided names the issued document.
+    for row in service_rows(docs, svc, (*by_number, *voided_numbers)):
+        on = row.on or _dated(row.receipt)
+        assumed = row.on is None
+        # 1. by 文号: the most reliable link from a row to a document (the longest number found wins).
+        if row.number is not None and row.number not in by_number:
+            continue  # the row serves a voided document: it starts no period
+        target: DocFacts | None = None
+        event: str | None = None
+        if row.number is not None:
+            target = by_number[row.number]
+            event = event_of_form.get(target.form_id)
+            if event is None:
+                continue  # a document we do not track (询问通知书 …)
+        else:
+            # 2. by name: the earliest tracked document of that kind not yet served, dated by then.
+            spec = next((s for n, s in name_table if n in row.normalised), None)
+            if spec is None:
                 continue
-            text = str(row.get(svc.document_column) or "")
-            norm = _norm_text(text)
-            if not norm:
-                continue
-            on = _as_date(row.get(svc.date_column), text=False)
-            assumed = on is None
-            on = on or receipt.doc_date
-            # 1. by 文号: the most reliable link from a row to a document (the longest number found wins).
-            numbers = sorted((n for n in (*by_number, *voided_numbers) if n in norm), key=len, reverse=True)
-            if numbers and numbers[0] not in by_number:
-                continue  # the row serves a voided document: it starts no period
-            target: DocumentFacts | None = None
-            event: str | None = None
-            if numbers:
-                target = by_number[numbers[0]]
-                event = event_of_form.get(target.form_id)
-                if event is None:
-                    continue  # a document we do not track (询问通知书 …)
-            else:
-                # 2. by name: the earliest tracked document of that kind not yet served, dated by then.
-                spec = next((s for n, s in name_table if n in norm), None)
-                if spec is None:
-                    continue
-                event = spec.event
-                target = next(
-                    (
-                        d
-                        for d in tracked
-                        if d.form_id in spec.forms and str(d.id) not in served_ids and d.doc_date <= on
-                    ),
-                    None,
-                )
-            if target is not None:
-                served_ids.add(str(target.id))
-            method = str(row.get("method") or "")
-            receiver = str(row.get("receiver") or "")
-            detail = f"送达回执 {_ref(receipt)}：{text}" + (f"，{method}" if method else "")
-            detail += f"，收件人 {receiver}" if receiver else ""
-            if assumed:
-                detail += "；送达日期未填，按回执日期推定 / service date missing, receipt date assumed"
-            out.append(CaseEvent(event, on, _ref(target) if target else text, detail))
+            event = spec.event
+            target = next(
+                (d for d in tracked if d.form_id in spec.forms and d.id not in served_ids and _dated(d) <= on),
+                None,
+            )
+        if target is not None:
+            served_ids.add(target.id)
+        detail = f"送达回执 {row.receipt.ref}：{row.text}" + (f"，{row.method}" if row.method else "")
+        detail += f"，收件人 {row.receiver}" if row.receiver else ""
+        if assumed:
+            detail += "；送达日期未填，按回执日期推定 / service date missing, receipt date assumed"
+        out.append(CaseEvent(event, on, target.ref if target else row.text, detail))
 
     for doc in tracked:
-        if str(doc.id) not in served_ids:
+        if doc.id not in served_ids:
             out.append(
                 CaseEvent(
                     event_of_form[doc.form_id],
-                    doc.doc_date,
-                    _ref(doc),
-                    f"{names.get(doc.form_id, doc.form_id)} {doc.number}：未见送达记录，按文书日期推定送达"
+                    _dated(doc),
+                    doc.ref,
+                    f"{names.get(doc.form_id, doc.form_id)} {doc.number_text}：未见送达记录，按文书日期推定送达"
                     " / assumed served on its date",
                 )
             )
@@ -615,7 +549,7 @@ def _served_events(
 
 
 def events_from_documents(
-    docs: Sequence[DocumentFacts],
+    docs: Sequence[DocFacts],
     procedure: str,
     *,
     rules: RuleSet | None = None,
@@ -631,8 +565,9 @@ def events_from_documents(
     proc = Procedure(procedure)
     names = _form_names()
     kinds = rules.kind_names()
-    issued = [d for d in docs if d.status == "issued"]
-    voided_numbers = {_norm_text(d.number) for d in docs if d.status == "voided" and d.number}
+    # An issued document always has its 文书日期 (issuing sets it); one without could not be placed in time.
+    issued = [d for d in docs if d.status == "issued" and d.doc_date is not None]
+    voided_numbers = {normalise(d.number) for d in docs if d.status == "voided" and d.number}
     out: list[CaseEvent] = []
 
     for doc in issued:
@@ -650,18 +585,18 @@ def events_from_documents(
                 if source == DOC_DATE:
                     on, assumed = doc.doc_date, i > 0
                 else:
-                    on = _as_date(doc.fields.get(source), text=True)
+                    on = as_date(doc.fields.get(source), text=True)
                 if on is not None:
                     break
             if on is None:
                 continue  # e.g. a 责改 without 整改期限: nothing to count from
-            until = _as_date(doc.fields.get(spec.until), text=False) if spec.until else None
-            detail = f"{names.get(doc.form_id, doc.form_id)} {doc.number}".strip()
+            until = as_date(doc.fields.get(spec.until), text=False) if spec.until else None
+            detail = f"{names.get(doc.form_id, doc.form_id)} {doc.number_text}".strip()
             if spec.detail:
                 detail += f"：{spec.detail}"
             if assumed:
                 detail += "；日期未见于字段，按文书日期推定 / date assumed from the document date"
-            out.append(CaseEvent(spec.event, on, _ref(doc), detail, until))
+            out.append(CaseEvent(spec.event, on, doc.ref, detail, until))
 
     out.extend(_served_events(issued, voided_numbers, rules, names))
     for event in extra:

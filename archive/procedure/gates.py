@@ -2,10 +2,11 @@
 
 The rules are data (``gates.yaml``, vocabulary documented at its top); this module validates them
 against the catalogue and evaluates them. It is pure domain logic — no database, no HTTP: the caller
-describes the case with frozen dataclasses (:class:`CaseFacts`, :class:`DocFacts`) and gets back a
-list of :class:`GateFinding`; an empty list means the document may be issued. A refusal is a normal
-answer, not an exception; only a broken rules file raises (:class:`GatesError`). Issuing code that
-wants to stop turns the findings into :class:`GateRefused` (a 409 ``Conflict``).
+describes the case with the facts model the deadlines read too (:class:`~.facts.CaseFacts`,
+:class:`~.facts.DocFacts`) and gets back a list of :class:`GateFinding`; an empty list means the
+document may be issued. A refusal is a normal answer, not an exception; only a broken rules file
+raises (:class:`GatesError`). Issuing code that wants to stop turns the findings into
+:class:`GateRefused` (a 409 ``Conflict``).
 
 Typical use::
 
@@ -17,13 +18,12 @@ Typical use::
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
@@ -34,12 +34,12 @@ from ..catalogue import CaseKind, Catalogue, FieldSpec, FieldType, FormSpec, Pro
 from ..datafile import load_rules_file
 from ..errors import ArchiveError, Conflict
 from ..fields import parse_money
+from .facts import CaseFacts, DocFacts
+from .service_dates import ReceiptTable, receipt_table_problems, service_rows
 
 __all__ = [
     "AfterPeriod",
-    "CaseFacts",
     "Cites",
-    "DocFacts",
     "FieldTest",
     "FineLimit",
     "GateFinding",
@@ -49,7 +49,6 @@ __all__ = [
     "GatesError",
     "HearingRules",
     "HearingSource",
-    "PartyKind",
     "PenaltyKindsAllowed",
     "RequiresAny",
     "RequiresFields",
@@ -66,7 +65,6 @@ __all__ = [
 PACKAGE = "anjuan.archive.procedure"
 GATES_FILE = "gates.yaml"
 
-PartyKind = Literal["organisation", "person"]  # 单位（法人或者其他组织） / 个人（公民）
 Scalar = bool | int | float | str
 
 
@@ -196,13 +194,15 @@ _RULE_TYPES: tuple[type[_RuleBase], ...] = (
 _KIND_TAGS = frozenset(get_args(t.model_fields["kind"].annotation)[0] for t in _RULE_TYPES)
 
 
-class ServiceSource(_Strict):
-    """Where service dates (送达日期) are read: a table of the 文书送达回执."""
+class ServiceSource(ReceiptTable):
+    """Where service dates (送达日期) are read: a table of the 文书送达回执 (``table``, ``document_column``,
+    ``date_column``: see :class:`~.service_dates.ReceiptTable`, the description the deadlines share)."""
 
     form: str
-    table: str
-    document_column: str  # names the document served, with its 文号
-    date_column: str
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.form,)
 
 
 class Thresholds(_Strict):
@@ -337,20 +337,8 @@ class _CatalogueCheck:
 
     # sections
     def _service(self) -> None:
-        svc = self.rules.service
-        form = self._form(svc.form, f"service: unknown form {svc.form!r}")
-        if form is None:
-            return
-        table = self._field(form, svc.table, "service", (FieldType.table,))
-        if table is None or table.type != FieldType.table:
-            return
-        columns = {c.id: c for c in table.columns}
-        for col, types in ((svc.document_column, self._TEXT), (svc.date_column, (FieldType.date,))):
-            spec = columns.get(col)
-            if spec is None:
-                self.problems.append(f"service: table {svc.form}.{svc.table} has no column {col!r}")
-            elif spec.type not in types:
-                self.problems.append(f"service: column {svc.table}.{col} has type {spec.type.value}")
+        # The same check as the deadlines' `services` (one description of the receipt table).
+        self.problems.extend(f"service: {en}" for _zh, en in receipt_table_problems(self.rules.service, self.forms))
 
     def _hearing(self) -> None:
         hearing = self.rules.hearing
@@ -488,38 +476,6 @@ def load_gates(path: Path | None = None, *, catalogue: Catalogue | None = None) 
     """
     path = None if path is None else Path(path)
     return load_rules_file(PACKAGE, GATES_FILE, path, GatesError, _build, context=catalogue or load_catalogue())
-
-
-# -- the facts the caller supplies -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocFacts:
-    """One document of the case (文书), as stored."""
-
-    id: int
-    form_id: str  # catalogue id
-    status: str  # draft | issued | voided (only ``GateRules.counted_statuses`` count)
-    doc_date: dt.date | None = None  # 文书日期
-    fields: Mapping[str, Any] = field(default_factory=dict)  # stored JSON values: dates ISO, money strings
-    parent_id: int | None = None  # the document it cites (复查 → 责改)
-    number: str | None = None  # 文号, e.g. （晋临）应急罚告〔2026〕1号 — matched against 送达回执 rows
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """The case (案件) as the gates need it."""
-
-    procedure: str  # general (一般程序) | simple (简易程序)
-    kind: str  # inspection (检查) | penalty (行政处罚)
-    major: bool = False  # 重大案件 (marked on the case)
-    party_kind: PartyKind = "organisation"  # 当事人: 单位 or 个人
-    documents: tuple[DocFacts, ...] = ()
-    province: str | None = None  # 省级简称 (晋 …) for per-province 听证 thresholds; None = default
-
-    def with_document(self, doc: DocFacts) -> CaseFacts:
-        """The same case with one more document (handy when replaying a case step by step)."""
-        return dataclasses.replace(self, documents=(*self.documents, doc))
 
 
 @dataclass(frozen=True)
@@ -671,20 +627,15 @@ class _Situation:
             yield doc
 
     def served_on(self, doc: DocFacts) -> dt.date | None:
-        """The latest 送达日期 of a receipt row naming the document's number, else the document's date."""
-        svc = self.rules.service
-        dates: list[dt.date] = []
-        if doc.number:
-            key = _norm(doc.number)
-            for receipt in self.counted([svc.form]):
-                rows = receipt.fields.get(svc.table) or []
-                for row in rows if isinstance(rows, list) else []:
-                    if not isinstance(row, Mapping) or key not in _norm(row.get(svc.document_column, "")):
-                        continue
-                    try:
-                        dates.append(dt.date.fromisoformat(str(row.get(svc.date_column))[:10]))
-                    except ValueError:
-                        continue
+        """The latest 送达日期 of a counted receipt's row naming the document's number, else the document's date.
+
+        A row without a readable date is passed over (it dates nothing); the rows are read as the
+        deadline engine reads them (:func:`~.service_dates.service_rows`).
+        """
+        if not doc.number:
+            return doc.doc_date
+        rows = service_rows(self.counted(), self.rules.service, (doc.number,))
+        dates = [row.on for row in rows if row.numbers and row.on is not None]
         return max(dates) if dates else doc.doc_date
 
 

@@ -19,7 +19,8 @@ from ..documents import lifecycle as documents
 from ..kernel import Kernel
 from ..models import Case
 from ..qc.publication import published_events
-from .deadlines import Deadline, DocumentFacts, compute_deadlines, events_from_documents
+from .deadlines import Deadline, compute_deadlines, events_from_documents
+from .stored import doc_facts
 
 __all__ = ["ProcedureService"]
 
@@ -48,18 +49,13 @@ class ProcedureService:
 
     def deadlines_of(self, session: Session, case: Case, today: dt.date) -> list[Deadline]:
         rules = self.kernel.rules
-        docs = documents.list_documents(session, case_id=case.id)
-        facts = [
-            DocumentFacts(
-                id=d.id, form_id=d.form_id, number=d.number, status=d.status, doc_date=d.doc_date, fields=dict(d.fields)
-            )
-            for d in docs
-        ]
-        dated = [d.doc_date for d in docs if d.doc_date and d.status == "issued"]
-        filing = next((d.doc_date for d in docs if d.form_id == "case_filing_approval" and d.status == "issued"), None)
+        # The documents only, in id order: the case-level facts (party, area) are not needed here.
+        facts = [doc_facts(d) for d in documents.list_documents(session, case_id=case.id)]
+        dated = [d.doc_date for d in facts if d.doc_date and d.status == "issued"]
+        filing = next((d.doc_date for d in facts if d.form_id == "case_filing_approval" and d.status == "issued"), None)
         opened = filing or (min(dated) if dated else case.created_at.date())
         # 公示 records (archive/qc) are events too: the publication deadline is met when one exists.
-        published = published_events(session, [d.id for d in docs])
+        published = published_events(session, [d.id for d in facts])
         events = events_from_documents(facts, case.procedure, rules=rules.deadlines, extra=published)
         return compute_deadlines(
             events, rules.deadlines, procedure=case.procedure, opened_on=opened, today=today, calendar=rules.calendar

@@ -31,7 +31,8 @@ from ..documents.lifecycle import numbered_draft_clause
 from ..errors import NotFound
 from ..models import Case, Document, Event, Organisation, Publication
 from ..procedure.calendar import WorkingCalendar
-from ..procedure.deadlines import CaseEvent, DocumentFacts, RuleSet, events_from_documents
+from ..procedure.deadlines import CaseEvent, RuleSet, events_from_documents
+from ..procedure.stored import doc_facts
 from ..views import Verification
 from .publication import publishable_forms
 
@@ -194,21 +195,9 @@ def _filings(ctx: CheckContext, case_ids: Iterable[int]) -> dict[int, tuple[dt.d
     return out
 
 
-def _facts(doc: Document) -> DocumentFacts:
-    assert doc.doc_date is not None
-    return DocumentFacts(
-        id=doc.id,
-        form_id=doc.form_id,
-        number=doc.number or "",
-        status=doc.status,
-        doc_date=doc.doc_date,
-        fields=dict(doc.fields),
-    )
-
-
 def _event_dates(ctx: CheckContext, doc: Document, procedure: str, kind: str) -> list[dt.date]:
     """The dates of ``doc``'s own events of ``kind``, as deadlines.yaml maps its form and fields."""
-    events: Sequence[CaseEvent] = events_from_documents([_facts(doc)], procedure, rules=ctx.deadline_rules)
+    events: Sequence[CaseEvent] = events_from_documents([doc_facts(doc)], procedure, rules=ctx.deadline_rules)
     return [e.on for e in events if e.kind == kind]
 
 

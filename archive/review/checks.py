@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,8 @@ from anjuan.templates.text import pdf_text
 
 from ..catalogue import Catalogue, resolve_form
 from ..numbering import parse_number
-from ..procedure.gates import CaseFacts, DocFacts, GateFinding, GateRules, check_gates
+from ..procedure.facts import CaseFacts, DocFacts, replay
+from ..procedure.gates import GateFinding, GateRules, check_gates
 from ..views import Verification
 
 __all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
@@ -26,15 +27,11 @@ __all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
 
 @dataclass(frozen=True)
 class DocInfo:
-    """One issued document as the review sees it."""
+    """One issued document as the review sees it: the procedure's facts of it, and what a reviewer
+    reads besides (its name, officers, PDF, numbering)."""
 
-    id: int
-    form_id: str
+    facts: DocFacts  # as the gates read it (procedure.stored.doc_facts); the properties below read it
     name: str  # 文件名称
-    number: str | None
-    doc_date: dt.date | None
-    fields: dict[str, Any]
-    parent_id: int | None
     officers: tuple[tuple[str, str], ...]  # (name, 执法证号)
     pdf: bytes
     handler_signatures: bool  # the form is signed by its handlers (inspection / investigation documents)
@@ -43,16 +40,38 @@ class DocInfo:
     year: int | None = None
     counter: str | None = None
 
+    @property
+    def id(self) -> int:
+        return self.facts.id
+
+    @property
+    def form_id(self) -> str:
+        return self.facts.form_id
+
+    @property
+    def number(self) -> str | None:
+        return self.facts.number
+
+    @property
+    def doc_date(self) -> dt.date | None:
+        return self.facts.doc_date
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        return self.facts.fields
+
+    @property
+    def parent_id(self) -> int | None:
+        return self.facts.parent_id
+
 
 @dataclass(frozen=True)
 class ReviewInput:
     case_id: int
-    case_kind: str
-    procedure: str
+    # 案件事实 as the gates read them (procedure.stored.case_facts), with the issued documents only —
+    # the same DocFacts as ``docs`` carry.
+    case: CaseFacts
     volume_kind: str  # general | simple | inspection
-    major: bool
-    party_kind: str
-    province: str | None
     review_body: str  # 行政复议机关 the decision must name
     court: str  # 管辖人民法院
     docs: tuple[DocInfo, ...]  # issued documents
@@ -62,6 +81,7 @@ class ReviewInput:
     catalogue: Catalogue
     verify: Callable[[bytes], Verification]
     counter_seqs: dict[tuple[str, int], list[int]]  # (counter, year) → every 序号 the organisation used
+    today: dt.date  # the review's date (the kernel's clock): undated documents are judged as of it
     volume: bytes | None = None  # the latest case-file PDF, if assembled
     volume_check: Any = None  # templates.volume.check.VolumeCheck of that PDF
     category_of: Callable[[str], int] | None = None  # form id → position of its category in order.yaml
@@ -143,37 +163,10 @@ def procedure(data: ReviewInput) -> list[Problem]:
     case back-filled or imported without them is judged by the same law."""
     if data.gates is None:
         return []
-    ordered = sorted(data.docs, key=lambda d: (d.doc_date or dt.date.max, d.id))
-    facts = CaseFacts(
-        procedure=data.procedure,
-        kind=data.case_kind,
-        major=data.major,
-        party_kind=data.party_kind,  # type: ignore[arg-type]
-        province=data.province,
-    )
+    info = {d.id: d for d in data.docs}
     out: list[Problem] = []
-    for doc in ordered:
-        on = doc.doc_date or dt.date.today()
-        earlier = CaseFacts(
-            procedure=facts.procedure,
-            kind=facts.kind,
-            major=facts.major,
-            party_kind=facts.party_kind,
-            province=facts.province,
-            documents=tuple(
-                DocFacts(
-                    id=d.id,
-                    form_id=d.form_id,
-                    status="issued",
-                    doc_date=d.doc_date,
-                    fields=d.fields,
-                    parent_id=d.parent_id,
-                    number=d.number,
-                )
-                for d in ordered
-                if d.id != doc.id and (d.doc_date or dt.date.max) <= on
-            ),
-        )
+    for facts, on, earlier in replay(data.case, undated_on=data.today):
+        doc = info[facts.id]
         findings: list[GateFinding] = check_gates(
             data.gates, doc.form_id, doc.fields, earlier, on=on, parent_id=doc.parent_id, is_workday=data.is_workday
         )

@@ -18,6 +18,7 @@ from ..kernel import Kernel
 from ..models import CaseFile, Document, GuidanceOpinion, Organisation
 from ..numbering import format_number, next_value, peek_value
 from ..procedure.service import ProcedureService
+from ..procedure.stored import case_facts
 from ..sealing import SealPlan
 from .checks import DocInfo, ReviewInput
 from .engine import ReviewRules, run_review
@@ -44,19 +45,16 @@ class ReviewService:
                     .order_by(Document.id)
                 )
             )
+            # One reading of the documents: the gates replay reads the facts the other checks see.
+            facts = case_facts(case, rows)
             docs = []
-            for d in rows:
+            for d, doc_facts in zip(rows, facts.documents, strict=True):
                 form = resolve_form(kernel.rules.catalogue, d.form_id)
                 assert d.pdf_sha256 is not None
                 docs.append(
                     DocInfo(
-                        id=d.id,
-                        form_id=d.form_id,
+                        facts=doc_facts,
                         name=form.name,
-                        number=d.number,
-                        doc_date=d.doc_date,
-                        fields=dict(d.fields),
-                        parent_id=d.parent_id,
                         officers=tuple((o.name, o.cert_no or "") for o in d.officers),
                         pdf=kernel.blobs.get(d.pdf_sha256),
                         handler_signatures=form.handler_signatures,
@@ -87,12 +85,8 @@ class ReviewService:
             position = {item: i for i, c in enumerate(categories) for item in c.items}
             data = ReviewInput(
                 case_id=case.id,
-                case_kind=case.kind,
-                procedure=case.procedure,
+                case=facts,
                 volume_kind=kind,
-                major=case.major,
-                party_kind=case.party.kind,
-                province=case.org.area[:1] or None,
                 review_body=case.org.review_body,
                 court=case.org.court,
                 docs=tuple(docs),
@@ -102,6 +96,7 @@ class ReviewService:
                 catalogue=kernel.rules.catalogue,
                 verify=kernel.verify,
                 counter_seqs=counter_seqs,
+                today=today,
                 volume=kernel.blobs.get(volume_row.sha256) if volume_row else None,
                 category_of=lambda form_id: position.get(form_id, len(categories)),
             )

@@ -23,7 +23,7 @@ from anjuan.archive.procedure import (
     Deadline,
     DeadlineRulesError,
     DeadlineStatus,
-    DocumentFacts,
+    DocFacts,
     RuleSet,
     UnknownEventKind,
     WorkingCalendar,
@@ -468,7 +468,7 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _demo_docs(kind: str) -> tuple[list[DocumentFacts], str]:
+def _demo_docs(kind: str) -> tuple[list[DocFacts], str]:
     scenario = yaml.safe_load(DEMO.read_text("utf-8"))
     case = next(c for c in scenario["cases"] if c["kind"] == kind)
     forms = {f.id: f for f in load_catalogue().forms}
@@ -480,7 +480,8 @@ def _demo_docs(kind: str) -> tuple[list[DocumentFacts], str]:
         date = step["date"]
         # 一案一号: every numbered document of the demo case carries 序号 1 (as the demo issues them).
         number = f"（{area}）{org}{form.code}〔{date.year}〕1号" if form.numbered else ""
-        docs.append(DocumentFacts(f"doc{i}", form.id, number, "issued", date, _iso(step.get("fields", {}))))
+        fields = _iso(step.get("fields", {}))
+        docs.append(DocFacts(id=i, form_id=form.id, number=number, status="issued", doc_date=date, fields=fields))
     return docs, case.get("procedure", "general")
 
 
@@ -557,17 +558,39 @@ def test_demo_inspection_chain(rules: RuleSet) -> None:
     assert (re.due, re.status) == (D(2026, 11, 10), DeadlineStatus.met)
 
 
-def _receipt(rows: list[dict[str, str]], number: str = "（晋临）应急回〔2026〕3号") -> DocumentFacts:
-    return DocumentFacts("r", "service_receipt", number, "issued", D(2026, 5, 20), {"deliveries": rows})
+def _receipt(rows: list[dict[str, str]], number: str = "（晋临）应急回〔2026〕3号") -> DocFacts:
+    return DocFacts(
+        id=90,
+        form_id="service_receipt",
+        number=number,
+        status="issued",
+        doc_date=D(2026, 5, 20),
+        fields={"deliveries": rows},
+    )
 
 
 def test_service_rows_matched_by_number_name_and_fallback() -> None:
-    notice = DocumentFacts("n", "penalty_notice", "（晋临）应急罚告〔2026〕3号", "issued", D(2026, 5, 11), {})
-    hearing = DocumentFacts("h", "hearing_notice", "（晋临）应急听告〔2026〕3号", "issued", D(2026, 5, 11), {})
-    decision = DocumentFacts(
-        "d", "penalty_decision_org", "（晋临）应急罚〔2026〕3号", "issued", D(2026, 5, 18), {"fine": "2000"}
+    notice = DocFacts(
+        id=1, form_id="penalty_notice", number="（晋临）应急罚告〔2026〕3号", status="issued", doc_date=D(2026, 5, 11)
     )
-    voided = DocumentFacts("v", "penalty_decision_org", "（晋临）应急罚〔2026〕2号", "voided", D(2026, 5, 15), {})
+    hearing = DocFacts(
+        id=2, form_id="hearing_notice", number="（晋临）应急听告〔2026〕3号", status="issued", doc_date=D(2026, 5, 11)
+    )
+    decision = DocFacts(
+        id=3,
+        form_id="penalty_decision_org",
+        number="（晋临）应急罚〔2026〕3号",
+        status="issued",
+        doc_date=D(2026, 5, 18),
+        fields={"fine": "2000"},
+    )
+    voided = DocFacts(
+        id=4,
+        form_id="penalty_decision_org",
+        number="（晋临）应急罚〔2026〕2号",
+        status="voided",
+        doc_date=D(2026, 5, 15),
+    )
     rows = [
         # Half-width brackets and no name: matched by the 文号 all the same.
         {"document": "(晋临)应急罚告[2026]3号", "date": "2026-05-12"},
@@ -590,22 +613,22 @@ def test_service_rows_matched_by_number_name_and_fallback() -> None:
 
 
 def test_drafts_voids_extras_and_simple_procedure() -> None:
-    draft = DocumentFacts("a", "case_filing_approval", "", "draft", D(2026, 5, 1), {})
-    onsite = DocumentFacts(
-        "o",
-        "onsite_penalty_decision_person",
-        "（晋临）应急罚当〔2026〕4号",
-        "issued",
-        D(2026, 5, 6),
-        {"fine": "200", "payment_method": "当场缴纳"},
+    draft = DocFacts(id=1, form_id="case_filing_approval", number="", status="draft", doc_date=D(2026, 5, 1))
+    onsite = DocFacts(
+        id=2,
+        form_id="onsite_penalty_decision_person",
+        number="（晋临）应急罚当〔2026〕4号",
+        status="issued",
+        doc_date=D(2026, 5, 6),
+        fields={"fine": "200", "payment_method": "当场缴纳"},
     )
-    extension = DocumentFacts(
-        "x",
-        "case_extension_approval",
-        "（晋临）应急案延〔2026〕1号",
-        "issued",
-        D(2026, 7, 1),
-        {"extend_to": "2026-09-30"},
+    extension = DocFacts(
+        id=3,
+        form_id="case_extension_approval",
+        number="（晋临）应急案延〔2026〕1号",
+        status="issued",
+        doc_date=D(2026, 7, 1),
+        fields={"extend_to": "2026-09-30"},
     )
     published = CaseEvent("published", D(2026, 5, 7), "公示网站", "")
     events = events_from_documents([draft, onsite, extension], "simple", extra=[published])
@@ -635,7 +658,7 @@ def test_exported_names() -> None:
     assert set(procedure.__all__) >= {
         "CaseEvent",
         "Deadline",
-        "DocumentFacts",
+        "DocFacts",
         "WorkingCalendar",
         "compute_deadlines",
         "events_from_documents",

@@ -19,9 +19,8 @@ import yaml
 from anjuan.archive.catalogue import load_catalogue, resolve_form
 from anjuan.archive.errors import Conflict
 from anjuan.archive.fields import validate_fields
+from anjuan.archive.procedure.facts import CaseFacts, DocFacts
 from anjuan.archive.procedure.gates import (
-    CaseFacts,
-    DocFacts,
     GateFinding,
     GateRefused,
     GateRules,

@@ -15,7 +15,8 @@ from anjuan.archive.access import Principal
 from anjuan.archive.clock import today as beijing_today
 from anjuan.archive.errors import NotFound, ValidationFailed
 from anjuan.archive.models import Document, Event
-from anjuan.archive.procedure.deadlines import DocumentFacts, compute_deadlines, events_from_documents
+from anjuan.archive.procedure.deadlines import compute_deadlines, events_from_documents
+from anjuan.archive.procedure.stored import doc_facts
 from anjuan.archive.qc import (
     AlreadyPublished,
     NotPublishable,
@@ -275,7 +276,7 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
         # The deadline engine's `publication` rule reads the same records (extra `published` events).
         doc = s.get(Document, decisions["late"].id)
         assert doc is not None and doc.doc_date is not None
-        facts = [DocumentFacts(doc.id, doc.form_id, doc.number or "", doc.status, doc.doc_date, dict(doc.fields))]
+        facts = [doc_facts(doc)]
         extra = published_events(s, [doc.id])
     case_events = events_from_documents(facts, "general", rules=archive.kernel.rules.deadlines, extra=extra)
     rule = next(
