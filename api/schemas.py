@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from anjuan.archive.search import SearchResult
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt
 
 __all__ = [
     "CaseCreate",
@@ -56,6 +56,16 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
+
+
+def _distinct(ids: list[int] | None) -> list[int] | None:
+    if ids is not None and len(set(ids)) != len(ids):
+        raise ValueError("执法人员重复 / an officer is listed twice")
+    return ids
+
+
+#: officer ids in a request: positive, each once (a repeat is a 422, not a database error)
+OfficerIds = Annotated[list[PositiveInt], AfterValidator(_distinct)]
 
 
 class _In(BaseModel):
@@ -140,7 +150,7 @@ class CaseCreate(_In):
     procedure: str = Field("general", description="general (一般程序) or simple (简易程序)")
     name: str | None = None
     cause: str = ""
-    officer_ids: list[int] = Field(default_factory=list)
+    officer_ids: OfficerIds = Field(default_factory=list)
 
 
 class CaseRead(BaseModel):
@@ -184,7 +194,7 @@ def case_read(case: CaseView) -> CaseRead:
 class DocumentCreate(_In):
     form: str = Field(description="form id or Chinese name, e.g. penalty_decision_org or 行政处罚决定书（单位）")
     fields: dict[str, Any] = Field(default_factory=dict)
-    officer_ids: list[int] | None = None
+    officer_ids: OfficerIds | None = None
     parent_id: int | None = None
     doc_date: dt.date | None = None
     issue: bool = Field(False, description="issue at once (签发) instead of saving a draft")
@@ -192,7 +202,7 @@ class DocumentCreate(_In):
 
 class DocumentUpdate(_In):
     fields: dict[str, Any] | None = None
-    officer_ids: list[int] | None = None
+    officer_ids: OfficerIds | None = None
     doc_date: dt.date | None = None
 
 
@@ -259,6 +269,7 @@ class DocumentRead(BaseModel):
     issued_by: str | None
     issued_at: dt.datetime | None
     numbered_at: dt.datetime | None = None  # when the number was taken (a draft holding one is a hole to fill)
+    backfilled: bool = False  # 补录: issued after its document date (issued_at is the real time)
     voided_at: dt.datetime | None
     void_reason: str | None
     edition: int
@@ -285,6 +296,7 @@ def document_read(doc: DocumentView, title: str) -> DocumentRead:
         issued_by=doc.issued_by,
         issued_at=doc.issued_at,
         numbered_at=doc.numbered_at,
+        backfilled=doc.backfilled,
         voided_at=doc.voided_at,
         void_reason=doc.void_reason,
         edition=doc.edition,

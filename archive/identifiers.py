@@ -1,8 +1,37 @@
-"""Checks of official identifiers: 统一社会信用代码 (GB 32100-2015)."""
+"""Checks of official identifiers: 统一社会信用代码 (GB 32100-2015), lists of record ids."""
 
 from __future__ import annotations
 
-__all__ = ["credit_code_problem", "normalise_credit_code"]
+from collections.abc import Sequence
+
+from .errors import FieldError, ValidationFailed
+
+__all__ = ["credit_code_problem", "distinct_ids", "normalise_credit_code"]
+
+
+def distinct_ids(ids: Sequence[int], field: str, label_zh: str, label_en: str) -> list[int]:
+    """``ids`` unchanged when each appears once; a repeated one is an input error (the same officer
+    twice is not two officers — and would break the one-row-per-officer tables)."""
+    seen: set[int] = set()
+    repeated: list[int] = []
+    for i in ids:
+        if i in seen:
+            repeated.append(i)
+        seen.add(i)
+    if repeated:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    label_zh,
+                    label_en,
+                    f"重复：{'、'.join(map(str, dict.fromkeys(repeated)))}",
+                    f"repeated: {', '.join(map(str, dict.fromkeys(repeated)))}",
+                )
+            ]
+        )
+    return list(ids)
+
 
 # GB 32100-2015: 31 characters, the letters I, O, S, V, Z are never used.
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -15,6 +15,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 
+from .clock import beijing_date
+
 __all__ = [
     "AttachmentView",
     "CaseFileView",
@@ -151,6 +153,13 @@ class DocumentView(View):  # 执法文书
     case: CaseView
     officers: tuple[OfficerView, ...]
     parent: DocumentRef | None
+
+    @property
+    def backfilled(self) -> bool:
+        """补录: issued after the day it is dated (a paper record entered later, a case brought in
+        from history) — shown with its real issue time beside its date, never passed off as made then."""
+        issued_on = beijing_date(self.issued_at)
+        return self.doc_date is not None and issued_on is not None and self.doc_date < issued_on
 
 
 class UserView(View):  # 系统用户

@@ -29,6 +29,7 @@ from ..catalogue.model import CaseKind, Procedure
 from ..clock import today as beijing_today
 from ..errors import Conflict, FieldError, NotFound, ValidationFailed
 from ..fields import validate_fields
+from ..identifiers import distinct_ids
 from ..models import Case, Document, DocumentRevision, Officer
 from ..numbering import NumberingProfile, format_number, next_value
 from ..procedure.gates import GateRefused, GateRules, check_gates, default_is_workday
@@ -38,6 +39,7 @@ from .approvals import ApprovalRules, pending_step, step_name
 
 __all__ = [
     "IssueStep",
+    "check_not_future",
     "create_draft",
     "finish_issue",
     "get_document",
@@ -87,10 +89,28 @@ def _check_form_fits_case(form: FormSpec, case: Case) -> None:
         raise Conflict("案件已结案，不能再制作文书", "the case is closed", code="case_closed")
 
 
+def check_not_future(doc_date: dt.date | None, today: dt.date) -> None:
+    """A document cannot be dated after the day it is made: a later date would put it, and its 文号,
+    in a period that has not begun (and let it pass gates against documents not yet made)."""
+    if doc_date is not None and doc_date > today:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "doc_date",
+                    "文书日期",
+                    "document date",
+                    f"不能晚于今天（{today.isoformat()}）：{doc_date.isoformat()}",
+                    f"cannot be after today ({today.isoformat()}): {doc_date.isoformat()}",
+                )
+            ]
+        )
+
+
 def _resolve_officers(session: Session, case: Case, officer_ids: list[int] | None) -> list[Officer]:
     if officer_ids is None:
         return list(case.officers)
-    officers = [get_officer(session, i) for i in officer_ids]
+    ids = distinct_ids(officer_ids, "officer_ids", "执法人员", "officers")
+    officers = [get_officer(session, i) for i in ids]
     for officer in officers:
         if officer.org_id != case.org_id:
             raise Conflict(
@@ -113,8 +133,11 @@ def create_draft(
     parent_id: int | None = None,
     doc_date: dt.date | None = None,
     complete: bool = False,
+    today: dt.date | None = None,
 ) -> Document:
-    """Save a draft; with ``complete`` (issuing at once) missing required fields are errors too."""
+    """Save a draft; with ``complete`` (issuing at once) missing required fields are errors too.
+    ``today`` is the kernel's date (the system's Beijing date if not given)."""
+    check_not_future(doc_date, today or beijing_today())
     form = resolve_form(catalogue, form_key)
     case = get_case(session, case_id)
     _check_form_fits_case(form, case)
@@ -168,7 +191,9 @@ def update_draft(
     fields: dict[str, Any] | None = None,
     officer_ids: list[int] | None = None,
     doc_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Document:
+    check_not_future(doc_date, today or beijing_today())
     doc = get_document(session, doc_id)
     if doc.status != "draft":
         raise Conflict(
@@ -291,6 +316,7 @@ def reserve_number(
     is_workday: Callable[[dt.date], bool] | None = None,
     approval_rules: ApprovalRules | None = None,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> IssueStep:
     """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one).
     A draft without a date is dated ``today`` (the kernel's clock; the system's Beijing date if not given)."""
@@ -316,6 +342,7 @@ def reserve_number(
         raise Conflict("文书状态不能签发", f"document is {doc.status}, cannot issue", code="not_a_draft")
     if doc.doc_date is None:
         doc.doc_date = today or beijing_today()
+    check_not_future(doc.doc_date, today or beijing_today())
     check_procedure(session, gates=gates, doc=doc, is_workday=is_workday or default_is_workday)
     rule = profile.rule_for(form)
     if rule is not None and doc.seq is None:
@@ -359,7 +386,7 @@ def reserve_number(
         doc.suffix = _repeat_suffix(session, doc, year, seq) if rule.source != "counter" else None
         assert form.code is not None
         doc.number = format_number(org.area, org.code, form.code, year, seq, doc.suffix)
-        doc.numbered_at = dt.datetime.now(dt.UTC)
+        doc.numbered_at = now or dt.datetime.now(dt.UTC)
         events.record(
             session,
             actor=actor,
@@ -408,8 +435,10 @@ def finish_issue(
     pages: int,
     signatures: list[dict[str, Any]],
     revisions: list[str],
+    now: dt.datetime | None = None,
 ) -> Document:
-    """Step 3: record the stored files (DOCX, rendition, sealed PDF) and mark the document issued."""
+    """Step 3: record the stored files (DOCX, rendition, sealed PDF) and mark the document issued
+    (at ``now``, the kernel's clock; the system's if not given)."""
     doc = get_document(session, step.doc_id)
     if doc.status == "issued" and (doc.number or "") == step.number:
         # Two attempts completed the same numbered draft at once (a client's retry while the first
@@ -423,7 +452,7 @@ def finish_issue(
     doc.signatures = signatures
     doc.status = "issued"
     doc.issued_by = actor
-    doc.issued_at = dt.datetime.now(dt.UTC)
+    doc.issued_at = now or dt.datetime.now(dt.UTC)
     for index, digest in enumerate(revisions):
         if session.get(DocumentRevision, digest) is None:
             session.add(DocumentRevision(sha256=digest, document_id=doc.id, revision=index))

@@ -80,6 +80,7 @@ class DocumentService:
                     officer_ids=officer_ids,
                     parent_id=parent_id,
                     doc_date=doc_date,
+                    today=self.kernel.clock.today(),
                 )
             )
 
@@ -89,7 +90,14 @@ class DocumentService:
         with self.kernel.db.write() as s:
             require_document(s, actor, doc_id)
             return DocumentView.of(
-                lifecycle.update_draft(s, catalogue=self.rules.catalogue, actor=actor.name, doc_id=doc_id, **changes)
+                lifecycle.update_draft(
+                    s,
+                    catalogue=self.rules.catalogue,
+                    actor=actor.name,
+                    doc_id=doc_id,
+                    today=self.kernel.clock.today(),
+                    **changes,
+                )
             )
 
     def issue(self, *, actor: Principal, doc_id: int, idempotency_key: str | None = None) -> DocumentView:
@@ -119,7 +127,12 @@ class DocumentService:
             if request.get("parent_id") is not None:
                 require_document(s, actor, request["parent_id"])
             draft = lifecycle.create_draft(
-                s, catalogue=self.rules.catalogue, actor=actor.name, complete=True, **request
+                s,
+                catalogue=self.rules.catalogue,
+                actor=actor.name,
+                complete=True,
+                today=self.kernel.clock.today(),
+                **request,
             )
             return self._reserve(s, actor.name, draft.id)
 
@@ -208,6 +221,7 @@ class DocumentService:
             is_workday=self.rules.calendar.lenient().is_working_day,
             approval_rules=self.rules.approvals,
             today=self.kernel.clock.today(),
+            now=self.kernel.clock.now(),
         )
 
     def publish(self, actor: str, step: lifecycle.IssueStep) -> DocumentView:
@@ -234,6 +248,7 @@ class DocumentService:
                 pages=pages,
                 signatures=signers,
                 revisions=revisions,
+                now=self.kernel.clock.now(),
             )
             return DocumentView.of(done)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..access import RoleRules, load_roles
 from ..errors import Conflict, FieldError, NotFound, ValidationFailed
-from ..identifiers import credit_code_problem, normalise_credit_code
+from ..identifiers import credit_code_problem, distinct_ids, normalise_credit_code
 from ..models import Case, Officer, Organisation, Party
 
 __all__ = [
@@ -305,7 +305,8 @@ def create_case(
     procedure = _choice(procedure, PROCEDURES, _PROC_ALIASES, "procedure", "程序")
     org = get_org(session, org_id)
     party = get_party(session, party_id)
-    officers = [get_officer(session, i) for i in officer_ids or []]
+    ids = distinct_ids(officer_ids or [], "officer_ids", "执法人员", "officers")
+    officers = [get_officer(session, i) for i in ids]
     for officer in officers:
         if officer.org_id != org.id:
             raise Conflict(
