@@ -137,6 +137,7 @@ class FormSpec(_Strict):
     stage: str
     case_kinds: tuple[CaseKind, ...]
     procedures: tuple[Procedure, ...] = (Procedure.general, Procedure.simple)
+    party_kind: Literal["organisation", "person"] | None = None  # （单位）/（个人） forms: only for that 当事人
     repeatable: bool = False  # several in one case → suffix -n on a shared/inherited 序号
     min_officers: int = 0
     template: str | None = None  # DOCX template file name; None → generic layout

@@ -78,6 +78,15 @@ def _check_form_fits_case(form: FormSpec, case: Case) -> None:
             code="form_not_allowed_in_case",
             details={"form": form.id, "case_id": case.id, "case_kind": case.kind},
         )
+    if form.party_kind is not None and case.party.kind != form.party_kind:
+        party = {"organisation": "单位", "person": "个人"}
+        wanted, actual = party[form.party_kind], party.get(case.party.kind, "")
+        raise Conflict(
+            f"《{form.name}》只能用于{wanted}当事人，本案当事人{case.party.name}是{actual}",
+            f"form {form.id} is for a party that is a {form.party_kind}; {case.party.name} is a {case.party.kind}",
+            code="form_not_for_party",
+            details={"form": form.id, "case_id": case.id, "party_kind": case.party.kind},
+        )
     if Procedure(case.procedure) not in form.procedures:
         raise Conflict(
             f"《{form.name}》不适用于{'简易程序' if case.procedure == 'simple' else '一般程序'}案件",

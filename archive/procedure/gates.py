@@ -82,11 +82,26 @@ class _Strict(BaseModel):
 
 
 class FieldTest(_Strict):
-    """A field equals one of ``values`` (条件字段); for list fields (多选) any element may match."""
+    """A field equals one of ``values`` — or its text contains one of the words in ``contains``
+    (free-text measures such as 责令暂时停产停业) — (条件字段); for list fields any element may match."""
 
     form: str | None = None  # whose field: any issued document of this form; None = the document at hand
     field: str
-    values: tuple[Scalar, ...] = Field(min_length=1)
+    values: tuple[Scalar, ...] = ()
+    contains: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_test(self) -> FieldTest:
+        if bool(self.values) == bool(self.contains):
+            raise ValueError("a field test needs `values` or `contains` (one of them)")
+        return self
+
+    def holds(self, value: Any) -> bool:
+        if self.values:
+            return _matches(value, self.values)
+        if isinstance(value, list | tuple):
+            return any(self.holds(v) for v in value)
+        return isinstance(value, str) and any(word in value for word in self.contains)
 
 
 class When(_Strict):
@@ -690,9 +705,9 @@ def _applies(rule: _RuleBase, s: _Situation) -> bool:
         return True
     for test in when.fields:
         if test.form is None:
-            if _matches(s.fields.get(test.field), test.values):
+            if test.holds(s.fields.get(test.field)):
                 return True
-        elif any(_matches(d.fields.get(test.field), test.values) for d in s.counted([test.form])):
+        elif any(test.holds(d.fields.get(test.field)) for d in s.counted([test.form])):
             return True
     return bool(
         when.hearing_threshold
@@ -722,7 +737,7 @@ def _requires_any(rule: RequiresAny, s: _Situation) -> GateFinding | None:
     if rule.unless_field and not _empty(s.fields.get(rule.unless_field)):
         return None
     for doc in s.counted(rule.forms):
-        if all(_matches(doc.fields.get(t.field), t.values) for t in rule.where):
+        if all(t.holds(doc.fields.get(t.field)) for t in rule.where):
             return None
     return _finding(rule, s, rule.forms)
 

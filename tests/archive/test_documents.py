@@ -36,13 +36,15 @@ def _fields() -> dict[str, dict[str, Any]]:
 FIELDS = _fields()
 
 
-def _case(archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: str = "general") -> int:
+def _case(
+    archive: Archive, bureau: Bureau, kind: str = "penalty", procedure: str = "general", party_id: int | None = None
+) -> int:
     return archive.registry.create_case(
         actor=bureau.handler,
         org_id=bureau.org_id,
         kind=kind,
         procedure=procedure,
-        party_id=bureau.party_id,
+        party_id=party_id or bureau.party_id,
         officer_ids=bureau.officer_ids,
     ).id
 
@@ -282,11 +284,15 @@ def test_every_catalogue_form_can_be_issued(archive: Archive, bureau: Bureau, tm
     from tests.fixtures.samples import sample_fields
 
     # Coverage of every form's rendition, not of the procedure: gates off, as when back-filling old cases.
-    cases: dict[tuple[str, str], int] = {}
+    cases: dict[tuple[str, str, str], int] = {}
+    person = archive.registry.create_party(
+        actor=bureau.handler, kind="person", name="王建军", id_number="141002198503150012", address="临汾市尧都区"
+    ).id
     for form in archive.kernel.rules.catalogue.forms:
-        key = (form.case_kinds[0].value, form.procedures[0].value)
+        key = (form.case_kinds[0].value, form.procedures[0].value, form.party_kind or "organisation")
         if key not in cases:
-            cases[key] = _case(archive, bureau, kind=key[0], procedure=key[1])
+            party = person if key[2] == "person" else bureau.party_id
+            cases[key] = _case(archive, bureau, kind=key[0], procedure=key[1], party_id=party)
         fields = json.loads(json.dumps(sample_fields(form.id), default=str))
         doc = bureau.issue(archive, case_id=cases[key], form_key=form.name, fields=fields, doc_date=D)
         assert doc.status == "issued" and doc.pages and doc.pages >= 1, form.id
