@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from anjuan.archive.review import GuidanceView, ReviewReport
 from anjuan.archive.search import SearchResult
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +34,8 @@ __all__ = [
     "case_read",
     "casefile_json",
     "document_read",
+    "guidance_json",
+    "review_json",
     "search_result",
 ]
 
@@ -313,3 +316,14 @@ def casefile_json(c: CaseFileView) -> dict[str, Any]:
         "built_by": c.built_by,
         "built_at": c.built_at.isoformat(),
     }
+
+
+def review_json(report: ReviewReport) -> dict[str, Any]:
+    """案卷评查 report as JSON: the model's own conversion, which the demo's ``review.json`` uses too
+    (the archive layer cannot import this module)."""
+    return report.to_json()
+
+
+def guidance_json(g: GuidanceView) -> dict[str, Any]:
+    """指导意见书 as issued: its id, 文号, the sealed PDF's digest and the review it rests on."""
+    return {"id": g.id, "number": g.number, "pdf_sha256": g.pdf_sha256, "review": g.review}

@@ -301,12 +301,13 @@ def _play(
     casefile = _casefile(archive, scenario, people, [c["id"] for c in cases], docs_dir.parent, progress)
     if casefile is not None:
         # 案卷评查 by the city's reviewer: DIR/review.json
-        review = archive.reviews.review(actor=people["reviewer"], case_id=casefile["case_id"])
+        report = archive.reviews.review(actor=people["reviewer"], case_id=casefile["case_id"])
+        review = report.to_json()  # the API's JSON of it too (api/schemas.py review_json)
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
-        progress(f"案卷评查 review: {review['score']}分 {review['rating']} ({len(review['findings'])} findings)")
-        for finding in review["findings"]:
-            page = f" 第{finding['page']}页" if finding["page"] else ""
-            progress(f"  - [{finding['item']} −{finding['deduct']:g}] {finding['message_zh']}{page}")
+        progress(f"案卷评查 review: {report.score}分 {report.rating} ({len(report.findings)} findings)")
+        for finding in report.findings:
+            page = f" 第{finding.page}页" if finding.page else ""
+            progress(f"  - [{finding.item} −{finding.deduct:g}] {finding.message_zh}{page}")
         # … and the city issues its 安全生产执法指导意见书 from the review (numbered, sealed).
         opinion = archive.reviews.guidance(
             actor=people["reviewer"],
@@ -319,7 +320,7 @@ def _play(
         progress(f"指导意见书 guidance opinion {opinion.number} → {docs_dir.parent / 'guidance.pdf'}")
         review["guidance"] = {"file": "guidance.pdf", "number": opinion.number, "sha256": opinion.pdf_sha256}
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
-        casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
+        casefile["review"] = {"file": "review.json", "score": report.score, "rating": report.rating}
     search, quality = _search_and_quality(archive, people["reviewer"], issued, scenario.get("searches", []), progress)
     statistics = _statistics(archive, people["reviewer"], issued, docs_dir.parent, progress)
     return {

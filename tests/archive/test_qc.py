@@ -414,7 +414,7 @@ def test_low_review_score_reads_each_cases_latest_review(archive: Archive, burea
     review(worsened, 85, "良好")
     review(worsened, 55.5, "不合格")
     # And one review as the reviewer runs it: an empty case file scores what it scores.
-    score = archive.reviews.review(actor=bureau.people["赵敏"], case_id=real)["score"]
+    score = archive.reviews.review(actor=bureau.people["赵敏"], case_id=real).score
 
     now = beijing_today()
     found = _found(qc.run(actor=bureau.handler, name="low_review_score", today=now))
