@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from anjuan.archive.qc import Notice, PublicationView, QcQuery, QcRun
 from anjuan.archive.review import GuidanceView, ReviewReport
 from anjuan.archive.search import SearchResult
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
@@ -35,6 +36,10 @@ __all__ = [
     "casefile_json",
     "document_read",
     "guidance_json",
+    "notice_json",
+    "publication_json",
+    "qc_query_json",
+    "qc_run_json",
     "review_json",
     "search_result",
 ]
@@ -327,3 +332,30 @@ def review_json(report: ReviewReport) -> dict[str, Any]:
 def guidance_json(g: GuidanceView) -> dict[str, Any]:
     """指导意见书 as issued: its id, 文号, the sealed PDF's digest and the review it rests on."""
     return {"id": g.id, "number": g.number, "pdf_sha256": g.pdf_sha256, "review": g.review}
+
+
+def qc_query_json(q: QcQuery) -> dict[str, Any]:
+    """A saved quality query: name, titles, check and its params (defaults filled in)."""
+    return q.model_dump(mode="json")
+
+
+def qc_run_json(run: QcRun) -> dict[str, Any]:
+    """A quality query's run: its query, the day, the count and each finding (dates ISO)."""
+    return run.model_dump(mode="json")
+
+
+def notice_json(n: Notice) -> dict[str, Any]:
+    """A 公示 notice (dates ISO, the fine as stored)."""
+    return n.model_dump(mode="json")
+
+
+def publication_json(p: PublicationView) -> dict[str, Any]:
+    """A decision's 公示 record."""
+    return {
+        "id": p.id,
+        "document_id": p.document_id,
+        "published_on": p.published_on.isoformat(),
+        "channel": p.channel,
+        "url": p.url,
+        "recorded_by": p.recorded_by,
+    }

@@ -388,11 +388,11 @@ def _publish(
     if decision is None or spec is None:
         return None
     on = min(dt.date.fromisoformat(decision["date"]) + dt.timedelta(days=spec["days_after"]), documents_today())
-    row = archive.qc.publish(
+    publication = archive.qc.publish(
         actor=handler, document_id=decision["id"], published_on=on, channel=spec["channel"], url=spec["url"]
     )
     progress(f"公示 published {decision['number']} on {on}")
-    return {"document_id": row.document_id, "number": decision["number"], "published_on": on.isoformat()}
+    return {"document_id": publication.document_id, "number": decision["number"], "published_on": on.isoformat()}
 
 
 def _search_and_quality(
@@ -420,7 +420,7 @@ def _search_and_quality(
         top = [{"key": h.key, "title": h.title, "number": h.number} for h in found.hits]
         results.append({"query": q, "total": found.total, "exact": found.exact, "took_ms": found.took_ms, "top": top})
         progress(f"检索 search {q}: {found.total} hits ({found.took_ms:.0f} ms)")
-    quality = {q["name"]: archive.qc.run(actor=reviewer, name=q["name"])["count"] for q in archive.qc.queries()}
+    quality = {q.name: archive.qc.run(actor=reviewer, name=q.name).count for q in archive.qc.queries()}
     progress("质量检查 quality queries: " + ", ".join(f"{k} {v}" for k, v in quality.items()))
     return results, quality
 

@@ -18,6 +18,7 @@ from anjuan.archive.stats.xlsx import to_csv, to_xlsx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..schemas import notice_json
 from .context import PREFIX, Viewer, Web, posted_date, render
 
 __all__ = ["router"]
@@ -175,7 +176,7 @@ def notices_file(web: Viewer, fmt: str, start: str = "", end: str = "") -> Respo
         body = notices_csv(rows).encode("utf-8")  # with its BOM, for spreadsheet programs
         media = "text/csv; charset=utf-8"
     elif fmt == "json":
-        body = json.dumps(jsonable(rows), ensure_ascii=False, indent=2).encode()
+        body = json.dumps([notice_json(r) for r in rows], ensure_ascii=False, indent=2).encode()
         media = "application/json"
     else:
         raise ValidationFailed([FieldError("format", "格式", "format", "应为 csv 或 json", "csv or json")])
