@@ -9,6 +9,7 @@ from typing import Any
 from anjuan.archive.qc import Notice, PublicationView, QcQuery, QcRun
 from anjuan.archive.review import GuidanceView, ReviewReport
 from anjuan.archive.search import SearchResult
+from anjuan.archive.stats import FactRecord, StatsTable, TableInfo, jsonable
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,9 @@ __all__ = [
     "qc_run_json",
     "review_json",
     "search_result",
+    "stats_fact_json",
+    "stats_table_json",
+    "table_info_json",
 ]
 
 
@@ -359,3 +363,24 @@ def publication_json(p: PublicationView) -> dict[str, Any]:
         "url": p.url,
         "recorded_by": p.recorded_by,
     }
+
+
+def table_info_json(info: TableInfo) -> dict[str, Any]:
+    """A statistics table spec as lists show it: id, name, title, source, notes, groups, columns."""
+    return info.model_dump(mode="json")
+
+
+def stats_table_json(table: StatsTable) -> dict[str, Any]:
+    """A built statistics table: counts as integers, amounts and shares as numbers (``jsonable``:
+    the two places of an amount are the renderer's to show), the period's dates ISO; ``ranking``
+    only when the table was ranked."""
+    return jsonable(table.model_dump(exclude={"ranking"} if table.ranking is None else None))  # type: ignore[no-any-return]
+
+
+def stats_fact_json(record: FactRecord) -> dict[str, Any]:
+    """A fact record, flat: the fact's attributes, ``org`` (its name) and, for documents and
+    penalties, ``penalty_class``; dates ISO, fines (元) numbers."""
+    data: dict[str, Any] = {**dataclasses.asdict(record.fact), "org": record.org}
+    if record.penalty_class is not None:
+        data["penalty_class"] = record.penalty_class
+    return jsonable(data)  # type: ignore[no-any-return]

@@ -359,12 +359,12 @@ def _statistics(
     (out / "statistics.xlsx").write_bytes(to_xlsx(table))
     rows = archive.qc.notices(actor=reviewer, start=start, end=end)
     (out / "notices.csv").write_text(notices_csv(rows), "utf-8")
-    total = {c["id"]: _plain(table["total"]["cells"][c["id"]]) for c in table["columns"]}
-    progress(f"执法统计 {table['title']}: " + ", ".join(f"{c['label']} {total[c['id']]}" for c in table["columns"][:4]))
+    total = {c.id: _plain(table.total.cells[c.id]) for c in table.columns}
+    progress(f"执法统计 {table.title}: " + ", ".join(f"{c.label} {total[c.id]}" for c in table.columns[:4]))
     return {
-        "title": table["title"],
+        "title": table.title,
         "file": "statistics.xlsx",
-        "rows": [r["label"] for r in table["rows"]],
+        "rows": [r.label for r in table.rows],
         "total": total,
         "notices": {"file": "notices.csv", "count": len(rows)},
     }
