@@ -8,7 +8,7 @@ from typing import Any
 
 from anjuan.archive.qc import Notice, PublicationView, QcQuery, QcRun
 from anjuan.archive.review import GuidanceView, ReviewReport
-from anjuan.archive.search import SearchResult
+from anjuan.archive.search import IndexStatus, SearchResult
 from anjuan.archive.stats import FactRecord, StatsTable, TableInfo, jsonable
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +37,7 @@ __all__ = [
     "casefile_json",
     "document_read",
     "guidance_json",
+    "index_status_json",
     "notice_json",
     "publication_json",
     "qc_query_json",
@@ -384,3 +385,8 @@ def stats_fact_json(record: FactRecord) -> dict[str, Any]:
     if record.penalty_class is not None:
         data["penalty_class"] = record.penalty_class
     return jsonable(data)  # type: ignore[no-any-return]
+
+
+def index_status_json(status: IndexStatus) -> dict[str, Any]:
+    """The search index compared with the archive (counts, checkpoint, missing and stale keys)."""
+    return status.model_dump(mode="json")

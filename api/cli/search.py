@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from anjuan.archive.errors import ArchiveError
 
-from ..schemas import notice_json, publication_json, qc_query_json, qc_run_json, search_result
+from ..schemas import index_status_json, notice_json, publication_json, qc_query_json, qc_run_json, search_result
 from .common import JsonOpt, _acting, _archive, _fail, _out, _Run, app, doc_app, index_app
 from .documents import _parse_date
 
@@ -134,11 +134,11 @@ def index_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     with _Run(as_json), _archive() as archive:
         status = archive.search.status(actor=_acting(ctx, archive))
         text = (
-            f"records {status['records']}  schema v{status['schema_version']}  current {status['current']}\n"
-            f"checkpoint {status['checkpoint']} / last event {status['last_event']}\n"
-            f"missing {status['missing_count']}  stale {status['stale_count']}"
+            f"records {status.records}  schema v{status.schema_version}  current {status.current}\n"
+            f"checkpoint {status.checkpoint} / last event {status.last_event}\n"
+            f"missing {status.missing_count}  stale {status.stale_count}"
         )
-        _out(status, as_json, text)
+        _out(index_status_json(status), as_json, text)
 
 
 @app.command()

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import notice_json, publication_json, qc_query_json, qc_run_json, search_result
+from ..schemas import index_status_json, notice_json, publication_json, qc_query_json, qc_run_json, search_result
 
 __all__ = ["public_router", "router"]
 
@@ -96,7 +96,7 @@ public_router.add_api_route("/search", _search, methods=["GET"], tags=["search"]
 
 @router.get("/index/status", tags=["search"])
 async def index_status(archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return await run_in_threadpool(archive.search.status, actor=actor)
+    return index_status_json(await run_in_threadpool(archive.search.status, actor=actor))
 
 
 @router.get("/qc", tags=["qc"])
