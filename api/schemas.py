@@ -6,7 +6,10 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
-from anjuan.archive.search import SearchResult
+from anjuan.archive.qc import Notice, PublicationView, QcQuery, QcRun
+from anjuan.archive.review import GuidanceView, ReviewReport
+from anjuan.archive.search import IndexStatus, SearchResult
+from anjuan.archive.stats import FactRecord, StatsTable, TableInfo, jsonable
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt
 
@@ -33,8 +36,18 @@ __all__ = [
     "case_read",
     "casefile_json",
     "document_read",
+    "guidance_json",
+    "index_status_json",
+    "notice_json",
     "plain",
+    "publication_json",
+    "qc_query_json",
+    "qc_run_json",
+    "review_json",
     "search_result",
+    "stats_fact_json",
+    "stats_table_json",
+    "table_info_json",
 ]
 
 
@@ -346,3 +359,67 @@ def casefile_json(c: CaseFileView) -> dict[str, Any]:
         "built_by": c.built_by,
         "built_at": c.built_at.isoformat(),
     }
+
+
+def review_json(report: ReviewReport) -> dict[str, Any]:
+    """案卷评查 report as JSON: the model's own conversion, which the demo's ``review.json`` uses too
+    (the archive layer cannot import this module)."""
+    return report.to_json()
+
+
+def guidance_json(g: GuidanceView) -> dict[str, Any]:
+    """指导意见书 as issued: its id, 文号, the sealed PDF's digest and the review it rests on."""
+    return {"id": g.id, "number": g.number, "pdf_sha256": g.pdf_sha256, "review": g.review}
+
+
+def qc_query_json(q: QcQuery) -> dict[str, Any]:
+    """A saved quality query: name, titles, check and its params (defaults filled in)."""
+    return q.model_dump(mode="json")
+
+
+def qc_run_json(run: QcRun) -> dict[str, Any]:
+    """A quality query's run: its query, the day, the count and each finding (dates ISO)."""
+    return run.model_dump(mode="json")
+
+
+def notice_json(n: Notice) -> dict[str, Any]:
+    """A 公示 notice (dates ISO, the fine as stored)."""
+    return n.model_dump(mode="json")
+
+
+def publication_json(p: PublicationView) -> dict[str, Any]:
+    """A decision's 公示 record."""
+    return {
+        "id": p.id,
+        "document_id": p.document_id,
+        "published_on": p.published_on.isoformat(),
+        "channel": p.channel,
+        "url": p.url,
+        "recorded_by": p.recorded_by,
+    }
+
+
+def table_info_json(info: TableInfo) -> dict[str, Any]:
+    """A statistics table spec as lists show it: id, name, title, source, notes, groups, columns."""
+    return info.model_dump(mode="json")
+
+
+def stats_table_json(table: StatsTable) -> dict[str, Any]:
+    """A built statistics table: counts as integers, amounts and shares as numbers (``jsonable``:
+    the two places of an amount are the renderer's to show), the period's dates ISO; ``ranking``
+    only when the table was ranked."""
+    return jsonable(table.model_dump(exclude={"ranking"} if table.ranking is None else None))  # type: ignore[no-any-return]
+
+
+def stats_fact_json(record: FactRecord) -> dict[str, Any]:
+    """A fact record, flat: the fact's attributes, ``org`` (its name) and, for documents and
+    penalties, ``penalty_class``; dates ISO, fines (元) numbers."""
+    data: dict[str, Any] = {**dataclasses.asdict(record.fact), "org": record.org}
+    if record.penalty_class is not None:
+        data["penalty_class"] = record.penalty_class
+    return jsonable(data)  # type: ignore[no-any-return]
+
+
+def index_status_json(status: IndexStatus) -> dict[str, Any]:
+    """The search index compared with the archive (counts, checkpoint, missing and stale keys)."""
+    return status.model_dump(mode="json")

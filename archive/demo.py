@@ -301,12 +301,13 @@ def _play(
     casefile = _casefile(archive, scenario, people, [c["id"] for c in cases], docs_dir.parent, progress)
     if casefile is not None:
         # 案卷评查 by the city's reviewer: DIR/review.json
-        review = archive.reviews.review(actor=people["reviewer"], case_id=casefile["case_id"])
+        report = archive.reviews.review(actor=people["reviewer"], case_id=casefile["case_id"])
+        review = report.to_json()  # the API's JSON of it too (api/schemas.py review_json)
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
-        progress(f"案卷评查 review: {review['score']}分 {review['rating']} ({len(review['findings'])} findings)")
-        for finding in review["findings"]:
-            page = f" 第{finding['page']}页" if finding["page"] else ""
-            progress(f"  - [{finding['item']} −{finding['deduct']:g}] {finding['message_zh']}{page}")
+        progress(f"案卷评查 review: {report.score}分 {report.rating} ({len(report.findings)} findings)")
+        for finding in report.findings:
+            page = f" 第{finding.page}页" if finding.page else ""
+            progress(f"  - [{finding.item} −{finding.deduct:g}] {finding.message_zh}{page}")
         # … and the city issues its 安全生产执法指导意见书 from the review (numbered, sealed).
         opinion = archive.reviews.guidance(
             actor=people["reviewer"],
@@ -319,7 +320,7 @@ def _play(
         progress(f"指导意见书 guidance opinion {opinion.number} → {docs_dir.parent / 'guidance.pdf'}")
         review["guidance"] = {"file": "guidance.pdf", "number": opinion.number, "sha256": opinion.pdf_sha256}
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
-        casefile["review"] = {"file": "review.json", "score": review["score"], "rating": review["rating"]}
+        casefile["review"] = {"file": "review.json", "score": report.score, "rating": report.rating}
     search, quality = _search_and_quality(archive, people["reviewer"], issued, scenario.get("searches", []), progress)
     statistics = _statistics(archive, people["reviewer"], issued, docs_dir.parent, progress)
     return {
@@ -358,12 +359,12 @@ def _statistics(
     (out / "statistics.xlsx").write_bytes(to_xlsx(table))
     rows = archive.qc.notices(actor=reviewer, start=start, end=end)
     (out / "notices.csv").write_text(notices_csv(rows), "utf-8")
-    total = {c["id"]: _plain(table["total"]["cells"][c["id"]]) for c in table["columns"]}
-    progress(f"执法统计 {table['title']}: " + ", ".join(f"{c['label']} {total[c['id']]}" for c in table["columns"][:4]))
+    total = {c.id: _plain(table.total.cells[c.id]) for c in table.columns}
+    progress(f"执法统计 {table.title}: " + ", ".join(f"{c.label} {total[c.id]}" for c in table.columns[:4]))
     return {
-        "title": table["title"],
+        "title": table.title,
         "file": "statistics.xlsx",
-        "rows": [r["label"] for r in table["rows"]],
+        "rows": [r.label for r in table.rows],
         "total": total,
         "notices": {"file": "notices.csv", "count": len(rows)},
     }
@@ -387,11 +388,11 @@ def _publish(
     if decision is None or spec is None:
         return None
     on = min(dt.date.fromisoformat(decision["date"]) + dt.timedelta(days=spec["days_after"]), documents_today())
-    row = archive.qc.publish(
+    publication = archive.qc.publish(
         actor=handler, document_id=decision["id"], published_on=on, channel=spec["channel"], url=spec["url"]
     )
     progress(f"公示 published {decision['number']} on {on}")
-    return {"document_id": row.document_id, "number": decision["number"], "published_on": on.isoformat()}
+    return {"document_id": publication.document_id, "number": decision["number"], "published_on": on.isoformat()}
 
 
 def _search_and_quality(
@@ -419,7 +420,7 @@ def _search_and_quality(
         top = [{"key": h.key, "title": h.title, "number": h.number} for h in found.hits]
         results.append({"query": q, "total": found.total, "exact": found.exact, "took_ms": found.took_ms, "top": top})
         progress(f"检索 search {q}: {found.total} hits ({found.took_ms:.0f} ms)")
-    quality = {q["name"]: archive.qc.run(actor=reviewer, name=q["name"])["count"] for q in archive.qc.queries()}
+    quality = {q.name: archive.qc.run(actor=reviewer, name=q.name).count for q in archive.qc.queries()}
     progress("质量检查 quality queries: " + ", ".join(f"{k} {v}" for k, v in quality.items()))
     return results, quality
 

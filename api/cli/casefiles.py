@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from anjuan.archive.errors import ArchiveError
 
-from ..schemas import attachment_json, case_read, casefile_json
+from ..schemas import attachment_json, case_read, casefile_json, guidance_json, review_json
 from .common import JsonOpt, _acting, _archive, _out, _Run, app, archive_app, case_app, casefile_app
 from .documents import DateOpt, _parse_date
 
@@ -82,14 +82,14 @@ def review(ctx: typer.Context, case: int, as_json: JsonOpt = False) -> None:
     """案卷评查 — score a case file out of 100 with each finding, its document and page."""
     with _Run(as_json), _archive() as archive:
         report = archive.reviews.review(actor=_acting(ctx, archive), case_id=case)
-        lines = [f"案卷评查 review of case {case}: {report['score']}分 {report['rating']}"]
-        if report["veto"]:
-            lines.append(f"  否决项 veto: {', '.join(report['veto'])}")
-        lines += [f"  {c['name']}: {c['score']:g}/{c['points']:g}" for c in report["categories"]]
-        for f in report["findings"]:
-            where = f" 第{f['page']}页" if f["page"] else ""
-            lines.append(f"  - [{f['item']} −{f['deduct']:g}] {f['message_zh']}{where}")
-        _out(report, as_json, "\n".join(lines))
+        lines = [f"案卷评查 review of case {case}: {report.score}分 {report.rating}"]
+        if report.veto:
+            lines.append(f"  否决项 veto: {', '.join(report.veto)}")
+        lines += [f"  {c.name}: {c.score:g}/{c.points:g}" for c in report.categories]
+        for f in report.findings:
+            where = f" 第{f.page}页" if f.page else ""
+            lines.append(f"  - [{f.item} −{f.deduct:g}] {f.message_zh}{where}")
+        _out(review_json(report), as_json, "\n".join(lines))
 
 
 @archive_app.command("export")
@@ -194,13 +194,14 @@ def guidance(
         actor = _acting(ctx, archive)
         date = _parse_date(reply_by)
         assert date is not None
-        row = archive.reviews.guidance(actor=actor, case_id=case, reply_by=date, contact=contact, phone=phone)
+        opinion = archive.reviews.guidance(actor=actor, case_id=case, reply_by=date, contact=contact, phone=phone)
         if out:
-            out.write_bytes(archive.kernel.blobs.get(row.pdf_sha256))
+            out.write_bytes(archive.kernel.blobs.get(opinion.pdf_sha256))
+        review = opinion.review  # as recorded with the opinion (stored JSON)
         _out(
-            {"id": row.id, "number": row.number, "pdf_sha256": row.pdf_sha256, "review": row.review},
+            guidance_json(opinion),
             as_json,
-            f"指导意见书 {row.number}: {row.review['score']:g}分 {row.review['rating']}" + (f" → {out}" if out else ""),
+            f"指导意见书 {opinion.number}: {review['score']:g}分 {review['rating']}" + (f" → {out}" if out else ""),
         )
 
 

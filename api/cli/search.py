@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from anjuan.archive.errors import ArchiveError
 
-from ..schemas import search_result
+from ..schemas import index_status_json, notice_json, publication_json, qc_query_json, qc_run_json, search_result
 from .common import JsonOpt, _acting, _archive, _fail, _out, _Run, app, doc_app, index_app
 from .documents import _parse_date
 
@@ -83,14 +83,17 @@ def qc(
         actor = _acting(ctx, archive)
         if name is None:
             queries = archive.qc.queries()
-            _out(queries, as_json, "\n".join(f"{q['name']:<24} {q['title_zh']} / {q['title_en']}" for q in queries))
+            _out(
+                [qc_query_json(q) for q in queries],
+                as_json,
+                "\n".join(f"{q.name:<24} {q.title_zh} / {q.title_en}" for q in queries),
+            )
             return
         report = archive.qc.run(actor=actor, name=name, today=_parse_date(today))
-        lines = [f"{report['title_zh']} / {report['title_en']}: {report['count']} (as of {report['today']})"]
-        for f in report["findings"]:
-            number = f.get("number") or ""
-            lines.append(f"  - case {f['case_id']} {number} {f['detail_zh']}")
-        _out(report, as_json, "\n".join(lines))
+        lines = [f"{report.title_zh} / {report.title_en}: {report.count} (as of {report.today})"]
+        for f in report.findings:
+            lines.append(f"  - case {f.case_id} {f.number or ''} {f.detail_zh}")
+        _out(qc_run_json(report), as_json, "\n".join(lines))
 
 
 @index_app.command("rebuild")
@@ -131,11 +134,11 @@ def index_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     with _Run(as_json), _archive() as archive:
         status = archive.search.status(actor=_acting(ctx, archive))
         text = (
-            f"records {status['records']}  schema v{status['schema_version']}  current {status['current']}\n"
-            f"checkpoint {status['checkpoint']} / last event {status['last_event']}\n"
-            f"missing {status['missing_count']}  stale {status['stale_count']}"
+            f"records {status.records}  schema v{status.schema_version}  current {status.current}\n"
+            f"checkpoint {status.checkpoint} / last event {status.last_event}\n"
+            f"missing {status.missing_count}  stale {status.stale_count}"
         )
-        _out(status, as_json, text)
+        _out(index_status_json(status), as_json, text)
 
 
 @app.command()
@@ -157,9 +160,9 @@ def notices(
             csv_file.write_text(notices_csv(rows), "utf-8")
         lines = [f"公示 notices {start} – {end}: {len(rows)}"]
         for r in rows:
-            state = f"公示于 {r['published_on']}" if r["published_on"] else f"应于 {r['publish_by']} 前公示"
-            lines.append(f"  {r['number']}  {r['party']}  {r['result']}  ({state})")
-        _out(rows, as_json, "\n".join(lines))
+            state = f"公示于 {r.published_on}" if r.published_on else f"应于 {r.publish_by} 前公示"
+            lines.append(f"  {r.number}  {r.party}  {r.result}  ({state})")
+        _out([notice_json(r) for r in rows], as_json, "\n".join(lines))
 
 
 @doc_app.command("publish")
@@ -175,11 +178,12 @@ def doc_publish(
     with _Run(as_json), _archive() as archive:
         date = _parse_date(on)
         assert date is not None
-        row = archive.qc.publish(
+        publication = archive.qc.publish(
             actor=_acting(ctx, archive), document_id=doc_id, published_on=date, channel=channel, url=url
         )
+        recorded = publication_json(publication)
         _out(
-            {"id": row.id, "document_id": row.document_id, "published_on": row.published_on.isoformat()},
+            {k: recorded[k] for k in ("id", "document_id", "published_on")},  # what the command has always printed
             as_json,
-            f"已登记公示 publication recorded: document {doc_id} on {row.published_on} ({row.channel})",
+            f"已登记公示 publication recorded: document {doc_id} on {publication.published_on} ({publication.channel})",
         )

@@ -9,7 +9,9 @@ from typing import Annotated, Any
 
 import typer
 from anjuan.archive.errors import ArchiveError
+from anjuan.archive.stats import StatsTable
 
+from ..schemas import stats_fact_json, stats_table_json, table_info_json
 from .common import JsonOpt, _acting, _archive, _out, _Run, app
 from .documents import _parse_date
 
@@ -77,25 +79,25 @@ def _grid(heads: list[list[str]], body: list[list[str]], spans: list[tuple[int, 
     return lines
 
 
-def _stats_lines(table: dict[str, Any], width: int) -> list[str]:
+def _stats_lines(table: StatsTable, width: int) -> list[str]:
     """The table for a terminal: units as rows, group headers over their columns, 合计 first (as the
     报表 prints it); when that is wider than ``width``, turned over — one line per column, a column
     per unit."""
-    columns = table["columns"]
-    units = [(table["total"]["label"], table["total"]["cells"])] + [(r["label"], r["cells"]) for r in table["rows"]]
-    body = [[label, *(_value_text(cells[c["id"]]) for c in columns)] for label, cells in units]
+    columns = table.columns
+    units = [(table.total.label, table.total.cells)] + [(r.label, r.cells) for r in table.rows]
+    body = [[label, *(_value_text(cells[c.id]) for c in columns)] for label, cells in units]
     spans, i = [], 0
     while i < len(columns):
         j = i
-        while j + 1 < len(columns) and columns[i]["group"] and columns[j + 1]["group"] == columns[i]["group"]:
+        while j + 1 < len(columns) and columns[i].group and columns[j + 1].group == columns[i].group:
             j += 1
-        if columns[i]["group"]:
-            spans.append((1 + i, 1 + j, columns[i]["group_header"]))
+        if columns[i].group:
+            spans.append((1 + i, 1 + j, columns[i].group_header or ""))
         i = j + 1
-    wide = _grid([["单位", *(c["header"] for c in columns)]], body, spans)
+    wide = _grid([["单位", *(c.header for c in columns)]], body, spans)
     if max(_display_width(line) for line in wide) <= width:
         return wide
-    turned = [[c["label"], *(_value_text(cells[c["id"]]) for _, cells in units)] for c in columns]
+    turned = [[c.label, *(_value_text(cells[c.id]) for _, cells in units)] for c in columns]
     return _grid([["指标", *(label for label, _ in units)]], turned)
 
 
@@ -141,7 +143,7 @@ def stats(
         return
     import shutil
 
-    from anjuan.archive.stats import jsonable, to_csv, to_xlsx
+    from anjuan.archive.stats import to_csv, to_xlsx
 
     with _Run(as_json):
         start, end = _stats_period(date_from, date_to)
@@ -156,18 +158,18 @@ def stats(
         if csv_file is not None:
             csv_file.write_text(to_csv(table), "utf-8")
             written.append(str(csv_file))
-        lines = [table["title"], f"{table['org']}  {table['period']['label']}", ""]
+        lines = [table.title, f"{table.org}  {table.period.label}", ""]
         lines += _stats_lines(table, shutil.get_terminal_size((120, 24)).columns)
         if rank is not None:
-            column = next(c for c in table["columns"] if c["id"] == rank)
+            column = next(c for c in table.columns if c.id == rank)
             order = "升序 ascending" if ascending else "降序 descending"
-            lines += ["", f"排名 ranking: {column['label']}（{order}）"]
+            lines += ["", f"排名 ranking: {column.label}（{order}）"]
             lines += _grid(
                 [["名次", "单位", "数值"]],
-                [[str(r["rank"]), r["label"], _value_text(r["value"])] for r in table["ranking"]],
+                [[str(r.rank), r.label, _value_text(r.value)] for r in table.ranking or ()],
             )
         lines += [f"→ {path}" for path in written]
-        _out(jsonable(table), as_json, "\n".join(lines))
+        _out(stats_table_json(table), as_json, "\n".join(lines))
 
 
 @stats_app.command("tables")
@@ -177,9 +179,9 @@ def stats_tables(as_json: JsonOpt = False) -> None:
         specs = archive.stats.tables()
         lines = []
         for spec in specs:
-            lines.append(f"{spec['id']:<10} {spec['name']}（{len(spec['columns'])}栏 columns）")
-            lines += [f"    {c['id']:<24} {c['label']}" for c in spec["columns"]]
-        _out(specs, as_json, "\n".join(lines))
+            lines.append(f"{spec.id:<10} {spec.name}（{len(spec.columns)}栏 columns）")
+            lines += [f"    {c.id:<24} {c.label}" for c in spec.columns]
+        _out([table_info_json(spec) for spec in specs], as_json, "\n".join(lines))
 
 
 @stats_app.command("facts")
@@ -195,7 +197,9 @@ def stats_facts(
     with _Run(as_json):
         start, end = _stats_period(date_from, date_to)
         with _archive() as archive:
-            rows = archive.stats.facts(actor=_acting(ctx, archive), source=source, org=org, start=start, end=end)
+            records = archive.stats.facts(actor=_acting(ctx, archive), source=source, org=org, start=start, end=end)
+        # The text lists what the JSON holds, one column per key (kinds joined, fines as numbers).
+        rows = [stats_fact_json(r) for r in records]
         lines = [f"{source} {start} – {end}: {len(rows)}"]
         if rows:
             keys = list(rows[0])

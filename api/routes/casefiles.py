@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import CaseRead, attachment_json, case_read, casefile_json
+from ..schemas import CaseRead, attachment_json, case_read, casefile_json, guidance_json, review_json
 from .seals import read_upload
 
 __all__ = ["router"]
@@ -95,7 +95,7 @@ def file_case(case_id: int, archive: ArchiveDep, actor: Actor, checker: str = ""
 def review_case(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     """案卷评查: score out of 100, rating (优秀/良好/合格/不合格; a veto item forces 不合格) and each
     finding with its item, document, 文号 and page in the volume."""
-    return archive.reviews.review(actor=actor, case_id=case_id)
+    return review_json(archive.reviews.review(actor=actor, case_id=case_id))
 
 
 @router.post("/casefiles/check", tags=["casefiles"])
@@ -112,8 +112,8 @@ def issue_guidance(
     case_id: int, archive: ArchiveDep, actor: Actor, reply_by: dt.date, contact: str = "", phone: str = ""
 ) -> dict[str, Any]:
     """安全生产执法指导意见书: the reviewing (superior) bureau's numbered, sealed opinion from the review."""
-    row = archive.reviews.guidance(actor=actor, case_id=case_id, reply_by=reply_by, contact=contact, phone=phone)
-    return {"id": row.id, "number": row.number, "pdf_sha256": row.pdf_sha256, "review": row.review}
+    opinion = archive.reviews.guidance(actor=actor, case_id=case_id, reply_by=reply_by, contact=contact, phone=phone)
+    return guidance_json(opinion)
 
 
 @router.get("/guidance/{guidance_id}.pdf", tags=["review"])

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import search_result
+from ..schemas import index_status_json, notice_json, publication_json, qc_query_json, qc_run_json, search_result
 
 __all__ = ["public_router", "router"]
 
@@ -96,20 +96,20 @@ public_router.add_api_route("/search", _search, methods=["GET"], tags=["search"]
 
 @router.get("/index/status", tags=["search"])
 async def index_status(archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    return await run_in_threadpool(archive.search.status, actor=actor)
+    return index_status_json(await run_in_threadpool(archive.search.status, actor=actor))
 
 
 @router.get("/qc", tags=["qc"])
 async def qc_list(archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
     """The saved quality queries (质量检查), with their parameters."""
-    return archive.qc.queries()
+    return [qc_query_json(q) for q in archive.qc.queries()]
 
 
 @router.get("/qc/{name}", tags=["qc"])
 def qc_run(name: str, archive: ArchiveDep, actor: Actor, today: dt.date | None = None) -> dict[str, Any]:
     """Run one saved quality query over what the user may see. A plain ``def`` route: the seal
     check behind ``unsealed_documents`` must not run on the event loop."""
-    return archive.qc.run(actor=actor, name=name, today=today)
+    return qc_run_json(archive.qc.run(actor=actor, name=name, today=today))
 
 
 @router.get("/notices", tags=["qc"], response_model=None)
@@ -128,7 +128,7 @@ async def public_notices(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="notices-{start}-{end}.csv"'},
         )
-    return rows
+    return [notice_json(n) for n in rows]
 
 
 class PublicationIn(BaseModel):
@@ -140,7 +140,7 @@ class PublicationIn(BaseModel):
 @router.post("/documents/{doc_id}/publication", status_code=201, tags=["qc"])
 async def publish(doc_id: int, body: PublicationIn, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     """Record that a penalty decision was made public (公示)."""
-    row = await run_in_threadpool(
+    publication = await run_in_threadpool(
         archive.qc.publish,
         actor=actor,
         document_id=doc_id,
@@ -148,11 +148,4 @@ async def publish(doc_id: int, body: PublicationIn, archive: ArchiveDep, actor: 
         channel=body.channel,
         url=body.url,
     )
-    return {
-        "id": row.id,
-        "document_id": row.document_id,
-        "published_on": row.published_on.isoformat(),
-        "channel": row.channel,
-        "url": row.url,
-        "recorded_by": row.recorded_by,
-    }
+    return publication_json(publication)

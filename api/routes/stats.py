@@ -7,10 +7,11 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from anjuan.archive.stats import jsonable, to_csv, to_xlsx
+from anjuan.archive.stats import to_csv, to_xlsx
 from fastapi import APIRouter, Query, Response
 
 from ..deps import Actor, ArchiveDep
+from ..schemas import stats_fact_json, stats_table_json, table_info_json
 
 __all__ = ["XLSX_MEDIA_TYPE", "router"]
 
@@ -33,7 +34,7 @@ def _attachment(filename: str, title: str) -> str:
 @router.get("/stats/tables")
 def stats_tables(archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
     """The statistics tables (报表) that can be built: id, name, title, groups and columns."""
-    return archive.stats.tables()
+    return [table_info_json(t) for t in archive.stats.tables()]
 
 
 @router.get("/stats/facts/{source}")
@@ -42,7 +43,7 @@ def stats_facts(
 ) -> list[dict[str, Any]]:
     """The fact records behind the tables: ``inspections`` (执法检查 and 整改复查), ``documents``
     (every issued document) or ``penalties`` (行政处罚决定书) of the period, as far as you may open them."""
-    return archive.stats.facts(actor=actor, source=source, org=org, start=start, end=end)
+    return [stats_fact_json(r) for r in archive.stats.facts(actor=actor, source=source, org=org, start=start, end=end)]
 
 
 @router.get("/stats/{table_id}", response_model=None)
@@ -63,17 +64,17 @@ def stats_table(
     table = archive.stats.table(actor=actor, table_id=table_id, org=org, start=start, end=end)
     if rank is not None:
         table = archive.stats.ranked(table, rank, descending=order == "desc")
-    stem = f"{table['table']}-{start.isoformat()}-{end.isoformat()}"
+    stem = f"{table.table}-{start.isoformat()}-{end.isoformat()}"
     if format == "xlsx":
         return Response(
             to_xlsx(table),
             media_type=XLSX_MEDIA_TYPE,
-            headers={"Content-Disposition": _attachment(f"{stem}.xlsx", f"{table['title']}.xlsx")},
+            headers={"Content-Disposition": _attachment(f"{stem}.xlsx", f"{table.title}.xlsx")},
         )
     if format == "csv":
         return Response(
             to_csv(table),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": _attachment(f"{stem}.csv", f"{table['title']}.csv")},
+            headers={"Content-Disposition": _attachment(f"{stem}.csv", f"{table.title}.csv")},
         )
-    return jsonable(table)
+    return stats_table_json(table)

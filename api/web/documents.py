@@ -9,6 +9,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from anjuan.archive.errors import ValidationFailed
+from anjuan.archive.qc import PublicationView
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -112,7 +113,8 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
         if doc.status == "submitted"
         else False
     )
-    publication = None
+    # None: not a decision under the 公示 duty (no panel); {}: one, still unpublished (the form)
+    publication: PublicationView | dict[str, Any] | None = None
     if doc.form_id in archive.qc.publishable_forms and doc.status == "issued":
         publication = archive.qc.publication(actor=actor, document_id=doc.id) or {}
     meta = {

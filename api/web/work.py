@@ -263,8 +263,6 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
         entries = web.archive.casefiles.latest(actor=web.actor, case_id=case_id).entries
     except NotFound:
         entries = []
-    for finding in report["findings"]:
-        finding["pdf_page"] = _physical(entries, finding.get("page"))
     return render(
         web,
         request,
@@ -273,6 +271,8 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
         nav="search",
         case=case,
         report=report,
+        # the PDF page of each finding's stamped page, for the viewer beside the list (same order)
+        pdf_pages=[_physical(entries, f.page) for f in report.findings],
         today=web.archive.kernel.clock.today(),
         reply_by=web.archive.kernel.clock.today() + dt.timedelta(days=30),
     )
@@ -281,14 +281,14 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
 @router.post("/cases/{case_id}/guidance")
 def guidance(case_id: int, web: Viewer, posted: Posted) -> Response:
     reply_by = posted_date(posted.get("reply_by"), "reply_by", "反馈期限")
-    row = web.archive.reviews.guidance(
+    opinion = web.archive.reviews.guidance(
         actor=web.actor,
         case_id=case_id,
         reply_by=reply_by,
         contact=str(posted.get("contact", "")).strip(),
         phone=str(posted.get("phone", "")).strip(),
     )
-    return redirect(f"{PREFIX}/guidance/{row.id}.pdf", f"已出具执法指导意见书 {row.number}")
+    return redirect(f"{PREFIX}/guidance/{opinion.id}.pdf", f"已出具执法指导意见书 {opinion.number}")
 
 
 @router.get("/guidance/{guidance_id}.pdf")

@@ -5,6 +5,7 @@ from .checks import CHECKS, CheckContext, Finding
 from .publication import AlreadyPublished, NotPublishable, publishable_forms, published_events, record_publication
 from .queries import PARAMS, QcQueries, QcQueriesError, QcQuery, load_queries
 from .service import QualityService
+from .views import Notice, PublicationView, QcRun
 
 __all__ = [
     "CHECKS",
@@ -13,9 +14,12 @@ __all__ = [
     "CheckContext",
     "Finding",
     "NotPublishable",
+    "Notice",
+    "PublicationView",
     "QcQueries",
     "QcQueriesError",
     "QcQuery",
+    "QcRun",
     "QualityService",
     "load_queries",
     "publishable_forms",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import Principal, document_clause
 from ..models import Case, Document, Organisation, Publication
 from .redact import mask_name, redact_text
+from .views import Notice
 
 __all__ = ["NOTICE_COLUMNS", "notices", "notices_csv"]
 
@@ -58,7 +59,7 @@ def notices(
     end: dt.date,
     forms: Collection[str],
     publish_by: Callable[[dt.date], dt.date],
-) -> list[dict[str, Any]]:
+) -> list[Notice]:
     """Notices of the penalty decisions (``forms``) dated ``start``–``end`` that ``actor`` may see."""
     rows = session.execute(
         select(Document, Case, Organisation, Publication)
@@ -75,7 +76,7 @@ def notices(
         .options(selectinload(Case.party))
         .order_by(Document.doc_date, Document.id)
     ).all()
-    out = []
+    out: list[Notice] = []
     for doc, case, org, publication in rows:
         party = case.party
         person = party.kind != "organisation"
@@ -91,33 +92,40 @@ def notices(
         parts = (_text(fields.get("violated_provisions")), _text(fields.get("penalty_basis")))
         basis = "；".join(t for t in parts if t)
         out.append(
-            {
-                "document_id": doc.id,
-                "case_id": case.id,
-                "number": doc.number or "",
-                "party": mask_name(party.name) if person else party.name,
-                "party_kind": "自然人" if person else "法人或其他组织",
-                "credit_code": "" if person else (party.credit_code or ""),
-                "facts": clean(fields.get("facts")),
-                "basis": clean(basis),
-                "result": clean(fields.get("penalty") or fields.get("penalty_types")),
-                "fine": fields.get("fine"),
-                "organ": org.name,
-                "decided_on": doc.doc_date.isoformat(),
-                "publish_by": publish_by(doc.doc_date).isoformat(),
-                "published_on": publication.published_on.isoformat() if publication else None,
-                "url": publication.url if publication else "",
-            }
+            Notice(
+                document_id=doc.id,
+                case_id=case.id,
+                number=doc.number or "",
+                party=mask_name(party.name) if person else party.name,
+                party_kind="自然人" if person else "法人或其他组织",
+                credit_code="" if person else (party.credit_code or ""),
+                facts=clean(fields.get("facts")),
+                basis=clean(basis),
+                result=clean(fields.get("penalty") or fields.get("penalty_types")),
+                fine=fields.get("fine"),
+                organ=org.name,
+                decided_on=doc.doc_date,
+                publish_by=publish_by(doc.doc_date),
+                published_on=publication.published_on if publication else None,
+                url=publication.url if publication else "",
+            )
         )
     return out
 
 
-def notices_csv(rows: list[dict[str, Any]]) -> str:
+def _cell(value: Any) -> str:
+    """A notice's value in the CSV: dates ISO (YYYY-MM-DD), nothing for None."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def notices_csv(rows: Sequence[Notice]) -> str:
     """CSV with Chinese headers (UTF-8 with BOM, so spreadsheet programs read the characters)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for _, header in NOTICE_COLUMNS])
     for row in rows:
-        writer.writerow(["" if row.get(key) is None else row[key] for key, _ in NOTICE_COLUMNS])
+        writer.writerow([_cell(getattr(row, key)) for key, _ in NOTICE_COLUMNS])
     return buffer.getvalue()

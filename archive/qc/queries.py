@@ -111,15 +111,6 @@ class QcQuery(_Model):
             return value
         return PARAMS[check].model_validate(value).model_dump()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "title_zh": self.title_zh,
-            "title_en": self.title_en,
-            "check": self.check,
-            "params": dict(self.params),
-        }
-
 
 class QcQueries(_Model):
     version: int

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from .checks import CHECKS, CheckContext
 from .notice import notices
 from .publication import publishable_forms, record_publication
 from .queries import QcQueries, QcQuery, load_queries
+from .views import Notice, PublicationView, QcRun
 
 __all__ = ["QualityService"]
 
@@ -30,9 +30,9 @@ class QualityService:
         # The decisions under the publication duty, as the deadline rules define it (deadlines.yaml).
         self.publishable_forms: frozenset[str] = publishable_forms(kernel.rules.deadlines)
 
-    def queries(self) -> list[dict[str, Any]]:
+    def queries(self) -> tuple[QcQuery, ...]:
         """The saved queries: name, titles, check and params (with defaults filled in)."""
-        return [q.to_dict() for q in self.rules.queries]
+        return self.rules.queries
 
     def query(self, name: str) -> QcQuery:
         found = self.rules.by_name().get(name)
@@ -46,14 +46,14 @@ class QualityService:
             )
         return found
 
-    def notices(self, *, actor: Principal, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    def notices(self, *, actor: Principal, start: dt.date, end: dt.date) -> list[Notice]:
         """公示 notices of the penalty decisions dated ``start``–``end`` (see ``notice.py``), with
         natural persons' data redacted; the deadline uses the ``publication_overdue`` parameters."""
         if start > end:
             raise ValidationFailed(
                 [FieldError("from", "起始日期", "from", "不能晚于截止日期", "must not be after the end date")]
             )
-        working_days = int(self.query("publication_overdue").to_dict()["params"].get("working_days", 7))
+        working_days = int(self.query("publication_overdue").params.get("working_days", 7))
         calendar = self.kernel.rules.calendar.lenient()
         with self.kernel.db.read() as s:
             return notices(
@@ -65,26 +65,18 @@ class QualityService:
                 publish_by=lambda day: calendar.add_working_days(day, working_days),
             )
 
-    def publication(self, *, actor: Principal, document_id: int) -> dict[str, Any] | None:
+    def publication(self, *, actor: Principal, document_id: int) -> PublicationView | None:
         """The 公示 record of a decision the actor may see, or None while it is unpublished."""
         with self.kernel.db.read() as s:
             require_document(s, actor, document_id)
             row = s.scalars(select(Publication).where(Publication.document_id == document_id)).first()
-            if row is None:
-                return None
-            return {
-                "published_on": row.published_on,
-                "channel": row.channel,
-                "url": row.url,
-                "recorded_by": row.recorded_by,
-            }
+            return None if row is None else PublicationView.of(row)
 
-    def run(self, *, actor: Principal, name: str, today: dt.date | None = None) -> dict[str, Any]:
+    def run(self, *, actor: Principal, name: str, today: dt.date | None = None) -> QcRun:
         """Run the saved query ``name`` as of ``today`` (default: today in Beijing) over the actor's scope.
 
-        Returns ``{"name", "title_zh", "title_en", "params", "today", "count", "findings"}``; each
-        finding is :meth:`Finding.to_dict <anjuan.archive.qc.checks.Finding.to_dict>` (dates as
-        ``datetime.date``). The run is logged (entity ``qc``, action ``qc_run``) with its count.
+        The findings are :class:`~anjuan.archive.qc.checks.Finding` records, by case and document.
+        The run is logged (entity ``qc``, action ``qc_run``) with its count.
         """
         query = self.query(name)
         today = today or self.kernel.clock.today()
@@ -117,15 +109,15 @@ class QualityService:
                 today=today,
                 count=len(findings),
             )
-        return {
-            "name": query.name,
-            "title_zh": query.title_zh,
-            "title_en": query.title_en,
-            "params": dict(query.params),
-            "today": today,
-            "count": len(findings),
-            "findings": [f.to_dict() for f in findings],
-        }
+        return QcRun(
+            name=query.name,
+            title_zh=query.title_zh,
+            title_en=query.title_en,
+            params=dict(query.params),
+            today=today,
+            count=len(findings),
+            findings=tuple(findings),
+        )
 
     def publish(
         self,
@@ -135,12 +127,12 @@ class QualityService:
         published_on: dt.date,
         channel: str,
         url: str = "",
-    ) -> Publication:
+    ) -> PublicationView:
         """登记公开: record that an issued penalty decision the actor may see was published."""
         require(actor, "draft")  # the bureau's enforcement staff record it, as they issue the decision
         with self.kernel.db.write() as s:
             doc = require_document(s, actor, document_id)
-            return record_publication(
+            row = record_publication(
                 s,
                 document=doc,
                 forms=self.publishable_forms,
@@ -150,3 +142,4 @@ class QualityService:
                 today=self.kernel.clock.today(),
                 actor_name=actor.name,
             )
+            return PublicationView.of(row)

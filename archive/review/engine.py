@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ..datafile import load_rules_file
 from ..errors import ArchiveError
 from .checks import CHECKS, Problem, ReviewInput
+from .report import CategoryScore, ItemResult, ReviewFinding, ReviewScore
 
 __all__ = ["ReviewItem", "ReviewRules", "load_review_rules", "run_review"]
 
@@ -117,52 +118,52 @@ def _route(rules: ReviewRules, data: ReviewInput) -> list[_Routed]:
     return routed
 
 
-def run_review(rules: ReviewRules, data: ReviewInput, *, pages: dict[int, int]) -> dict[str, Any]:
+def run_review(rules: ReviewRules, data: ReviewInput, *, pages: dict[int, int]) -> ReviewScore:
     """Score and rate the case; ``pages`` maps document id → its start page in the volume."""
     routed = _route(rules, data)
     lost: dict[str, float] = {c.id: 0.0 for c in rules.categories}
-    findings = []
+    findings: list[ReviewFinding] = []
     for entry in routed:
         item, problem = entry.item, entry.problem
         lost[item.category] += item.deduct
         findings.append(
-            {
-                "item": item.id,
-                "name": item.name,
-                "category": item.category,
-                "deduct": item.deduct,
-                "veto": item.veto,
-                "basis": item.basis,
-                "message_zh": problem.message_zh,
-                "message_en": problem.message_en,
-                "message": f"{problem.message_zh} / {problem.message_en}",
-                "document_id": problem.document_id,
-                "form": problem.form,
-                "number": problem.number,
-                "page": problem.page if problem.page is not None else pages.get(problem.document_id or -1),
-            }
+            ReviewFinding(
+                item=item.id,
+                name=item.name,
+                category=item.category,
+                deduct=item.deduct,
+                veto=item.veto,
+                basis=item.basis,
+                message_zh=problem.message_zh,
+                message_en=problem.message_en,
+                message=f"{problem.message_zh} / {problem.message_en}",
+                document_id=problem.document_id,
+                form=problem.form,
+                number=problem.number,
+                page=problem.page if problem.page is not None else pages.get(problem.document_id or -1),
+            )
         )
-    categories = []
-    for category in rules.categories:
-        score = max(0.0, category.points - lost[category.id])
-        categories.append({"id": category.id, "name": category.name, "points": category.points, "score": score})
-    score = round(sum(c["score"] for c in categories), 1)
-    vetoes = sorted({f["item"] for f in findings if f["veto"]})
-    return {
-        "case_id": data.case_id,
-        "score": score,
-        "rating": rules.rating(score, bool(vetoes)),
-        "veto": vetoes,
-        "categories": categories,
-        "findings": findings,
-        "items": [
-            {
-                "id": i.id,
-                "name": i.name,
-                "category": i.category,
-                "veto": i.veto,
-                "passed": not any(f["item"] == i.id for f in findings),
-            }
+    categories = tuple(
+        CategoryScore(
+            id=category.id,
+            name=category.name,
+            points=category.points,
+            score=max(0.0, category.points - lost[category.id]),
+        )
+        for category in rules.categories
+    )
+    score = round(sum(c.score for c in categories), 1)
+    vetoes = tuple(sorted({f.item for f in findings if f.veto}))
+    found = {f.item for f in findings}
+    return ReviewScore(
+        case_id=data.case_id,
+        score=score,
+        rating=rules.rating(score, bool(vetoes)),
+        veto=vetoes,
+        categories=categories,
+        findings=tuple(findings),
+        items=tuple(
+            ItemResult(id=i.id, name=i.name, category=i.category, veto=i.veto, passed=i.id not in found)
             for i in rules.items
-        ],
-    }
+        ),
+    )

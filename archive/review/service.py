@@ -22,6 +22,7 @@ from ..procedure.stored import case_facts
 from ..sealing import SealPlan
 from .checks import DocInfo, ReviewInput
 from .engine import ReviewRules, run_review
+from .report import GuidanceView, ReviewedVolume, ReviewReport
 
 __all__ = ["ReviewService"]
 
@@ -33,7 +34,7 @@ class ReviewService:
         self.procedure = procedure
         self.rules: ReviewRules = kernel.rules.review_items
 
-    def review(self, *, actor: Principal, case_id: int) -> dict[str, Any]:
+    def review(self, *, actor: Principal, case_id: int) -> ReviewReport:
         kernel = self.kernel
         with kernel.db.read() as s:
             case = require_case(s, actor, case_id)
@@ -104,14 +105,15 @@ class ReviewService:
             from anjuan.templates.volume.check import check_volume
 
             data = ReviewInput(**{**data.__dict__, "volume_check": check_volume(data.volume)})
-        report = run_review(self.rules, data, pages=pages)
-        report["case"] = case.name
-        report["reviewed_by"] = actor.name
-        report["reviewed_on"] = today.isoformat()
-        report["casefile"] = (
-            {"version": volume_row.version, "sha256": volume_row.sha256, "pages": volume_row.pages}
+        scored = run_review(self.rules, data, pages=pages)
+        report = ReviewReport(
+            **dict(scored),
+            case=case.name,
+            reviewed_by=actor.name,
+            reviewed_on=today,
+            casefile=ReviewedVolume(version=volume_row.version, sha256=volume_row.sha256, pages=volume_row.pages)
             if volume_row
-            else None
+            else None,
         )
         with kernel.db.write() as s:
             events.record(
@@ -120,10 +122,10 @@ class ReviewService:
                 entity="case",
                 entity_id=case_id,
                 action="reviewed",
-                score=report["score"],
-                rating=report["rating"],
-                findings=len(report["findings"]),
-                veto=report["veto"],
+                score=report.score,
+                rating=report.rating,
+                findings=len(report.findings),
+                veto=report.veto,
             )
         return report
 
@@ -144,7 +146,7 @@ class ReviewService:
         reply_by: dt.date,
         contact: str = "",
         phone: str = "",
-    ) -> GuidanceOpinion:
+    ) -> GuidanceView:
         """安全生产执法指导意见书 (seed 001): the reviewing bureau's numbered, sealed opinion to the
         bureau whose case was reviewed, listing the review's findings with their pages."""
         require(actor, "guide")
@@ -164,9 +166,9 @@ class ReviewService:
             addressee, subject = case.org.name, f"{case.name}{('，档号' + case.file_no) if case.file_no else ''}"
         report = self.review(actor=actor, case_id=case_id)
         problems = []
-        for f in report["findings"]:
-            page = f"，卷内第{f['page']}页" if f.get("page") else ""
-            problems.append(f"{f['message_zh']}（{f['name']}，扣{f['deduct']:g}分{page}）。请予纠正，并举一反三。")
+        for f in report.findings:
+            page = f"，卷内第{f.page}页" if f.page else ""
+            problems.append(f"{f.message_zh}（{f.name}，扣{f.deduct:g}分{page}）。请予纠正，并举一反三。")
         today = self.kernel.clock.today()
         with kernel.db.read() as s:
             org = s.get(Organisation, actor.org_id)
@@ -188,7 +190,7 @@ class ReviewService:
                 number=number,
                 addressee=addressee,
                 checked_on=today,
-                subject=f"{subject}；评查得分{report['score']:g}分，{report['rating']}",
+                subject=f"{subject}；评查得分{report.score:g}分，{report.rating}",
                 problems=problems,
                 reply_by=reply_by,
                 contact=contact,
@@ -233,12 +235,13 @@ class ReviewService:
         seq: int,
         number: str,
         reply_by: dt.date,
-        report: dict[str, Any],
+        report: ReviewReport,
         docx_sha: str,
         pdf_sha: str,
         findings: int,
-    ) -> GuidanceOpinion:
+    ) -> GuidanceView:
         """Take the number the document was made with, and record the opinion, in one transaction."""
+        recorded = report.to_json()  # the report's one JSON form; the opinion keeps the parts it rests on
         with self.kernel.db.write() as s:
             if next_value(s, org_id=org_id, year=year, counter="guidance", start=1) != seq:
                 raise _NumberTaken
@@ -252,7 +255,7 @@ class ReviewService:
                 seq=seq,
                 number=number,
                 reply_by=reply_by,
-                review={k: report[k] for k in ("score", "rating", "veto", "findings")},
+                review={k: recorded[k] for k in ("score", "rating", "veto", "findings")},
                 docx_sha256=docx_sha,
                 pdf_sha256=pdf_sha,
                 issued_by=actor.name,
@@ -270,7 +273,7 @@ class ReviewService:
                 pdf_sha256=pdf_sha,
                 findings=findings,
             )
-            return row
+            return GuidanceView.of(row)
 
 
 class _NumberTaken(Exception):

@@ -34,6 +34,7 @@ from ..access import Principal, require
 from ..kernel import Kernel
 from ..models import Case, Event, case_officers
 from .records import RecordBuilder
+from .views import IndexStatus
 
 __all__ = ["SearchService"]
 
@@ -318,7 +319,7 @@ class SearchService:
             events.record(s, actor=actor.name, entity="archive", entity_id=0, action="index_rebuilt", records=written)
         return written
 
-    def status(self, *, actor: Principal) -> dict[str, Any]:
+    def status(self, *, actor: Principal) -> IndexStatus:
         """How the index compares with the archive: counts, checkpoint, records missing or stale.
         Catches up first, as a search does, so records still queued for the indexer are not
         reported missing."""
@@ -330,18 +331,18 @@ class SearchService:
             expected = set(RecordBuilder(self.kernel, s).all_keys())
             last = self._last_seq(s)
         present = backend.keys() if backend.current() else set()
-        return {
-            "records": stats.documents,
-            "schema_version": stats.schema_version,
-            "current": backend.current(),
-            "location": stats.location,
-            "checkpoint": int(backend.checkpoint() or 0),
-            "last_event": last,
-            "missing": sorted(expected - present)[:50],
-            "missing_count": len(expected - present),
-            "stale": sorted(present - expected)[:50],
-            "stale_count": len(present - expected),
-        }
+        return IndexStatus(
+            records=stats.documents,
+            schema_version=stats.schema_version,
+            current=backend.current(),
+            location=stats.location,
+            checkpoint=int(backend.checkpoint() or 0),
+            last_event=last,
+            missing=tuple(sorted(expected - present)[:50]),
+            missing_count=len(expected - present),
+            stale=tuple(sorted(present - expected)[:50]),
+            stale_count=len(present - expected),
+        )
 
     # -- searching -----------------------------------------------------------------------------
 

@@ -22,20 +22,30 @@ from .report import (
     xuchang_table,
 )
 from .service import StatsService
+from .views import ColumnHeader, FactRecord, GroupHeader, Period, RankEntry, StatsTable, TableInfo, TableRow, TotalRow
 from .xlsx import to_csv, to_xlsx
 
 __all__ = [
     "SOURCES",
+    "ColumnHeader",
     "DocumentFact",
+    "FactRecord",
+    "GroupHeader",
     "InspectionFact",
     "InvalidPeriod",
     "OrgRequired",
     "PenaltyFact",
+    "Period",
+    "RankEntry",
     "StatsError",
     "StatsService",
+    "StatsTable",
     "StatsTables",
     "StatsTablesError",
+    "TableInfo",
+    "TableRow",
     "TableSpec",
+    "TotalRow",
     "UnknownColumn",
     "UnknownSource",
     "UnknownTable",

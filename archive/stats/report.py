@@ -27,6 +27,7 @@ from ..errors import ArchiveError, NotFound
 from ..models import Organisation
 from .errors import InvalidPeriod, UnknownTable
 from .facts import DocumentFact, InspectionFact, PenaltyFact, document_facts, inspection_facts, penalty_facts
+from .views import Cell, ColumnHeader, GroupHeader, Period, StatsTable, TableRow, TotalRow
 
 __all__ = [
     "SOURCES",
@@ -239,10 +240,8 @@ def _matches(fact: Fact, where: Mapping[str, Sequence[str]], classes: PenaltyCla
     return True
 
 
-def _evaluate(
-    spec: TableSpec, facts: Mapping[str, Sequence[Fact]], classes: PenaltyClasses
-) -> dict[str, int | Decimal]:
-    cells: dict[str, int | Decimal] = {}
+def _evaluate(spec: TableSpec, facts: Mapping[str, Sequence[Fact]], classes: PenaltyClasses) -> dict[str, Cell]:
+    cells: dict[str, Cell] = {}
     for col in spec.columns:  # facts first
         if col.source is None:
             continue
@@ -340,32 +339,32 @@ def unit_scope(session: Session, *, actor: Principal, org_id: int) -> Units:
     return Units(org=org, orgs=orgs, units=tuple(units), scope=scope)
 
 
-def column_headers(spec: TableSpec) -> list[dict[str, Any]]:
-    """Each column as a table shows it: ``{"id", "header", "unit", "group", "group_header", "label"}``.
-    ``header`` carries the unit in brackets unless its group's header does; ``label`` is
-    ``group_header·header`` (or ``header``), for one-line headings such as CSV's."""
+def column_headers(spec: TableSpec) -> tuple[ColumnHeader, ...]:
+    """Each column as a table shows it. ``header`` carries the unit in brackets unless its group's
+    header does; ``label`` is ``group_header·header`` (or ``header``), for one-line headings such as
+    CSV's."""
     groups = {g.id: g for g in spec.groups}
-    columns = []
+    columns: list[ColumnHeader] = []
     for col in spec.columns:
         group = groups.get(col.group) if col.group else None
         shown_unit = col.unit if col.unit and (group is None or group.unit != col.unit) else None
         header = f"{col.header}（{shown_unit}）" if shown_unit else col.header
         group_header = (f"{group.header}（{group.unit}）" if group.unit else group.header) if group else None
         columns.append(
-            {
-                "id": col.id,
-                "header": header,
-                "unit": col.unit,
-                "group": col.group,
-                "group_header": group_header,
-                "label": f"{group_header}·{header}" if group_header else header,
-            }
+            ColumnHeader(
+                id=col.id,
+                header=header,
+                unit=col.unit,
+                group=col.group,
+                group_header=group_header,
+                label=f"{group_header}·{header}" if group_header else header,
+            )
         )
-    return columns
+    return tuple(columns)
 
 
-def group_headers(spec: TableSpec) -> list[dict[str, Any]]:
-    return [{"id": g.id, "header": (f"{g.header}（{g.unit}）" if g.unit else g.header)} for g in spec.groups]
+def group_headers(spec: TableSpec) -> tuple[GroupHeader, ...]:
+    return tuple(GroupHeader(id=g.id, header=f"{g.header}（{g.unit}）" if g.unit else g.header) for g in spec.groups)
 
 
 def build_table(
@@ -378,19 +377,15 @@ def build_table(
     end: dt.date,
     tables: StatsTables | None = None,
     penalty_forms: Iterable[str] | None = None,
-) -> dict[str, Any]:
+) -> StatsTable:
     """The table ``table_id`` of ``tables.yaml`` for organisation ``org_id`` over [start, end];
     ``penalty_forms`` are the catalogue's 行政处罚决定书 (default: the packaged catalogue's).
 
-    Returns ``{"table", "title", "org_id", "org", "period": {"start", "end", "label"}, "columns",
-    "groups", "notes", "rows", "total"}``. ``columns``: ``{"id", "header", "unit", "group",
-    "group_header", "label"}`` in order (:func:`column_headers`); ``groups``: ``{"id", "header"}``.
-    ``rows``: ``{"org_id", "org", "label", "own", "cells"}``, ``cells`` keyed by column id: first the
-    organisation's own records (``own``, when it has any), then each direct subordinate the actor may
-    see, whose row aggregates its whole subtree. ``total`` (合计): ``{"label": "合计", "cells"}`` over
-    the same facts as the rows (a ``distinct`` column's total counts each value once, so it may be
-    less than the sum of the rows). Counts are ``int``; amounts (万元) and shares (%) ``Decimal``
-    with 2 places; the period's dates ``datetime.date`` (:func:`jsonable` for JSON).
+    Its rows, ``cells`` keyed by column id: first the organisation's own records (``own``, when it
+    has any), then each direct subordinate the actor may see, whose row aggregates its whole
+    subtree. The 合计 ``total`` is over the same facts as the rows (a ``distinct`` column's total
+    counts each value once, so it may be less than the sum of the rows). Counts are ``int``; amounts
+    (万元) and shares (%) ``Decimal`` with 2 places.
     """
     if end < start:
         raise InvalidPeriod(start, end)
@@ -433,7 +428,7 @@ def build_table(
         return {src: [f for f in rows if f.org_id in members] for src, rows in facts.items()}
 
     org_short = _short_name(org.name, tables.name_suffixes)
-    rows: list[dict[str, Any]] = []
+    rows: list[TableRow] = []
     for unit_id, own, members in found.units:
         mine = facts_of(members)
         if own and not any(mine.values()):
@@ -444,32 +439,24 @@ def build_table(
             if own
             else _short_name(unit.name, tables.name_suffixes, org_short)
         )
-        rows.append(
-            {
-                "org_id": unit_id,
-                "org": unit.name,
-                "label": label,
-                "own": own,
-                "cells": _evaluate(spec, mine, classes),
-            }
-        )
+        rows.append(TableRow(org_id=unit_id, org=unit.name, label=label, own=own, cells=_evaluate(spec, mine, classes)))
 
     period = period_label(start, end)
-    return {
-        "table": spec.id,
-        "title": spec.title.format(area=org_short, org=org.name, period=period),
-        "org_id": org.id,
-        "org": org.name,
-        "period": {"start": start, "end": end, "label": period},
-        "groups": group_headers(spec),
-        "columns": column_headers(spec),
-        "notes": list(spec.notes),
-        "rows": rows,
-        "total": {"label": "合计", "cells": _evaluate(spec, facts_of(scope), classes)},
-    }
+    return StatsTable(
+        table=spec.id,
+        title=spec.title.format(area=org_short, org=org.name, period=period),
+        org_id=org.id,
+        org=org.name,
+        period=Period(start=start, end=end, label=period),
+        groups=group_headers(spec),
+        columns=column_headers(spec),
+        notes=spec.notes,
+        rows=tuple(rows),
+        total=TotalRow(label="合计", cells=_evaluate(spec, facts_of(scope), classes)),
+    )
 
 
-def xuchang_table(session: Session, *, actor: Principal, org_id: int, start: dt.date, end: dt.date) -> dict[str, Any]:
+def xuchang_table(session: Session, *, actor: Principal, org_id: int, start: dt.date, end: dt.date) -> StatsTable:
     """《安全生产监管执法情况报表》 as in seed 004 (许昌): see :func:`build_table`."""
     return build_table(session, actor=actor, table_id="xuchang", org_id=org_id, start=start, end=end)
 

@@ -11,7 +11,6 @@ may be fewer than the counts of the table.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,9 @@ from ..access import Principal, document_clause
 from ..kernel import Kernel
 from ..models import Document, Organisation
 from .errors import InvalidPeriod, OrgRequired, UnknownColumn, UnknownSource
-from .facts import document_facts, inspection_facts, penalty_facts
-from .report import SOURCES, StatsTables, build_table, column_headers, group_headers, jsonable, load_tables, unit_scope
+from .facts import InspectionFact, document_facts, inspection_facts, penalty_facts
+from .report import SOURCES, StatsTables, build_table, column_headers, group_headers, load_tables, unit_scope
+from .views import FactRecord, RankEntry, StatsTable, TableInfo
 
 __all__ = ["StatsService"]
 
@@ -40,22 +40,21 @@ class StatsService:
 
     # -- the specs ---------------------------------------------------------------------------------
 
-    def tables(self) -> list[dict[str, Any]]:
-        """The table specs: ``{"id", "name", "title", "source", "notes", "groups", "columns"}``;
-        ``title`` keeps its ``{area}``/``{period}`` placeholders, ``groups`` and ``columns`` are as
-        in a built table (columns: ``id``, ``header``, ``unit``, ``group``, ``group_header``, ``label``)."""
-        return [
-            {
-                "id": spec.id,
-                "name": spec.name or spec.title.replace("{area}", "").replace("（{period}）", ""),
-                "title": spec.title,
-                "source": spec.source,
-                "notes": list(spec.notes),
-                "groups": group_headers(spec),
-                "columns": column_headers(spec),
-            }
+    def tables(self) -> tuple[TableInfo, ...]:
+        """The table specs; ``title`` keeps its ``{area}``/``{period}`` placeholders, ``groups`` and
+        ``columns`` are as in a built table."""
+        return tuple(
+            TableInfo(
+                id=spec.id,
+                name=spec.name or spec.title.replace("{area}", "").replace("（{period}）", ""),
+                title=spec.title,
+                source=spec.source,
+                notes=spec.notes,
+                groups=group_headers(spec),
+                columns=column_headers(spec),
+            )
             for spec in self.specs.tables
-        ]
+        )
 
     # -- tables ------------------------------------------------------------------------------------
 
@@ -67,13 +66,10 @@ class StatsService:
         org: OrgKey = None,
         start: dt.date,
         end: dt.date,
-    ) -> dict[str, Any]:
+    ) -> StatsTable:
         """The table ``table_id`` for ``org`` (id or full name; default the actor's organisation)
-        over [start, end]: ``{"table", "title", "org_id", "org", "period": {"start", "end",
-        "label"}, "groups", "columns", "notes", "rows", "total"}``; each row ``{"org_id", "org",
-        "label", "own", "cells"}`` with ``cells`` keyed by column id; ``total`` ``{"label": "合计",
-        "cells"}``. See :func:`~anjuan.archive.stats.report.build_table`; :func:`jsonable` makes it
-        JSON (``Decimal`` → number, dates → ISO strings)."""
+        over [start, end]: a row per unit with ``cells`` keyed by column id, and 合计. See
+        :func:`~anjuan.archive.stats.report.build_table`."""
         if end < start:
             raise InvalidPeriod(start, end)
         self.specs.table(table_id)  # an unknown table before anything is read
@@ -91,37 +87,28 @@ class StatsService:
             )
 
     @staticmethod
-    def rank(table: dict[str, Any], column_id: str, *, descending: bool = True) -> list[dict[str, Any]]:
+    def rank(table: StatsTable, column_id: str, *, descending: bool = True) -> tuple[RankEntry, ...]:
         """The unit rows of ``table`` (not 合计) ordered by ``column_id``, largest first unless
-        ``descending=False``: ``{"rank", "org_id", "org", "label", "own", "value"}``. Equal values
-        share a rank and the next rank skips (1, 2, 2, 4); equal rows keep the table's order."""
-        known = [c["id"] for c in table["columns"]]
+        ``descending=False``. Equal values share a rank and the next rank skips (1, 2, 2, 4); equal
+        rows keep the table's order."""
+        known = [c.id for c in table.columns]
         if column_id not in known:
-            raise UnknownColumn(table["table"], column_id, known)
-        rows = sorted(table["rows"], key=lambda r: r["cells"][column_id], reverse=descending)
-        out: list[dict[str, Any]] = []
+            raise UnknownColumn(table.table, column_id, known)
+        rows = sorted(table.rows, key=lambda r: r.cells[column_id], reverse=descending)
+        out: list[RankEntry] = []
         for i, row in enumerate(rows):
-            value = row["cells"][column_id]
-            rank = out[-1]["rank"] if out and out[-1]["value"] == value else i + 1
-            out.append(
-                {
-                    "rank": rank,
-                    "org_id": row["org_id"],
-                    "org": row["org"],
-                    "label": row["label"],
-                    "own": row["own"],
-                    "value": value,
-                }
-            )
-        return out
+            value = row.cells[column_id]
+            rank = out[-1].rank if out and out[-1].value == value else i + 1
+            out.append(RankEntry(rank=rank, org_id=row.org_id, org=row.org, label=row.label, own=row.own, value=value))
+        return tuple(out)
 
     @staticmethod
-    def ranked(table: dict[str, Any], column_id: str, *, descending: bool = True) -> dict[str, Any]:
+    def ranked(table: StatsTable, column_id: str, *, descending: bool = True) -> StatsTable:
         """``table`` with its rows in the order of :meth:`rank` (for printing or a spreadsheet
-        sorted by one column) and the ranking itself under ``"ranking"``."""
+        sorted by one column) and the ranking itself as ``ranking``."""
         ranking = StatsService.rank(table, column_id, descending=descending)
-        by_org = {row["org_id"]: row for row in table["rows"]}
-        return {**table, "rows": [by_org[r["org_id"]] for r in ranking], "ranking": ranking}
+        by_org = {row.org_id: row for row in table.rows}
+        return table.model_copy(update={"rows": tuple(by_org[r.org_id] for r in ranking), "ranking": ranking})
 
     # -- facts -------------------------------------------------------------------------------------
 
@@ -133,13 +120,12 @@ class StatsService:
         org: OrgKey = None,
         start: dt.date,
         end: dt.date,
-    ) -> list[dict[str, Any]]:
+    ) -> list[FactRecord]:
         """The fact records of ``source`` (``inspections``, ``documents`` or ``penalties``) behind a
-        table of ``org`` over [start, end], as plain JSON-able dicts in document order: the
-        attributes of :class:`~anjuan.archive.stats.facts.InspectionFact` (``DocumentFact``,
-        ``PenaltyFact``) plus ``org`` (its name) and, for documents and penalties, ``penalty_class``
-        (监督检查 ``supervision`` / 事故 ``accident``). Dates are ISO strings, fines (元) numbers.
-        Only documents the actor may open are listed."""
+        table of ``org`` over [start, end], in document order: each
+        :class:`~anjuan.archive.stats.facts.InspectionFact` (``DocumentFact``, ``PenaltyFact``) with
+        its organisation's name and, for documents and penalties, its ``penalty_class`` (监督检查
+        ``supervision`` / 事故 ``accident``). Only documents the actor may open are listed."""
         if source not in SOURCES:
             raise UnknownSource(source, SOURCES)
         if end < start:
@@ -157,14 +143,14 @@ class StatsService:
                 visible = set(s.scalars(select(Document.id).where(Document.id.in_(ids), document_clause(actor))))
                 rows = [f for f in rows if f.document_id in visible]
             classes = self.specs.penalty_classes
-            out = []
-            for fact in rows:
-                record: dict[str, Any] = dataclasses.asdict(fact)
-                record["org"] = found.orgs[fact.org_id].name
-                if source != "inspections":
-                    record["penalty_class"] = classes.classify(record["case_source"])
-                out.append(jsonable(record))
-            return out
+            return [
+                FactRecord(
+                    fact=fact,
+                    org=found.orgs[fact.org_id].name,
+                    penalty_class=None if isinstance(fact, InspectionFact) else classes.classify(fact.case_source),
+                )
+                for fact in rows
+            ]
 
     # -- helpers -----------------------------------------------------------------------------------
 

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
+
+from .views import Cell, StatsTable
 
 __all__ = ["to_csv", "to_xlsx"]
 
 TotalAt = Literal["first", "last"]
 
 
-def _body(table: dict[str, Any], total_at: TotalAt) -> list[tuple[str, str, dict[str, Any]]]:
+def _body(table: StatsTable, total_at: TotalAt) -> list[tuple[str, str, Mapping[str, Cell]]]:
     """(序号, 单位, cells) in print order. The seed prints 合计 straight under the headers."""
-    units = [(str(i), row["label"], row["cells"]) for i, row in enumerate(table["rows"], start=1)]
-    total = ("", table["total"]["label"], table["total"]["cells"])
+    units = [(str(i), row.label, row.cells) for i, row in enumerate(table.rows, start=1)]
+    total = ("", table.total.label, table.total.cells)
     return [total, *units] if total_at == "first" else [*units, total]
 
 
@@ -26,7 +29,7 @@ def _text(value: Any) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
+def to_xlsx(table: StatsTable, *, total_at: TotalAt = "first") -> bytes:
     """The table as an XLSX workbook (one sheet). Amounts and shares are numbers shown with two
     decimals; counts are integers."""
     # openpyxl is imported here, not at the top: only exports need it, and every CLI command would
@@ -41,11 +44,11 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "报表"
-    columns = table["columns"]
+    columns = table.columns
     width = 2 + len(columns)
     last = get_column_letter(width)
 
-    ws["A1"] = table["title"]
+    ws["A1"] = table.title
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = centre
     ws.merge_cells(f"A1:{last}1")
@@ -57,16 +60,16 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
     while i < len(columns):
         col = columns[i]
         at = 3 + i
-        if col["group"] is None:
-            ws.cell(row=2, column=at, value=col["header"])
+        if col.group is None:
+            ws.cell(row=2, column=at, value=col.header)
             ws.merge_cells(start_row=2, start_column=at, end_row=3, end_column=at)
             i += 1
             continue
         j = i
-        while j < len(columns) and columns[j]["group"] == col["group"]:
-            ws.cell(row=3, column=3 + j, value=columns[j]["header"])
+        while j < len(columns) and columns[j].group == col.group:
+            ws.cell(row=3, column=3 + j, value=columns[j].header)
             j += 1
-        ws.cell(row=2, column=at, value=col["group_header"])
+        ws.cell(row=2, column=at, value=col.group_header)
         if j - i > 1:
             ws.merge_cells(start_row=2, start_column=at, end_row=2, end_column=2 + j)
         i = j
@@ -81,7 +84,7 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
         ws.cell(row=r, column=1, value=int(seq) if seq else None)
         ws.cell(row=r, column=2, value=label)
         for k, col in enumerate(columns):
-            value = cells[col["id"]]
+            value = cells[col.id]
             cell = ws.cell(row=r, column=3 + k)
             if isinstance(value, Decimal):
                 cell.value = float(value)
@@ -93,10 +96,10 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
             cell.alignment = centre
         r += 1
 
-    if table.get("notes"):
+    if table.notes:
         r += 1
         ws.cell(row=r, column=1, value="说明：")
-        for note in table["notes"]:
+        for note in table.notes:
             r += 1
             ws.cell(row=r, column=1, value=note)
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
@@ -112,12 +115,12 @@ def to_xlsx(table: dict[str, Any], *, total_at: TotalAt = "first") -> bytes:
     return out.getvalue()
 
 
-def to_csv(table: dict[str, Any], *, total_at: TotalAt = "first") -> str:
+def to_csv(table: StatsTable, *, total_at: TotalAt = "first") -> str:
     """The table as CSV: a header row (序号, 单位, then each column's label — group·column (unit)),
     then the rows in the same order as :func:`to_xlsx`. Amounts and shares keep their two decimals."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["序号", "单位", *(c["label"] for c in table["columns"])])
+    writer.writerow(["序号", "单位", *(c.label for c in table.columns)])
     for seq, label, cells in _body(table, total_at):
-        writer.writerow([seq, label, *(_text(cells[c["id"]]) for c in table["columns"])])
+        writer.writerow([seq, label, *(_text(cells[c.id]) for c in table.columns)])
     return out.getvalue()

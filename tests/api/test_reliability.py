@@ -283,13 +283,13 @@ def test_a_saved_draft_that_stopped_half_way_is_completed_by_issuing_it_again(ar
         assert failed.status_code == 503
         number = failed.json()["error"]["details"]["number"]
         finding = archive.qc.run(actor=bureau.handler, name="numbered_drafts")
-        assert finding["count"] == 0  # within the grace period an issue may still be in flight
+        assert finding.count == 0  # within the grace period an issue may still be in flight
         with archive.kernel.db.write() as s:  # … an hour later
             held = s.get(Document, draft["id"])
             assert held is not None and held.numbered_at is not None
             held.numbered_at -= dt.timedelta(hours=1)
         finding = archive.qc.run(actor=bureau.handler, name="numbered_drafts")
-        assert [f["number"] for f in finding["findings"]] == [number]
+        assert [f.number for f in finding.findings] == [number]
         admin_token = tokens["admin"]["Authorization"].removeprefix("Bearer ")
         client.cookies.set("anjuan_session", admin_token)  # the browser's session, as the administrator
         admin_page = client.get("/web/admin")
@@ -297,7 +297,7 @@ def test_a_saved_draft_that_stopped_half_way_is_completed_by_issuing_it_again(ar
         assert admin_page.status_code == 200 and number in admin_page.text
         done = client.post(f"/api/documents/{draft['id']}/issue", headers=tokens["handler"])
         assert done.status_code == 200 and done.json()["number"] == number
-    assert archive.qc.run(actor=bureau.handler, name="numbered_drafts")["count"] == 0
+    assert archive.qc.run(actor=bureau.handler, name="numbered_drafts").count == 0
 
 
 def test_a_malformed_idempotency_key_is_refused_before_anything_is_made(archive: Archive, bureau: Bureau) -> None:

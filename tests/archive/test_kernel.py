@@ -34,15 +34,15 @@ def test_today_is_the_kernels_clock(archive: Archive, bureau: Bureau) -> None:
         officer_ids=bureau.officer_ids,
     )
     now = archive.qc.run(actor=bureau.admin, name="case_open_too_long")
-    assert now["count"] == 0
+    assert now.count == 0
     later = FixedClock(dt.datetime(2027, 6, 1, 9, 0, tzinfo=CHINA))
     with Archive(
         archive.kernel.settings, converter=archive.kernel.converter, db=archive.kernel.db, clock=later
     ) as then:
         assert then.kernel.clock.today() == dt.date(2027, 6, 1)
         found = then.qc.run(actor=bureau.admin, name="case_open_too_long")
-        assert found["today"] == dt.date(2027, 6, 1)
-        assert [f["case_id"] for f in found["findings"]] == [case.id]
+        assert found.today == dt.date(2027, 6, 1)
+        assert [f.case_id for f in found.findings] == [case.id]
         assert then.procedure.deadlines(actor=bureau.handler, case_id=case.id) == archive.procedure.deadlines(
             actor=bureau.handler, case_id=case.id, today=dt.date(2027, 6, 1)
         )

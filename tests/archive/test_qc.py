@@ -19,8 +19,10 @@ from anjuan.archive.procedure.deadlines import compute_deadlines, events_from_do
 from anjuan.archive.procedure.stored import doc_facts
 from anjuan.archive.qc import (
     AlreadyPublished,
+    Finding,
     NotPublishable,
     QcQueriesError,
+    QcRun,
     QualityService,
     load_queries,
     publishable_forms,
@@ -96,16 +98,16 @@ def _reinspection(archive: Archive, bureau: Bureau, case_id: int, on: dt.date, p
     return _issue(archive, bureau, case_id, "reinspection_opinion", on, fields, parent_id=parent_id)
 
 
-def _found(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+def _found(report: QcRun) -> dict[int, Finding]:
     """Findings by document id (or by case id for case-level findings)."""
-    return {f["document_id"] or f["case_id"]: f for f in report["findings"]}
+    return {f.document_id or f.case_id: f for f in report.findings}
 
 
 # -- the saved queries as data ----------------------------------------------------------------------
 
 
 def test_the_saved_queries_load_and_a_bad_file_is_refused(qc: QualityService, tmp_path: Path) -> None:
-    by_name = {q["name"]: q for q in qc.queries()}
+    by_name = {q.name: q for q in qc.queries()}
     assert set(by_name) == {
         "rectification_overdue",
         "publication_overdue",
@@ -114,11 +116,11 @@ def test_the_saved_queries_load_and_a_bad_file_is_refused(qc: QualityService, tm
         "low_review_score",
         "numbered_drafts",
     }
-    assert by_name["publication_overdue"]["params"] == {"working_days": 7}
-    assert by_name["numbered_drafts"]["params"] == {"minutes": 15}
-    assert by_name["case_open_too_long"]["params"] == {"days": 90}
-    assert by_name["low_review_score"]["params"] == {"min_score": 60}
-    assert all(q["title_zh"] and q["title_en"] for q in by_name.values())
+    assert by_name["publication_overdue"].params == {"working_days": 7}
+    assert by_name["numbered_drafts"].params == {"minutes": 15}
+    assert by_name["case_open_too_long"].params == {"days": 90}
+    assert by_name["low_review_score"].params == {"min_score": 60}
+    assert all(q.title_zh and q.title_en for q in by_name.values())
 
     bad = tmp_path / "queries.yaml"
     bad.write_text(
@@ -144,7 +146,7 @@ def test_an_unknown_name_is_an_error_and_a_run_is_logged(archive: Archive, burea
         qc.run(actor=bureau.handler, name="no_such_check")
     assert exc.value.code == "qc_unknown" and "publication_overdue" in exc.value.details["known"]
     report = qc.run(actor=bureau.handler, name="case_open_too_long", today=dt.date(2026, 1, 1))
-    assert report["count"] == 0 and report["today"] == dt.date(2026, 1, 1) and report["params"] == {"days": 90}
+    assert report.count == 0 and report.today == dt.date(2026, 1, 1) and report.params == {"days": 90}
     with archive.kernel.db.read() as s:
         logged = s.scalars(select(Event).where(Event.entity == "qc", Event.action == "qc_run")).all()
     assert [(e.actor, e.data["name"], e.data["count"]) for e in logged] == [
@@ -196,19 +198,19 @@ def test_rectification_overdue(archive: Archive, bureau: Bureau, qc: QualityServ
         parent_id=extended_order.id,
     )
 
-    assert qc.run(actor=bureau.handler, name="rectification_overdue", today=deadline)["count"] == 0
+    assert qc.run(actor=bureau.handler, name="rectification_overdue", today=deadline).count == 0
     report = qc.run(actor=bureau.handler, name="rectification_overdue", today=dt.date(2026, 3, 31))
     found = _found(report)
     assert set(found) == {late_order.id}
     row = found[late_order.id]
-    assert row["due"] == deadline and row["days_over"] == 11 and row["case_id"] == late
-    assert row["number"] == late_order.number and row["title"] == "责令限期整改指令书"
-    assert row["org"] == "临汾市尧都区应急管理局" and "整改复查意见书" in row["detail_zh"]
+    assert row.due == deadline and row.days_over == 11 and row.case_id == late
+    assert row.number == late_order.number and row.title == "责令限期整改指令书"
+    assert row.org == "临汾市尧都区应急管理局" and "整改复查意见书" in row.detail_zh
 
     later = _found(qc.run(actor=bureau.handler, name="rectification_overdue", today=dt.date(2026, 5, 4)))
     assert set(later) == {late_order.id, extended_order.id}
-    assert later[extended_order.id]["due"] == dt.date(2026, 4, 30) and later[extended_order.id]["days_over"] == 4
-    assert "延期" in later[extended_order.id]["detail_zh"]
+    assert later[extended_order.id].due == dt.date(2026, 4, 30) and later[extended_order.id].days_over == 4
+    assert "延期" in later[extended_order.id].detail_zh
     # As of a day before the 复查 was done, the re-inspected order was still open.
     before = _found(qc.run(actor=bureau.handler, name="rectification_overdue", today=dt.date(2026, 3, 22)))
     assert set(before) == {late_order.id, done_order.id}
@@ -239,18 +241,18 @@ def test_publication_overdue_and_the_publication_record(archive: Archive, bureau
     )
     assert row.recorded_by == handler.name and row.org_id == bureau.org_id
 
-    assert qc.run(actor=handler, name="publication_overdue", today=limit)["count"] == 0
+    assert qc.run(actor=handler, name="publication_overdue", today=limit).count == 0
     # The day after the limit: the late one is not published yet either (its record is dated 03-19).
     found = _found(qc.run(actor=handler, name="publication_overdue", today=dt.date(2026, 3, 18)))
     assert set(found) == {decisions["late"].id, decisions["never"].id}
-    assert {f["days_over"] for f in found.values()} == {1} and "未登记公开" in found[decisions["late"].id]["detail_zh"]
+    assert {f.days_over for f in found.values()} == {1} and "未登记公开" in found[decisions["late"].id].detail_zh
 
     report = qc.run(actor=handler, name="publication_overdue", today=dt.date(2026, 3, 31))
     found = _found(report)
     assert set(found) == {decisions["late"].id, decisions["never"].id}
-    assert found[decisions["late"].id]["due"] == limit and found[decisions["late"].id]["days_over"] == 2
-    assert "2026-03-19" in found[decisions["late"].id]["detail_zh"]
-    assert found[decisions["never"].id]["days_over"] == 14 and "未登记公开" in found[decisions["never"].id]["detail_zh"]
+    assert found[decisions["late"].id].due == limit and found[decisions["late"].id].days_over == 2
+    assert "2026-03-19" in found[decisions["late"].id].detail_zh
+    assert found[decisions["never"].id].days_over == 14 and "未登记公开" in found[decisions["never"].id].detail_zh
 
     # The record: once per decision, not before it, and only for an issued penalty decision.
     with pytest.raises(AlreadyPublished):
@@ -332,13 +334,13 @@ def test_case_open_too_long(archive: Archive, bureau: Bureau, qc: QualityService
     found = _found(qc.run(actor=bureau.handler, name="case_open_too_long", today=now))
     assert set(found) == {filed}
     row = found[filed]
-    assert row["document_id"] is None and row["number"] == filing.number and row["title"] == "立案已久的处罚案件"
-    assert row["due"] == now - dt.timedelta(days=10) and row["days_over"] == 10
+    assert row.document_id is None and row.number == filing.number and row.title == "立案已久的处罚案件"
+    assert row.due == now - dt.timedelta(days=10) and row.days_over == 10
 
     assert set(_found(qc.run(actor=bureau.handler, name="case_open_too_long", today=now + dt.timedelta(90)))) == {filed}
     found = _found(qc.run(actor=bureau.handler, name="case_open_too_long", today=now + dt.timedelta(91)))
     assert set(found) == {filed, fresh}
-    assert found[fresh]["days_over"] == 1 and found[fresh]["number"] is None
+    assert found[fresh].days_over == 1 and found[fresh].number is None
 
 
 # -- 文书签章缺失或验证未通过 ------------------------------------------------------------------------
@@ -358,7 +360,7 @@ def test_unsealed_documents(archive: Archive, bureau: Bureau, tmp_path: Path) ->
         {"inspection_date": on, "violations": ["无"], "legal_basis": "无", "decisions": ["无"]},
     )
     qc = QualityService(archive.kernel)
-    assert qc.run(actor=bureau.handler, name="unsealed_documents", today=on + dt.timedelta(60))["count"] == 0
+    assert qc.run(actor=bureau.handler, name="unsealed_documents", today=on + dt.timedelta(60)).count == 0
 
     # The stored copy of one no longer matches what was sealed; another has no signatures on record.
     pdf = bytearray(archive.documents.file(actor=bureau.handler, doc_id=altered.id, kind="pdf"))
@@ -372,8 +374,8 @@ def test_unsealed_documents(archive: Archive, bureau: Bureau, tmp_path: Path) ->
         row2.signatures = []
     found = _found(qc.run(actor=bureau.handler, name="unsealed_documents", today=on + dt.timedelta(60)))
     assert set(found) == {altered.id, unsigned.id}
-    assert "未记录电子签章" in found[unsigned.id]["detail_zh"]
-    assert found[altered.id]["number"] == altered.number and found[altered.id]["due"] is None
+    assert "未记录电子签章" in found[unsigned.id].detail_zh
+    assert found[altered.id].number == altered.number and found[altered.id].due is None
 
     # A quick variant saved beside the others: signatures on record only, no PDF verification.
     queries = tmp_path / "queries.yaml"
@@ -415,15 +417,15 @@ def test_low_review_score_reads_each_cases_latest_review(archive: Archive, burea
     review(worsened, 85, "良好")
     review(worsened, 55.5, "不合格")
     # And one review as the reviewer runs it: an empty case file scores what it scores.
-    score = archive.reviews.review(actor=bureau.people["赵敏"], case_id=real)["score"]
+    score = archive.reviews.review(actor=bureau.people["赵敏"], case_id=real).score
 
     now = beijing_today()
     found = _found(qc.run(actor=bureau.handler, name="low_review_score", today=now))
     expected = {worsened} | ({real} if score < 60 else set())
     assert set(found) == expected
-    assert "55.5" in found[worsened]["detail_zh"] and found[worsened]["document_id"] is None
+    assert "55.5" in found[worsened].detail_zh and found[worsened].document_id is None
     # Nothing was reviewed yet the day before.
-    assert qc.run(actor=bureau.handler, name="low_review_score", today=now - dt.timedelta(days=1))["count"] == 0
+    assert qc.run(actor=bureau.handler, name="low_review_score", today=now - dt.timedelta(days=1)).count == 0
 
 
 # -- scope ------------------------------------------------------------------------------------------
@@ -469,11 +471,9 @@ def test_findings_stay_inside_the_actors_scope(archive: Archive, bureau: Bureau,
     # The same for the seal check and a case-level query.
     assert seen(b_handler, "unsealed_documents") == set()
     later = today + dt.timedelta(days=400)
-    assert {f["case_id"] for f in qc.run(actor=b_handler, name="case_open_too_long", today=later)["findings"]} == {
-        b_case
-    }
+    assert {f.case_id for f in qc.run(actor=b_handler, name="case_open_too_long", today=later).findings} == {b_case}
     assert b_case not in {
-        f["case_id"] for f in qc.run(actor=bureau.handler, name="case_open_too_long", today=later)["findings"]
+        f.case_id for f in qc.run(actor=bureau.handler, name="case_open_too_long", today=later).findings
     }
     # County B cannot record county A's publication: the decision does not exist for it.
     with pytest.raises(NotFound):
@@ -515,22 +515,21 @@ def test_notices_publish_organisations_and_mask_people(archive: Archive, bureau:
         url="https://www.yaodu.gov.cn/xzcf/1",
     )
     rows = {
-        r["document_id"]: r
-        for r in qc.notices(actor=bureau.handler, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+        r.document_id: r for r in qc.notices(actor=bureau.handler, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     }
     assert set(rows) == {org_decision.id, person_decision.id}  # the May decision is outside the period
     assert outside.id not in rows
     org_row, person_row = rows[org_decision.id], rows[person_decision.id]
-    assert org_row["party"] == archive.registry.party(actor=bureau.handler, key=bureau.party_id).name
-    assert org_row["credit_code"] and org_row["published_on"] == "2026-03-09"
-    assert org_row["url"].endswith("/xzcf/1") and org_row["number"] == org_decision.number
-    assert org_row["basis"].startswith("《中华人民共和国安全生产法》第四十三条")
-    assert person_row["party"] == "王某" and person_row["credit_code"] == ""
-    assert person_row["facts"] == (
+    assert org_row.party == archive.registry.party(actor=bureau.handler, key=bureau.party_id).name
+    assert org_row.credit_code and org_row.published_on == dt.date(2026, 3, 9)
+    assert org_row.url.endswith("/xzcf/1") and org_row.number == org_decision.number
+    assert org_row.basis.startswith("《中华人民共和国安全生产法》第四十三条")
+    assert person_row.party == "王某" and person_row.credit_code == ""
+    assert person_row.facts == (
         "王某（身份证号[身份证号已隐去]，住址：[住址已隐去]，电话[电话已隐去]）无证从事电工作业。"
     )
-    assert person_row["result"] == "罚款人民币伍千元整" and person_row["published_on"] is None
-    assert person_row["publish_by"] == "2026-03-17"  # 7 working days after Friday 6 March
+    assert person_row.result == "罚款人民币伍千元整" and person_row.published_on is None
+    assert person_row.publish_by == dt.date(2026, 3, 17)  # 7 working days after Friday 6 March
     from anjuan.archive.qc.notice import notices_csv
 
     text = notices_csv(list(rows.values()))

@@ -14,6 +14,7 @@ import pytest
 from anjuan.archive.db import Database
 from anjuan.archive.demo import load_scenario
 from anjuan.archive.models import CaseFile, Document
+from anjuan.archive.review import ReviewFinding, ReviewReport
 from anjuan.archive.service import Archive
 from anjuan.templates.convert import Converter
 from anjuan.templates.volume import build_volume
@@ -38,10 +39,10 @@ CLEAN_ITEMS = (
 )
 
 
-def _items(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for finding in report["findings"]:
-        out.setdefault(finding["item"], []).append(finding)
+def _items(report: ReviewReport) -> dict[str, list[ReviewFinding]]:
+    out: dict[str, list[ReviewFinding]] = {}
+    for finding in report.findings:
+        out.setdefault(finding.item, []).append(finding)
     return out
 
 
@@ -67,13 +68,14 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
     case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
     reviewer = bureau.people["赵敏"]
     unassembled = archive.reviews.review(actor=reviewer, case_id=case)
-    assert "toc_pages" in _items(unassembled)  # no volume yet: 立卷归档 loses points
+    assert "toc_pages" in _items(unassembled) and unassembled.casefile is None  # no volume yet: 立卷归档 loses points
     row = archive.casefiles.build(actor=bureau.handler, case_id=case, checker="赵敏")
     report = archive.reviews.review(actor=reviewer, case_id=case)
     found = _items(report)
-    assert not set(found) & set(CLEAN_ITEMS), report["findings"]
-    assert report["veto"] == [] and report["score"] >= 90 and report["rating"] == "优秀"
-    assert {c["id"] for c in report["categories"]} >= {"subject", "procedure", "filing"}
+    assert not set(found) & set(CLEAN_ITEMS), report.findings
+    assert report.veto == () and report.score >= 90 and report.rating == "优秀"
+    assert {c.id for c in report.categories} >= {"subject", "procedure", "filing"}
+    assert report.casefile is not None and report.casefile.version == row.version
     docs = {d.form_id: d for d in archive.documents.list(actor=bureau.handler, case_id=case)}
 
     # 1. A page taken out of the volume: the 目录's 页号 no longer match and the stamps skip.
@@ -85,7 +87,7 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
         pdf.save(out)
     _store_volume(archive, case, out.getvalue(), row.entries)
     found = _items(archive.reviews.review(actor=reviewer, case_id=case))
-    assert "toc_pages" in found and any(f["page"] for f in found["toc_pages"])
+    assert "toc_pages" in found and any(f.page for f in found["toc_pages"])
     assert "signatures" in found  # the altered volume's seal no longer verifies
 
     # 2. Documents in the wrong order (立案审批表 before the decision is fine; the decision last is not).
@@ -113,7 +115,7 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
     _store_volume(archive, case, swapped.pdf, [entries_by_key[e.key] | {"start": e.start} for e in swapped.entries])
     found = _items(archive.reviews.review(actor=reviewer, case_id=case))
     assert "volume_order" in found, found.keys()
-    assert any("行政处罚决定书" in f["message_zh"] for f in found["volume_order"])
+    assert any("行政处罚决定书" in f.message_zh for f in found["volume_order"])
 
     # 3. A broken signature: the stored copy of the 告知书 no longer matches what was sealed.
     notice = docs["penalty_notice"]
@@ -128,12 +130,12 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
         s.get(Document, report_doc.id).number = "（晋临）应急终报〔2026〕号"
     report = archive.reviews.review(actor=reviewer, case_id=case)
     found = _items(report)
-    broken = [f for f in found["signatures"] if f["document_id"] == notice.id]
+    broken = [f for f in found["signatures"] if f.document_id == notice.id]
     in_volume = {e.key: e.start for e in swapped.entries}  # the latest volume is the swapped one
-    assert broken and broken[0]["number"] == notice.number and broken[0]["page"] == in_volume[f"document:{notice.id}"]
-    assert {f["document_id"] for f in found["numbers"]} >= {survey.id, report_doc.id}
-    assert any("重复" in f["message_zh"] for f in found["numbers"])
-    assert report["score"] < 100
+    assert broken and broken[0].number == notice.number and broken[0].page == in_volume[f"document:{notice.id}"]
+    assert {f.document_id for f in found["numbers"]} >= {survey.id, report_doc.id}
+    assert any("重复" in f.message_zh for f in found["numbers"])
+    assert report.score < 100
 
 
 def test_a_back_filled_case_missing_its_notice_is_vetoed(
@@ -170,12 +172,12 @@ def test_a_back_filled_case_missing_its_notice_is_vetoed(
         row = archive.casefiles.build(actor=bureau.handler, case_id=case)
         report = archive.reviews.review(actor=bureau.people["赵敏"], case_id=case)
         found = _items(report)
-        assert any(f["form"] == "penalty_notice" for f in found["required_documents"])
+        assert any(f.form == "penalty_notice" for f in found["required_documents"])
         decision = refs["decision"]
         page = next(e["start"] for e in row.entries if e["key"] == f"document:{decision}")
-        late = [f for f in found["defence_and_hearing_period"] if f["document_id"] == decision]
-        assert late and late[0]["page"] == page and late[0]["number"]
-        assert report["rating"] == "不合格" or report["score"] < 90
+        late = [f for f in found["defence_and_hearing_period"] if f.document_id == decision]
+        assert late and late[0].page == page and late[0].number
+        assert report.rating == "不合格" or report.score < 90
 
 
 def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:

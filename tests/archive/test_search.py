@@ -134,7 +134,7 @@ def test_an_index_that_missed_changes_catches_up_before_the_next_search(archive:
         holder.close()
     assert [h.key for h in _search(archive, bureau.handler, "氨气泄漏报警").hits] == [f"doc:{doc.id}"]
     status = archive.search.status(actor=bureau.admin)
-    assert status["missing_count"] == 0 and status["checkpoint"] == status["last_event"]
+    assert status.missing_count == 0 and status.checkpoint == status.last_event
 
 
 class _SlowIndex(MemoryBackend):
@@ -216,7 +216,7 @@ def test_rebuild_from_the_archive_matches_it(archive: Archive, bureau: Bureau) -
     written = archive.search.rebuild(actor=bureau.admin, progress=lambda done, total: steps.append((done, total)))
     assert written >= 1 and steps[-1] == (written, written)
     status = archive.search.status(actor=bureau.admin)
-    assert status["missing_count"] == status["stale_count"] == 0
+    assert status.missing_count == status.stale_count == 0
     hits = _search(archive, bureau.handler, "", forms=("penalty_decision_org",), amount_min=1.0).hits
     assert [h.key for h in hits] == [f"doc:{decision.id}"]
     with pytest.raises(Exception) as info:  # only administrators rebuild

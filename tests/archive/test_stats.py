@@ -15,20 +15,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anjuan.api.schemas import stats_fact_json, stats_table_json
 from anjuan.archive.access import Principal
 from anjuan.archive.catalogue import load_catalogue
 from anjuan.archive.demo import issue_with_approval
 from anjuan.archive.errors import NotFound
 from anjuan.archive.service import Archive
 from anjuan.archive.stats import (
+    GroupHeader,
+    InspectionFact,
     InvalidPeriod,
     OrgRequired,
+    PenaltyFact,
+    Period,
+    StatsTable,
     StatsTablesError,
+    TotalRow,
     UnknownColumn,
     UnknownSource,
     UnknownTable,
     inspection_facts,
-    jsonable,
     load_tables,
     penalty_facts,
     to_csv,
@@ -320,17 +326,17 @@ def build_world(archive: Archive) -> World:
     return World(archive, bureau, yaodu, quwo, city)
 
 
-def _table(world: World, actor: Principal, org_id: int | None = None) -> dict[str, Any]:
+def _table(world: World, actor: Principal, org_id: int | None = None) -> StatsTable:
     with world.archive.kernel.db.read() as s:
         return xuchang_table(s, actor=actor, org_id=org_id or world.bureau.city_id, start=START, end=END)
 
 
 def test_every_cell_of_the_xuchang_table(world: World) -> None:
     table = _table(world, world.bureau.admin)
-    assert table["title"] == "临汾市安全生产监管执法情况报表（2025年1-4月份）"
-    assert table["period"] == {"start": START, "end": END, "label": "2025年1-4月份"}
-    assert [c["id"] for c in table["columns"]] == COLUMNS
-    headers = {c["id"]: (c["group_header"], c["header"]) for c in table["columns"]}
+    assert table.title == "临汾市安全生产监管执法情况报表（2025年1-4月份）"
+    assert table.period == Period(start=START, end=END, label="2025年1-4月份")
+    assert [c.id for c in table.columns] == COLUMNS
+    headers = {c.id: (c.group_header, c.header) for c in table.columns}
     assert headers["inspections"] == (None, "检查生产经营单位（家次）")
     assert headers["officers"] == (None, "出动行政执法人员（人次）")
     assert headers["docs_onsite"] == ("使用执法文书（份）", "现场")
@@ -340,22 +346,22 @@ def test_every_cell_of_the_xuchang_table(world: World) -> None:
     assert headers["fine_supervision_share"] == ("处罚罚款金额（万元）", "占比（%）")
     assert headers["fine_total"] == ("处罚罚款金额（万元）", "小计")
 
-    rows = {r["label"]: r for r in table["rows"]}
-    assert [r["label"] for r in table["rows"]] == ["市本级", "尧都区", "曲沃县"]
-    assert rows["市本级"]["own"] and rows["市本级"]["org_id"] == world.bureau.city_id
-    assert rows["尧都区"]["org"] == "临汾市尧都区应急管理局"
-    assert rows["市本级"]["cells"] == CITY
-    assert rows["尧都区"]["cells"] == YAODU
-    assert rows["曲沃县"]["cells"] == QUWO
-    assert table["total"] == {"label": "合计", "cells": TOTAL}
+    rows = {r.label: r for r in table.rows}
+    assert [r.label for r in table.rows] == ["市本级", "尧都区", "曲沃县"]
+    assert rows["市本级"].own and rows["市本级"].org_id == world.bureau.city_id
+    assert rows["尧都区"].org == "临汾市尧都区应急管理局"
+    assert rows["市本级"].cells == CITY
+    assert rows["尧都区"].cells == YAODU
+    assert rows["曲沃县"].cells == QUWO
+    assert table.total == TotalRow(label="合计", cells=TOTAL)
     # The amounts and shares carry two places, as the seed prints them.
-    assert str(table["total"]["cells"]["fine_supervision_share"]) == "75.00"
-    assert str(rows["市本级"]["cells"]["fine_total"]) == "0.00"
+    assert str(table.total.cells["fine_supervision_share"]) == "75.00"
+    assert str(rows["市本级"].cells["fine_total"]) == "0.00"
 
     # A county's own table: its own records only (no subordinates), as 县本级.
     county = _table(world, world.bureau.admin, world.yaodu.org_id)
-    assert [r["label"] for r in county["rows"]] == ["县本级"]
-    assert county["rows"][0]["cells"] == YAODU == county["total"]["cells"]
+    assert [r.label for r in county.rows] == ["县本级"]
+    assert county.rows[0].cells == YAODU == county.total.cells
 
 
 def test_xlsx_and_csv_render_the_same_table(world: World) -> None:
@@ -365,7 +371,7 @@ def test_xlsx_and_csv_render_the_same_table(world: World) -> None:
     # Title across all 21 columns; 序号/单位 and ungrouped headers over both header rows; groups
     # over their columns (使用执法文书 C..H → E..J, 行政处罚 L..P, 处罚罚款金额 Q..U).
     assert {"A1:U1", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:J2", "K2:K3", "L2:P2", "Q2:U2"} <= merged
-    assert ws["A1"].value == table["title"]
+    assert ws["A1"].value == table.title
     assert ws["E2"].value == "使用执法文书（份）"
     assert [ws.cell(row=3, column=c).value for c in range(5, 11)] == [
         "现场",
@@ -410,12 +416,12 @@ def test_xlsx_and_csv_render_the_same_table(world: World) -> None:
 def test_a_county_user_sees_only_their_county(world: World) -> None:
     county_admin = world.bureau.people["bureau_admin"]  # subtree scope at 尧都区
     table = _table(world, county_admin)
-    assert [r["label"] for r in table["rows"]] == ["尧都区"]
-    assert table["rows"][0]["cells"] == YAODU
-    assert table["total"]["cells"] == YAODU  # 合计 over what the user sees, nothing else
+    assert [r.label for r in table.rows] == ["尧都区"]
+    assert table.rows[0].cells == YAODU
+    assert table.total.cells == YAODU  # 合计 over what the user sees, nothing else
 
     # A handler (team scope) of 曲沃县 sees 曲沃县 only, and 尧都区's table does not exist for them.
-    assert [r["label"] for r in _table(world, world.quwo.handler)["rows"]] == ["曲沃县"]
+    assert [r.label for r in _table(world, world.quwo.handler).rows] == ["曲沃县"]
     with pytest.raises(NotFound):
         _table(world, world.quwo.handler, world.yaodu.org_id)
 
@@ -506,24 +512,24 @@ A2_TOTAL = _a2(5, 1, 1, 12, 4, 4, 3, 4, 1, 1, 1, 1, 2, 0, 0, 2, 12)
 
 def test_the_a2_table_is_a_second_spec_in_data(world: World) -> None:
     stats = world.archive.stats
-    assert [t["id"] for t in stats.tables()] == ["xuchang", "a2"]
-    spec = next(t for t in stats.tables() if t["id"] == "a2")
-    assert spec["name"] == "基础A2表 安全生产执法检查情况（重构）"
-    assert [c["id"] for c in spec["columns"]] == A2
-    assert {c["id"]: c["group"] for c in spec["columns"]}["major_hazards"] == "findings"
-    assert spec["groups"][1] == {"id": "findings", "header": "查处违法违规行为和事故隐患（项）"}
+    assert [t.id for t in stats.tables()] == ["xuchang", "a2"]
+    spec = next(t for t in stats.tables() if t.id == "a2")
+    assert spec.name == "基础A2表 安全生产执法检查情况（重构）"
+    assert [c.id for c in spec.columns] == A2
+    assert {c.id: c.group for c in spec.columns}["major_hazards"] == "findings"
+    assert spec.groups[1] == GroupHeader(id="findings", header="查处违法违规行为和事故隐患（项）")
 
     table = stats.table(actor=world.bureau.admin, table_id="a2", org=world.bureau.city_id, start=START, end=END)
-    assert table["title"] == "临汾市安全生产执法检查情况（基础A2表，2025年1-4月份）"
-    headers = {c["id"]: (c["group_header"], c["header"]) for c in table["columns"]}
+    assert table.title == "临汾市安全生产执法检查情况（基础A2表，2025年1-4月份）"
+    headers = {c.id: (c.group_header, c.header) for c in table.columns}
     assert headers["reinspections"] == ("执法检查", "其中：整改复查（家次）")
     assert headers["enterprises"] == ("执法检查", "检查生产经营单位（家）")
     assert headers["violations"] == ("查处违法违规行为和事故隐患（项）", "违法违规行为")
     assert headers["doc_all"] == ("执法文书（份）", "合计")
-    rows = {r["label"]: r["cells"] for r in table["rows"]}
+    rows = {r.label: r.cells for r in table.rows}
     assert list(rows) == ["市本级", "尧都区", "曲沃县"]
     assert rows == {"市本级": A2_CITY, "尧都区": A2_YAODU, "曲沃县": A2_QUWO}
-    assert table["total"] == {"label": "合计", "cells": A2_TOTAL}
+    assert table.total == TotalRow(label="合计", cells=A2_TOTAL)
 
     # The same renderers as for every table: three groups merged over their columns.
     ws = load_workbook(io.BytesIO(to_xlsx(table))).active
@@ -541,10 +547,10 @@ def test_the_service_table_by_id_name_or_default_org(world: World) -> None:
     assert stats.table(actor=bureau.admin, start=START, end=END) == by_id
     # Anyone else: their own organisation.
     county = stats.table(actor=bureau.people["bureau_admin"], start=START, end=END)
-    assert county["org_id"] == world.yaodu.org_id and county["total"]["cells"] == YAODU
+    assert county.org_id == world.yaodu.org_id and county.total.cells == YAODU
 
-    data = jsonable(by_id)
-    assert json.loads(json.dumps(data)) == data
+    data = stats_table_json(by_id)  # the one JSON form (API, CLI, web): numbers as numbers, dates ISO
+    assert json.loads(json.dumps(data)) == data and "ranking" not in data
     assert data["period"] == {"start": "2025-01-01", "end": "2025-04-30", "label": "2025年1-4月份"}
     assert data["total"]["cells"]["fines"] == 4.0 and data["total"]["cells"]["inspections"] == 5
 
@@ -553,27 +559,27 @@ def test_ranking_shares_ranks_on_ties(world: World) -> None:
     stats = world.archive.stats
     table = stats.table(actor=world.bureau.admin, start=START, end=END)
     # 立案数: 尧都区 1, 曲沃县 1, 市本级 0 → 1, 1, 3 (ties keep the table's order).
-    assert [(r["rank"], r["label"], r["value"]) for r in stats.rank(table, "filings")] == [
+    assert [(r.rank, r.label, r.value) for r in stats.rank(table, "filings")] == [
         (1, "尧都区", 1),
         (1, "曲沃县", 1),
         (3, "市本级", 0),
     ]
     # 检查家次: 尧都区 3, then 市本级 and 曲沃县 with 1 each share 2nd place.
-    assert [(r["rank"], r["label"]) for r in stats.rank(table, "inspections")] == [
+    assert [(r.rank, r.label) for r in stats.rank(table, "inspections")] == [
         (1, "尧都区"),
         (2, "市本级"),
         (2, "曲沃县"),
     ]
     ascending = stats.rank(table, "fines", descending=False)
-    assert [(r["rank"], r["label"], r["value"]) for r in ascending] == [
+    assert [(r.rank, r.label, r.value) for r in ascending] == [
         (1, "市本级", D("0.00")),
         (2, "曲沃县", D("1.00")),
         (3, "尧都区", D("3.00")),
     ]
-    assert ascending[0]["org_id"] == world.bureau.city_id and ascending[0]["own"]
+    assert ascending[0].org_id == world.bureau.city_id and ascending[0].own
     ranked = stats.ranked(table, "fines")
-    assert [r["label"] for r in ranked["rows"]] == ["尧都区", "曲沃县", "市本级"]
-    assert ranked["total"] == table["total"] and ranked["ranking"][0]["value"] == D("3.00")
+    assert [r.label for r in ranked.rows] == ["尧都区", "曲沃县", "市本级"]
+    assert ranked.total == table.total and ranked.ranking[0].value == D("3.00")
     with pytest.raises(UnknownColumn) as exc:
         stats.rank(table, "nonsense")
     assert exc.value.code == "stats_column_unknown" and "filings" in exc.value.details["known"]
@@ -582,22 +588,28 @@ def test_ranking_shares_ranks_on_ties(world: World) -> None:
 def test_facts_behind_the_table_within_the_actors_scope(world: World) -> None:
     stats, bureau, archive = world.archive.stats, world.bureau, world.archive
     inspections = stats.facts(actor=bureau.admin, source="inspections", start=START, end=END)
-    assert json.loads(json.dumps(inspections)) == inspections  # plain JSON data
+    assert all(isinstance(r.fact, InspectionFact) and r.penalty_class is None for r in inspections)
     assert len(inspections) == TOTAL["inspections"]
-    assert sum(f["officers"] for f in inspections) == TOTAL["officers"]
+    assert sum(r.fact.officers for r in inspections if isinstance(r.fact, InspectionFact)) == TOTAL["officers"]
     first = inspections[0]
-    assert first["date"] == "2025-02-01" and first["org"] == "临汾市尧都区应急管理局"
-    assert (first["kind"], first["violations"], first["general_hazards"], first["major_hazards"]) == (
+    assert first.fact.date == dt.date(2025, 2, 1) and first.org == "临汾市尧都区应急管理局"
+    assert isinstance(first.fact, InspectionFact)
+    assert (first.fact.kind, first.fact.violations, first.fact.general_hazards, first.fact.major_hazards) == (
         "inspection",
         2,
         3,
         0,
     )
     penalties = stats.facts(actor=bureau.admin, source="penalties", org="临汾市应急管理局", start=START, end=END)
-    assert sorted((p["fine"], p["penalty_class"], tuple(p["kinds"])) for p in penalties) == [
-        (10000.0, "accident", ("责令停产停业", "暂扣许可证件", "罚款")),
-        (30000.0, "supervision", ("警告", "罚款")),
+    assert sorted(
+        (p.fact.fine, p.penalty_class, p.fact.kinds) for p in penalties if isinstance(p.fact, PenaltyFact)
+    ) == [
+        (Decimal("10000.00"), "accident", ("责令停产停业", "暂扣许可证件", "罚款")),
+        (Decimal("30000.00"), "supervision", ("警告", "罚款")),
     ]
+    # As JSON (API, CLI): flat, dates ISO, fines (元) numbers, kinds a list.
+    assert stats_fact_json(penalties[0])["fine"] == 30000.0 and stats_fact_json(first)["date"] == "2025-02-01"
+    assert "penalty_class" not in stats_fact_json(first) and stats_fact_json(penalties[0])["kinds"] == ["警告", "罚款"]
     documents = stats.facts(actor=bureau.admin, source="documents", start=START, end=END)
     assert len(documents) == A2_TOTAL["doc_all"]
 
@@ -605,13 +617,13 @@ def test_facts_behind_the_table_within_the_actors_scope(world: World) -> None:
     county = stats.facts(
         actor=bureau.people["bureau_admin"], source="documents", org=bureau.city_id, start=START, end=END
     )
-    assert len(county) == A2_YAODU["doc_all"] and {f["org_id"] for f in county} == {world.yaodu.org_id}
+    assert len(county) == A2_YAODU["doc_all"] and {r.fact.org_id for r in county} == {world.yaodu.org_id}
     # A handler (team scope) sees the facts of the cases they handle: 李娜 is on one inspection case
     # only — while the table shows her organisation's counts.
     li = add_user(archive, bureau.admin, "u-li", officer_id=world.yaodu.officer_ids[-1])
     mine = stats.facts(actor=li, source="documents", start=START, end=END)
-    assert sorted(f["form_id"] for f in mine) == ["inspection_record", "onsite_measures_decision"]
-    assert stats.table(actor=li, start=START, end=END)["total"]["cells"] == YAODU
+    assert sorted(r.fact.form_id for r in mine) == ["inspection_record", "onsite_measures_decision"]
+    assert stats.table(actor=li, start=START, end=END).total.cells == YAODU
     # Another organisation's facts do not exist for a county user.
     with pytest.raises(NotFound) as exc:
         stats.facts(actor=world.quwo.handler, source="inspections", org=world.yaodu.org_id, start=START, end=END)
@@ -648,7 +660,7 @@ def test_bad_input_is_refused_with_a_code(world: World) -> None:
 @pytest.mark.both_databases
 def test_two_top_level_organisations_make_the_administrator_choose(archive: Archive, bureau: Bureau) -> None:
     admin = bureau.admin
-    assert archive.stats.table(actor=admin, start=START, end=END)["rows"]  # one city: the default
+    assert archive.stats.table(actor=admin, start=START, end=END).rows  # one city: the default
     archive.registry.create_org(actor=admin, name="运城市应急管理局", area="晋运", code="应急", level="city")
     with pytest.raises(OrgRequired) as exc:
         archive.stats.table(actor=admin, start=START, end=END)

@@ -1,0 +1,23 @@
+"""What the search service reports about its index (``archive.search.status``): a frozen read model;
+``api/schemas.py`` turns it into JSON. Searches answer with the index's own ``SearchResult``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["IndexStatus"]
+
+
+class IndexStatus(BaseModel):  # 检索索引状态: the index compared with the archive
+    model_config = ConfigDict(frozen=True)
+
+    records: int  # 记录数 in the index
+    schema_version: int  # the index's schema (another version is rebuilt)
+    current: bool  # built with this version's schema
+    location: str  # where the index lives (a directory, or memory)
+    checkpoint: int  # the last archive event absorbed (events.seq)
+    last_event: int  # the archive's latest event
+    missing: tuple[str, ...]  # 缺少: keys of records the index lacks (the first 50)
+    missing_count: int
+    stale: tuple[str, ...]  # 多余: keys the index holds that the archive no longer has (the first 50)
+    stale_count: int
