@@ -55,6 +55,10 @@ class Blocker:
     details: dict[str, Any]
 
 
+#: 整改复查意见书 rectification_status that closes its order (catalogue choice)
+RECTIFIED = "已全部整改"
+
+
 def closing_blockers(case: Case, issued: list[Document]) -> list[Blocker]:
     """结案条件: a penalty case (一般程序) needs its issued 结案审批表; an inspection chain needs every
     rectification order followed by its re-inspection. Empty when the case may be closed."""
@@ -69,15 +73,43 @@ def closing_blockers(case: Case, issued: list[Document]) -> list[Blocker]:
                 {"missing": ["case_closing_approval"]},
             )
         )
-    followed = {d.parent_id for d in issued if d.form_id == "reinspection_opinion"}
-    open_orders = [d.number for d in issued if d.form_id == "rectification_order" and d.id not in followed]
-    if case.kind == "inspection" and open_orders:
+    # A hazard is closed by the latest 复查 of its order recording 已全部整改: an order never re-inspected,
+    # or whose latest 复查 found it 未整改 or only 部分整改, is still open (the case goes on: a new
+    # order, a 复查 after the extension, or a penalty case for not rectifying — not 结案).
+    latest: dict[int | None, Document] = {}
+    for d in sorted(issued, key=lambda d: (d.doc_date or dt.date.min, d.id)):
+        if d.form_id == "reinspection_opinion":
+            latest[d.parent_id] = d
+    unchecked, unrectified = [], []
+    for order in (d for d in issued if d.form_id == "rectification_order"):
+        check = latest.get(order.id)
+        if check is None:
+            unchecked.append(order.number)
+        elif (check.fields.get("rectification_status") or RECTIFIED) != RECTIFIED:
+            unrectified.append(
+                {
+                    "order": order.number,
+                    "reinspection": check.number,
+                    "status": check.fields.get("rectification_status"),
+                }
+            )
+    if case.kind == "inspection" and unchecked:
         out.append(
             Blocker(
                 "reinspection_required",
-                "责令限期整改指令书尚未复查，不能结案",
+                f"责令限期整改指令书尚未复查，不能结案：{'、'.join(n or '（无文号）' for n in unchecked)}",
                 "a rectification order has no re-inspection yet",
-                {"orders": open_orders},
+                {"orders": unchecked},
+            )
+        )
+    if case.kind == "inspection" and unrectified:
+        named = "、".join(f"{u['order']}（复查{u['reinspection'] or ''}：{u['status']}）" for u in unrectified)
+        out.append(
+            Blocker(
+                "hazards_open",
+                f"隐患尚未整改完毕，不能结案：{named}",
+                "the re-inspection found hazards not (fully) rectified",
+                {"open": unrectified},
             )
         )
     return out

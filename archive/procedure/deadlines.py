@@ -213,17 +213,26 @@ class EventKindSpec(_Model):
 
 
 class FieldCondition(_Model):
-    """The event arises only if ``field`` is a positive amount, or one of the listed choices."""
+    """The event arises only if ``field`` is a positive amount, one of the listed choices, or a
+    ticked yes/no field (``checked: true``)."""
 
     field: str
     positive: bool = False
     one_of: list[str] | None = None
+    checked: bool = False
 
     @model_validator(mode="after")
     def _one_test(self) -> FieldCondition:
-        if self.positive == (self.one_of is not None):
-            raise ValueError("a condition needs exactly one of positive: true or one_of")
+        if sum((self.positive, self.one_of is not None, self.checked)) != 1:
+            raise ValueError("a condition needs exactly one of positive: true, one_of or checked: true")
         return self
+
+    def holds(self, value: Any) -> bool:
+        if self.positive:
+            return _positive(value)
+        if self.checked:
+            return value is True
+        return str(value or "") in (self.one_of or [])
 
 
 class DocumentEventSpec(_Model):
@@ -574,11 +583,8 @@ def events_from_documents(
         for spec in rules.document_events:
             if spec.form != doc.form_id or proc not in spec.procedures:
                 continue
-            if spec.when is not None:
-                value = doc.fields.get(spec.when.field)
-                ok = _positive(value) if spec.when.positive else str(value or "") in (spec.when.one_of or [])
-                if not ok:
-                    continue
+            if spec.when is not None and not spec.when.holds(doc.fields.get(spec.when.field)):
+                continue
             on: dt.date | None = None
             assumed = False
             for i, source in enumerate(spec.date):

@@ -550,12 +550,34 @@ def test_demo_inspection_chain(rules: RuleSet) -> None:
     docs, proc = _demo_docs("inspection")
     events = events_from_documents(docs, proc)
     assert [(e.kind, e.on) for e in events] == [
+        ("plan_made", D(2026, 10, 12)),
+        ("inspection_scheduled", D(2026, 10, 14)),
         ("rectification_due", D(2026, 10, 31)),
         ("reinspected", D(2026, 11, 3)),
     ]
     result = deadlines(rules, events, today=D(2026, 11, 20), opened_on=docs[0].doc_date)
     re = one(result, "reinspection")
     assert (re.due, re.status) == (D(2026, 11, 10), DeadlineStatus.met)
+    # seed 003 第九条: the plan (made Mon 10-12) for an inspection on Wed 10-14 — 2 working days ahead, met.
+    lead = one(result, "plan_lead")
+    assert (lead.due, lead.status) == (D(2026, 10, 12), DeadlineStatus.met)
+    late_plan = [e for e in events if e.kind != "plan_made"] + [ev("plan_made", D(2026, 10, 13))]
+    late = one(deadlines(rules, late_plan, today=D(2026, 11, 20), opened_on=docs[0].doc_date), "plan_lead")
+    assert late.status == DeadlineStatus.met_late  # made the day before: too late
+
+
+def test_legal_review_within_three_working_days(rules: RuleSet) -> None:
+    """seed 003 第十二条: 法制机构 gives its opinion within 3 working days of receiving the case."""
+    sent = [ev("case_filed", D(2026, 10, 9)), ev("legal_review_requested", D(2026, 10, 23))]  # a Friday
+    waiting = one(deadlines(rules, sent, today=D(2026, 10, 27)), "legal_review")
+    assert (waiting.due, waiting.status) == (D(2026, 10, 28), DeadlineStatus.due_soon)  # warned a day ahead
+    late = one(
+        deadlines(rules, [*sent, ev("legal_review_made", D(2026, 10, 30))], today=D(2026, 11, 2)), "legal_review"
+    )
+    assert late.status == DeadlineStatus.met_late
+    assert (
+        one(deadlines(rules, sent[:1], today=D(2026, 10, 27)), "legal_review").status == DeadlineStatus.not_applicable
+    )
 
 
 def _receipt(rows: list[dict[str, str]], number: str = "（晋临）应急回〔2026〕3号") -> DocFacts:
