@@ -24,6 +24,7 @@ __all__ = [
     "DocumentUpdate",
     "LoginRequest",
     "LoginResponse",
+    "MajorUpdate",
     "OfficerCreate",
     "OfficerRead",
     "OrgCreate",
@@ -164,6 +165,8 @@ class CaseCreate(_In):
     name: str | None = None
     cause: str = ""
     officer_ids: OfficerIds = Field(default_factory=list)
+    major: bool = Field(False, description="重大案件 (集体讨论 and 法制审核 before the decision)")
+    major_reason: str = Field("", description="why the case is 重大 (required when major)")
 
 
 class CaseRead(BaseModel):
@@ -177,6 +180,8 @@ class CaseRead(BaseModel):
     status: str
     officer_ids: list[int]
     case_number: str | None
+    major: bool = False  # 重大案件
+    major_reason: str = ""
     closed_on: dt.date | None = None  # 结案日期
     archive_no: str | None = None  # 归档号
     file_no: str | None = None  # 档号
@@ -196,12 +201,19 @@ def case_read(case: CaseView) -> CaseRead:
         status=case.status,
         officer_ids=[o.id for o in case.officers],
         case_number=case.case_number,
+        major=case.major,
+        major_reason=case.major_reason,
         closed_on=case.closed_on,
         archive_no=case.archive_no,
         file_no=case.file_no,
         retention=case.retention,
         filed_at=case.filed_at,
     )
+
+
+class MajorUpdate(_In):
+    major: bool = Field(description="重大案件 or not")
+    reason: str = Field(min_length=1, max_length=2000, description="认定（或撤销认定）的理由")
 
 
 class DocumentCreate(_In):

@@ -140,6 +140,7 @@ class Case(Base):  # 案件 (检查 or 行政处罚)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
     major: Mapped[bool] = mapped_column(default=False)  # 重大案件: 集体讨论 and 法制审核 before the decision
+    major_reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # why (认定理由)
     # 一案一号: the case's shared 序号 and its year, taken once from the case counter.
     shared_seq: Mapped[int | None] = mapped_column(Integer)
     shared_year: Mapped[int | None] = mapped_column(Integer)

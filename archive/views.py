@@ -92,7 +92,8 @@ class CaseView(View):  # 案件
     cause: str
     party_id: int
     status: str
-    major: bool  # 重大案件
+    major: bool  # 重大案件 (marked on the case)
+    major_reason: str  # 认定理由
     case_number: str | None  # 案号 〔2026〕3号, once the case has one
     created_by: str
     created_at: dt.datetime

@@ -108,6 +108,8 @@ def case_new(
     name: Annotated[str | None, typer.Option(help="案件名称")] = None,
     cause: Annotated[str, typer.Option(help="案由")] = "",
     officer: Annotated[list[int] | None, typer.Option("--officer", help="officer id (repeat)")] = None,
+    major: Annotated[bool, typer.Option("--major", help="重大案件")] = False,
+    major_reason: Annotated[str, typer.Option("--major-reason", help="认定为重大案件的理由")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """新建案件 — open a case (inspection chain or penalty case)."""
@@ -122,8 +124,25 @@ def case_new(
             name=name,
             cause=cause,
             officer_ids=officer or [],
+            major=major,
+            major_reason=major_reason,
         )
         _out(case_read(case).model_dump(mode="json"), as_json, f"案件 case {case.id}: {case.name}")
+
+
+@case_app.command("major")
+def case_major(
+    ctx: typer.Context,
+    case: int,
+    reason: Annotated[str, typer.Option("--reason", help="认定（或撤销认定）的理由")],
+    clear: Annotated[bool, typer.Option("--clear", help="撤销重大案件认定")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """重大案件认定 — mark an open case 重大 (集体讨论 and 法制审核 before its decision), with the reason."""
+    with _Run(as_json), _archive() as archive:
+        done = archive.registry.set_major(actor=_acting(ctx, archive), case_id=case, major=not clear, reason=reason)
+        text = f"案件 case {done.id}: {'重大案件' if done.major else '非重大案件'}（{reason}）"
+        _out(case_read(done).model_dump(mode="json"), as_json, text)
 
 
 def _deadline_line(d: Deadline) -> str:

@@ -11,6 +11,7 @@ from ..deps import Actor, ArchiveDep
 from ..schemas import (
     CaseCreate,
     CaseRead,
+    MajorUpdate,
     OfficerCreate,
     OfficerRead,
     OrgCreate,
@@ -79,6 +80,12 @@ def list_cases(archive: ArchiveDep, actor: Actor, org_id: int | None = None) -> 
 @router.get("/cases/{case_id}", response_model=CaseRead, tags=["cases"])
 def get_case(case_id: int, archive: ArchiveDep, actor: Actor) -> CaseRead:
     return case_read(archive.registry.case(actor=actor, case_id=case_id))
+
+
+@router.put("/cases/{case_id}/major", response_model=CaseRead, tags=["cases"])
+def set_major(case_id: int, body: MajorUpdate, archive: ArchiveDep, actor: Actor) -> CaseRead:
+    """重大案件: mark an open case 重大 (or take the mark away), with the reason; logged."""
+    return case_read(archive.registry.set_major(actor=actor, case_id=case_id, major=body.major, reason=body.reason))
 
 
 @router.get("/cases/{case_id}/deadlines", tags=["cases"])

@@ -154,6 +154,16 @@ def close_case(case_id: int, web: Viewer, _posted: Posted) -> Response:
     return redirect(f"{PREFIX}/cases/{case_id}", f"已结案（结案日期 {case.closed_on}）")
 
 
+@router.post("/cases/{case_id}/major")
+def set_major(case_id: int, web: Viewer, form: Posted) -> Response:
+    major = str(form.get("major", "")) in ("1", "on", "true")
+    case = web.archive.registry.set_major(
+        actor=web.actor, case_id=case_id, major=major, reason=str(form.get("major_reason", ""))
+    )
+    note = "已认定为重大案件（作出决定前须经集体讨论和法制审核）" if case.major else "已撤销重大案件认定"
+    return redirect(f"{PREFIX}/cases/{case_id}", note)
+
+
 @router.post("/cases/{case_id}/attachments")
 def add_attachment(case_id: int, web: Viewer, form: Posted) -> Response:
     upload = form.get("file")

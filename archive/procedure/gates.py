@@ -250,6 +250,15 @@ class HearingRules(_Strict):
     sources: tuple[HearingSource, ...] = Field(min_length=1)
 
 
+class MajorRules(_Strict):
+    """重大案件 inferred (重大执法决定法制审核目录): a proposed penalty of these kinds, or a fine or
+    confiscation at or above the thresholds, makes the case 重大 whether or not it was marked so."""
+
+    basis: str
+    kinds: tuple[str, ...]
+    thresholds: HearingThresholds
+
+
 class GateRules(_Strict):
     """The validated gates file. Validate with ``context={"catalogue": Catalogue}`` (``load_gates`` does)."""
 
@@ -258,6 +267,7 @@ class GateRules(_Strict):
     service: ServiceSource
     penalty_kinds: dict[str, tuple[str, ...]]  # 处罚种类 → words revealing it in free text
     hearing: HearingRules
+    major: MajorRules
     gates: dict[str, tuple[GateRule, ...]]
 
     # (form id, field id) → (Chinese label, English label), for messages naming fields.
@@ -358,6 +368,7 @@ class _CatalogueCheck:
     def _hearing(self) -> None:
         hearing = self.rules.hearing
         self._kinds(hearing.kinds, "hearing.kinds")
+        self._kinds(self.rules.major.kinds, "major.kinds")
         for source in hearing.sources:
             where = f"hearing.sources[{source.form}]"
             form = self._form(source.form, f"{where}: unknown form {source.form!r}")
@@ -668,8 +679,40 @@ def hearing_threshold_reached(
     source): a kind in ``hearing.kinds`` (from the kinds list or the free text), or an amount (fine,
     confiscation; from the money fields, else from the text) at or above the party's 较大数额.
     """
+    return _proposed_penalty_reaches(
+        rules, rules.hearing.kinds, rules.hearing.thresholds, case, form_id=form_id, fields=fields, on=on
+    )
+
+
+def major_threshold_reached(
+    rules: GateRules,
+    case: CaseFacts,
+    *,
+    form_id: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+    on: dt.date | None = None,
+) -> bool:
+    """Is the case 重大 by what is proposed (``major`` in gates.yaml), marked or not?"""
+    return _proposed_penalty_reaches(
+        rules, rules.major.kinds, rules.major.thresholds, case, form_id=form_id, fields=fields, on=on
+    )
+
+
+def _proposed_penalty_reaches(
+    rules: GateRules,
+    kinds_in_range: tuple[str, ...],
+    thresholds: HearingThresholds,
+    case: CaseFacts,
+    *,
+    form_id: str | None,
+    fields: Mapping[str, Any] | None,
+    on: dt.date | None,
+) -> bool:
+    """Does any statement of the proposed penalty (``hearing.sources``: the report, the notice, the
+    呈批表, the decision …, and the document at hand) name one of ``kinds_in_range`` or an amount at or
+    above the party's threshold (by province)?"""
     hearing = rules.hearing
-    limits = hearing.thresholds.provinces.get(case.province or "", hearing.thresholds.default)
+    limits = thresholds.provinces.get(case.province or "", thresholds.default)
     limit = limits.organisation if case.party_kind == "organisation" else limits.person
     situation = _Situation(rules, form_id or "", fields or {}, case, on or dt.date.max, None, default_is_workday)
     for source in hearing.sources:
@@ -681,7 +724,7 @@ def hearing_threshold_reached(
             kinds = penalty_kinds_in(rules, text)
             if source.kinds_field and isinstance(values.get(source.kinds_field), list):
                 kinds |= set(values[source.kinds_field])
-            if kinds & set(hearing.kinds):
+            if kinds & set(kinds_in_range):
                 return True
             amounts = [a for a in (_money(values.get(name)) for name in source.amounts) if a is not None]
             if not amounts:
@@ -699,7 +742,9 @@ def _applies(rule: _RuleBase, s: _Situation) -> bool:
     when = rule.when
     if when is None:
         return True
-    if when.major_case and s.case.major:
+    if when.major_case and (
+        s.case.major or major_threshold_reached(s.rules, s.case, form_id=s.form_id, fields=s.fields, on=s.on)
+    ):
         return True
     if when.issued_any and any(True for _ in s.counted(when.issued_any)):
         return True

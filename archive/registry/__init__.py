@@ -36,6 +36,7 @@ __all__ = [
     "list_parties",
     "resolve_org",
     "resolve_party",
+    "set_major",
 ]
 
 LEVELS = {"province": "省", "city": "市", "county": "县"}
@@ -288,6 +289,30 @@ def list_parties(session: Session) -> list[Party]:
 # -- cases --------------------------------------------------------------------------------------
 
 
+def _major_reason(reason: str | None) -> str:
+    """重大案件 is a legal finding with consequences (集体讨论, 法制审核): it is never set without why."""
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "major_reason", "重大案件认定理由", "reason", "认定为重大案件须写明理由", "a reason is required"
+                )
+            ]
+        )
+    return reason.strip()
+
+
+def set_major(session: Session, *, actor: str, case: Case, major: bool, reason: str) -> Case:
+    """Mark a case 重大 (with its reason) or take the mark away (with the reason for that); logged."""
+    reason = _major_reason(reason)
+    case.major = major
+    case.major_reason = reason if major else ""
+    events.record(
+        session, actor=actor, entity="case", entity_id=case.id, action="major_set", major=major, reason=reason
+    )
+    return case
+
+
 def create_case(
     session: Session,
     *,
@@ -300,6 +325,7 @@ def create_case(
     cause: str = "",
     officer_ids: list[int] | None = None,
     major: bool = False,
+    major_reason: str = "",
 ) -> Case:
     kind = _choice(kind, CASE_KINDS, _KIND_ALIASES, "kind", "案件类型")
     procedure = _choice(procedure, PROCEDURES, _PROC_ALIASES, "procedure", "程序")
@@ -314,6 +340,8 @@ def create_case(
                 f"officer {officer.name} is not in {org.name}",
                 code="officer_wrong_org",
             )
+    if major:
+        major_reason = _major_reason(major_reason)
     if not name:
         name = f"{party.name}安全生产违法行为行政处罚案" if kind == "penalty" else f"{party.name}安全生产现场检查"
     case = Case(
@@ -326,6 +354,7 @@ def create_case(
         created_by=actor,
         officers=officers,
         major=major,
+        major_reason=major_reason.strip() if major else "",
     )
     session.add(case)
     session.flush()

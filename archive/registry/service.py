@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import events
 from ..access import Principal, case_clause, require, require_case, require_officers_in, require_org
-from ..errors import ArchiveError, Forbidden
+from ..errors import ArchiveError, Conflict, Forbidden
 from ..kernel import Kernel
 from ..models import Case
 from ..numbering import set_start
@@ -24,6 +24,7 @@ from . import (
     list_parties,
     resolve_org,
     resolve_party,
+    set_major,
 )
 
 __all__ = ["RegistryService"]
@@ -64,6 +65,20 @@ class RegistryService:
             require_org(s, actor, data["org_id"])
             require_officers_in(s, actor, data.get("officer_ids") or [])
             return CaseView.of(create_case(s, actor=actor.name, **data))
+
+    def set_major(self, *, actor: Principal, case_id: int, major: bool, reason: str) -> CaseView:
+        """重大案件: mark (or unmark) an open case, with the reason; the gates then demand 集体讨论 and
+        法制审核 before its decision. A closed or filed case keeps what it was decided under."""
+        require(actor, "draft")
+        with self.kernel.db.write() as s:
+            case = require_case(s, actor, case_id)
+            if case.status != "open" or case.filed_at is not None:
+                raise Conflict(
+                    "案件已结案，不能再改变重大案件认定",
+                    "the case is closed; whether it is major can no longer change",
+                    code="case_closed",
+                )
+            return CaseView.of(set_major(s, actor=actor.name, case=case, major=major, reason=reason))
 
     def orgs(self, *, actor: Principal) -> list[OrgView]:
         with self.kernel.db.read() as s:

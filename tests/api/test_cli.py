@@ -230,6 +230,12 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     assert late["count"] == 1 and late["findings"][0]["case_id"] == case["id"]
     unknown = _step(tmp_path, "qc", "nonsense", check=False, user=None)
     assert unknown.returncode == 1 and "qc_unknown" in unknown.stderr
+    major = json.loads(
+        _step(tmp_path, "case", "major", str(case["id"]), "--reason", "液氨重大危险源", "--json", user=None).stdout
+    )
+    assert major["major"] is True and major["major_reason"] == "液氨重大危险源"
+    no_reason = _step(tmp_path, "case", "major", str(case["id"]), "--reason", " ", check=False, user=None)
+    assert no_reason.returncode == 1 and "须写明理由" in no_reason.stderr
     # 证据材料 and 组卷 from the command line: the JSON is the API's (api/schemas.py).
     photo = tmp_path / "scene.pdf"
     photo.write_bytes(pdf.read_bytes())
