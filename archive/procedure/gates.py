@@ -856,10 +856,10 @@ def _penalty_kinds_allowed(rule: PenaltyKindsAllowed, s: _Situation) -> GateFind
 
 def _fine_limit(rule: FineLimit, s: _Situation) -> GateFinding | None:
     text = s.fields.get(rule.text_field) if rule.text_field else None
-    amount = _money(s.fields.get(rule.amount_field))
-    if amount is None:
-        amounts = _fines_in_text(text)
-        amount = max(amounts) if amounts else None
+    # The larger of the amount field and any fine written in the text: a small amount field beside
+    # "罚款伍仟元" in the penalty text must not pass the limit.
+    stated = [a for a in (_money(s.fields.get(rule.amount_field)), *_fines_in_text(text)) if a is not None]
+    amount = max(stated) if stated else None
     fined = amount is not None or "罚款" in penalty_kinds_in(s.rules, text)
     if not fined:
         return None

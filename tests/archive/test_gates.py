@@ -536,6 +536,8 @@ def _onsite(penalty: str, fine: int | str | None = None) -> dict[str, Any]:
         ("onsite_penalty_decision_person", "person", "警告", None, None),
         ("onsite_penalty_decision_org", "organisation", "责令停产停业整顿", None, "simple_kinds"),
         ("onsite_penalty_decision_person", "person", "罚款500元", None, "simple_fine_limit"),  # amount read from text
+        # a small amount field does not hide the fine the text imposes
+        ("onsite_penalty_decision_org", "organisation", "罚款人民币伍仟元", 100, "simple_fine_limit"),
     ],
 )
 def test_simple_procedure_limits(
