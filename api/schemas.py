@@ -72,14 +72,22 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _distinct(ids: list[int] | None) -> list[int] | None:
+def _distinct_officers(ids: list[int] | None) -> list[int] | None:
     if ids is not None and len(set(ids)) != len(ids):
         raise ValueError("执法人员重复 / an officer is listed twice")
     return ids
 
 
+def _distinct_roles(roles: list[str]) -> list[str]:
+    if len(set(roles)) != len(roles):
+        raise ValueError("角色重复 / a role is listed twice")
+    return roles
+
+
 #: officer ids in a request: positive, each once (a repeat is a 422, not a database error)
-OfficerIds = Annotated[list[PositiveInt], AfterValidator(_distinct)]
+OfficerIds = Annotated[list[PositiveInt], AfterValidator(_distinct_officers)]
+#: role names in a request: non-empty, each once
+Roles = Annotated[list[Annotated[str, Field(min_length=1, max_length=50)]], AfterValidator(_distinct_roles)]
 
 
 class _In(BaseModel):
@@ -119,7 +127,7 @@ class OfficerCreate(_In):
     org_id: int
     name: str
     cert_no: str = Field(description="执法证号")
-    roles: list[str] = Field(default_factory=lambda: ["handler"])
+    roles: Roles = Field(default_factory=lambda: ["handler"])
 
 
 class OfficerRead(BaseModel):
@@ -263,7 +271,7 @@ class UserCreate(_In):
     password: str = Field(description="at least 8 characters; stored only as a scrypt hash")
     org_id: int | None = Field(None, description="the user's organisation (taken from the officer if given)")
     officer_id: int | None = Field(None, description="the officer (执法人员) this login belongs to")
-    roles: list[str] = Field(default_factory=list, description="system roles beyond the officer's own")
+    roles: Roles = Field(default_factory=list, description="system roles beyond the officer's own")
 
 
 class UserRead(BaseModel):

@@ -121,3 +121,6 @@ def test_the_same_officer_twice_is_bad_input(archive: Archive, bureau: Bureau) -
             json={"form": "inspection_plan", "fields": FIELDS["inspection_plan"], "officer_ids": [one, one]},
         )
         assert r.status_code == 422 and r.json()["error"]["code"], r.text
+        for roles in (["handler", "handler"], [""]):
+            body = {"org_id": bureau.org_id, "name": "李强", "cert_no": "14100220210099", "roles": roles}
+            assert client.post("/api/officers", json=body).status_code == 422
