@@ -253,3 +253,17 @@ def test_receipts_beside_the_documents_they_prove_are_in_order() -> None:
     assert "立案审批表" in problem
     # A receipt with nothing before it is not beside anything: it is judged by its own category.
     assert _order_findings(["文书送达回执", "立案审批表"]) != []
+
+
+def test_a_clean_volume_with_its_receipt_beside_the_decision_loses_no_points(archive: Archive, bureau: Bureau) -> None:
+    """The 送达回执 proving the decision filed right after it (order.yaml: a receipt with a parent
+    follows the document it proves): the volume as built is clean — no order finding for the
+    documents after it, no page finding."""
+    docs = issue_scenario(archive, bureau, 1)
+    case = docs["penalty_decision_org"].case_id
+    with archive.kernel.db.write() as s:
+        s.get(Document, docs["service_receipt"].id).parent_id = docs["penalty_decision_org"].id
+    row = archive.casefiles.build(actor=bureau.handler, case_id=case, checker="赵敏")
+    assert [e["title"] for e in row.entries][:2] == ["行政处罚决定书（单位）", "文书送达回执"]
+    found = _items(archive.reviews.review(actor=bureau.people["赵敏"], case_id=case))
+    assert "volume_order" not in found and "toc_pages" not in found, found
