@@ -249,8 +249,15 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
         ).stdout
     )
     assert attached["title"] == "现场照片" and attached["pages"] >= 1 and attached["case_id"] == case["id"]
-    volume = json.loads(_step(tmp_path, "casefile", "build", str(case["id"]), "--json", user=None).stdout)
+    built = tmp_path / "volume.pdf"
+    volume = json.loads(
+        _step(tmp_path, "casefile", "build", str(case["id"]), "--out", str(built), "--json", user=None).stdout
+    )
     assert volume["version"] == 1 and volume["pages"] > volume["content_pages"] >= 2
+    # With the archive here, ``casefile check`` verifies the seal with its roots and the pages against
+    # its own copies of the documents: the volume it just built is in order.
+    verdict = json.loads(_step(tmp_path, "casefile", "check", str(built), "--json", user=None).stdout)
+    assert verdict["ok"] and verdict["sealed"] is True, verdict["findings"]
     assert any(e["title"] == "现场照片" for e in volume["entries"])  # the evidence has its place in the volume
     # Voiding needs approval: the request is recorded, the document stays issued.
     request = json.loads(
