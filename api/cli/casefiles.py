@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from anjuan.archive.config import Settings
 from anjuan.archive.errors import ArchiveError
 
 from ..schemas import attachment_json, case_read, casefile_json, guidance_json, review_json
@@ -158,22 +159,46 @@ def archive_fixity(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             raise typer.Exit(3)
 
 
+def _archive_configured() -> bool:
+    """An archive is here when its database is: configured by URL, or the default file exists.
+    ``casefile check`` then uses the archive's verifier and records, and otherwise stays offline
+    (no database is created just to check a file)."""
+    settings = Settings()
+    return settings.database_url is not None or (settings.data_dir / "anjuan.db").exists()
+
+
 @casefile_app.command("check")
-def casefile_check(file: Annotated[Path, typer.Argument(help="any case-file PDF")], as_json: JsonOpt = False) -> None:
-    """目录与页码核对 — read the 卷内目录 back and check it against the page numbers of any case-file
-    PDF (exit 0 only when all agree). Works offline, on volumes made anywhere."""
+def casefile_check(
+    file: Annotated[Path, typer.Argument(help="any case-file PDF")],
+    trust: Annotated[
+        list[Path] | None, typer.Option("--trust", help="trusted root certificate (PEM/DER) for the seals; repeatable")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """卷宗核验 — the whole verdict on any case-file PDF: cover, 卷内目录 and 备考表 present; the 目录
+    against the page numbers and each page against its document (文号; the archive's copy where this
+    is the archive that made it); stamps whited out or over-printed; the seals (intact, valid,
+    trusted by the archive's roots and ``--trust``). Exit 0 only when all is in order."""
     from anjuan.archive.casefile import check_volume
 
     with _Run(as_json):
         try:
             data = file.read_bytes()
+            roots = [path.read_bytes() for path in trust or []]
         except OSError as exc:
-            raise ArchiveError(f"无法读取文件：{file}", f"cannot read {file}: {exc}", code="bad_file") from exc
-        report = check_volume(data)
+            name = exc.filename
+            raise ArchiveError(f"无法读取文件：{name}", f"cannot read {name}: {exc}", code="bad_file") from exc
+        if _archive_configured():
+            extra = {"trust_anchors": (*Settings().trust_anchors, *(trust or []))}
+            with _archive(**extra) as archive:
+                report = archive.casefiles.check(data)
+        else:
+            report = check_volume(data, trust=roots)
         lines = [f"卷宗 {file}: {report.pages}页, 目录{len(report.toc)}项"]
         lines += [f"  {e.seq:>3} {e.start:>4}{'-' + str(e.end) if e.end else '':<5} {e.title}" for e in report.toc]
+        lines += [f"  签章 {'✓' if s.ok and s.whole_file else '✗'} {s.name}" for s in report.seals]
         lines += [f"  ✗ [{f.code}] {f.message_zh} / {f.message_en}" for f in report.findings]
-        lines.append("结论 result: " + ("目录与页码相符 OK" if report.ok else "不符 FAILED"))
+        lines.append("结论 result: " + ("卷宗完整、目录与页码相符、签章有效 OK" if report.ok else "不符 FAILED"))
         _out(report.to_dict(), as_json, "\n".join(lines))
         if not report.ok:
             raise typer.Exit(3)

@@ -77,7 +77,9 @@ def _fail(exc: AnjuanError, as_json: bool) -> NoReturn:
     raise typer.Exit(2 if isinstance(exc, ServiceUnavailable | IndexLocked) else 1)
 
 
-def _archive() -> Archive:
+def _archive(**overrides: Any) -> Archive:
+    """The archive of this installation; ``overrides`` set settings for this command only (e.g. extra
+    trust anchors given on the command line)."""
     settings = Settings()
     one_shot: dict[str, Any] = {
         # One command converts at most a document or a volume at a time: one LibreOffice, not a
@@ -88,7 +90,7 @@ def _archive() -> Archive:
         "index_on_change": False,
     }
     update = {k: v for k, v in one_shot.items() if k not in settings.model_fields_set}  # ANJUAN_… wins
-    settings = settings.model_copy(update=update)
+    settings = settings.model_copy(update=update | overrides)
     archive = Archive(settings)
     archive.migrate()
     return archive

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import func, select
@@ -24,6 +24,9 @@ from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
 from ..sealing import SealPlan
 from ..views import AttachmentView, CaseFileView, CaseView, Desk, DeskCase
+
+if TYPE_CHECKING:
+    from anjuan.templates.volume.check import VolumeCheck
 from .assembly import plan_volume
 from .order import OrderRules, volume_kind
 
@@ -478,6 +481,49 @@ class CaseFileService:
 
     def pdf(self, *, actor: Principal, case_id: int) -> bytes:
         return self.kernel.blobs.get(self.latest(actor=actor, case_id=case_id).sha256)
+
+    def check(self, pdf: bytes) -> VolumeCheck:
+        """``casefile check`` where this archive is at hand: the volume check with the archive's
+        signature verifier (its trust roots), and each page compared with the archive's own copy of
+        the document the 目录 lists there — found by its 文号, or by its place in the case's latest
+        volume. Like ``verify``, anyone holding a copy may ask (no login): the answer names pages and
+        findings of the copy they hold, never the archive's content."""
+        from . import check_volume
+
+        return check_volume(pdf, verify=self.kernel.verify, documents=self._archived_copy())
+
+    def _archived_copy(self) -> Callable[[Any], bytes | None]:
+        blobs, db = self.kernel.blobs, self.kernel.db
+        entries: dict[int, dict[str, Any]] = {}  # 序号 → entry of the matching case's latest volume
+        found: list[int] = []  # the case, once one listed 文号 named it
+
+        def copy(entry: Any) -> bytes | None:
+            with db.read() as s:
+                doc = None
+                if entry.number:
+                    doc = s.scalars(
+                        select(Document).where(Document.number == entry.number, Document.status == "issued")
+                    ).first()
+                    if doc is not None and not found:
+                        found.append(doc.case_id)
+                        latest = s.scalars(
+                            select(CaseFile).where(CaseFile.case_id == doc.case_id).order_by(CaseFile.version.desc())
+                        ).first()
+                        entries.update({int(e["seq"]): e for e in (latest.entries if latest else [])})
+                if doc is None and entry.seq in entries:
+                    # An unnumbered document or an attachment: by its place, if the title agrees.
+                    placed = entries[entry.seq]
+                    kind, _, ident = str(placed["key"]).partition(":")
+                    if not entry.title.startswith(str(placed["title"]).replace(" ", "")):
+                        return None
+                    row: Document | Attachment | None = s.get(
+                        Document if kind == "document" else Attachment, int(ident)
+                    )
+                    digest = row.pdf_sha256 if row is not None else None
+                    return blobs.get(digest) if digest else None
+                return blobs.get(doc.pdf_sha256) if doc is not None and doc.pdf_sha256 else None
+
+        return copy
 
 
 def _officer_name(session: Any, officer_id: int) -> str:

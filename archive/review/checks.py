@@ -355,18 +355,30 @@ def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+# order.yaml: "a 送达回执 follows the document it proves when its ``parent`` is set" (order_items
+# places it right after that document, whatever the receipt's own category).
+_RECEIPT = "service_receipt"
+
+
 def volume_order(data: ReviewInput) -> list[Problem]:
-    """The order read back from the volume's 目录 follows the configured categories."""
+    """The order read back from the volume's 目录 follows the configured categories.
+
+    A 送达回执 right after a document (or after another receipt of it) is placed beside the
+    document it proves, as order.yaml says: it is in order wherever that document is, and it does not
+    move the running category on — else every document after a decision's receipt would be flagged."""
     if data.volume_check is None or data.category_of is None:
         return []
     # Longest names first: 行政处罚决定书（单位） must not be read as a shorter name it starts with.
     names = sorted(((_fold(f.name), f.id) for f in data.catalogue.forms), key=lambda pair: -len(pair[0]))
     out: list[Problem] = []
     furthest: tuple[int, str] | None = None
+    previous: str | None = None  # form id of the entry before (None: none, or not a catalogue form)
     for entry in data.volume_check.toc:
         title = _fold(entry.title)
         form_id = next((fid for name, fid in names if title.startswith(name)), None)
-        if form_id is None:
+        beside = form_id == _RECEIPT and previous is not None
+        previous = form_id
+        if form_id is None or beside:
             continue
         position = data.category_of(form_id)
         if furthest is not None and position < furthest[0]:

@@ -39,7 +39,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-__all__ = ["TocEntry", "VolumeCheck", "VolumeFinding", "check_volume"]
+__all__ = ["DocumentSource", "SealStatus", "SealVerifier", "TocEntry", "VolumeCheck", "VolumeFinding", "check_volume"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,23 @@ class VolumeFinding:
 
 
 @dataclass(frozen=True)
+class SealStatus:
+    """One signature of the volume (a document's seal kept in it, or the volume's own seal) as the
+    caller's verifier judged it: the leaf does not verify signatures itself (``signing`` does)."""
+
+    name: str  # signature field or signer, for the message
+    ok: bool  # intact, valid and trusted
+    whole_file: bool = True  # the signature covers the file as it is (nothing appended or cut since)
+    problems: tuple[str, ...] = ()
+
+
+#: The signatures of a PDF, one status each (``signing.verify.verify_pdf`` or the archive's verifier).
+SealVerifier = Callable[[bytes], Sequence[SealStatus]]
+#: The PDF the archive keeps of the document a 目录 entry names, or None if it knows none.
+DocumentSource = Callable[[TocEntry], bytes | None]
+
+
+@dataclass(frozen=True)
 class VolumeCheck:
     """Result of :func:`check_volume`: what was read, and what disagrees (``ok`` = nothing)."""
 
@@ -79,6 +96,12 @@ class VolumeCheck:
     stamps: tuple[int | None, ...]  # stamped number read on each physical page (None = none)
     starts: tuple[tuple[str, int, int | None], ...]  # (document title, physical page, stamped page) per document
     findings: tuple[VolumeFinding, ...]
+    # Added by issue 16 (defaults keep older callers working): the signatures as verified (empty when
+    # no verifier was given: ``sealed`` is then None), and whether the pages could be rendered to tell
+    # visible from hidden text.
+    seals: tuple[SealStatus, ...] = ()
+    sealed: bool | None = None
+    rendered: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the HTTP API and the command line print this)."""
@@ -89,6 +112,9 @@ class VolumeCheck:
             "stamps": list(self.stamps),
             "starts": [{"title": t, "physical_page": p, "page": s} for t, p, s in self.starts],
             "findings": [asdict(f) for f in self.findings],
+            "seals": [asdict(seal) for seal in self.seals],
+            "sealed": self.sealed,
+            "rendered": self.rendered,
         }
 
 
@@ -328,6 +354,11 @@ def _kind(lines: Sequence[tuple[_Run, ...]]) -> str | None:
 
 
 def _read_pages(pdf: bytes, reader: PdfReader) -> list[_Page]:
+    return _read_pages_exact(pdf, reader)[0]
+
+
+def _read_pages_exact(pdf: bytes, reader: PdfReader) -> tuple[list[_Page], bool]:
+    """The pages, and whether their text boxes are poppler's exact ones (pypdf's are estimates)."""
     poppler = _poppler_pages(pdf)
     if poppler is not None and len(poppler) != len(reader.pages):
         poppler = None
@@ -345,7 +376,7 @@ def _read_pages(pdf: bytes, reader: PdfReader) -> list[_Page]:
         candidates = _candidates(runs, width, height)
         lines = _lines(r for r in runs if r not in candidates)
         pages.append(_Page(width, height, tuple(runs), candidates, tuple(lines)))
-    return pages
+    return pages, poppler is not None
 
 
 # --- the 卷内目录 table -----------------------------------------------------------------------------
@@ -677,11 +708,120 @@ def _title_like(page: _Page) -> str | None:
     return None
 
 
+# --- what is visible ----------------------------------------------------------------------------------
+
+
+def _see(pdf: bytes, pages: list[_Page]) -> tuple[list[_Page], list[tuple[_Run, ...]], bool]:
+    """The pages with only their visible text, the hidden runs of each page, and whether the pages
+    could be rendered at all. Text nobody can see (under a white box, in white, invisible) must count
+    neither as a stamp nor as a title: a whited-out page number over-printed with another is one
+    visible number and one hidden one."""
+    from .visible import WhiteBox, render_pages, white_boxes
+
+    rendering = render_pages(pdf, [(p.width, p.height) for p in pages])
+    if rendering is None:
+        return pages, [() for _ in pages], False
+    boxes = white_boxes(pdf)
+    if len(boxes) != len(pages):
+        boxes = [[] for _ in pages]
+
+    def under(run: _Run, box: WhiteBox) -> bool:
+        """Under a white box painted after it: no text shown after the box starts the run's line
+        at or before the run (a line of text is shown from its origin on)."""
+        if not box.covers(run.cx, run.cy):
+            return False
+        return not any(
+            abs(y - run.y) < 0.6 * run.size and x <= run.x + 1 and (text is None or run.text in text)
+            for x, y, text in box.later_text
+        )
+
+    seen: list[_Page] = []
+    hidden: list[tuple[_Run, ...]] = []
+    for index, page in enumerate(pages):
+        gone = tuple(
+            r
+            for r in page.runs
+            if not rendering.inked(index, r.x, r.y, r.x2, r.top) or any(under(r, b) for b in boxes[index])
+        )
+        if not gone:
+            seen.append(page)
+            hidden.append(())
+            continue
+        runs = [r for r in page.runs if r not in gone]
+        candidates = _candidates(runs, page.width, page.height)
+        lines = _lines(r for r in runs if r not in candidates)
+        seen.append(_Page(page.width, page.height, tuple(runs), candidates, tuple(lines)))
+        hidden.append(gone)
+    return seen, hidden, True
+
+
+def _overprinted(page: _Page) -> list[tuple[_Run, _Run]]:
+    """Pairs of different visible numbers drawn on top of each other in the stamp band: a stamp
+    over-printed with another number (the old one not covered, or only partly)."""
+    pairs = []
+    for a, b in itertools.combinations(page.candidates, 2):
+        near = abs(a.cx - b.cx) < 2 * max(a.size, b.size) and abs(a.cy - b.cy) < max(a.size, b.size)
+        if near and a.text != b.text:
+            pairs.append((a, b))
+    return pairs
+
+
+def _where(stamp: int | None, physical: int) -> str:
+    return f"第{stamp}页（PDF第{physical}页）" if stamp is not None else f"PDF第{physical}页"
+
+
+def _page_text(page: _Page) -> str:
+    """A page's visible text without its stamp, for comparing with the archive's copy."""
+    return _fold("".join(r.text for line in page.lines for r in line))
+
+
+def _number_lines(page: _Page) -> list[str]:
+    """文号 printed as a line of their own (or after the document name) near the top of the page —
+    where a document shows its own number, not a sentence citing another document's."""
+    out = []
+    for line in page.lines[:6]:
+        text = _line_text(line)
+        name, number = _split_number(text)
+        if number is not None and (not _fold(name) or _fold(name).endswith(_NAME_ENDS)):
+            out.append(number)
+    return out
+
+
+def _seal_findings(statuses: Sequence[SealStatus], finding: Callable[..., None]) -> None:
+    if not statuses:
+        finding(
+            "volume_unsealed",
+            "卷宗没有电子签章（未盖章，或签章已被去除）",
+            "the volume carries no signature (never sealed, or its seal was stripped)",
+        )
+        return
+    for status in statuses:
+        if not status.ok:
+            why = "；".join(status.problems) or "签名无效或不受信任"
+            finding(
+                "seal_invalid",
+                f"电子签章“{status.name}”验证未通过：{why}",
+                f"signature {status.name} does not verify: {'; '.join(status.problems) or 'invalid or untrusted'}",
+            )
+    if not statuses[-1].whole_file:
+        finding(
+            "seal_not_whole_file",
+            f"最后一个电子签章“{statuses[-1].name}”之后文件又被修改（签章不覆盖整个文件）",
+            f"the file was changed after its last signature ({statuses[-1].name})",
+        )
+
+
 # --- the check ----------------------------------------------------------------------------------------
 
 
-def check_volume(pdf: bytes) -> VolumeCheck:
-    """Check a volume's 卷内目录 against its stamped page numbers and its documents.
+def check_volume(
+    pdf: bytes, *, verify: SealVerifier | None = None, documents: DocumentSource | None = None
+) -> VolumeCheck:
+    """Check a volume the way a reviewer does: its parts (cover, 卷内目录, 备考表), the 目录 against
+    the stamped page numbers and the documents, each page against the document the 目录 puts it in
+    (its 文号; with ``documents``, the archive's own copy of that document, page by page), stamps
+    whited out or over-printed (text that cannot be seen counts for nothing), and — with ``verify`` —
+    its signatures: a volume without one, or with one that fails, is not in order.
 
     Never raises on bad input: an unreadable file gives ``ok=False`` with the finding ``not_a_pdf``.
     """
@@ -692,10 +832,12 @@ def check_volume(pdf: bytes) -> VolumeCheck:
 
     try:
         reader = PdfReader(io.BytesIO(pdf))
-        pages = _read_pages(pdf, reader)
+        pages, exact = _read_pages_exact(pdf, reader)
     except Exception as exc:  # not a PDF, encrypted, or broken beyond reading
         finding("not_a_pdf", "文件不是可读取的PDF", f"not a readable PDF: {exc}")
         return VolumeCheck(False, 0, (), (), (), tuple(findings))
+    # Ink is looked for where the text is: only with poppler's exact boxes (pypdf's widths are guesses).
+    pages, hidden, rendered = _see(pdf, pages) if exact else (pages, [() for _ in pages], False)
     count = len(pages)
     stamps = _choose_stamps(pages)
 
@@ -725,6 +867,8 @@ def check_volume(pdf: bytes) -> VolumeCheck:
     for index in range(1, count):
         if kinds[index] == "cover" and (not toc_pages or index > toc_pages[0]):
             kinds[index] = None
+    if not count or kinds[0] != "cover":
+        finding("cover_missing", "卷宗第一页不是案卷首页（封面）", "the volume does not begin with its cover")
     if not toc:
         finding("toc_missing", "未找到卷内目录", "no 卷内目录 (table of contents) found")
 
@@ -732,6 +876,29 @@ def check_volume(pdf: bytes) -> VolumeCheck:
     first = toc_pages[-1] + 1 if toc_pages else (1 if count and kinds[0] == "cover" else 0)
     end = next((i for i in range(first, count) if kinds[i] == "notes"), count)
     content = range(first, end)
+    if end == count:
+        finding("notes_missing", "卷宗缺少卷内备考表", "the volume has no 卷内备考表")
+
+    # What was covered up: text under a white box (or drawn white or invisible), numbers over-printed.
+    for index, gone in enumerate(hidden):
+        if gone:
+            shown = "、".join(f"“{r.text}”" for r in gone[:5]) + ("等" if len(gone) > 5 else "")
+            finding(
+                "hidden_text",
+                f"{_where(stamps[index], index + 1)}有被遮盖或不可见的文字：{shown}",
+                f"PDF page {index + 1} has covered or invisible text: {' '.join(r.text for r in gone[:5])}",
+                page=stamps[index],
+                physical_page=index + 1,
+            )
+    for index, page in enumerate(pages):
+        for a, b in _overprinted(page):
+            finding(
+                "stamp_overprinted",
+                f"PDF第{index + 1}页页码处有两个不同的页码“{a.text}”和“{b.text}”叠印",
+                f"PDF page {index + 1}: two different page numbers printed over each other ({a.text}, {b.text})",
+                page=stamps[index],
+                physical_page=index + 1,
+            )
 
     for index in content:
         if stamps[index] is None:
@@ -811,6 +978,7 @@ def check_volume(pdf: bytes) -> VolumeCheck:
                 physical_page=physical,
                 entry=entry.seq,
             )
+    _check_ownership(pages, stamps, toc, starts, matched, end, documents, finding)
     listed = set(matched.values())
     if toc:
         for s in order:
@@ -837,6 +1005,10 @@ def check_volume(pdf: bytes) -> VolumeCheck:
                 page=last,
                 entry=toc[-1].seq,
             )
+    seals: tuple[SealStatus, ...] = ()
+    if verify is not None:
+        seals = tuple(verify(pdf))
+        _seal_findings(seals, finding)
     return VolumeCheck(
         ok=not findings,
         pages=count,
@@ -844,7 +1016,72 @@ def check_volume(pdf: bytes) -> VolumeCheck:
         stamps=tuple(stamps),
         starts=tuple((starts[s][0], starts[s][1], stamps[starts[s][1] - 1]) for s in order),
         findings=tuple(findings),
+        seals=seals,
+        sealed=None if verify is None else bool(seals) and all(x.ok for x in seals) and seals[-1].whole_file,
+        rendered=rendered,
     )
+
+
+def _check_ownership(
+    pages: Sequence[_Page],
+    stamps: Sequence[int | None],
+    toc: Sequence[TocEntry],
+    starts: Sequence[tuple[str, int]],
+    matched: dict[int, int],
+    end: int,
+    documents: DocumentSource | None,
+    finding: Callable[..., None],
+) -> None:
+    """Every page of a listed document belongs to it: no page shows another 文号 where a document
+    prints its own, and — where the archive keeps the document — each page reads as the archive's
+    copy does (a page swapped in from another case's volume shows its own number, or other text)."""
+    firsts = sorted({p for _, p in starts})
+    for k, entry in enumerate(toc):
+        if k not in matched:
+            continue
+        physical = starts[matched[k]][1]
+        stop = next((p for p in firsts if p > physical), end + 1)  # 1-based first page after it
+        span = range(physical - 1, min(stop - 1, end))
+        if entry.number is not None:
+            own = _fold(entry.number)
+            for index in span:
+                other = next((n for n in _number_lines(pages[index]) if _fold(n) != own), None)
+                if other is not None:
+                    finding(
+                        "page_not_of_document",
+                        f"{_where(stamps[index], index + 1)}载有文号{other}，不属于目录第{entry.seq}项"
+                        f"《{entry.title}》",
+                        f"PDF page {index + 1} shows the number {other}: not a page of 目录 entry {entry.seq}",
+                        page=stamps[index],
+                        physical_page=index + 1,
+                        entry=entry.seq,
+                    )
+        stored = documents(entry) if documents is not None else None
+        if stored is None:
+            continue
+        try:
+            kept = _read_pages(stored, PdfReader(io.BytesIO(stored)))
+        except Exception:  # the archive's copy unreadable: nothing to compare with
+            continue
+        if len(kept) != len(span):
+            finding(
+                "page_count_differs",
+                f"目录第{entry.seq}项《{entry.title}》在卷内有{len(span)}页，存档原件为{len(kept)}页",
+                f"目录 entry {entry.seq} has {len(span)} pages in the volume; the archived original {len(kept)}",
+                page=entry.start,
+                entry=entry.seq,
+            )
+        for offset, (index, original) in enumerate(zip(span, kept, strict=False)):
+            if _page_text(pages[index]) != _page_text(original):
+                finding(
+                    "page_not_as_archived",
+                    f"{_where(stamps[index], index + 1)}与存档的《{entry.title}》第{offset + 1}页不一致"
+                    "（页面被替换或改动）",
+                    f"PDF page {index + 1} differs from page {offset + 1} of the archived {entry.title}",
+                    page=stamps[index],
+                    physical_page=index + 1,
+                    entry=entry.seq,
+                )
 
 
 def _check_sequence(stamps: Sequence[int | None], content: range, finding: Callable[..., None]) -> None:

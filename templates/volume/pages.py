@@ -79,16 +79,16 @@ class NotesInfo:  # 卷内备考表
     compiled_on: dt.date  # 立卷时间
 
 
-def _title(doc: DocxDocument, text: str, bookmark: str | None = None) -> None:
+def _title(doc: DocxDocument, text: str, bookmark: str | None = None, *, new_page: bool = False) -> None:
     paragraph = doc.add_paragraph(style="AnjuanTitle")
     styled_run(paragraph, text)
     paragraph.paragraph_format.space_after = Pt(12)
+    # "Page break before" on the heading itself, not a paragraph holding a page break after the
+    # previous table: when a 目录 exactly fills its page, that paragraph spills onto a page of its
+    # own and the break then leaves it blank — an unnumbered empty page inside the volume.
+    paragraph.paragraph_format.page_break_before = new_page
     if bookmark:
         add_bookmark(paragraph, bookmark, bookmark_id=1 if bookmark == TOC_BOOKMARK else 2)
-
-
-def _page_break(doc: DocxDocument) -> None:
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def _iso(value: dt.date | None) -> str:
@@ -120,7 +120,7 @@ def _cover(doc: DocxDocument, cover: CoverInfo) -> None:
 
 
 def _toc(doc: DocxDocument, rows: Sequence[TocRow]) -> None:
-    _title(doc, "卷 内 目 录", TOC_BOOKMARK)
+    _title(doc, "卷 内 目 录", TOC_BOOKMARK, new_page=True)
     grid = table(doc, [10, 60, 30, 28, 16, 12], rows=1 + len(rows))  # the date must fit on one line
     for cell, label in zip(
         grid.rows[0].cells, ("序号", "文件名称及编号", "责任者", "日期", "页号", "备注"), strict=True
@@ -144,7 +144,7 @@ def _repeat_header(row: object) -> None:
 
 
 def _notes(doc: DocxDocument, notes: NotesInfo) -> None:
-    _title(doc, "卷 内 备 考 表", NOTES_BOOKMARK)
+    _title(doc, "卷 内 备 考 表", NOTES_BOOKMARK, new_page=True)
     grid = table(doc, [32, 124], rows=4)
     rows = [
         ("情况说明", notes.statement),
@@ -163,9 +163,7 @@ def front_and_back_docx(cover: CoverInfo, rows: Sequence[TocRow], notes: NotesIn
     start, so the PDF can be cut back into its three parts by their named destinations."""
     doc = new_document()
     _cover(doc, cover)
-    _page_break(doc)
-    _toc(doc, rows)
-    _page_break(doc)
+    _toc(doc, rows)  # each part starts on a new page by its heading (see ``_title``)
     _notes(doc, notes)
     out = io.BytesIO()
     doc.save(out)

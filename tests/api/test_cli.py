@@ -255,8 +255,15 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
         ).stdout
     )
     assert attached["title"] == "现场照片" and attached["pages"] >= 1 and attached["case_id"] == case["id"]
-    volume = json.loads(_step(tmp_path, "casefile", "build", str(case["id"]), "--json", user=None).stdout)
+    built = tmp_path / "volume.pdf"
+    volume = json.loads(
+        _step(tmp_path, "casefile", "build", str(case["id"]), "--out", str(built), "--json", user=None).stdout
+    )
     assert volume["version"] == 1 and volume["pages"] > volume["content_pages"] >= 2
+    # With the archive here, ``casefile check`` verifies the seal with its roots and the pages against
+    # its own copies of the documents: the volume it just built is in order.
+    verdict = json.loads(_step(tmp_path, "casefile", "check", str(built), "--json", user=None).stdout)
+    assert verdict["ok"] and verdict["sealed"] is True, verdict["findings"]
     assert any(e["title"] == "现场照片" for e in volume["entries"])  # the evidence has its place in the volume
     # Voiding needs approval: the request is recorded, the document stays issued.
     request = json.loads(
@@ -270,23 +277,36 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     assert gone.returncode == 1 and "unauthenticated" in gone.stderr
 
 
-def test_casefile_check_on_any_pdf(tmp_path: Path, converter_pool: Any) -> None:
-    """``casefile check`` needs no login and no database: it reads the volume itself."""
+def test_casefile_check_on_any_pdf(tmp_path: Path, converter_pool: Any, test_pki: TestPki) -> None:
+    """``casefile check`` needs no login and no database: it reads the volume itself, and checks its
+    seal against the roots given with ``--trust``. One verdict, exit 3 on any failure."""
     import pikepdf
+    from anjuan.signing import SignatureSpec
+    from anjuan.signing.sealer import Sealer
     from anjuan.templates.volume import build_volume
 
     from tests.templates.test_volume import COVER, NOTES, sample_entries
 
+    unsealed = build_volume(sample_entries(converter_pool)[:3], COVER, NOTES, converter_pool).pdf
     volume = tmp_path / "volume.pdf"
-    volume.write_bytes(build_volume(sample_entries(converter_pool)[:3], COVER, NOTES, converter_pool).pdf)
-    good = _step(tmp_path, "casefile", "check", str(volume), "--json", user=None)
-    assert json.loads(good.stdout)["ok"]
+    volume.write_bytes(Sealer().seal(unsealed, [SignatureSpec(test_pki.organ_seal, "seal-organ")]))
+    root = str(test_pki.directory / "root.pem")
+    good = _step(tmp_path, "casefile", "check", str(volume), "--trust", root, "--json", user=None)
+    verdict = json.loads(good.stdout)
+    assert verdict["ok"] and verdict["sealed"] is True and len(verdict["seals"]) == 1
+    assert "签章 ✓" in _step(tmp_path, "casefile", "check", str(volume), "--trust", root, user=None).stdout
+    untrusted = _step(tmp_path, "casefile", "check", str(volume), check=False, user=None)  # no --trust
+    assert untrusted.returncode == 3 and "seal_invalid" in untrusted.stdout
+    plain = tmp_path / "unsealed.pdf"
+    plain.write_bytes(unsealed)
+    bare = _step(tmp_path, "casefile", "check", str(plain), "--trust", root, check=False, user=None)
+    assert bare.returncode == 3 and "volume_unsealed" in bare.stdout
     broken = tmp_path / "broken.pdf"
     with pikepdf.open(volume) as pdf:
         del pdf.pages[3]
         pdf.save(broken)
-    bad = _step(tmp_path, "casefile", "check", str(broken), check=False, user=None)
-    assert bad.returncode == 3 and "不符" in bad.stdout
+    bad = _step(tmp_path, "casefile", "check", str(broken), "--trust", root, check=False, user=None)
+    assert bad.returncode == 3 and "不符" in bad.stdout and "第" in bad.stdout
     garbage = tmp_path / "garbage.pdf"
     garbage.write_bytes(b"nothing")
     assert _step(tmp_path, "casefile", "check", str(garbage), check=False, user=None).returncode == 3

@@ -203,3 +203,33 @@ def test_fixity_finds_a_changed_and_a_missing_file(archive: Archive, bureau: Bur
     assert [r.data["ok"] for r in runs] == [True, False]
     with pytest.raises(ArchiveError):  # a handler does not run fixity checks
         archive.upkeep.fixity(actor=bureau.handler)
+
+
+@pytest.mark.libreoffice
+def test_the_archive_checks_a_volume_against_its_own_records(archive: Archive, bureau: Bureau) -> None:
+    """Where the archive is at hand, ``casefile check`` verifies the seal with the archive's roots and
+    compares every page with the archive's copy of its document: a page without a 文号 of its own,
+    swapped in from another case's volume, shows nothing a text check could catch — the record does."""
+    case = _penalty_case(archive, bureau)
+    row = archive.casefiles.build(actor=bureau.handler, case_id=case, checker="赵敏")
+    pdf = archive.casefiles.pdf(actor=bureau.handler, case_id=case)
+    clean = archive.casefiles.check(pdf)
+    assert clean.ok, clean.findings
+    assert clean.sealed is True and clean.rendered
+
+    other_case = issue_scenario(archive, bureau, 0)["rectification_order"].case_id
+    archive.casefiles.build(actor=bureau.handler, case_id=other_case, checker="赵敏")
+    other = archive.casefiles.pdf(actor=bureau.handler, case_id=other_case)
+    decision = row.entries[0]
+    assert decision["pages"] >= 2, "the decision has a second page to swap"
+    second = decision["physical_start"]  # 0-based index of the decision's second page
+    with pikepdf.open(io.BytesIO(pdf)) as volume, pikepdf.open(io.BytesIO(other)) as foreign:
+        volume.pages[second] = foreign.pages[3]
+        out = io.BytesIO()
+        volume.save(out)
+    report = archive.casefiles.check(out.getvalue())
+    codes = {f.code for f in report.findings}
+    assert {"page_not_as_archived", "seal_invalid"} <= codes  # rewritten: the seal no longer holds
+    (swapped,) = [f for f in report.findings if f.code == "page_not_as_archived"]
+    assert (swapped.physical_page, swapped.page, swapped.entry) == (second + 1, decision["start"] + 1, 1)
+    assert "存档" in swapped.message_zh

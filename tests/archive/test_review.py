@@ -208,3 +208,62 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
     archive.kernel.blobs.path(first.pdf_sha256).unlink()  # type: ignore[attr-defined]
     missing = archive.upkeep.fixity(actor=bureau.admin).missing
     assert {"sha256": first.pdf_sha256, "ref": f"guidance:{first.id}:pdf"} in missing
+
+
+def _order_findings(titles: list[str]) -> list[str]:
+    """``volume_order`` over a 目录 of ``titles`` (页号 1, 2, 3 …), with the packaged catalogue and order."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from anjuan.archive.casefile import load_order
+    from anjuan.archive.catalogue.loader import load_catalogue
+    from anjuan.archive.review.checks import CHECKS, ReviewInput
+    from anjuan.templates.volume.check import TocEntry
+
+    categories = load_order().categories("", "general")
+    position = {item: i for i, c in enumerate(categories) for item in c.items}
+    toc = tuple(TocEntry(i, t, None, "", None, i, None, "", 2) for i, t in enumerate(titles, start=1))
+    data = SimpleNamespace(
+        volume_check=SimpleNamespace(toc=toc),
+        catalogue=load_catalogue(),
+        category_of=lambda form_id: position.get(form_id, len(categories)),
+    )
+    return [p.message_zh for p in CHECKS["volume_order"](cast(ReviewInput, data))]
+
+
+def test_receipts_beside_the_documents_they_prove_are_in_order() -> None:
+    """order.yaml: a 送达回执 follows the document it proves. Several receipts, each beside its
+    document (the decision's first, in the 处理决定 category), must not make the later documents
+    look out of order; a document really out of place still is."""
+    clean = [
+        "行政处罚决定书（单位）（晋临）应急罚〔2026〕1号",
+        "文书送达回执",
+        "立案审批表",
+        "询问通知书",
+        "文书送达回执",
+        "询问笔录",
+        "行政处罚告知书",
+        "文书送达回执",
+        "文书送达回执",
+        "结案审批表",
+    ]
+    assert _order_findings(clean) == []
+    late = [*clean[:2], *clean[3:], "立案审批表"]  # 立案 after 结案: still caught
+    (problem,) = _order_findings(late)
+    assert "立案审批表" in problem
+    # A receipt with nothing before it is not beside anything: it is judged by its own category.
+    assert _order_findings(["文书送达回执", "立案审批表"]) != []
+
+
+def test_a_clean_volume_with_its_receipt_beside_the_decision_loses_no_points(archive: Archive, bureau: Bureau) -> None:
+    """The 送达回执 proving the decision filed right after it (order.yaml: a receipt with a parent
+    follows the document it proves): the volume as built is clean — no order finding for the
+    documents after it, no page finding."""
+    docs = issue_scenario(archive, bureau, 1)
+    case = docs["penalty_decision_org"].case_id
+    with archive.kernel.db.write() as s:
+        s.get(Document, docs["service_receipt"].id).parent_id = docs["penalty_decision_org"].id
+    row = archive.casefiles.build(actor=bureau.handler, case_id=case, checker="赵敏")
+    assert [e["title"] for e in row.entries][:2] == ["行政处罚决定书（单位）", "文书送达回执"]
+    found = _items(archive.reviews.review(actor=bureau.people["赵敏"], case_id=case))
+    assert "volume_order" not in found and "toc_pages" not in found, found

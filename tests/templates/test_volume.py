@@ -181,3 +181,52 @@ def test_the_same_answer_without_poppler(volume: Volume, monkeypatch: pytest.Mon
     assert slow.ok and fast.ok
     assert slow.stamps == fast.stamps and [e.start for e in slow.toc] == [e.start for e in fast.toc]
     assert [e.title for e in slow.toc] == [e.title for e in fast.toc]
+
+
+def _numbered_records(converter_pool: UnoPool, count: int) -> list[VolumeEntry]:
+    """``count`` one-page 询问笔录, each titled with its own 文号 (one conversion, split with pikepdf)."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+
+    document = Document()
+    for n in range(1, count + 1):
+        document.add_paragraph("询问笔录").alignment = 1
+        document.add_paragraph(f"（晋临）应急询〔2026〕{n}号")
+        document.add_paragraph(f"被询问人：王强。第{n}次询问，询问内容见下。")
+        if n < count:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    out = io.BytesIO()
+    document.save(out)
+    entries = []
+    with pikepdf.open(io.BytesIO(converter_pool.convert(out.getvalue()))) as whole:
+        assert len(whole.pages) == count
+        for n, page in enumerate(whole.pages, start=1):
+            single = pikepdf.new()
+            single.pages.append(page)
+            buffer = io.BytesIO()
+            single.save(buffer)
+            entries.append(
+                VolumeEntry(
+                    title="询问笔录",
+                    number=f"（晋临）应急询〔2026〕{n}号",
+                    responsible="临汾市尧都区应急管理局",
+                    date=dt.date(2026, 11, 1),
+                    pdf=buffer.getvalue(),
+                    key=f"document:{n}",
+                )
+            )
+    return entries
+
+
+def test_a_toc_that_exactly_fills_its_page_leaves_no_blank_page(converter_pool: UnoPool) -> None:
+    """15 rows fill the 目录's page to the last line (16 need a second page). The 备考表 starts a new
+    page by its heading, so no empty paragraph spills onto an unnumbered blank page after the 目录."""
+    entries = _numbered_records(converter_pool, 16)
+    full = build_volume(entries[:15], COVER, NOTES, converter_pool)
+    assert full.toc_pages == (2,) and full.pages == 1 + 1 + 15 + 1
+    report = check_volume(full.pdf)
+    assert report.ok, report.findings
+    assert report.stamps == (None, None, *range(1, 16), None)
+    over = build_volume(entries, COVER, NOTES, converter_pool)
+    assert over.toc_pages == (2, 3) and over.pages == 1 + 2 + 16 + 1  # the 16th row is what overflows
+    assert check_volume(over.pdf).ok
