@@ -99,12 +99,13 @@ def review_case(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, An
 
 
 @router.post("/casefiles/check", tags=["casefiles"])
-async def check_casefile(file: UploadFile, actor: Actor) -> dict[str, Any]:
-    """目录与页码核对 of any uploaded case-file PDF: 目录 entries vs where documents start, page stamps."""
-    from anjuan.archive.casefile import check_volume
-
+async def check_casefile(file: UploadFile, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    """卷宗核对 of an uploaded case-file PDF, as ``anjuan casefile check`` does it: cover, 目录 and 备考表
+    present, 目录 entries against the pages and their stamps, whited-out or over-printed stamps, the
+    seals (this archive's trust roots), and each page against the archive's copy of its document
+    where the caller may see that document."""
     data = await read_upload(file, 200 * 1024 * 1024)
-    return (await run_in_threadpool(check_volume, data)).to_dict()
+    return (await run_in_threadpool(lambda: archive.casefiles.check(data, actor=actor))).to_dict()
 
 
 @router.post("/cases/{case_id}/guidance", status_code=201, tags=["review"])

@@ -17,7 +17,7 @@ from anjuan.templates.errors import TemplateError
 from sqlalchemy import func, select
 
 from .. import events
-from ..access import Principal, case_clause, require, require_case, require_document
+from ..access import Principal, case_clause, document_clause, require, require_case, require_document
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ValidationFailed
 from ..kernel import Kernel
 from ..models import Attachment, Case, CaseFile, Document
@@ -482,17 +482,19 @@ class CaseFileService:
     def pdf(self, *, actor: Principal, case_id: int) -> bytes:
         return self.kernel.blobs.get(self.latest(actor=actor, case_id=case_id).sha256)
 
-    def check(self, pdf: bytes) -> VolumeCheck:
+    def check(self, pdf: bytes, *, actor: Principal | None = None) -> VolumeCheck:
         """``casefile check`` where this archive is at hand: the volume check with the archive's
         signature verifier (its trust roots), and each page compared with the archive's own copy of
         the document the 目录 lists there — found by its 文号, or by its place in the case's latest
         volume. Like ``verify``, anyone holding a copy may ask (no login): the answer names pages and
-        findings of the copy they hold, never the archive's content."""
+        findings of the copy they hold, never the archive's content. With an ``actor`` (the HTTP API),
+        pages are compared only with documents that user may see: elsewhere a page comparison would
+        tell them what another county's document says."""
         from . import check_volume
 
-        return check_volume(pdf, verify=self.kernel.verify, documents=self._archived_copy())
+        return check_volume(pdf, verify=self.kernel.verify, documents=self._archived_copy(actor))
 
-    def _archived_copy(self) -> Callable[[Any], bytes | None]:
+    def _archived_copy(self, actor: Principal | None) -> Callable[[Any], bytes | None]:
         blobs, db = self.kernel.blobs, self.kernel.db
         entries: dict[int, dict[str, Any]] = {}  # 序号 → entry of the matching case's latest volume
         found: list[int] = []  # the case, once one listed 文号 named it
@@ -501,9 +503,10 @@ class CaseFileService:
             with db.read() as s:
                 doc = None
                 if entry.number:
-                    doc = s.scalars(
-                        select(Document).where(Document.number == entry.number, Document.status == "issued")
-                    ).first()
+                    query = select(Document).where(Document.number == entry.number, Document.status == "issued")
+                    if actor is not None:
+                        query = query.where(document_clause(actor))
+                    doc = s.scalars(query).first()
                     if doc is not None and not found:
                         found.append(doc.case_id)
                         latest = s.scalars(

@@ -336,6 +336,11 @@ def test_case_file_review_and_filing_over_http(
                 )
             )
             assert check["ok"] and len(check["toc"]) == len(built["entries"])
+            unsealed = pdf.content[: pdf.content.rfind(b"%%EOF", 0, len(pdf.content) - 10) + 5]  # before the seal
+            cut = client.post(
+                "/api/casefiles/check", headers=handler, files={"file": ("v.pdf", unsealed, "application/pdf")}
+            ).json()
+            assert cut["ok"] is False, cut
             review = _ok(client.post(f"/api/cases/{case}/review", headers=bureau.auth(archive, "赵敏")))
             assert review["score"] >= 80 and review["rating"] in ("优秀", "良好")
             early = client.post(f"/api/cases/{case}/file", headers=archivist)
