@@ -26,10 +26,16 @@ pytestmark = pytest.mark.libreoffice
 
 CLEAN_ITEMS = (
     "two_officers",
+    "case_filed",
+    "notified_before_decision",
+    "major_case_review",
+    "authority",
+    "fine_range",
     "officer_certificates",
     "required_documents",
     "hearing_notice",
     "defence_and_hearing_period",
+    "hearing_procedure",
     "procedure_order",
     "numbers",
     "signatures",
@@ -73,8 +79,10 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
     report = archive.reviews.review(actor=reviewer, case_id=case)
     found = _items(report)
     assert not set(found) & set(CLEAN_ITEMS), report.findings
-    assert report.veto == () and report.score >= 90 and report.rating == "优秀"
-    assert {c.id for c in report.categories} >= {"subject", "procedure", "filing"}
+    # An open case, its manual items unscored: no points for them, and nothing final.
+    assert report.veto == () and not report.closed and not report.final, report.findings
+    assert report.rating.endswith("（初评，未结案）") and len(report.pending_items) == 4
+    assert {c.id for c in report.categories} >= {"basic", "subject", "procedure", "filing"}
     assert report.casefile is not None and report.casefile.version == row.version
     docs = {d.form_id: d for d in archive.documents.list(actor=bureau.handler, case_id=case)}
 
@@ -172,12 +180,14 @@ def test_a_back_filled_case_missing_its_notice_is_vetoed(
         row = archive.casefiles.build(actor=bureau.handler, case_id=case)
         report = archive.reviews.review(actor=bureau.people["赵敏"], case_id=case)
         found = _items(report)
-        assert any(f.form == "penalty_notice" for f in found["required_documents"])
+        # The 听证告知书 告知s too (gates: notified), so no 告知书 is no veto here; the decision two
+        # days after it is — one defect, one finding, on the decision (not on the 呈批表 as well).
+        assert "notified_before_decision" not in found and "required_documents" not in found
         decision = refs["decision"]
         page = next(e["start"] for e in row.entries if e["key"] == f"document:{decision}")
-        late = [f for f in found["defence_and_hearing_period"] if f.document_id == decision]
-        assert late and late[0].page == page and late[0].number
-        assert report.rating == "不合格" or report.score < 90
+        late = found["defence_and_hearing_period"]
+        assert len(late) == 1 and late[0].document_id == decision and late[0].page == page and late[0].number
+        assert report.score < 90 and not report.final
 
 
 def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
