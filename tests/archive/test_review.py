@@ -218,3 +218,44 @@ def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bu
     archive.kernel.blobs.path(first.pdf_sha256).unlink()  # type: ignore[attr-defined]
     missing = archive.upkeep.fixity(actor=bureau.admin).missing
     assert {"sha256": first.pdf_sha256, "ref": f"guidance:{first.id}:pdf"} in missing
+
+
+def test_a_closed_file_scores_the_same_a_year_later_and_manual_items_make_it_final(
+    archive: Archive, bureau: Bureau
+) -> None:
+    """A closed case is judged as of its 结案 date: the same score, findings and deadlines whatever
+    the day of the review. Its manual items give nothing until a reviewer scores them; then final."""
+    from anjuan.archive.clock import CHINA, FixedClock
+    from anjuan.archive.errors import Forbidden, ValidationFailed
+
+    case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+    archive.casefiles.build(actor=bureau.handler, case_id=case)
+    archive.casefiles.close(actor=bureau.handler, case_id=case)
+    reviewer = bureau.people["赵敏"]
+    now = archive.reviews.review(actor=reviewer, case_id=case)
+    assert now.closed and now.as_of == dt.date(2026, 11, 20) and now.rating.endswith("（初评）")
+    later = FixedClock(dt.datetime(2027, 12, 1, 9, 0, tzinfo=CHINA))
+    with Archive(
+        archive.kernel.settings, converter=archive.kernel.converter, db=archive.kernel.db, clock=later
+    ) as then:
+        a_year_on = then.reviews.review(actor=reviewer, case_id=case)
+    assert a_year_on.reviewed_on == dt.date(2027, 12, 1)
+    assert (a_year_on.score, a_year_on.rating, a_year_on.findings) == (now.score, now.rating, now.findings)
+
+    # Bad assessments are refused with the field named (422 over HTTP); a handler may not score.
+    with pytest.raises(ValidationFailed) as bad:
+        archive.reviews.assess(actor=reviewer, case_id=case, item_id="facts_clear", points=11, reason="")
+    assert {e.field for e in bad.value.errors} == {"points", "reason"}
+    with pytest.raises(ValidationFailed):
+        archive.reviews.assess(actor=reviewer, case_id=case, item_id="numbers", points=1, reason="机器评查项")
+    with pytest.raises(Forbidden):
+        archive.reviews.assess(actor=bureau.handler, case_id=case, item_id="facts_clear", points=10, reason="好")
+    scores = {"facts_clear": 10, "evidence_sufficient": 9, "law_applied": 15, "discretion_reasonable": 10}
+    report = now
+    for item, points in scores.items():
+        assert not report.final
+        report = archive.reviews.assess(actor=reviewer, case_id=case, item_id=item, points=points, reason="经审查")
+    assert report.final and report.pending_items == () and report.score == round(now.score + 44, 1)
+    assert report.rating == report.band and "初评" not in report.rating
+    scored = {i.id: i for i in report.items}["evidence_sufficient"]
+    assert (scored.status, scored.given, scored.reason, scored.assessed_by) == ("assessed", 9, "经审查", reviewer.name)
