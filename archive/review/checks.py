@@ -93,6 +93,12 @@ class ReviewInput:
     category_of: Callable[[str], int] | None = None  # form id → position of its category in order.yaml
     item_config: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def today(self) -> dt.date:
+        """The date the case is judged on (``as_of``): the name checks written before 结案-date
+        judging used; new checks should read ``as_of``."""
+        return self.as_of
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -89,6 +89,10 @@ class ReviewRules(BaseModel):
                 raise ValueError(f"item {item.id}: unknown check {item.check} (known: {', '.join(CHECKS)})")
             if not item.veto and item.deduct <= 0:
                 raise ValueError(f"item {item.id}: a point item needs `deduct` > 0")
+        gate_items = [i for i in self.items if i.check == "procedure"]
+        if gate_items and not any("*" in i.gates for i in gate_items):
+            # Unclaimed gate findings need a home that is not a veto chosen by file order.
+            raise ValueError('one item with check "procedure" must take the other gate rules (gates: ["*"])')
         for category in self.categories:
             manual = sum(i.points or 0 for i in self.items if i.manual and i.category == category.id)
             if manual > category.points + 1e-6:
@@ -174,7 +178,7 @@ def _route(rules: ReviewRules, data: ReviewInput) -> list[_Routed]:
             rule = problem.gate_rule or ""
             specific = [i for i in gate_items if any(p != "*" and fnmatch.fnmatch(rule, p) for p in i.gates)]
             fallback = [i for i in gate_items if "*" in i.gates]
-            target = (specific or fallback or [item])[0]
+            target = (specific or fallback)[0]  # the rules guarantee a `*` item
             routed.append(_Routed(target, problem))
     return _dedupe(routed)
 

@@ -14,7 +14,7 @@ from anjuan.archive.catalogue import load_catalogue, resolve_form
 from anjuan.archive.demo import load_scenario
 from anjuan.archive.procedure.facts import CaseFacts, DocFacts
 from anjuan.archive.procedure.gates import load_gates
-from anjuan.archive.review import ReviewRules, load_review_rules, run_review
+from anjuan.archive.review import ReviewItem, ReviewRules, load_review_rules, run_review
 from anjuan.archive.review.checks import DocInfo, ReviewInput
 from anjuan.archive.review.engine import Assessment, Band
 
@@ -191,3 +191,22 @@ def test_one_defect_is_one_finding() -> None:
     assert len(periods) == 1 and periods[0].form == "penalty_decision_org", hurried.findings
     assert "听证申请期" in periods[0].message_zh and periods[0].deduct == 5
     assert not [f for f in hurried.findings if f.item == "procedure_order"]
+
+
+def test_each_item_runs_its_check_with_its_own_settings() -> None:
+    """Two items of one check: each finds by its own settings and keeps its own findings (before,
+    both ran with the first item's settings and every finding went to the first)."""
+    rules = _rules()
+    base = load_review_rules().item("required_documents")
+    assert base is not None
+    common = base.model_dump(exclude={"id", "category", "required"})
+    first = ReviewItem.model_validate(
+        {**common, "id": "req_a", "category": "facts_evidence", "required": {"general": ["fine_reminder"]}}
+    )
+    second = ReviewItem.model_validate(
+        {**common, "id": "req_b", "category": "filing", "required": {"general": ["hearing_record"]}}
+    )
+    report = run_review(rules.model_copy(update={"items": (*rules.items, first, second)}), _input(_docs()), pages={})
+    by_item = {f.item: f.form for f in report.findings}
+    assert by_item == {"req_a": "fine_reminder", "req_b": "hearing_record"}
+    assert {c.id: c.score for c in report.categories}["filing"] == 5 - base.deduct
