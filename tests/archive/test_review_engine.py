@@ -4,6 +4,7 @@ the scoring sheet has the provincial structure (a veto tier, seven point categor
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -210,3 +211,25 @@ def test_each_item_runs_its_check_with_its_own_settings() -> None:
     by_item = {f.item: f.form for f in report.findings}
     assert by_item == {"req_a": "fine_reminder", "req_b": "hearing_record"}
     assert {c.id: c.score for c in report.categories}["filing"] == 5 - base.deduct
+
+
+def test_a_late_decision_is_named_not_the_filing_that_started_the_clock() -> None:
+    """办案期限: the decision made after the limit is the wrong document, not the 立案审批表."""
+    rules = load_review_rules()
+    rules = rules.model_copy(update={"items": tuple(i for i in rules.items if i.check in ("deadlines", "procedure"))})
+    docs = _docs()
+    data = _input(docs)
+    filing = next(d for d in data.docs if d.form_id == "case_filing_approval")
+    decision = next(d for d in data.docs if d.form_id == "penalty_decision_org")
+    limit = {
+        "rule_id": "penalty_case_limit",
+        "name": "办案期限",
+        "due": "2026-11-01",
+        "status": "met_late",
+        "basis": "《行政处罚法》第六十条",
+        "trigger_event": {"source": filing.number},
+        "satisfied_source": decision.number,
+    }
+    report = run_review(rules, dataclasses.replace(data, deadlines=(limit,)), pages={decision.id: 17})
+    (late,) = [f for f in report.findings if f.item == "deadlines"]
+    assert (late.document_id, late.form, late.page) == (decision.id, "penalty_decision_org", 17)
