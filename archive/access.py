@@ -49,6 +49,7 @@ Capability = Literal[
     "assemble",
     "file",
     "guide",
+    "review",
 ]
 
 

@@ -302,6 +302,16 @@ def _play(
     if casefile is not None:
         # 案卷评查 by the city's reviewer: DIR/review.json
         report = archive.reviews.review(actor=people["reviewer"], case_id=casefile["case_id"])
+        progress(f"案卷评查 机器初评 preliminary: {report.score}分 {report.rating}")
+        # 人工评查: the items a machine cannot judge, scored by the reviewer with reasons (scenario data)
+        for given in scenario.get("review_assessments", []):
+            report = archive.reviews.assess(
+                actor=people["reviewer"],
+                case_id=casefile["case_id"],
+                item_id=given["item"],
+                points=given["points"],
+                reason=given["reason"],
+            )
         review = report.to_json()  # the API's JSON of it too (api/schemas.py review_json)
         (docs_dir.parent / "review.json").write_text(json.dumps(review, ensure_ascii=False, indent=2), "utf-8")
         progress(f"案卷评查 review: {report.score}分 {report.rating} ({len(report.findings)} findings)")

@@ -86,11 +86,33 @@ def review(ctx: typer.Context, case: int, as_json: JsonOpt = False) -> None:
         lines = [f"案卷评查 review of case {case}: {report.score}分 {report.rating}"]
         if report.veto:
             lines.append(f"  否决项 veto: {', '.join(report.veto)}")
-        lines += [f"  {c.name}: {c.score:g}/{c.points:g}" for c in report.categories]
+        lines += [f"  {c.name}: {c.score:g}/{c.points:g}" for c in report.categories if c.points]
         for f in report.findings:
             where = f" 第{f.page}页" if f.page else ""
             lines.append(f"  - [{f.item} −{f.deduct:g}] {f.message_zh}{where}")
+        for item in report.items:
+            if item.status == "pending":
+                hint = f"anjuan assess {case} {item.id}"
+                lines.append(f"  ? [{item.id} 0/{item.points:g}] 待人工评查 {item.name} ({hint})")
         _out(review_json(report), as_json, "\n".join(lines))
+
+
+@app.command()
+def assess(
+    ctx: typer.Context,
+    case: int,
+    item: str,
+    points: Annotated[float, typer.Option("--points", help="得分 (0 to the item's points)")],
+    reason: Annotated[str, typer.Option("--reason", help="评分理由")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """人工评查 — score a manual review item (待人工评查: 事实、证据、法律适用、裁量) with a reason."""
+    with _Run(as_json), _archive() as archive:
+        report = archive.reviews.assess(
+            actor=_acting(ctx, archive), case_id=case, item_id=item, points=points, reason=reason
+        )
+        state = "定评 final" if report.final else f"待人工评查 pending: {', '.join(report.pending_items) or '—'}"
+        _out(review_json(report), as_json, f"案卷评查 case {case}: {report.score}分 {report.rating} ({state})")
 
 
 @archive_app.command("export")

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from ..deps import Actor, ArchiveDep
 from ..schemas import CaseRead, attachment_json, case_read, casefile_json, guidance_json, review_json
@@ -93,9 +94,28 @@ def file_case(case_id: int, archive: ArchiveDep, actor: Actor, checker: str = ""
 
 @router.post("/cases/{case_id}/review", tags=["review"])
 def review_case(case_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
-    """案卷评查: score out of 100, rating (优秀/良好/合格/不合格; a veto item forces 不合格) and each
-    finding with its item, document, 文号 and page in the volume."""
+    """案卷评查: score out of 100, rating (优秀/良好/合格/不合格; a veto item forces 不合格; with
+    （初评） until the manual items are scored, （初评，未结案） for an open case) and each finding with
+    its item, document, 文号 and page in the volume."""
     return review_json(archive.reviews.review(actor=actor, case_id=case_id))
+
+
+class AssessmentIn(BaseModel):
+    """人工评查: a reviewer's score of one manual item (事实、证据、法律适用、裁量 …)."""
+
+    item: str = Field(description="评查项目 id (a manual item of items.yaml)")
+    points: float = Field(description="得分, 0 to the item's points")
+    reason: str = Field("", description="评分理由 (required)")
+
+
+@router.post("/cases/{case_id}/review/assessments", tags=["review"])
+def assess_review_item(case_id: int, body: AssessmentIn, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    """Score a manual review item (待人工评查) with a reason; answers the report as it reads now
+    (``final`` once every manual item of a closed case is scored). Bad points or no reason: 422."""
+    report = archive.reviews.assess(
+        actor=actor, case_id=case_id, item_id=body.item, points=body.points, reason=body.reason
+    )
+    return review_json(report)
 
 
 @router.post("/casefiles/check", tags=["casefiles"])

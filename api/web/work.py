@@ -278,6 +278,24 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
     )
 
 
+@router.post("/cases/{case_id}/review/assess")
+def review_assess(case_id: int, web: Viewer, posted: Posted) -> Response:
+    """人工评查 from the review page: one manual item's score and reason (bad input: the 422 page)."""
+    raw = str(posted.get("points", "")).strip()
+    try:
+        points: float = float(raw)
+    except ValueError:
+        points = -1.0  # not a number: the service refuses it with the range in its message
+    report = web.archive.reviews.assess(
+        actor=web.actor,
+        case_id=case_id,
+        item_id=str(posted.get("item", "")),
+        points=points,
+        reason=str(posted.get("reason", "")),
+    )
+    return redirect(f"{PREFIX}/cases/{case_id}/review", f"已评分：{report.score}分 {report.rating}")
+
+
 @router.post("/cases/{case_id}/guidance")
 def guidance(case_id: int, web: Viewer, posted: Posted) -> Response:
     reply_by = posted_date(posted.get("reply_by"), "reply_by", "反馈期限")

@@ -460,6 +460,11 @@ def low_review_score(ctx: CheckContext, params: Mapping[str, Any]) -> list[Findi
         score = event.data.get("score")
         if not isinstance(score, int | float) or score >= min_score:
             continue
+        # A preliminary review (初评: manual items not yet scored, or the case still open) withholds
+        # the unscored points, so its low score says nothing yet; a veto is final. Reviews recorded
+        # before 初评 existed carry no `final` and count as they did.
+        if event.data.get("final") is False and not event.data.get("veto"):
+            continue
         rating = event.data.get("rating") or ""
         on = beijing_date(event.at)
         filing = filings.get(case.id)

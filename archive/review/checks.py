@@ -19,7 +19,7 @@ from anjuan.templates.text import pdf_text
 from ..catalogue import Catalogue, resolve_form
 from ..numbering import parse_number
 from ..procedure.facts import CaseFacts, DocFacts, replay
-from ..procedure.gates import GateFinding, GateRules, check_gates
+from ..procedure.gates import GateFinding, GateRules, check_gates, penalty_kinds_in
 from ..views import Verification
 
 __all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
@@ -36,6 +36,7 @@ class DocInfo:
     pdf: bytes
     handler_signatures: bool  # the form is signed by its handlers (inspection / investigation documents)
     numbered: bool
+    org_id: int | None = None  # the organisation that issued it (作出机关)
     seq: int | None = None
     year: int | None = None
     counter: str | None = None
@@ -81,11 +82,22 @@ class ReviewInput:
     catalogue: Catalogue
     verify: Callable[[bytes], Verification]
     counter_seqs: dict[tuple[str, int], list[int]]  # (counter, year) → every 序号 the organisation used
-    today: dt.date  # the review's date (the kernel's clock): undated documents are judged as of it
+    # The date the case is judged on: its closing date (结案) once closed, so that the score of a
+    # closed file does not change with the day it is reviewed; the review's date for an open case.
+    # Deadlines run to it and undated documents are taken as made on it.
+    as_of: dt.date
+    org_id: int = 0  # the case's organisation (办案机关)
+    org_level: str = ""  # its level: province | city | county
     volume: bytes | None = None  # the latest case-file PDF, if assembled
     volume_check: Any = None  # templates.volume.check.VolumeCheck of that PDF
     category_of: Callable[[str], int] | None = None  # form id → position of its category in order.yaml
     item_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dt.date:
+        """The date the case is judged on (``as_of``): the name checks written before 结案-date
+        judging used; new checks should read ``as_of``."""
+        return self.as_of
 
 
 @dataclass(frozen=True)
@@ -165,7 +177,7 @@ def procedure(data: ReviewInput) -> list[Problem]:
         return []
     info = {d.id: d for d in data.docs}
     out: list[Problem] = []
-    for facts, on, earlier in replay(data.case, undated_on=data.today):
+    for facts, on, earlier in replay(data.case, undated_on=data.as_of):
         doc = info[facts.id]
         findings: list[GateFinding] = check_gates(
             data.gates, doc.form_id, doc.fields, earlier, on=on, parent_id=doc.parent_id, is_workday=data.is_workday
@@ -191,9 +203,13 @@ def deadlines(data: ReviewInput) -> list[Problem]:
             continue
         if d["status"] in ("overdue", "met_late"):
             late = "逾期未履行" if d["status"] == "overdue" else "逾期履行"
-            # The document whose date started the clock (its 文号, or its id when it has none), so
-            # the finding points at a page of the volume.
-            source = str((d.get("trigger_event") or {}).get("source") or "")
+            # The document that is wrong: the late one (e.g. the decision made after 90 days) when the
+            # duty was met late; the one that started the clock when it was never met.
+            source = str(
+                (d.get("satisfied_source") if d["status"] == "met_late" else "")
+                or (d.get("trigger_event") or {}).get("source")
+                or ""
+            )
             trigger = next((x for x in data.docs if source and source in (x.number, str(x.id))), None)
             out.append(
                 Problem(
@@ -394,7 +410,94 @@ def volume_order(data: ReviewInput) -> list[Problem]:
     return out
 
 
+# -- 基本标准: 职权与法定幅度 ---------------------------------------------------------------------
+
+
+def _decisions(data: ReviewInput) -> list[DocInfo]:
+    forms = set(data.item_config.get("decisions", ()))
+    return [d for d in data.docs if d.form_id in forms]
+
+
+def authority(data: ReviewInput) -> list[Problem]:
+    """超越职权: a decision issued by another organisation than the case's, or of a 处罚种类 the
+    organisation's level may not decide (``beyond_power`` in the item: kind → levels)."""
+    out: list[Problem] = []
+    beyond: dict[str, list[str]] = data.item_config.get("beyond_power", {})
+    for doc in _decisions(data):
+        if doc.org_id is not None and data.org_id and doc.org_id != data.org_id:
+            out.append(
+                Problem(
+                    f"《{doc.name}》{doc.number or ''}非由本案办案机关作出",
+                    f"{doc.form_id} {doc.number or ''}: issued by another organisation than the case's",
+                    doc.id,
+                    doc.form_id,
+                    doc.number,
+                )
+            )
+        kinds = set(doc.fields.get("penalty_types") or [])
+        if data.gates is not None:
+            kinds |= penalty_kinds_in(data.gates, doc.fields.get("penalty"))
+        for kind in sorted(kinds):
+            if data.org_level in beyond.get(kind, ()):
+                out.append(
+                    Problem(
+                        f"《{doc.name}》{doc.number or ''}作出“{kind}”，超出本级机关法定职权",
+                        f"{doc.form_id} {doc.number or ''}: {kind} is beyond a {data.org_level} bureau's power",
+                        doc.id,
+                        doc.form_id,
+                        doc.number,
+                    )
+                )
+    return out
+
+
+def _articles(text: str) -> list[tuple[str, str]]:
+    """(law, article) pairs cited in a 处罚依据, e.g. 《中华人民共和国安全生产法》第一百零一条第四项 →
+    (中华人民共和国安全生产法, 第一百零一条)."""
+    out = []
+    for match in re.finditer(r"《([^》]+)》((?:第[零一二三四五六七八九十百千0-9]+条[^《]*?)+)(?=《|$)", text):
+        for article in re.findall(r"第[零一二三四五六七八九十百千0-9]+条", match.group(2)):
+            out.append((match.group(1), article))
+    return out
+
+
+def _amount(value: Any) -> float | None:
+    try:
+        return float(str(value).replace(",", "").replace("元", "").strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def fine_range(data: ReviewInput) -> list[Problem]:
+    """超出法定幅度: a fine above the largest the cited 罚则 clause allows (``ranges`` in the item).
+    A clause not in the table is not judged (the reviewer's 法律适用 item covers it)."""
+    out: list[Problem] = []
+    ranges = data.item_config.get("ranges", [])
+    for doc in _decisions(data):
+        amount = _amount(doc.fields.get(data.item_config.get("amount_field", "fine")))
+        cited = _fold(str(doc.fields.get(data.item_config.get("basis_field", "penalty_basis")) or ""))
+        if amount is None or not cited:
+            continue
+        for law, article in _articles(cited):
+            limit = next((r for r in ranges if r["law"] in law and r["article"] == article), None)
+            if limit is not None and amount > float(limit["max"]):
+                out.append(
+                    Problem(
+                        f"《{doc.name}》{doc.number or ''}罚款{amount:g}元，超出《{law}》{article}"
+                        f"规定的最高{float(limit['max']):g}元",
+                        f"{doc.form_id} {doc.number or ''}: fine {amount:g} above the {float(limit['max']):g} "
+                        f"that {law} {article} allows",
+                        doc.id,
+                        doc.form_id,
+                        doc.number,
+                    )
+                )
+    return out
+
+
 CHECKS: dict[str, Callable[[ReviewInput], Sequence[Problem]]] = {
+    "authority": authority,
+    "fine_range": fine_range,
     "two_officers": two_officers,
     "officer_certificates": officer_certificates,
     "required_documents": required_documents,

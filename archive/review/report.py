@@ -49,8 +49,9 @@ class ReviewFinding(_Frozen):  # 评查发现: one deduction, as the reviewer wr
 class CategoryScore(_Frozen):  # 评查类别得分
     id: str
     name: str  # e.g. 执法主体合法
-    points: float  # 满分
-    score: float  # 得分 (points less the deductions, never below 0)
+    points: float  # 满分 (0: the 基本标准 tier, 否决项 only)
+    score: float  # 得分 (points less the deductions and the manual points not given, never below 0)
+    pending: tuple[str, ...] = ()  # its manual items not yet scored (待人工评查): no points for them
 
 
 class ItemResult(_Frozen):  # 评查项目: passed unless a finding names it
@@ -58,7 +59,15 @@ class ItemResult(_Frozen):  # 评查项目: passed unless a finding names it
     name: str
     category: str
     veto: bool  # 否决项
-    passed: bool
+    passed: bool  # a manual item: only once scored in full
+    manual: bool = False  # 人工评查项
+    status: str = "passed"  # passed | failed | pending (待人工评查) | assessed (已人工评查)
+    points: float | None = None  # a manual item's points
+    given: float | None = None  # what the reviewer gave it
+    reason: str | None = None  # 评查理由
+    assessed_by: str | None = None
+    assessed_on: dt.date | None = None
+    basis: str = ""
 
 
 class ReviewScore(_Frozen):
@@ -66,7 +75,13 @@ class ReviewScore(_Frozen):
 
     case_id: int
     score: float  # 得分, out of 100, one decimal
-    rating: str  # 评查等次 优秀/良好/合格/不合格 (a veto forces the lowest band)
+    # 评查等次 as shown: the band, with （初评） while not final and （初评，未结案） for an open case
+    rating: str
+    band: str  # the band alone: 优秀/良好/合格/不合格 (a veto forces 不合格)
+    final: bool  # 定评: the case is closed and every manual item scored (or a veto decides it)
+    closed: bool  # 已结案
+    as_of: dt.date  # the date deadlines were judged on: the closing date, or the review's for an open case
+    pending_items: tuple[str, ...]  # manual items not yet scored (待人工评查)
     veto: tuple[str, ...]  # the 否决项 found (item ids, sorted)
     categories: tuple[CategoryScore, ...]
     findings: tuple[ReviewFinding, ...]

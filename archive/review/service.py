@@ -13,15 +13,15 @@ from ..access import Principal, require, require_case
 from ..casefile.order import volume_kind
 from ..casefile.service import CaseFileService
 from ..catalogue import resolve_form
-from ..errors import DatabaseBusy, Forbidden, NotFound
+from ..errors import DatabaseBusy, FieldError, Forbidden, NotFound, ValidationFailed
 from ..kernel import Kernel
-from ..models import CaseFile, Document, GuidanceOpinion, Organisation
+from ..models import CaseFile, Document, Event, GuidanceOpinion, Organisation
 from ..numbering import format_number, next_value, peek_value
 from ..procedure.service import ProcedureService
 from ..procedure.stored import case_facts
 from ..sealing import SealPlan
 from .checks import DocInfo, ReviewInput
-from .engine import ReviewRules, run_review
+from .engine import Assessment, ReviewRules, run_review
 from .report import GuidanceView, ReviewedVolume, ReviewReport
 
 __all__ = ["ReviewService"]
@@ -60,6 +60,7 @@ class ReviewService:
                         pdf=kernel.blobs.get(d.pdf_sha256),
                         handler_signatures=form.handler_signatures,
                         numbered=form.numbered,
+                        org_id=d.org_id,
                         seq=d.seq,
                         year=d.year,
                         counter=d.counter,
@@ -73,7 +74,13 @@ class ReviewService:
             ):
                 counter_seqs.setdefault((counter, year), []).append(seq)
             today = self.kernel.clock.today()
-            deadlines = tuple(d.to_dict() for d in self.procedure.deadlines_of(s, case, today))
+            # A closed case is judged as of its closing date: the score of a closed file must not
+            # change with the day it is reviewed (a publication due after closing is not "overdue"
+            # a year later). An open case is judged as of today, and its rating is never final.
+            closed = case.status == "closed"
+            as_of = case.closed_on if closed and case.closed_on is not None else today
+            deadlines = tuple(d.to_dict() for d in self.procedure.deadlines_of(s, case, as_of))
+            assessments = _assessments(s, case_id)
             volume_row = s.scalars(
                 select(CaseFile).where(CaseFile.case_id == case_id).order_by(CaseFile.version.desc())
             ).first()
@@ -97,7 +104,9 @@ class ReviewService:
                 catalogue=kernel.rules.catalogue,
                 verify=kernel.verify,
                 counter_seqs=counter_seqs,
-                today=today,
+                as_of=as_of,
+                org_id=case.org_id,
+                org_level=case.org.level,
                 volume=kernel.blobs.get(volume_row.sha256) if volume_row else None,
                 category_of=lambda form_id: position.get(form_id, len(categories)),
             )
@@ -105,7 +114,7 @@ class ReviewService:
             from anjuan.templates.volume.check import check_volume
 
             data = ReviewInput(**{**data.__dict__, "volume_check": check_volume(data.volume)})
-        scored = run_review(self.rules, data, pages=pages)
+        scored = run_review(self.rules, data, pages=pages, assessments=assessments, closed=closed)
         report = ReviewReport(
             **dict(scored),
             case=case.name,
@@ -126,8 +135,59 @@ class ReviewService:
                 rating=report.rating,
                 findings=len(report.findings),
                 veto=report.veto,
+                final=report.final,
+                pending_items=report.pending_items,
             )
         return report
+
+    def assess(self, *, actor: Principal, case_id: int, item_id: str, points: float, reason: str) -> ReviewReport:
+        """人工评查: a reviewer scores a manual item (事实是否清楚, 证据是否充分 …) with a reason.
+
+        Stored as a ``review_assessed`` event of the case — the hash-chained log is append-only, so
+        every assessment and who changed it stays on record; the latest one per item counts. Returns
+        the report as it reads afterwards."""
+        require(actor, "review")
+        item = self.rules.item(item_id)
+        errors: list[FieldError] = []
+        if item is None or not item.manual:
+            manual = [i.id for i in self.rules.items if i.manual]
+            errors.append(
+                FieldError(
+                    "item",
+                    "评查项目",
+                    "item",
+                    f"{item_id}不是人工评查项（人工评查项：{'、'.join(manual)}）",
+                    f"{item_id} is not a manual review item (manual items: {', '.join(manual)})",
+                )
+            )
+            raise ValidationFailed(errors, code="review_item_not_manual")
+        top = item.points or 0.0
+        if isinstance(points, bool) or not isinstance(points, int | float) or not 0 <= points <= top:
+            errors.append(
+                FieldError(
+                    "points", "得分", "points", f"须在0至{top:g}分之间", f"must be between 0 and {top:g}", {"max": top}
+                )
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            errors.append(FieldError("reason", "评分理由", "reason", "必须填写", "is required"))
+        if errors:
+            raise ValidationFailed(errors, code="review_assessment_invalid")
+        with self.kernel.db.write() as s:
+            require_case(s, actor, case_id)
+            events.record(
+                s,
+                actor=actor.name,
+                entity="case",
+                entity_id=case_id,
+                action=_ASSESSED,
+                item=item_id,
+                points=float(points),
+                max=top,
+                reason=reason,
+                on=self.kernel.clock.today(),
+            )
+        return self.review(actor=actor, case_id=case_id)
 
     def guidance_pdf(self, *, actor: Principal, guidance_id: int) -> bytes:
         """The sealed 指导意见书: readable by the issuing bureau and by the reviewed case's scope."""
@@ -274,6 +334,29 @@ class ReviewService:
                 findings=findings,
             )
             return GuidanceView.of(row)
+
+
+#: the event a reviewer's score of a manual item is stored as (see ReviewService.assess)
+_ASSESSED = "review_assessed"
+
+
+def _assessments(session: Any, case_id: int) -> dict[str, Assessment]:
+    """The latest reviewer's score per manual item of the case, read from the event log."""
+    out: dict[str, Assessment] = {}
+    rows = session.scalars(
+        select(Event)
+        .where(Event.entity == "case", Event.entity_id == case_id, Event.action == _ASSESSED)
+        .order_by(Event.id)
+    )
+    for row in rows:
+        data = row.data or {}
+        out[str(data["item"])] = Assessment(
+            points=float(data["points"]),
+            reason=str(data.get("reason", "")),
+            by=row.actor,
+            on=dt.date.fromisoformat(str(data["on"])) if data.get("on") else row.at.date(),
+        )
+    return out
 
 
 class _NumberTaken(Exception):

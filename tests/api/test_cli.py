@@ -105,6 +105,28 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
         tmp_path, "doc", "issue", str(case["id"]), "现场检查方案", "--fields", str(fields), check=False, user="zhangwei"
     )
     assert broken.returncode == 1 and "bad_fields_file" in broken.stderr
+    # 人工评查 from the command line: the review lists what waits for a reviewer; a bad score is refused.
+    _step(tmp_path, "user", "add", "pingcha", "--org", str(org["id"]), "--role", "reviewer")
+    listed = _step(tmp_path, "review", str(case["id"]), user="pingcha").stdout
+    assert "初评，未结案" in listed and "待人工评查" in listed and f"anjuan assess {case['id']} facts_clear" in listed
+    wrong = _step(
+        tmp_path, "assess", str(case["id"]), "facts_clear", "--points", "12", "--json", check=False, user="pingcha"
+    )
+    assert wrong.returncode == 1 and json.loads(wrong.stderr)["error"]["code"] == "review_assessment_invalid"
+    scored = _step(
+        tmp_path,
+        "assess",
+        str(case["id"]),
+        "facts_clear",
+        "--points",
+        "8",
+        "--reason",
+        "违法事实基本清楚",
+        "--json",
+        user="pingcha",
+    )
+    item = next(i for i in json.loads(scored.stdout)["items"] if i["id"] == "facts_clear")
+    assert item["status"] == "assessed" and item["given"] == 8 and item["assessed_by"] == "pingcha"
 
 
 @pytest.mark.parametrize("args", [["doc", "void", "1", "--reason", "x"], ["doc", "show", "42"]])

@@ -341,11 +341,37 @@ def test_case_file_review_and_filing_over_http(
                 "/api/casefiles/check", headers=handler, files={"file": ("v.pdf", unsealed, "application/pdf")}
             ).json()
             assert cut["ok"] is False, cut
-            review = _ok(client.post(f"/api/cases/{case}/review", headers=bureau.auth(archive, "赵敏")))
-            assert review["score"] >= 80 and review["rating"] in ("优秀", "良好")
+            reviewer = bureau.auth(archive, "赵敏")
+            review = _ok(client.post(f"/api/cases/{case}/review", headers=reviewer))
+            # Open, manual items unscored: no points for them, and the rating says so.
+            assert review["rating"].endswith("（初评，未结案）") and not review["final"] and not review["closed"]
+            assert review["score"] <= 55 and len(review["pending_items"]) == 4
             early = client.post(f"/api/cases/{case}/file", headers=archivist)
             assert early.status_code == 409 and early.json()["error"]["code"] == "not_closed"
             _ok(client.post(f"/api/cases/{case}/close", headers=handler))
+            # 人工评查 over HTTP: bad input is a 422 naming the fields in Chinese; a handler may not score.
+            assess_url = f"/api/cases/{case}/review/assessments"
+            bad = client.post(assess_url, headers=reviewer, json={"item": "facts_clear", "points": 12, "reason": " "})
+            error = bad.json()["error"]
+            assert bad.status_code == 422 and error["code"] == "review_assessment_invalid"
+            assert "须在0至10分之间" in error["message_zh"] and "评分理由" in error["message_zh"]
+            assert {f["field"] for f in error["details"]["fields"]} == {"points", "reason"}
+            machine = client.post(assess_url, headers=reviewer, json={"item": "numbers", "points": 1, "reason": "x"})
+            assert machine.status_code == 422 and machine.json()["error"]["code"] == "review_item_not_manual"
+            typo = client.post(assess_url, headers=reviewer, json={"item": "facts_clear", "points": "十"})
+            assert typo.status_code == 422
+            denied = client.post(
+                assess_url, headers=handler, json={"item": "facts_clear", "points": 10, "reason": "好"}
+            )
+            assert denied.status_code == 403
+            for item, points in (("facts_clear", 10), ("evidence_sufficient", 10), ("law_applied", 15)):
+                body = {"item": item, "points": points, "reason": "事实清楚，证据充分，适用法律正确"}
+                review = _ok(client.post(assess_url, headers=reviewer, json=body))
+                assert not review["final"] and "初评" in review["rating"]
+            body = {"item": "discretion_reasonable", "points": 8, "reason": "裁量理由说明不够具体"}
+            review = _ok(client.post(assess_url, headers=reviewer, json=body))
+            assert review["final"] and review["pending_items"] == [] and "初评" not in review["rating"]
+            assert review["rating"] == review["band"] and review["score"] >= 80
             denied = client.post(f"/api/cases/{case}/file", headers=handler)
             assert denied.status_code == 403
             filed = _ok(client.post(f"/api/cases/{case}/file", headers=archivist))

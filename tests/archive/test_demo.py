@@ -122,6 +122,14 @@ def test_demo_writes_every_document_and_a_summary(
     review = json.loads((out / "review.json").read_text("utf-8"))
     assert review["reviewed_by"] == "zhoujing" and 0 <= review["score"] <= 100
     assert review["rating"] in ("优秀", "良好", "合格", "不合格") and review["veto"] == []
+    # The reviewer scored the manual items (scenario review_assessments): the rating is final.
+    assert review["final"] and review["pending_items"] == [] and review["closed"]
+    assert {i["id"]: i["given"] for i in review["items"] if i["manual"]} == {
+        "facts_clear": 10,
+        "evidence_sufficient": 9,
+        "law_applied": 15,
+        "discretion_reasonable": 8,
+    }
     assert {f["item"] for f in review["findings"]} <= {"deadlines"}, review["findings"]
     # … and exported: DIR/package/ is a valid bag that passes its 四性检测.
     import bagit

@@ -26,10 +26,16 @@ pytestmark = pytest.mark.libreoffice
 
 CLEAN_ITEMS = (
     "two_officers",
+    "case_filed",
+    "notified_before_decision",
+    "major_case_review",
+    "authority",
+    "fine_range",
     "officer_certificates",
     "required_documents",
     "hearing_notice",
     "defence_and_hearing_period",
+    "hearing_procedure",
     "procedure_order",
     "numbers",
     "signatures",
@@ -73,8 +79,10 @@ def test_a_clean_case_scores_well_and_planted_defects_are_found(archive: Archive
     report = archive.reviews.review(actor=reviewer, case_id=case)
     found = _items(report)
     assert not set(found) & set(CLEAN_ITEMS), report.findings
-    assert report.veto == () and report.score >= 90 and report.rating == "优秀"
-    assert {c.id for c in report.categories} >= {"subject", "procedure", "filing"}
+    # An open case, its manual items unscored: no points for them, and nothing final.
+    assert report.veto == () and not report.closed and not report.final, report.findings
+    assert report.rating.endswith("（初评，未结案）") and len(report.pending_items) == 4
+    assert {c.id for c in report.categories} >= {"basic", "subject", "procedure", "filing"}
     assert report.casefile is not None and report.casefile.version == row.version
     docs = {d.form_id: d for d in archive.documents.list(actor=bureau.handler, case_id=case)}
 
@@ -172,12 +180,14 @@ def test_a_back_filled_case_missing_its_notice_is_vetoed(
         row = archive.casefiles.build(actor=bureau.handler, case_id=case)
         report = archive.reviews.review(actor=bureau.people["赵敏"], case_id=case)
         found = _items(report)
-        assert any(f.form == "penalty_notice" for f in found["required_documents"])
+        # The 听证告知书 告知s too (gates: notified), so no 告知书 is no veto here; the decision two
+        # days after it is — one defect, one finding, on the decision (not on the 呈批表 as well).
+        assert "notified_before_decision" not in found and "required_documents" not in found
         decision = refs["decision"]
         page = next(e["start"] for e in row.entries if e["key"] == f"document:{decision}")
-        late = [f for f in found["defence_and_hearing_period"] if f.document_id == decision]
-        assert late and late[0].page == page and late[0].number
-        assert report.rating == "不合格" or report.score < 90
+        late = found["defence_and_hearing_period"]
+        assert len(late) == 1 and late[0].document_id == decision and late[0].page == page and late[0].number
+        assert report.score < 90 and not report.final
 
 
 def test_the_city_issues_a_numbered_sealed_guidance_opinion(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
@@ -267,3 +277,44 @@ def test_a_clean_volume_with_its_receipt_beside_the_decision_loses_no_points(arc
     assert [e["title"] for e in row.entries][:2] == ["行政处罚决定书（单位）", "文书送达回执"]
     found = _items(archive.reviews.review(actor=bureau.people["赵敏"], case_id=case))
     assert "volume_order" not in found and "toc_pages" not in found, found
+
+
+def test_a_closed_file_scores_the_same_a_year_later_and_manual_items_make_it_final(
+    archive: Archive, bureau: Bureau
+) -> None:
+    """A closed case is judged as of its 结案 date: the same score, findings and deadlines whatever
+    the day of the review. Its manual items give nothing until a reviewer scores them; then final."""
+    from anjuan.archive.clock import CHINA, FixedClock
+    from anjuan.archive.errors import Forbidden, ValidationFailed
+
+    case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+    archive.casefiles.build(actor=bureau.handler, case_id=case)
+    archive.casefiles.close(actor=bureau.handler, case_id=case)
+    reviewer = bureau.people["赵敏"]
+    now = archive.reviews.review(actor=reviewer, case_id=case)
+    assert now.closed and now.as_of == dt.date(2026, 11, 20) and now.rating.endswith("（初评）")
+    later = FixedClock(dt.datetime(2027, 12, 1, 9, 0, tzinfo=CHINA))
+    with Archive(
+        archive.kernel.settings, converter=archive.kernel.converter, db=archive.kernel.db, clock=later
+    ) as then:
+        a_year_on = then.reviews.review(actor=reviewer, case_id=case)
+    assert a_year_on.reviewed_on == dt.date(2027, 12, 1)
+    assert (a_year_on.score, a_year_on.rating, a_year_on.findings) == (now.score, now.rating, now.findings)
+
+    # Bad assessments are refused with the field named (422 over HTTP); a handler may not score.
+    with pytest.raises(ValidationFailed) as bad:
+        archive.reviews.assess(actor=reviewer, case_id=case, item_id="facts_clear", points=11, reason="")
+    assert {e.field for e in bad.value.errors} == {"points", "reason"}
+    with pytest.raises(ValidationFailed):
+        archive.reviews.assess(actor=reviewer, case_id=case, item_id="numbers", points=1, reason="机器评查项")
+    with pytest.raises(Forbidden):
+        archive.reviews.assess(actor=bureau.handler, case_id=case, item_id="facts_clear", points=10, reason="好")
+    scores = {"facts_clear": 10, "evidence_sufficient": 9, "law_applied": 15, "discretion_reasonable": 10}
+    report = now
+    for item, points in scores.items():
+        assert not report.final
+        report = archive.reviews.assess(actor=reviewer, case_id=case, item_id=item, points=points, reason="经审查")
+    assert report.final and report.pending_items == () and report.score == round(now.score + 44, 1)
+    assert report.rating == report.band and "初评" not in report.rating
+    scored = {i.id: i for i in report.items}["evidence_sufficient"]
+    assert (scored.status, scored.given, scored.reason, scored.assessed_by) == ("assessed", 9, "经审查", reviewer.name)

@@ -420,7 +420,19 @@ def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive
     expect(page.get_by_role("heading", level=1)).to_have_text(f"案卷评查 · {name}")
     score = float(page.locator("#score-value").inner_text())
     assert 0 < score <= 100, score
-    expect(page.locator("#rating")).to_have_text(re.compile(r"^(优秀|良好|合格|不合格)$"))
+    # The manual items (事实、证据、法律适用、裁量) give no points until scored: the rating is 初评.
+    expect(page.locator("#rating")).to_have_text(re.compile(r"^(优秀|良好|合格|不合格)（初评）$"))
+    expect(page.locator("#preliminary")).to_contain_text("4项待人工评查")
+    facts = page.locator("#manual li[data-item=facts_clear]")
+    expect(facts).to_contain_text("待人工评查")
+    facts.get_by_label("得分（0–10）").fill("9")
+    facts.get_by_label("评分理由").fill("违法事实基本清楚，后果表述略简")
+    facts.get_by_role("button", name="评分").click()
+    facts = page.locator("#manual li[data-item=facts_clear]")
+    expect(facts).to_contain_text("9分")
+    expect(facts).to_contain_text("违法事实基本清楚，后果表述略简")
+    expect(page.locator("#preliminary")).to_contain_text("3项待人工评查")
+    assert float(page.locator("#score-value").inner_text()) == score + 9
     findings = page.locator(".findings li")
     assert findings.count() >= 1
     # The decision was never recorded as published (公示): that finding points at the decision's page.
