@@ -22,7 +22,7 @@ from ..procedure.facts import CaseFacts, DocFacts, replay
 from ..procedure.gates import GateFinding, GateRules, check_gates, penalty_kinds_in
 from ..views import Verification
 
-__all__ = ["CHECKS", "DocInfo", "Problem", "ReviewInput"]
+__all__ = ["CHECKS", "AttachmentFacts", "DocInfo", "PartyFacts", "Problem", "ReviewInput"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,25 @@ class DocInfo:
 
 
 @dataclass(frozen=True)
+class PartyFacts:
+    """当事人 as registered for the case: what the documents must name (consistency checks)."""
+
+    kind: str  # organisation | person
+    name: str  # 名称 / 姓名
+    credit_code: str = ""  # 统一社会信用代码
+    id_number: str = ""  # 身份证号 (a person)
+
+
+@dataclass(frozen=True)
+class AttachmentFacts:
+    """证据材料 of the case (casefile attachments): a 缴款凭证 is proof of payment before 结案."""
+
+    kind: str  # order.yaml attachment_kinds: photo | evidence | payment …
+    title: str
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class ReviewInput:
     case_id: int
     # 案件事实 as the gates read them (procedure.stored.case_facts), with the issued documents only —
@@ -92,12 +111,8 @@ class ReviewInput:
     volume_check: Any = None  # templates.volume.check.VolumeCheck of that PDF
     category_of: Callable[[str], int] | None = None  # form id → position of its category in order.yaml
     item_config: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def today(self) -> dt.date:
-        """The date the case is judged on (``as_of``): the name checks written before 结案-date
-        judging used; new checks should read ``as_of``."""
-        return self.as_of
+    party: PartyFacts | None = None  # the case's 当事人 (None: not known to the caller)
+    attachments: tuple[AttachmentFacts, ...] = ()  # active attachments of the case
 
 
 @dataclass(frozen=True)

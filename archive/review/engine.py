@@ -20,9 +20,14 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ..datafile import load_rules_file
 from ..errors import ArchiveError
 from .checks import CHECKS, Problem, ReviewInput
+from .consistency import CHECKS as CONSISTENCY_CHECKS
 from .report import CategoryScore, ItemResult, ReviewFinding, ReviewScore
 
 __all__ = ["Assessment", "ReviewItem", "ReviewRules", "load_review_rules", "run_review"]
+
+# The cross-document checks live in their own module (it imports checks, not the other way round):
+# registered here, where both are known, before any item is validated against CHECKS.
+CHECKS.update(CONSISTENCY_CHECKS)
 
 
 class ReviewRulesError(ArchiveError):

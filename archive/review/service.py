@@ -15,12 +15,12 @@ from ..casefile.service import CaseFileService
 from ..catalogue import resolve_form
 from ..errors import DatabaseBusy, FieldError, Forbidden, NotFound, ValidationFailed
 from ..kernel import Kernel
-from ..models import CaseFile, Document, Event, GuidanceOpinion, Organisation
+from ..models import Attachment, CaseFile, Document, Event, GuidanceOpinion, Organisation
 from ..numbering import format_number, next_value, peek_value
 from ..procedure.service import ProcedureService
 from ..procedure.stored import case_facts
 from ..sealing import SealPlan
-from .checks import DocInfo, ReviewInput
+from .checks import AttachmentFacts, DocInfo, PartyFacts, ReviewInput
 from .engine import Assessment, ReviewRules, run_review
 from .report import GuidanceView, ReviewedVolume, ReviewReport
 
@@ -89,6 +89,22 @@ class ReviewService:
                 for e in (volume_row.entries if volume_row else [])
                 if str(e.get("key", "")).startswith("document:")
             }
+            # The party as registered and the evidence on file: what the consistency checks compare
+            # the documents with (当事人名称、代码; 缴款凭证 before 结案).
+            party = PartyFacts(
+                kind=case.party.kind,
+                name=case.party.name,
+                credit_code=case.party.credit_code or "",
+                id_number=case.party.id_number or "",
+            )
+            attachments = tuple(
+                AttachmentFacts(kind=a.kind, title=a.title, date=a.date)
+                for a in s.scalars(
+                    select(Attachment)
+                    .where(Attachment.case_id == case_id, Attachment.status == "active")
+                    .order_by(Attachment.id)
+                )
+            )
             categories = self.casefiles.order.categories(case.org.name, kind)
             position = {item: i for i, c in enumerate(categories) for item in c.items}
             data = ReviewInput(
@@ -109,6 +125,8 @@ class ReviewService:
                 org_level=case.org.level,
                 volume=kernel.blobs.get(volume_row.sha256) if volume_row else None,
                 category_of=lambda form_id: position.get(form_id, len(categories)),
+                party=party,
+                attachments=attachments,
             )
         if data.volume is not None:
             from anjuan.templates.volume.check import check_volume
