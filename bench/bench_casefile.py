@@ -31,13 +31,19 @@ if str(_ROOT) not in sys.path:  # the test PKI lives in tests/fixtures
     sys.path.insert(0, str(_ROOT))
 
 
-def _sealed_document(pool: Any) -> bytes:
+def _sealed_document(pool: Any, number: str) -> bytes:
+    """A sealed 决定书 printing ``number``: each document of the volume carries its own 文号, as the
+    volume check reads it on the page (a copy of one document 60 times would not be a case file)."""
+    import dataclasses
+
     from anjuan.signing import Sealer, SignatureSpec
     from anjuan.templates import DocxRenderer
 
     from tests.fixtures.samples import sample_context
 
-    docx = DocxRenderer().render("penalty_decision_org", sample_context("penalty_decision_org"))
+    context = sample_context("penalty_decision_org")
+    context = dataclasses.replace(context, doc=dataclasses.replace(context.doc, number=number))
+    docx = DocxRenderer().render("penalty_decision_org", context)
     pdf = pool.convert(docx)
     return Sealer().seal(pdf, [SignatureSpec(key=_pki().organ_seal, field_name="seal-organ")])
 
@@ -72,16 +78,11 @@ def run(n_docs: int = 60) -> dict[str, float]:
 
     pool = UnoPool(pool_size=2).start()
     try:
-        document = _sealed_document(pool)
+        numbers = [f"（晋临）应急罚〔2026〕{i}号" for i in range(1, n_docs + 1)]
+        documents = [_sealed_document(pool, number) for number in numbers]
         entries = [
-            VolumeEntry(
-                f"行政处罚决定书{i}",
-                f"（晋临）应急罚〔2026〕{i}号",
-                "临汾市尧都区应急管理局",
-                dt.date(2026, 11, 6),
-                document,
-            )
-            for i in range(1, n_docs + 1)
+            VolumeEntry(f"行政处罚决定书{i}", number, "临汾市尧都区应急管理局", dt.date(2026, 11, 6), pdf)
+            for i, (number, pdf) in enumerate(zip(numbers, documents, strict=True), start=1)
         ]
         cover = CoverInfo("临汾市尧都区应急管理局", "基准案卷", "", "", None, None, "", "", "", "永久", 0, 0)
         notes = NotesInfo("", "", "", dt.date(2026, 11, 23))
@@ -89,7 +90,7 @@ def run(n_docs: int = 60) -> dict[str, float]:
 
         t0 = time.perf_counter()
         merged = pikepdf.new()
-        sources = [_flatten(document) for _ in range(n_docs)]
+        sources = [_flatten(pdf) for pdf in documents]
         with merged.open_outline() as outline:
             for index, source in enumerate(sources):
                 outline.root.append(pikepdf.OutlineItem(f"文书{index + 1}", len(merged.pages)))
@@ -98,7 +99,7 @@ def run(n_docs: int = 60) -> dict[str, float]:
         merge_ms = (time.perf_counter() - t0) * 1000
 
         t0 = time.perf_counter()
-        _pypdf_merge([document] * n_docs)
+        _pypdf_merge(documents)
         baseline_ms = (time.perf_counter() - t0) * 1000
 
         t0 = time.perf_counter()
