@@ -344,7 +344,7 @@ class DocumentService:
             raise ValidationFailed(
                 [FieldError("older_than_minutes", "超过分钟数", "older_than_minutes", "不能为负数", "must be ≥ 0")]
             )
-        before = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+        before = self.kernel.clock.now() - dt.timedelta(minutes=minutes)  # the clock numbered_at was stamped by
         with self.kernel.db.read() as s:
             return [
                 DocumentView.of(d) for d in lifecycle.numbered_drafts(s, before=before, where=document_clause(actor))
