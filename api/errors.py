@@ -14,6 +14,8 @@ from anjuan.archive.errors import (
     NotFound,
     RenderFailed,
     ServiceUnavailable,
+    TooLarge,
+    TooManyRequests,
     Unauthenticated,
     ValidationFailed,
 )
@@ -47,6 +49,10 @@ def http_status(exc: AnjuanError) -> int:
         return 403
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, TooManyRequests):
+        return 429
     if isinstance(exc, ServiceUnavailable):
         return 503
     if isinstance(exc, CatalogueError):
@@ -58,7 +64,7 @@ def http_status(exc: AnjuanError) -> int:
 
 def retry_after(exc: AnjuanError) -> int | None:
     """Seconds a client should wait before retrying a 503 (HTTP ``Retry-After``)."""
-    if isinstance(exc, ServiceUnavailable):
+    if isinstance(exc, ServiceUnavailable | TooManyRequests):
         return exc.retry_after
     if isinstance(exc, IndexLocked | IndexingError):
         return 5
@@ -68,7 +74,7 @@ def retry_after(exc: AnjuanError) -> int | None:
 def _headers(exc: AnjuanError, status: int) -> dict[str, str] | None:
     if status == 401:
         return {"WWW-Authenticate": "Bearer"}
-    if status == 503 and (seconds := retry_after(exc)) is not None:
+    if status in (429, 503) and (seconds := retry_after(exc)) is not None:
         return {"Retry-After": str(seconds)}
     return None
 

@@ -9,6 +9,8 @@ structured ``details``; ``api`` maps the classes to HTTP statuses in one place::
     ├── ValidationFailed    422  bad field values (``details["fields"]`` lists each field)
     ├── Forbidden           403  the acting person may not do this (role, own submission …)
     ├── Conflict            409  the state does not allow it (issue twice, void a draft …)
+    ├── TooLarge            413  a body, upload, field value, image or PDF past a configured limit
+    ├── TooManyRequests     429  too many requests or failed logins from one client or account
     ├── RenderFailed        500  a document anjuan generated did not render or convert (ours to fix)
     ├── IssueIncomplete     500  issuing stopped after the number was taken, for a reason nobody foresaw
     └── ServiceUnavailable  503  a dependency (LibreOffice, database) is missing or failing
@@ -40,6 +42,8 @@ __all__ = [
     "RenderFailed",
     "ServiceUnavailable",
     "StorageUnavailable",
+    "TooLarge",
+    "TooManyRequests",
     "Unauthenticated",
     "ValidationFailed",
 ]
@@ -63,6 +67,24 @@ class Forbidden(ArchiveError):
 
 class Conflict(ArchiveError):
     code = "conflict"
+
+
+class TooLarge(ArchiveError):  # 超出限制
+    """Past a configured size or work limit; ``details`` names the limit (``limit``, its setting,
+    and the value that was refused where known), so the caller knows what to shrink."""
+
+    code = "too_large"
+
+
+class TooManyRequests(ArchiveError):  # 请求过于频繁
+    """A client or an account must wait ``retry_after`` seconds (HTTP ``Retry-After``)."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message_zh: str, message_en: str, *, retry_after: int, **kw: Any) -> None:
+        super().__init__(message_zh, message_en, **kw)
+        self.retry_after = max(1, int(retry_after))
+        self.details.setdefault("retry_after", self.retry_after)
 
 
 class RenderFailed(ArchiveError):  # 文书生成失败
