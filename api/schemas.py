@@ -274,6 +274,15 @@ class UserCreate(_In):
     roles: Roles = Field(default_factory=list, description="system roles beyond the officer's own")
 
 
+class PasswordChange(_In):
+    old_password: str = Field(description="the current password")
+    new_password: str = Field(description="at least 8 characters; the user's other sessions end")
+
+
+class PasswordReset(_In):
+    new_password: str = Field(description="at least 8 characters; every session of the user ends")
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -17,28 +17,34 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import events
+from . import events, throttle
 from .access import Principal, RoleRule, RoleRules, principal_for, require, require_org
 from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
 from .kernel import Kernel
 from .models import ApiToken, Officer, Organisation, User
+from .throttle import ThrottlePolicy
 from .views import UserView
 
 __all__ = [
     "AccountService",
+    "BadLogin",
     "LoginResult",
     "Unauthenticated",
     "authenticate",
     "bootstrap_admin",
+    "change_password",
     "check_password",
     "create_user",
     "hash_password",
     "login",
     "logout",
     "principal_by_name",
+    "reset_password",
+    "revoke_tokens",
+    "set_active",
     "verify_password",
 ]
 
@@ -73,6 +79,12 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+def _password_error(password: str, field: str = "password") -> FieldError | None:
+    if len(password or "") < MIN_PASSWORD:
+        return FieldError(field, "密码", field, f"至少{MIN_PASSWORD}位", f"at least {MIN_PASSWORD} characters")
+    return None
+
+
 def _validate(username: str, password: str, roles: list[str], known: dict[str, RoleRule]) -> list[str]:
     errors: list[FieldError] = []
     if not _USERNAME.match(username or ""):
@@ -85,16 +97,8 @@ def _validate(username: str, password: str, roles: list[str], known: dict[str, R
                 "2–64 letters, digits or _ . @ -",
             )
         )
-    if len(password or "") < MIN_PASSWORD:
-        errors.append(
-            FieldError(
-                "password",
-                "密码",
-                "password",
-                f"至少{MIN_PASSWORD}位",
-                f"at least {MIN_PASSWORD} characters",
-            )
-        )
+    if (bad := _password_error(password)) is not None:
+        errors.append(bad)
     aliases = {rule.name: key for key, rule in known.items()}
     roles = [aliases.get(r, r) for r in roles]
     unknown = [r for r in roles if r not in known]
@@ -195,6 +199,114 @@ def create_user(
     return user
 
 
+def revoke_tokens(session: Session, user_id: int, *, keep: str | None = None) -> int:
+    """Revoke every live token of the user at once (but ``keep``, a token's SHA-256); how many."""
+    now = dt.datetime.now(dt.UTC)
+    query = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(ApiToken.token_sha256 != keep)
+    return int(session.execute(query.values(revoked_at=now)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _managed_user(session: Session, actor: Principal, user_id: int) -> User:
+    """A user the administrator may manage: in scope, else 404 as for anything out of scope (an
+    administrator of one county does not learn which users another has)."""
+    require(actor, "manage_users")
+    user = session.get(User, user_id)
+    if user is None or not (actor.everywhere or (user.org_id is not None and actor.sees_org(user.org_id))):
+        raise NotFound(
+            f"用户{user_id}不存在", f"user {user_id} not found", code="user_not_found", details={"id": user_id}
+        )
+    return user
+
+
+def change_password(
+    session: Session, *, actor: Principal, old_password: str, new_password: str, keep_token: str | None, log2_n: int
+) -> int:
+    """The user's own new password; the user's other sessions end (the one in use stays, so the
+    page or command that changed it keeps working). Returns how many sessions ended."""
+    if (bad := _password_error(new_password, "new_password")) is not None:
+        raise ValidationFailed([bad])
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.active:
+        raise Unauthenticated("用户已停用", "the user is deactivated", code="invalid_token")
+    if not verify_password(old_password, user.password_hash):
+        raise WrongOldPassword()
+    user.password_hash = hash_password(new_password, log2_n=log2_n)
+    ended = revoke_tokens(session, user.id, keep=_digest(keep_token) if keep_token else None)
+    events.record(
+        session, actor=actor.name, entity="user", entity_id=user.id, action="password_changed", sessions_ended=ended
+    )
+    return ended
+
+
+class WrongOldPassword(ValidationFailed):
+    """The current password given to change it is wrong (counts as a failed login)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            [FieldError("old_password", "原密码", "old_password", "原密码不正确", "the current password is wrong")],
+            code="wrong_password",
+        )
+
+
+def reset_password(session: Session, *, actor: Principal, user_id: int, new_password: str, log2_n: int) -> User:
+    """An administrator sets a new password for a user in scope; every session of that user ends
+    and the user's failed-login count is cleared."""
+    user = _managed_user(session, actor, user_id)
+    if (bad := _password_error(new_password)) is not None:
+        raise ValidationFailed([bad])
+    user.password_hash = hash_password(new_password, log2_n=log2_n)
+    ended = revoke_tokens(session, user.id)
+    throttle.clear(session, throttle.keys_for(user.username, None)[0])
+    events.record(
+        session,
+        actor=actor.name,
+        entity="user",
+        entity_id=user.id,
+        action="password_reset",
+        username=user.username,
+        sessions_ended=ended,
+    )
+    return user
+
+
+def set_active(session: Session, *, actor: Principal, user_id: int, active: bool) -> User:
+    """停用/启用 a user in scope. Deactivation ends every session of that user at once; nobody
+    deactivates themselves or the last active platform administrator (the archive would have no
+    one left who sees everything)."""
+    user = _managed_user(session, actor, user_id)
+    if not active:
+        if user.id == actor.user_id:
+            raise Conflict(
+                "不能停用自己的账号", "you cannot deactivate your own account", code="cannot_deactivate_self"
+            )
+        if user.org_id is None and "admin" in (user.roles or []) and user.active:
+            others = session.scalars(
+                select(User).where(User.org_id.is_(None), User.active.is_(True), User.id != user.id)
+            ).all()
+            if not any("admin" in (u.roles or []) for u in others):
+                raise Conflict(
+                    "不能停用最后一个系统管理员",
+                    "this is the last active platform administrator",
+                    code="last_platform_admin",
+                )
+    if user.active == active:
+        return user  # already so: nothing changes, nothing to log
+    user.active = active
+    ended = revoke_tokens(session, user.id) if not active else 0
+    events.record(
+        session,
+        actor=actor.name,
+        entity="user",
+        entity_id=user.id,
+        action="user_activated" if active else "user_deactivated",
+        username=user.username,
+        sessions_ended=ended,
+    )
+    return user
+
+
 @dataclass(frozen=True)
 class LoginResult:
     token: str
@@ -222,12 +334,28 @@ def login(
     return LoginResult(token=token, expires_at=now + ttl, principal=principal_for(session, user, roles))
 
 
+class BadLogin(Unauthenticated):
+    """A refused login. ``reason`` (unknown_user, wrong_password, inactive) is for the event log
+    only: the answer is the same for all three, so it does not reveal which names exist."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(*_BAD_LOGIN, code="bad_credentials")
+        self.reason = reason
+
+
 def _checked_user(session: Session, username: str, password: str, log2_n: int) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    # A name no user can have (the creation rule) is not looked up: it cannot match, and odd
+    # characters (NUL) never reach the database.
+    user = session.scalar(select(User).where(User.username == username)) if _USERNAME.match(username) else None
     # Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
     stored = user.password_hash if user is not None else _dummy_hash(log2_n)
-    if not verify_password(password, stored) or user is None or not user.active:
-        raise Unauthenticated(*_BAD_LOGIN, code="bad_credentials")
+    right = verify_password(password, stored)
+    if user is None:
+        raise BadLogin("unknown_user")
+    if not right:
+        raise BadLogin("wrong_password")
+    if not user.active:
+        raise BadLogin("inactive")
     return user
 
 
@@ -307,27 +435,112 @@ class AccountService:
                 UserView.of(u) for u in rows if actor.everywhere or (u.org_id is not None and actor.sees_org(u.org_id))
             ]
 
-    def login(self, *, username: str, password: str) -> LoginResult:
+    @property
+    def throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy.of(self.kernel.settings)
+
+    def login(self, *, username: str, password: str, address: str | None = None) -> LoginResult:
+        """A session token for a right password. ``address`` is the client's (None from the CLI):
+        failures count against the account and the address, and a key past its limit is refused
+        (429 ``login_throttled``) before the password is even hashed."""
         settings = self.kernel.settings
-        with self.kernel.db.write() as s:
-            return login(
-                s,
-                username=username,
-                password=password,
-                ttl=dt.timedelta(hours=settings.token_ttl_hours),
-                log2_n=settings.password_log2_n,
-                roles=self.kernel.rules.roles,
-            )
+        keys = self._throttle_gate(username, address)
+        try:
+            with self.kernel.db.write() as s:
+                result = login(
+                    s,
+                    username=username,
+                    password=password,
+                    ttl=dt.timedelta(hours=settings.token_ttl_hours),
+                    log2_n=settings.password_log2_n,
+                    roles=self.kernel.rules.roles,
+                )
+                throttle.clear(s, keys[0])  # a right password ends the account's count
+                return result
+        except BadLogin as exc:
+            self._failed(username, address, keys, exc.reason)
+            raise
 
     def check_password(self, *, username: str, password: str) -> Principal:
+        """The principal for a right password (one CLI command); throttled and logged as a login."""
+        keys = self._throttle_gate(username, None)
+        try:
+            with self.kernel.db.read() as s:
+                return check_password(
+                    s,
+                    username=username,
+                    password=password,
+                    log2_n=self.kernel.settings.password_log2_n,
+                    roles=self.kernel.rules.roles,
+                )
+        except BadLogin as exc:
+            self._failed(username, None, keys, exc.reason)
+            raise
+
+    def _throttle_gate(self, username: str, address: str | None) -> list[str]:
+        keys = throttle.keys_for(username, address)
+        now = dt.datetime.now(dt.UTC)
         with self.kernel.db.read() as s:
-            return check_password(
+            blocked = throttle.blocked_for(s, keys, now)
+        if blocked is not None:
+            self._failed(username, address, [], "throttled")  # logged, not counted: the wait does not grow
+            raise throttle.throttled(*blocked, self.throttle_policy)
+        return keys
+
+    def _failed(self, username: str, address: str | None, keys: list[str], reason: str) -> None:
+        """Count and log a failed login in a transaction of its own: the login's own transaction is
+        rolled back by the refusal. Never the password; the name as tried (printable, cut short)."""
+        now = dt.datetime.now(dt.UTC)
+        tried = "".join(c if c.isprintable() else "?" for c in username[:64])
+        with self.kernel.db.write() as s:
+            user_id = s.scalar(select(User.id).where(User.username == tried)) if _USERNAME.match(tried) else None
+            throttle.record_failure(s, keys, now, self.throttle_policy)
+            events.record(
                 s,
-                username=username,
-                password=password,
-                log2_n=self.kernel.settings.password_log2_n,
-                roles=self.kernel.rules.roles,
+                actor="anonymous",
+                entity="user",
+                entity_id=user_id or 0,
+                action="login_failed",
+                username=tried,
+                address=address,
+                reason=reason,
             )
+
+    def change_password(
+        self, *, actor: Principal, old_password: str, new_password: str, keep_token: str | None = None
+    ) -> int:
+        """The user's own password (old one required). Throttled like a login: the old-password
+        check must not become a way around the login limits for someone holding a session."""
+        keys = self._throttle_gate(actor.name, None)
+        try:
+            with self.kernel.db.write() as s:
+                return change_password(
+                    s,
+                    actor=actor,
+                    old_password=old_password,
+                    new_password=new_password,
+                    keep_token=keep_token,
+                    log2_n=self.kernel.settings.password_log2_n,
+                )
+        except WrongOldPassword:
+            self._failed(actor.name, None, keys, "wrong_old_password")
+            raise
+
+    def reset_password(self, *, actor: Principal, user_id: int, new_password: str) -> UserView:
+        with self.kernel.db.write() as s:
+            return UserView.of(
+                reset_password(
+                    s,
+                    actor=actor,
+                    user_id=user_id,
+                    new_password=new_password,
+                    log2_n=self.kernel.settings.password_log2_n,
+                )
+            )
+
+    def set_active(self, *, actor: Principal, user_id: int, active: bool) -> UserView:
+        with self.kernel.db.write() as s:
+            return UserView.of(set_active(s, actor=actor, user_id=user_id, active=active))
 
     def authenticate(self, token: str) -> Principal:
         with self.kernel.db.read() as s:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -80,10 +81,51 @@ class Settings(BaseSettings):
         15, ge=10, le=20, description="scrypt cost of new password hashes (2^n); stored hashes keep their own"
     )
     token_ttl_hours: float = Field(12.0, gt=0, description="lifetime of a login token")
+    login_throttle_after: int = Field(
+        5, ge=1, le=1000, description="failed logins of one account before it must wait (登录失败限制)"
+    )
+    login_throttle_after_address: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        description="failed logins from one client address (any account) before it must wait; higher than "
+        "per account because an office shares one address",
+    )
+    login_throttle_base_seconds: float = Field(
+        1.0, gt=0, description="the first wait after the limit; each further failure doubles it"
+    )
+    login_throttle_max_seconds: float = Field(900.0, gt=0, description="the longest wait (cap of the doubling)")
+    login_throttle_forget_minutes: float = Field(
+        60.0, gt=0, description="failures older than this (no failure since) are forgotten"
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; empty: the TCP peer is the client",
+    )
+    cookie_secure: Literal["auto", "true", "false"] = Field(
+        "auto",
+        description="the session cookie's Secure flag: auto = when the request came over https (behind a "
+        "trusted proxy: X-Forwarded-Proto: https)",
+    )
     index_workers: int = Field(2, ge=1, le=16, description="processes analysing text for a search-index rebuild")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError names the bad entry
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()
+        )
 
     @property
     def db_url(self) -> str:

@@ -42,6 +42,7 @@ __all__ = [
     "Event",
     "GuidanceOpinion",
     "IdempotencyKey",
+    "LoginThrottle",
     "NumberCounter",
     "Officer",
     "Organisation",
@@ -326,6 +327,19 @@ class ApiToken(Base):  # 登录令牌: only the SHA-256 of the bearer token is s
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):  # 登录失败计数: per account and per client address, shared by every process
+    """Failed logins of one key (``user:<name>`` or ``addr:<ip>``): past the limit, the key must wait
+    until ``blocked_until`` (doubling with each further failure). Kept in the database, not in a
+    process, because several server workers and the CLI log in against the same accounts."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ChangeRequest(Base):  # 更改/删除执法记录申请 (seed 003 第七条): approved, then carried out by an administrator

@@ -6,10 +6,27 @@ import os
 from typing import Annotated
 
 import typer
+from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
+from anjuan.archive.errors import NotFound
 from anjuan.archive.service import Archive
+from anjuan.archive.views import UserView
 
-from .common import JsonOpt, _acting, _archive, _out, _password, _Run, _session_file, app, user_app
+from .common import (
+    JsonOpt,
+    PasswordStdin,
+    _acting,
+    _archive,
+    _current_token,
+    _new_password,
+    _out,
+    _password,
+    _Run,
+    _session_file,
+    _stdin_passwords,
+    app,
+    user_app,
+)
 
 # -- top level ----------------------------------------------------------------------------------
 
@@ -42,10 +59,11 @@ def init(
 
 
 @app.command()
-def login(username: str, as_json: JsonOpt = False) -> None:
-    """登录 — check the password (ANJUAN_PASSWORD or prompt) and keep a session for later commands."""
+def login(username: str, password_stdin: PasswordStdin = False, as_json: JsonOpt = False) -> None:
+    """登录 — check the password (ANJUAN_PASSWORD, --password-stdin or a prompt) and keep a session."""
     with _Run(as_json), _archive() as archive:
-        result = archive.accounts.login(username=username, password=_password(f"{username} 的密码 password: "))
+        password = _stdin_passwords(1)[0] if password_stdin else _password(f"{username} 的密码 password: ")
+        result = archive.accounts.login(username=username, password=password)
         path = _session_file(archive.kernel.settings)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -121,3 +139,77 @@ def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             for u in users
         ]
         _out(rows, as_json, "\n".join(f"{r['id']:>4} {r['username']:<16} org={r['org_id']} {r['roles']}" for r in rows))
+
+
+@app.command("password")
+def change_password(ctx: typer.Context, password_stdin: PasswordStdin = False, as_json: JsonOpt = False) -> None:
+    """修改密码 — your own password: the current one, then the new one (prompts, or two lines with
+    --password-stdin). Your other sessions end; this command line's session stays."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(ctx, archive)
+        if password_stdin:
+            old, new = _stdin_passwords(2)
+        else:
+            old = _password(f"{actor.name} 的原密码 current password: ", env="ANJUAN_OLD_PASSWORD")
+            new = _new_password(f"{actor.name} 的新密码 new password: ")
+        ended = archive.accounts.change_password(
+            actor=actor, old_password=old, new_password=new, keep_token=_current_token(ctx, archive)
+        )
+        _out(
+            {"username": actor.name, "sessions_ended": ended},
+            as_json,
+            f"已修改密码 password changed for {actor.name}; 其他会话已失效 other sessions ended: {ended}",
+        )
+
+
+def _user(archive: Archive, actor: Principal, who: str) -> UserView:
+    """A user in the administrator's scope, by id or login name (out of scope: not found)."""
+    for user in archive.accounts.users(actor=actor):
+        if str(user.id) == who or user.username == who:
+            return user
+    raise NotFound(f"用户{who}不存在", f"user {who} not found", code="user_not_found", details={"user": who})
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="user id or login name")],
+    password_stdin: PasswordStdin = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """重置密码 — set a user's new password (ANJUAN_NEW_PASSWORD, --password-stdin or a prompt); every
+    session of that user ends."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(ctx, archive)
+        target = _user(archive, actor, user)
+        new = _stdin_passwords(1)[0] if password_stdin else _new_password(f"{target.username} 的新密码 new password: ")
+        archive.accounts.reset_password(actor=actor, user_id=target.id, new_password=new)
+        _out(
+            {"id": target.id, "username": target.username},
+            as_json,
+            f"已重置密码 password reset: {target.username}（其全部会话已失效 all sessions ended）",
+        )
+
+
+def _set_active(ctx: typer.Context, user: str, active: bool, as_json: bool) -> None:
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(ctx, archive)
+        view = archive.accounts.set_active(actor=actor, user_id=_user(archive, actor, user).id, active=active)
+        word = "已启用 activated" if active else "已停用 deactivated（全部会话已失效 all sessions ended）"
+        _out({"id": view.id, "username": view.username, "active": view.active}, as_json, f"{word}: {view.username}")
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    ctx: typer.Context, user: Annotated[str, typer.Argument(help="user id or login name")], as_json: JsonOpt = False
+) -> None:
+    """停用用户 — the user can no longer log in; every session of the user ends at once."""
+    _set_active(ctx, user, False, as_json)
+
+
+@user_app.command("activate")
+def user_activate(
+    ctx: typer.Context, user: Annotated[str, typer.Argument(help="user id or login name")], as_json: JsonOpt = False
+) -> None:
+    """启用用户 — a deactivated user may log in again."""
+    _set_active(ctx, user, True, as_json)

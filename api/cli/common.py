@@ -145,6 +145,42 @@ def _password(prompt: str, env: str = "ANJUAN_PASSWORD") -> str:
     return getpass.getpass(prompt)
 
 
+PasswordStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="read the password(s) from standard input, one a line (never argv)"),
+]
+
+
+def _stdin_passwords(count: int) -> list[str]:
+    """``count`` passwords, one a line, from standard input (a pipe or a file: for scripts)."""
+    lines = [sys.stdin.readline().rstrip("\r\n") for _ in range(count)]
+    if not all(lines):
+        raise Unauthenticated(
+            f"标准输入应有{count}行密码", f"standard input must hold {count} password line(s)", code="password_missing"
+        )
+    return lines
+
+
+def _new_password(prompt: str, env: str = "ANJUAN_NEW_PASSWORD") -> str:
+    """A new password from ``env`` or typed twice at a prompt (a typo would lock the user out)."""
+    if os.environ.get(env) or not sys.stdin.isatty():
+        return _password(prompt, env=env)
+    first = getpass.getpass(prompt)
+    if getpass.getpass("再次输入 again: ") != first:
+        raise ArchiveError("两次输入的密码不一致", "the two passwords differ", code="password_mismatch")
+    return first
+
+
+def _current_token(ctx: typer.Context, archive: Archive) -> str | None:
+    """The session token this command line acts with (None when it checked a password instead)."""
+    if token := os.environ.get("ANJUAN_TOKEN"):
+        return token
+    if _state(ctx).user:
+        return None
+    saved = _session_file(archive.kernel.settings)
+    return saved.read_text("ascii").strip() if saved.exists() else None
+
+
 def _acting(ctx: typer.Context, archive: Archive) -> Principal:
     """The user this command line acts as (resolved once, kept on Typer's context object)."""
     state = _state(ctx)
