@@ -14,6 +14,7 @@ from anjuan import __version__
 
 from . import errors, web
 from .routes import auth, casefiles, documents, registry, seals, search, stats
+from .security import SecurityHeaders
 
 __all__ = ["create_app"]
 
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     # The public check of a copy also answers at the top level (/verify), where outside users look first.
     app.add_api_route("/verify", seals.verify, methods=["POST"], tags=["seals"])
     web.install(app)  # the browser UI under /web (and / redirects there)
+    # Added last, so it wraps the others: error answers (LastResort's too) get the headers.
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, Any]:

@@ -21,7 +21,9 @@ def serve(
     from .app import create_app
 
     settings = Settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; whom to
+    # believe is ANJUAN_TRUSTED_PROXIES, read in one place (api/client.py).
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, proxy_headers=False)
 
 
 @app.command()

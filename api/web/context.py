@@ -238,7 +238,16 @@ def flash(response: Response, note: str) -> Response:
     return response
 
 
-_HEADINGS = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "未找到", 409: "无法完成", 422: "输入有误"}
+_HEADINGS = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权操作",
+    404: "未找到",
+    409: "无法完成",
+    413: "超出限制",
+    422: "输入有误",
+    429: "请求过于频繁",
+}
 
 
 def error_page(request: Request, exc: Any, status: int) -> Response:

@@ -37,8 +37,16 @@ def client(world: tuple[Archive, Bureau]) -> Iterator[TestClient]:
         yield client
 
 
+def login_post(client: TestClient, data: dict[str, str]) -> Any:
+    """Post the login form as a browser does: its double-submit CSRF token (cookie + hidden field)
+    comes from the login page first."""
+    match = re.search(r'name="csrf" value="(\w+)"', client.get("/web/login").text)
+    assert match
+    return client.post("/web/login", data={**data, "csrf": match.group(1)})
+
+
 def _login(client: TestClient, username: str) -> str:
-    r = client.post("/web/login", data={"username": username, "password": PASSWORD, "next": "/web/cases"})
+    r = login_post(client, {"username": username, "password": PASSWORD, "next": "/web/cases"})
     assert r.status_code == 303 and r.headers["location"] == "/web/cases"
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -56,7 +64,7 @@ def test_pages_need_a_login_and_come_back_after_it(client: TestClient, world: tu
     assert r.status_code == 303
     assert r.headers["location"] == "/web/login?next=/web/cases%3Fstatus%3Dopen"
     assert client.get("/").headers["location"] == "/web/"
-    bad = client.post("/web/login", data={"username": world[1].handler.name, "password": "wrong", "next": "/web/"})
+    bad = login_post(client, {"username": world[1].handler.name, "password": "wrong", "next": "/web/"})
     assert bad.status_code == 401 and "用户名或密码错误" in bad.text
     _login(client, world[1].handler.name)
     assert client.get("/web/cases").status_code == 200
@@ -64,7 +72,7 @@ def test_pages_need_a_login_and_come_back_after_it(client: TestClient, world: tu
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/web/", "/api/users", "javascript:x"])
 def test_login_never_redirects_off_the_site(client: TestClient, world: tuple[Archive, Bureau], target: str) -> None:
-    r = client.post("/web/login", data={"username": world[1].handler.name, "password": PASSWORD, "next": target})
+    r = login_post(client, {"username": world[1].handler.name, "password": PASSWORD, "next": target})
     assert r.status_code == 303 and r.headers["location"] == "/web/"
 
 

@@ -28,3 +28,15 @@ document.addEventListener("click", function (event) {
   document.querySelectorAll("a[data-page].on").forEach(function (a) { a.classList.remove("on"); });
   link.classList.add("on");
 });
+// A form that asks first (data-confirm): no inline onsubmit, which the page's CSP forbids.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+});
+// "返回上一页" goes back in the history (the link's own href is the fallback without one).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-back]");
+  if (!link || window.history.length < 2) return;
+  event.preventDefault();
+  window.history.back();
+});
