@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import NotFound, StorageUnavailable
+from .private import DIR_MODE, private_dir
 
 __all__ = ["BlobStore", "FileBlobStore", "MemoryBlobStore", "sha256_hex"]
 
@@ -39,8 +40,7 @@ class FileBlobStore:
     """Blobs under ``root/ab/cd/<sha256>`` (two fan-out levels keep directories small)."""
 
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(Path(root))  # 0700: the evidence is nobody else's to read
 
     def path(self, digest: str) -> Path:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
@@ -67,14 +67,14 @@ class FileBlobStore:
         return digest
 
     def _write(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)  # read-only: blobs are never rewritten
+            os.chmod(tmp, 0o400)  # read-only (blobs are never rewritten), and the owner's only
             # A concurrent writer may have stored the same content first: theirs stands.
             with contextlib.suppress(FileExistsError):
                 os.link(tmp, target)

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from anjuan.templates.convert import Converter, ConverterOptions, UnoPool
@@ -28,6 +29,7 @@ from .config import Settings
 from .db import Database
 from .errors import ServiceUnavailable
 from .health import Outage, Outages
+from .private import FILE_MODE, private_dir, private_file, tighten
 from .publishing import Publisher
 from .rules import Rules
 from .sealing import SealingService
@@ -52,8 +54,9 @@ class Kernel:
         clock: Clock | None = None,
     ) -> None:
         self.settings = settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         self.db = db or Database(settings.db_url)
+        self._private_database()
         # One tracker for every dependency: each outage is logged once and recorded in the event
         # log once, when it ends (while the database is down nothing can be written there).
         self.outages: Outages = self.db.outages
@@ -77,6 +80,19 @@ class Kernel:
         self._listeners: list[Callable[[], None]] = []
         if not settings.enforce_gates:
             log.warning("procedure gates are OFF (ANJUAN_ENFORCE_GATES=false): documents are issued in any order")
+
+    def _private_database(self) -> None:
+        """The SQLite file (and its journals, which SQLite creates with the file's mode) 0600."""
+        if not self.db.is_sqlite:
+            return
+        name = self.db.engine.url.database
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return
+        path = Path(name)
+        if path.parent.is_dir():
+            private_file(path)
+            for suffix in ("-wal", "-shm", "-journal"):
+                tighten(path.with_name(path.name + suffix), FILE_MODE)
 
     # -- the change hook -----------------------------------------------------------------------------
 

@@ -135,8 +135,12 @@ def index_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         status = archive.search.status(actor=_acting(ctx, archive))
         text = (
             f"records {status.records}  schema v{status.schema_version}  current {status.current}\n"
-            f"checkpoint {status.checkpoint} / last event {status.last_event}\n"
-            f"missing {status.missing_count}  stale {status.stale_count}"
+            + (
+                f"checkpoint {status.checkpoint} / last event {status.last_event}\n"
+                if status.last_event is not None
+                else "scope: your organisations' records\n"
+            )
+            + f"missing {status.missing_count}  stale {status.stale_count}"
         )
         _out(index_status_json(status), as_json, text)
 

@@ -28,11 +28,12 @@ from typing import Any
 from anjuan.indexing.api import IndexDoc, Progress, SearchBackend, SearchRequest, SearchResult, Visibility
 from anjuan.indexing.errors import IndexingError
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from .. import events
-from ..access import Principal, require
+from ..access import Principal, case_clause, document_clause, require
 from ..kernel import Kernel
-from ..models import Case, Event, case_officers
+from ..models import Attachment, Case, Document, Event, case_officers
 from .records import RecordBuilder
 from .views import IndexStatus
 
@@ -322,7 +323,7 @@ class SearchService:
     def status(self, *, actor: Principal) -> IndexStatus:
         """How the index compares with the archive: counts, checkpoint, records missing or stale.
         Catches up first, as a search does, so records still queued for the indexer are not
-        reported missing."""
+        reported missing. A caller with a limited scope sees the records of its scope only."""
         require(actor, "audit")
         self._catch_up_to_answer()
         backend = self.backend
@@ -330,19 +331,49 @@ class SearchService:
         with self.kernel.db.read() as s:
             expected = set(RecordBuilder(self.kernel, s).all_keys())
             last = self._last_seq(s)
+            scope = None if actor.everywhere else self._keys_in_scope(s, actor)
         present = backend.keys() if backend.current() else set()
+        records = stats.documents
+        if scope is not None:
+            # Every key the caller's organisations own, whatever its state; a stale key whose row
+            # is gone cannot be placed in any county and counts for the whole view only.
+            expected &= scope
+            present &= scope
+            records = len(present)
+        whole = scope is None
         return IndexStatus(
-            records=stats.documents,
+            records=records,
             schema_version=stats.schema_version,
             current=backend.current(),
-            location=stats.location,
-            checkpoint=int(backend.checkpoint() or 0),
-            last_event=last,
+            location=self._shown_location(stats.location),
+            checkpoint=int(backend.checkpoint() or 0) if whole else None,
+            last_event=last if whole else None,
             missing=tuple(sorted(expected - present)[:50]),
             missing_count=len(expected - present),
             stale=tuple(sorted(present - expected)[:50]),
             stale_count=len(present - expected),
+            scope="all" if whole else "orgs",
         )
+
+    @staticmethod
+    def _keys_in_scope(s: Session, actor: Principal) -> set[str]:
+        """The index keys of records in the caller's scope (any state: stale ones too)."""
+        cases = select(Case.id).where(case_clause(actor))
+        keys = {f"doc:{i}" for i in s.scalars(select(Document.id).where(document_clause(actor)))}
+        keys |= {f"att:{i}" for i in s.scalars(select(Attachment.id).where(Attachment.case_id.in_(cases)))}
+        keys |= {f"cf:{i}" for i in s.scalars(cases)}
+        return keys
+
+    def _shown_location(self, location: str) -> str:
+        """The index directory relative to the data directory: an answer names no absolute path
+        (it would tell an outsider the server's layout and user names)."""
+        path = Path(location)
+        if not path.is_absolute():
+            return location  # "memory", or already relative
+        try:
+            return str(path.resolve().relative_to(self.kernel.settings.data_dir.resolve()))
+        except ValueError:
+            return path.name  # outside the data directory: its own name only
 
     # -- searching -----------------------------------------------------------------------------
 
