@@ -67,7 +67,8 @@ class FileBlobStore:
         return digest
 
     def _write(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        for level in (target.parent.parent, target.parent):  # each fan-out level 0700 (mkdir's
+            level.mkdir(mode=DIR_MODE, exist_ok=True)  # mode= covers only the last of parents=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
