@@ -92,6 +92,7 @@ def test_a_user_changes_their_own_password_and_their_other_sessions_end(
     _no_password_in(changed + _events(archive, "login_failed"), PASSWORD, NEW_PASSWORD, "not it at all")
 
 
+@pytest.mark.both_databases
 def test_an_administrator_resets_and_deactivates_users_in_scope_only(
     client: TestClient, archive: Archive, bureau: Bureau
 ) -> None:
