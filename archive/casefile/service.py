@@ -493,23 +493,34 @@ class CaseFileService:
         findings of the copy they hold, never the archive's content. With an ``actor`` (the HTTP API),
         pages are compared only with documents that user may see: elsewhere a page comparison would
         tell them what another county's document says."""
-        from anjuan.templates.volume.attachments import pdf_pages
+        from anjuan.templates.volume.attachments import pdf_page_sizes
 
         from . import check_volume
 
-        # Every page is read, rendered and compared: bound the work by size and by pages first.
+        # Every page is read, rendered (one pixel per point) and compared: bound the work by size,
+        # by pages and by the area of the largest page first.
         settings = self.kernel.settings
         check_upload(settings, "casefile_check", len(pdf))
-        pages = pdf_pages(pdf)
-        if pages is not None:
+        sizes = pdf_page_sizes(pdf)
+        if sizes:
             check_limit(
                 settings,
                 "casefile_check_max_pages",
-                pages,
+                len(sizes),
                 code="too_many_pages",
                 what_zh="待核对卷宗的页数",
                 what_en="case-file page count",
                 unit="pages",
+            )
+            width, height = max(sizes, key=lambda wh: wh[0] * wh[1])
+            check_limit(
+                settings,
+                "image_max_pixels",
+                int(width * height),
+                code="page_too_large",
+                what_zh=f"待核对卷宗的页面尺寸（{width:.0f}×{height:.0f} 点）",
+                what_en=f"case-file page of {width:.0f}×{height:.0f} pt",
+                unit="pixels",
             )
         return check_volume(pdf, verify=self.kernel.verify, documents=self._archived_copy(actor))
 

@@ -15,7 +15,7 @@ __all__ = [
     "AttachmentError",
     "attachment_pdf",
     "image_dimensions",
-    "pdf_pages",
+    "pdf_page_sizes",
     "sniff_media_type",
 ]
 
@@ -72,11 +72,17 @@ def image_dimensions(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def pdf_pages(data: bytes) -> int | None:
-    """The page count of a PDF, read from its page tree without parsing any page; None if unreadable."""
+def pdf_page_sizes(data: bytes) -> list[tuple[float, float]] | None:
+    """Each page's (width, height) in points, read from the page tree without parsing any page's
+    content; None if the PDF cannot be read."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            return len(pdf.pages)
+            sizes = []
+            for page in pdf.pages:
+                x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+                unit = float(page.obj.get("/UserUnit", 1))
+                sizes.append((abs(x1 - x0) * unit, abs(y1 - y0) * unit))
+            return sizes
     except Exception:  # unreadable: the caller's own check reports it properly
         return None
 

@@ -239,11 +239,11 @@ def test_web_forms_get_the_same_limits_as_a_chinese_page(archive: Archive, burea
 # ── uploads ─────────────────────────────────────────────────────────────────────────────────────
 
 
-def _pdf(pages: int = 1, padding: int = 0) -> bytes:
+def _pdf(pages: int = 1, padding: int = 0, size: tuple[int, int] = (595, 842)) -> bytes:
     out = io.BytesIO()
     with pikepdf.new() as pdf:
         for _ in range(pages):
-            pdf.add_blank_page()
+            pdf.add_blank_page(page_size=size)
         if padding:
             pdf.Root.Padding = pdf.make_stream(b"\0" * padding)  # incompressible enough: saved uncompressed
         pdf.save(out, compress_streams=False)
@@ -357,3 +357,9 @@ def test_casefile_check_is_bounded_in_bytes_and_pages(archive: Archive, bureau: 
     with pytest.raises(TooLarge) as refused:  # the service refuses it too (the CLI's path)
         archive.casefiles.check(big)
     assert refused.value.code == "upload_too_large"
+    # one page of 200 × 200 inches: 207 megapixels once rendered for the ink checks
+    started = time.perf_counter()
+    response = _upload(client, "casefile_check", archive, bureau, _pdf(size=(14_400, 14_400)), "poster.pdf")
+    assert time.perf_counter() - started < 10
+    error = _refused(response, "page_too_large", "ANJUAN_IMAGE_MAX_PIXELS")
+    assert error["details"]["value"] == 14_400**2
