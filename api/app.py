@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from anjuan import __version__
 
 from . import errors, web
+from .limits import BodyLimit
 from .routes import auth, casefiles, documents, registry, seals, search, stats
 from .security import SecurityHeaders
 
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         lifespan=lifespan,
     )
     errors.install(app)
+    # outside the error machinery: an oversized body is refused before any of it is read
+    app.add_middleware(BodyLimit)
     app.include_router(auth.router, prefix="/api")
     app.include_router(registry.router, prefix="/api")
     app.include_router(documents.router, prefix="/api")

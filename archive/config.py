@@ -109,6 +109,40 @@ class Settings(BaseSettings):
         "trusted proxy: X-Forwarded-Proto: https)",
     )
     index_workers: int = Field(2, ge=1, le=16, description="processes analysing text for a search-index rebuild")
+    # -- size limits (issue 17): every refusal is a 413 naming its setting and the limit -----------
+    body_max_bytes: int = Field(
+        1 << 20,
+        ge=1024,
+        description="largest request body of a JSON API call or web form (bytes); uploads have their own",
+    )
+    upload_attachment_max_bytes: int = Field(
+        50 << 20, ge=1024, description="largest evidence attachment (photo or scanned PDF) uploaded, in bytes"
+    )
+    upload_seal_max_bytes: int = Field(5 << 20, ge=1024, description="largest seal image uploaded, in bytes")
+    upload_verify_max_bytes: int = Field(
+        50 << 20, ge=1024, description="largest PDF handed to the public /verify, in bytes"
+    )
+    casefile_check_max_bytes: int = Field(
+        100 << 20, ge=1024, description="largest case-file PDF handed to casefile check, in bytes"
+    )
+    casefile_check_max_pages: int = Field(
+        2000, ge=1, description="most pages of a case-file PDF handed to casefile check (each page is rendered)"
+    )
+    image_max_pixels: int = Field(
+        40_000_000,
+        ge=10_000,
+        description="most pixels (width × height) of an uploaded image, read from its header before decoding: "
+        "a phone photo is 12–50 MP; a decoded pixel costs 3–4 bytes",
+    )
+    field_line_max_chars: int = Field(2000, ge=10, description="longest value of a one-line document field")
+    field_text_max_chars: int = Field(
+        20_000, ge=10, description="longest value of a multi-line document field (longtext, a list item, a table cell)"
+    )
+    field_list_max_items: int = Field(500, ge=1, description="most items of a list or rows of a table field")
+    fields_total_max_chars: int = Field(
+        100_000, ge=100, description="most characters of all of a document's field values together"
+    )
+    search_query_max_chars: int = Field(200, ge=10, description="longest search query, in characters")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

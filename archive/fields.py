@@ -8,13 +8,110 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalogue.model import FieldSpec, FieldType, FormSpec
+from .config import Settings
 from .errors import FieldError, ValidationFailed
+from .limits import exceeded
 
-__all__ = ["parse_money", "typed_values", "validate_fields"]
+__all__ = ["DEFAULT_FIELD_LIMITS", "FieldLimits", "check_field_sizes", "parse_money", "typed_values", "validate_fields"]
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    """How large a document's field values may be (Settings ``field_*_max_*``). A value is rendered
+    into a DOCX and converted by LibreOffice: a 2 MB value held a converter for 2 × 60 s, so sizes
+    are refused before anything else looks at the values (413, naming the field and the setting)."""
+
+    line_chars: int = 2000  # a one-line text, a list item, any other scalar typed as text
+    text_chars: int = 20_000  # a multi-line text (longtext)
+    list_items: int = 500  # items of a list or multichoice, rows of a table
+    total_chars: int = 100_000  # all values of one document together (≈ 900 KB as a web form)
+
+    @classmethod
+    def of(cls, settings: Settings) -> FieldLimits:
+        return cls(
+            line_chars=settings.field_line_max_chars,
+            text_chars=settings.field_text_max_chars,
+            list_items=settings.field_list_max_items,
+            total_chars=settings.fields_total_max_chars,
+        )
+
+
+DEFAULT_FIELD_LIMITS = FieldLimits()
+_SETTING = {
+    "line_chars": "field_line_max_chars",
+    "text_chars": "field_text_max_chars",
+    "list_items": "field_list_max_items",
+    "total_chars": "fields_total_max_chars",
+}
+
+
+def _too_large(limits: FieldLimits, which: str, value: int, spec: FieldSpec | None, field_id: str) -> Exception:
+    label = spec.label if spec else field_id
+    if which == "list_items":
+        zh, en, code, unit = f"字段“{label}”的项数", f"field {field_id} item count", "field_too_many_items", "items"
+    elif which == "total_chars":
+        zh, en, code, unit = "文书各字段的总字数", "all field values together", "fields_too_large", "characters"
+    else:
+        zh, en, code, unit = f"字段“{label}”", f"field {field_id}", "field_too_long", "characters"
+    details: dict[str, Any] = {} if which == "total_chars" else {"field": field_id, "label": label}
+    return exceeded(
+        _SETTING[which], getattr(limits, which), value, code=code, what_zh=zh, what_en=en, unit=unit, **details
+    )
+
+
+def _chars(value: Any) -> int:
+    """Characters of every text inside a JSON value (iterative: nesting depth costs no stack)."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += sum(len(k) for k in item if isinstance(k, str))
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return total
+
+
+def _check_value(spec: FieldSpec, value: Any, limits: FieldLimits, field_id: str) -> None:
+    if isinstance(value, list | tuple):
+        if len(value) > limits.list_items:
+            raise _too_large(limits, "list_items", len(value), spec, field_id)
+        columns = {c.id: c for c in spec.columns}
+        for item in value:
+            if isinstance(item, dict):  # a table row: each cell by its column's kind
+                for key, cell in item.items():
+                    column = columns.get(key)
+                    _check_value(column or spec, cell, limits, f"{field_id}.{key}")
+            else:
+                _check_value(spec, item, limits, field_id)
+        return
+    if isinstance(value, str):
+        multi = spec.type == FieldType.longtext or (spec.type == FieldType.list and "\n" in value)
+        limit, which = (limits.text_chars, "text_chars") if multi else (limits.line_chars, "line_chars")
+        if len(value) > limit:
+            raise _too_large(limits, which, len(value), spec, field_id)
+        if spec.type == FieldType.list and value.count("\n") >= limits.list_items:
+            raise _too_large(limits, "list_items", value.count("\n") + 1, spec, field_id)
+
+
+def check_field_sizes(form: FormSpec, values: dict[str, Any], limits: FieldLimits = DEFAULT_FIELD_LIMITS) -> None:
+    """Refuse values past ``limits`` (:class:`~.errors.TooLarge`, 413): the whole document first,
+    then each field by its kind. Runs before coercion, so a huge value is never parsed or stored."""
+    total = _chars(values)
+    if total > limits.total_chars:
+        raise _too_large(limits, "total_chars", total, None, "")
+    known = {f.id: f for f in form.fields}
+    for key, value in values.items():
+        spec = known.get(key) or FieldSpec(id="x", label=str(key)[:50])  # unknown: refused as such later
+        _check_value(spec, value, limits, str(key)[:50])
+
 
 _TYPE_EN = {
     FieldType.date: "a date (YYYY-MM-DD)",
@@ -139,12 +236,16 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     raise AssertionError(f"unhandled field type {t}")  # the catalogue model admits no other type
 
 
-def validate_fields(form: FormSpec, values: dict[str, Any], *, require: bool = True) -> dict[str, Any]:
+def validate_fields(
+    form: FormSpec, values: dict[str, Any], *, require: bool = True, limits: FieldLimits = DEFAULT_FIELD_LIMITS
+) -> dict[str, Any]:
     """Check ``values`` against ``form``'s fields; return the cleaned JSON-ready values.
 
     With ``require`` False (saving a draft) missing required fields are allowed; unknown fields and
-    malformed values are always refused. All problems are reported at once.
+    malformed values are always refused. All problems are reported at once — after the sizes
+    (:func:`check_field_sizes`), which are refused on their own before anything else.
     """
+    check_field_sizes(form, values, limits)
     errors: list[FieldError] = []
     clean: dict[str, Any] = {}
     known = {f.id: f for f in form.fields}

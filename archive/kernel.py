@@ -43,6 +43,14 @@ __all__ = ["Kernel"]
 log = logging.getLogger("anjuan.archive")
 
 
+def _image_pixel_limit(pixels: int) -> None:
+    """Pillow's decompression-bomb limit follows the setting (uploads are checked against it from
+    their headers first; this is the backstop for every other decode, which Pillow refuses at 2×)."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = pixels
+
+
 class Kernel:
     def __init__(
         self,
@@ -55,6 +63,7 @@ class Kernel:
     ) -> None:
         self.settings = settings
         private_dir(settings.data_dir)
+        _image_pixel_limit(settings.image_max_pixels)
         self.db = db or Database(settings.db_url)
         self._private_database()
         # One tracker for every dependency: each outage is logged once and recorded in the event

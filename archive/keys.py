@@ -13,6 +13,7 @@ from . import events, registry
 from .access import Principal, require, require_org
 from .errors import ArchiveError, FieldError, ValidationFailed
 from .kernel import Kernel
+from .limits import check_image_pixels, check_upload
 from .views import KeyInfo, KeyStoreSummary, Verification
 
 __all__ = ["KeyService"]
@@ -165,6 +166,8 @@ class KeyService:
 
     def upload_seal_image(self, *, actor: Principal, org_id: int, role: str, data: bytes) -> str:
         require(actor, "manage_keys")
+        check_upload(self.kernel.settings, "seal", len(data))
+        check_image_pixels(self.kernel.settings, data)
         with self.kernel.db.write() as s:
             require_org(s, actor, org_id)
             return self.kernel.sealing.upload_seal_image(

@@ -6,6 +6,8 @@
   latency p50/p95/max and docs/s with several concurrent issuers; the naive baseline indexes in the
   request (the slowest request then waits for everyone's indexing).
 - search: Whoosh backend vs SQLite FTS5 + jieba on the same generated corpus (bench/bench_search.py).
+- search analysis of pathological input (one long word, digit runs, brackets, highlighting): cost
+  per 1,000 characters at 1–64 k, the naive analyser as the baseline (bench/bench_analysis.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from anjuan.archive.demo import load_scenario
 from anjuan.archive.documents.context import build_context
 from anjuan.archive.service import Archive
 
-from . import bench_casefile, bench_convert, bench_package, bench_search, bench_signing
+from . import bench_analysis, bench_casefile, bench_convert, bench_package, bench_search, bench_signing
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -184,6 +186,7 @@ def main() -> None:
     vol = bench_casefile.run(args.volume_docs)
     pkg = bench_package.run()
     search = bench_search.run(200_000 if args.search_large else args.search_docs)
+    analysis = bench_analysis.run()
     rows = [
         ("render DOCX (template, cached)", f"{e2e['render_ms']:.1f} ms/doc", ""),
         (
@@ -225,6 +228,7 @@ def main() -> None:
         ),
     ]
     rows += bench_search.rows(search)
+    rows += bench_analysis.rows(analysis)
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'cost':<26} throughput")
     print("-" * (width + 50))

@@ -13,6 +13,12 @@ Three views of one text, each with its own job:
 
 Folding (:func:`fold`) keeps the text's length, so offsets found in folded text are offsets in the
 original, which is what highlighting needs.
+
+Every step is linear in the text's length, whatever the text (issue 17: one 10,000-letter word used
+to take minutes, inside the index lock when it came in an attachment). jieba sees at most
+:data:`CHUNK_CHARS` characters at once, a word longer than :data:`MAX_WORD_CHARS` is not a word
+(hex dumps, base64, a held-down key: the bigram view still matches every substring of it), and the
+search-mode parts of a word are only looked up up to the dictionary's longest word.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from functools import cache
 from importlib import resources
 
 __all__ = [
+    "CHUNK_CHARS",
+    "MAX_WORD_CHARS",
     "Analyzer",
     "bigrams",
     "fold",
@@ -107,6 +115,31 @@ def looks_like_number(query: str) -> bool:
 
 _CLAUSE = re.compile(r"[^，。；：！？、,.;:!?\n\r\t （）()《》“”\"'\[\]【】〔〕]+")
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff]")
+
+#: the longest word kept for ranking; the longest real term (a credit code, a 档号, a dictionary
+#: word such as 特种作业人员安全技术培训考核管理规定) is 18–25 characters
+MAX_WORD_CHARS = 32
+#: jieba cuts at most this many characters at once. A clause is rarely longer than a sentence;
+#: a longer unbroken run is cut into pieces so that the per-clause memo stays small and no
+#: single jieba call grows with the input.
+CHUNK_CHARS = 256
+# A run of Latin letters and digits too long to be a word. One character class and a counted
+# repeat: the regex engine scans it once, there is nothing to backtrack into.
+_LONG_RUN = re.compile(rf"[0-9a-z]{{{MAX_WORD_CHARS + 1},}}")
+
+
+def _pieces(clause: str) -> Iterator[str]:
+    """A clause as jieba should see it: unchanged when short (the common case, so the tokens are
+    exactly jieba's); otherwise without its over-long Latin runs (they make no word: jieba keeps a
+    Latin run whole, so removing it changes nothing around it) and cut every CHUNK_CHARS characters."""
+    if len(clause) <= CHUNK_CHARS:
+        yield clause
+        return
+    for part in _LONG_RUN.split(clause):
+        for start in range(0, len(part), CHUNK_CHARS):
+            yield part[start : start + CHUNK_CHARS]
+
+
 _jieba_lock = threading.Lock()
 _SHARED: dict[tuple[str, ...], Analyzer] = {}
 
@@ -132,6 +165,7 @@ class Analyzer:
         self._extra = tuple(sorted({w.strip() for w in extra_words if w and w.strip()}))
         self._memo: dict[str, tuple[str, ...]] = {}
         self._memo_size = memo_size
+        self._longest = 0  # the dictionary's longest word: no longer part can be in it
         self._ready = False
         self.hits = 0
         self.misses = 0
@@ -158,6 +192,7 @@ class Analyzer:
                     self._jieba.add_word(fold(word), int(freq) if freq.strip().isdigit() else 2000)
             for word in self._extra:
                 self._jieba.add_word(fold(word), 2000)
+            self._longest = max((len(w) for w, f in self._jieba.FREQ.items() if f), default=1)
             self._ready = True
 
     def clause_words(self, clause: str) -> tuple[str, ...]:
@@ -170,19 +205,21 @@ class Analyzer:
         self.misses += 1
         # Search mode: a long dictionary word also yields its parts (有限空间作业 → 有限空间, 作业),
         # so a query for the part ranks the documents that only contain the whole.
-        words = tuple(w for w in self._search_mode(clause) if len(w) > 1 and _WORDISH.search(w))
+        words = tuple(w for w in self._search_mode(clause) if 1 < len(w) <= MAX_WORD_CHARS and _WORDISH.search(w))
         if len(self._memo) >= self._memo_size:
             self._memo.clear()  # crude but bounded; the boilerplate comes straight back
         self._memo[clause] = words
         return words
 
     def _search_mode(self, clause: str) -> Iterator[str]:
-        # jieba's own cut_for_search only looks at 2- and 3-character parts
+        # jieba's own cut_for_search only looks at 2- and 3-character parts. Parts longer than the
+        # dictionary's longest word cannot be in it: bounding the size keeps this linear in the
+        # word's length (all parts of an n-letter word are n²/2 strings of up to n characters).
         freq = self._jieba.FREQ
         for word in self._jieba.cut(clause, HMM=True):
             n = len(word)
             if n > 2:
-                for size in range(2, n):
+                for size in range(2, min(n, self._longest + 1)):
                     for i in range(n - size + 1):
                         part = word[i : i + size]
                         if freq.get(part):
@@ -194,7 +231,8 @@ class Analyzer:
         dropped: the bigram view covers those)."""
         out: list[str] = []
         for clause in _CLAUSE.findall(fold(text)):
-            out.extend(self.clause_words(clause))
+            for piece in _pieces(clause):
+                out.extend(self.clause_words(piece))
         return out
 
     def word_counts(self, text: str) -> Counter[str]:

@@ -14,7 +14,9 @@ Syntax (whitespace separates terms; terms are ANDed unless joined by OR)::
     amount:10000..50000              a penalty amount range in yuan
     应急罚〔2023〕12号                a number (文号, 信用代码, 案号, 档号): matched exactly
 
-Bad syntax raises :class:`QuerySyntaxError` with the position, never a backend error.
+Bad syntax raises :class:`QuerySyntaxError` with the position, never a backend error; so does
+nesting deeper than :data:`MAX_DEPTH` (parentheses, NOT and -), which would otherwise exhaust the
+interpreter's stack.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .analysis import looks_like_number
 
 __all__ = [
     "FIELDS",
+    "MAX_DEPTH",
     "And",
     "Match",
     "Node",
@@ -188,10 +191,24 @@ def _lex(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
+#: parentheses, NOT and - nested deeper than this are refused (nobody types more than a few)
+MAX_DEPTH = 32
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str, int]]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
+
+    def _deeper(self, at: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"查询嵌套过深（括号或 NOT 超过 {MAX_DEPTH} 层）",
+                f"query nested deeper than {MAX_DEPTH} levels (parentheses or NOT)",
+                at,
+            )
 
     def _peek(self) -> str | None:
         return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
@@ -214,14 +231,20 @@ class _Parser:
     def unary(self) -> Node:
         kind = self._peek()
         if kind == "NOT":
+            self._deeper(self.tokens[self.pos][2])
             self.pos += 1
-            return Not(self.unary())
+            node: Node = Not(self.unary())
+            self.depth -= 1
+            return node
         word = self.tokens[self.pos][1] if kind == "word" else ""
         # -烟花 excludes; -18℃ and -2 (a number, a suffix) are text
         if word.startswith("-") and len(word) > 1 and not word[1].isdigit():
             _, value, at = self.tokens[self.pos]
+            self._deeper(at)
             self.tokens[self.pos] = ("word", value[1:], at + 1)
-            return Not(self.unary())
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
@@ -231,10 +254,12 @@ class _Parser:
         kind, value, at = self.tokens[self.pos]
         self.pos += 1
         if kind == "(":
+            self._deeper(at)
             node = self.expr()
             if self._peek() != ")":
                 raise QuerySyntaxError("括号没有闭合", "unclosed parenthesis", at)
             self.pos += 1
+            self.depth -= 1
             return node
         if kind == "phrase":
             if not value.strip():

@@ -1183,16 +1183,36 @@ def _facets(view: _View, hits: int) -> dict[str, dict[str, int]]:
 
 def _snippet(text: str, literals: Sequence[str], width: int = 120) -> str:
     """The part of ``text`` around the first match, escaped, with every match in <mark>.
-    Matching ignores width, case and whitespace, as the search did."""
+    Matching ignores width, case and whitespace, as the search did.
+
+    Matches are found with ``str.find`` in the squeezed text and mapped back to the original's
+    offsets, and only inside the window shown: a regex with ``\\s*`` between the characters cost
+    time proportional to the text × the literal (seconds on a long repetitive attachment text)."""
     if not text:
         return ""
     folded = fold(text)
+    runs = [m.span() for m in _NON_SPACE.finditer(folded)]  # squeezed text = these runs, joined
+    squeezed = "".join(folded[s:e] for s, e in runs)
+    starts = list(itertools.accumulate((e - s for s, e in runs[:-1]), initial=0))
+
+    def original(p: int) -> int:  # squeezed offset → offset in ``text``
+        r = bisect_right(starts, p) - 1
+        return runs[r][0] + p - starts[r]
+
+    lits = [lit for lit in sorted(set(literals), key=len, reverse=True) if lit]
+    firsts = {lit: at for lit in lits if (at := squeezed.find(lit)) >= 0}
+    if not firsts:
+        return html.escape(_clip(text, 0, width))
+    start = max(0, original(min(firsts.values())) - width // 4)
+    end = min(len(text), start + width)
     spans: list[tuple[int, int]] = []
-    for lit in sorted(set(literals), key=len, reverse=True):
-        if not lit:
-            continue
-        pattern = re.compile(r"\s*".join(re.escape(c) for c in lit))
-        spans.extend(m.span() for m in pattern.finditer(folded))
+    for lit, at in firsts.items():  # from each literal's first match to the end of the window
+        while at >= 0:
+            s, e = original(at), original(at + len(lit) - 1) + 1
+            if s >= end:
+                break
+            spans.append((s, e))
+            at = squeezed.find(lit, at + len(lit))
     if not spans:
         return html.escape(_clip(text, 0, width))
     spans.sort()
@@ -1220,6 +1240,9 @@ def _snippet(text: str, literals: Sequence[str], width: int = 120) -> str:
     if end < len(text):
         parts.append("…")
     return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+_NON_SPACE = re.compile(r"\S+")
 
 
 def _clip(text: str, start: int, width: int) -> str:

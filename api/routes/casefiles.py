@@ -11,14 +11,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..deps import Actor, ArchiveDep
+from ..limits import read_upload
 from ..schemas import CaseRead, attachment_json, case_read, casefile_json, guidance_json, review_json
-from .seals import read_upload
 
 __all__ = ["router"]
 
 router = APIRouter()
-
-_MAX_ATTACHMENT = 50 * 1024 * 1024
 
 
 @router.post("/cases/{case_id}/attachments", status_code=201, tags=["casefiles"])
@@ -33,7 +31,7 @@ async def add_attachment(
     responsible: str = Form(""),
 ) -> dict[str, Any]:
     """证据材料: a JPEG/PNG photo (one A4 page in the volume) or a scanned PDF."""
-    data = await read_upload(file, _MAX_ATTACHMENT)
+    data = await read_upload(file, archive.kernel.settings, "attachment")
     row = await run_in_threadpool(
         lambda: archive.casefiles.add_attachment(
             actor=actor,
@@ -124,7 +122,7 @@ async def check_casefile(file: UploadFile, archive: ArchiveDep, actor: Actor) ->
     present, 目录 entries against the pages and their stamps, whited-out or over-printed stamps, the
     seals (this archive's trust roots), and each page against the archive's copy of its document
     where the caller may see that document."""
-    data = await read_upload(file, 200 * 1024 * 1024)
+    data = await read_upload(file, archive.kernel.settings, "casefile_check")
     return (await run_in_threadpool(lambda: archive.casefiles.check(data, actor=actor))).to_dict()
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from anjuan.archive.errors import ArchiveError, FieldError, ValidationFailed
+from anjuan.archive.limits import upload_limit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -169,7 +170,8 @@ def add_attachment(case_id: int, web: Viewer, form: Posted) -> Response:
     upload = form.get("file")
     if not hasattr(upload, "read"):
         raise ValidationFailed([FieldError("file", "文件", "file", "请选择要上传的文件", "choose a file to upload")])
-    data = upload.file.read()  # type: ignore[union-attr]  # a sync handler: read the spooled file
+    # a sync handler: read the spooled file, at most one byte past the limit (the service refuses it)
+    data = upload.file.read(upload_limit(web.archive.kernel.settings, "attachment") + 1)  # type: ignore[union-attr]
     try:
         date = dt.date.fromisoformat(str(form.get("date", ""))) if form.get("date") else None
     except ValueError:

@@ -20,6 +20,7 @@ from .. import events
 from ..access import Principal, case_clause, document_clause, require, require_case, require_document
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ValidationFailed
 from ..kernel import Kernel
+from ..limits import check_image_pixels, check_limit, check_upload
 from ..models import Attachment, Case, CaseFile, Document
 from ..numbering import next_value
 from ..sealing import SealPlan
@@ -206,13 +207,15 @@ class CaseFileService:
             errors.append(FieldError("title", "材料名称", "title", "必填", "is required"))
         if errors:
             raise ValidationFailed(errors)
+        check_upload(self.kernel.settings, "attachment", len(data))
         with self.kernel.db.read() as s:
             require_case(s, actor, case_id)
         self.guard(actor, "add_attachment", case_id=case_id)
+        check_image_pixels(self.kernel.settings, data)
         try:
             from anjuan.templates.volume.attachments import attachment_pdf  # Pillow, pikepdf: on use
 
-            media_type, pdf, pages = attachment_pdf(data)
+            media_type, pdf, pages = attachment_pdf(data, max_pixels=self.kernel.settings.image_max_pixels)
         except TemplateError as exc:
             raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
         original = self.kernel.blobs.put(data)
@@ -490,8 +493,35 @@ class CaseFileService:
         findings of the copy they hold, never the archive's content. With an ``actor`` (the HTTP API),
         pages are compared only with documents that user may see: elsewhere a page comparison would
         tell them what another county's document says."""
+        from anjuan.templates.volume.attachments import pdf_page_sizes
+
         from . import check_volume
 
+        # Every page is read, rendered (one pixel per point) and compared: bound the work by size,
+        # by pages and by the area of the largest page first.
+        settings = self.kernel.settings
+        check_upload(settings, "casefile_check", len(pdf))
+        sizes = pdf_page_sizes(pdf)
+        if sizes:
+            check_limit(
+                settings,
+                "casefile_check_max_pages",
+                len(sizes),
+                code="too_many_pages",
+                what_zh="待核对卷宗的页数",
+                what_en="case-file page count",
+                unit="pages",
+            )
+            width, height = max(sizes, key=lambda wh: wh[0] * wh[1])
+            check_limit(
+                settings,
+                "image_max_pixels",
+                int(width * height),
+                code="page_too_large",
+                what_zh=f"待核对卷宗的页面尺寸（{width:.0f}×{height:.0f} 点）",
+                what_en=f"case-file page of {width:.0f}×{height:.0f} pt",
+                unit="pixels",
+            )
         return check_volume(pdf, verify=self.kernel.verify, documents=self._archived_copy(actor))
 
     def _archived_copy(self, actor: Principal | None) -> Callable[[Any], bytes | None]:

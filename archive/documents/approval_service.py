@@ -8,6 +8,7 @@ from ..access import Principal, document_clause, org_subtree, require, require_d
 from ..casefile.service import CaseFileService
 from ..catalogue import resolve_form
 from ..errors import Forbidden
+from ..fields import FieldLimits
 from ..kernel import Kernel
 from ..models import Approval, Document, Officer
 from ..views import ApprovalDecisionView, ApprovalState, DocumentView, InboxItem
@@ -48,7 +49,9 @@ class ApprovalService:
                     actor=actor.name,
                     doc=doc,
                     officer_id=officer_id,
-                    check_complete=lambda d: lifecycle.validate_for_issue(s, catalogue=self.rules.catalogue, doc=d),
+                    check_complete=lambda d: lifecycle.validate_for_issue(
+                        s, catalogue=self.rules.catalogue, doc=d, limits=FieldLimits.of(self.kernel.settings)
+                    ),
                 )
             )
 

@@ -10,6 +10,7 @@ from .. import events
 from ..access import Principal, document_clause, require, require_document
 from ..casefile.service import CaseFileService
 from ..errors import NotFound
+from ..fields import FieldLimits
 from ..kernel import Kernel
 from ..models import ChangeRequest, Document
 from ..views import ChangeRequestView, DocumentView
@@ -52,6 +53,7 @@ class ChangeService:
                 reason=reason,
                 changes=changes,
                 rules=self.rules.changes,
+                limits=FieldLimits.of(self.kernel.settings),
             )
             return change_requests.request_view(request, self.rules.changes)
 

@@ -23,7 +23,7 @@ from ..access import Principal
 from ..catalogue import Catalogue, resolve_form
 from ..datafile import read_yaml
 from ..errors import ArchiveError, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from ..fields import validate_fields
+from ..fields import DEFAULT_FIELD_LIMITS, FieldLimits, validate_fields
 from ..models import ChangeRequest, Document, Organisation
 from ..views import ChangeRequestView
 from .lifecycle import IssueStep, validate_for_issue, void_document
@@ -134,6 +134,7 @@ def request_change(
     reason: str,
     changes: dict[str, Any] | None = None,
     rules: ChangeRules | None = None,
+    limits: FieldLimits = DEFAULT_FIELD_LIMITS,
 ) -> ChangeRequest:
     """申请: a handler may ask about their own records, a supervisor about any in their scope."""
     rule = _rule(kind, rules)
@@ -170,7 +171,7 @@ def request_change(
         if not changes:
             raise ValidationFailed([FieldError("changes", "更改内容", "changes", "必填", "is required")])
         form = resolve_form(catalogue, doc.form_id)
-        merged = validate_fields(form, {**doc.fields, **changes}, require=True)
+        merged = validate_fields(form, {**doc.fields, **changes}, require=True, limits=limits)
         clean = {k: merged[k] for k in changes if k in merged}
         if all(doc.fields.get(k) == v for k, v in clean.items()):
             raise ValidationFailed([FieldError("changes", "更改内容", "changes", "与原文书相同", "changes nothing")])

@@ -28,7 +28,7 @@ from ..catalogue import Catalogue, FormSpec, resolve_form
 from ..catalogue.model import CaseKind, Procedure
 from ..clock import today as beijing_today
 from ..errors import Conflict, FieldError, NotFound, ValidationFailed
-from ..fields import validate_fields
+from ..fields import DEFAULT_FIELD_LIMITS, FieldLimits, validate_fields
 from ..identifiers import distinct_ids
 from ..models import Case, Document, DocumentRevision, Officer
 from ..numbering import NumberingProfile, format_number, next_value
@@ -143,6 +143,7 @@ def create_draft(
     doc_date: dt.date | None = None,
     complete: bool = False,
     today: dt.date | None = None,
+    limits: FieldLimits = DEFAULT_FIELD_LIMITS,
 ) -> Document:
     """Save a draft; with ``complete`` (issuing at once) missing required fields are errors too.
     ``today`` is the kernel's date (the system's Beijing date if not given)."""
@@ -150,7 +151,7 @@ def create_draft(
     form = resolve_form(catalogue, form_key)
     case = get_case(session, case_id)
     _check_form_fits_case(form, case)
-    clean = validate_fields(form, fields, require=complete)
+    clean = validate_fields(form, fields, require=complete, limits=limits)
     officers = _resolve_officers(session, case, officer_ids)
     parent = _check_parent(session, case, parent_id) if parent_id is not None else None
     doc = Document(
@@ -201,6 +202,7 @@ def update_draft(
     officer_ids: list[int] | None = None,
     doc_date: dt.date | None = None,
     today: dt.date | None = None,
+    limits: FieldLimits = DEFAULT_FIELD_LIMITS,
 ) -> Document:
     check_not_future(doc_date, today or beijing_today())
     doc = get_document(session, doc_id)
@@ -214,7 +216,7 @@ def update_draft(
     form = resolve_form(catalogue, doc.form_id)
     changes: dict[str, Any] = {}
     if fields is not None:
-        doc.fields = validate_fields(form, {**doc.fields, **fields}, require=False)
+        doc.fields = validate_fields(form, {**doc.fields, **fields}, require=False, limits=limits)
         changes["fields"] = fields
     if officer_ids is not None:
         doc.officers = _resolve_officers(session, doc.case, officer_ids)
@@ -277,10 +279,12 @@ class IssueStep:
     number: str
 
 
-def validate_for_issue(session: Session, *, catalogue: Catalogue, doc: Document) -> FormSpec:
+def validate_for_issue(
+    session: Session, *, catalogue: Catalogue, doc: Document, limits: FieldLimits = DEFAULT_FIELD_LIMITS
+) -> FormSpec:
     form = resolve_form(catalogue, doc.form_id)
     _check_form_fits_case(form, doc.case)
-    validate_fields(form, doc.fields, require=True)
+    validate_fields(form, doc.fields, require=True, limits=limits)  # sizes too: checked before rendering
     certified = [o for o in doc.officers if o.cert_no]
     if len(certified) < form.min_officers:
         raise ValidationFailed(
@@ -326,6 +330,7 @@ def reserve_number(
     approval_rules: ApprovalRules | None = None,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    limits: FieldLimits = DEFAULT_FIELD_LIMITS,
 ) -> IssueStep:
     """Step 1: validate and check the procedure, then give the draft its 文号 (reused if it has one).
     A draft without a date is dated ``today`` (the kernel's clock; the system's Beijing date if not given)."""
@@ -337,7 +342,7 @@ def reserve_number(
             code="not_a_draft",
             details={"status": doc.status},
         )
-    form = validate_for_issue(session, catalogue=catalogue, doc=doc)
+    form = validate_for_issue(session, catalogue=catalogue, doc=doc, limits=limits)
     if form.approval:
         step = pending_step(session, doc, form) if doc.status == "submitted" else form.approval[0].value
         if doc.status != "submitted" or step is not None:

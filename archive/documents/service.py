@@ -24,6 +24,7 @@ from ..access import Principal, document_clause, require, require_case, require_
 from ..casefile.service import CaseFileService
 from ..catalogue import resolve_form
 from ..errors import Conflict, FieldError, IssueIncomplete, ValidationFailed
+from ..fields import FieldLimits
 from ..kernel import Kernel
 from ..models import Document
 from ..publishing import translate_template_error
@@ -45,6 +46,10 @@ class DocumentService:
         self.kernel = kernel
         self.rules = kernel.rules
         self.casefiles = casefiles
+
+    @property
+    def _field_limits(self) -> FieldLimits:
+        return FieldLimits.of(self.kernel.settings)
 
     def _counter_start(self, counter: str) -> int:
         spec = next((c for c in self.rules.catalogue.counters if c.id == counter), None)
@@ -81,6 +86,7 @@ class DocumentService:
                     parent_id=parent_id,
                     doc_date=doc_date,
                     today=self.kernel.clock.today(),
+                    limits=self._field_limits,
                 )
             )
 
@@ -96,6 +102,7 @@ class DocumentService:
                     actor=actor.name,
                     doc_id=doc_id,
                     today=self.kernel.clock.today(),
+                    limits=self._field_limits,
                     **changes,
                 )
             )
@@ -132,6 +139,7 @@ class DocumentService:
                 actor=actor.name,
                 complete=True,
                 today=self.kernel.clock.today(),
+                limits=self._field_limits,
                 **request,
             )
             return self._reserve(s, actor.name, draft.id)
@@ -222,6 +230,7 @@ class DocumentService:
             approval_rules=self.rules.approvals,
             today=self.kernel.clock.today(),
             now=self.kernel.clock.now(),
+            limits=self._field_limits,
         )
 
     def publish(self, actor: str, step: lifecycle.IssueStep) -> DocumentView:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..access import Principal, case_clause, document_clause, require
 from ..kernel import Kernel
+from ..limits import check_limit
 from ..models import Attachment, Case, Document, Event, case_officers
 from .records import RecordBuilder
 from .views import IndexStatus
@@ -393,6 +394,19 @@ class SearchService:
             return Visibility(case_ids=frozenset(cases), creators=frozenset({actor.name}))
 
     def search(self, *, actor: Principal, request: SearchRequest) -> SearchResult:
+        # Checked before anything is analysed: analysis and highlighting are linear, but a query
+        # longer than anyone types only buys work (413 query_too_long, naming the setting).
+        for name, text in (("query", request.query), ("party", request.party), ("handler", request.handler)):
+            check_limit(
+                self.kernel.settings,
+                "search_query_max_chars",
+                len(text),
+                code="query_too_long",
+                what_zh="查询语句" if name == "query" else "查询条件",
+                what_en="search query" if name == "query" else f"search filter {name}",
+                unit="characters",
+                field=name,
+            )
         self._catch_up_to_answer()
         return self.backend.search(dataclasses.replace(request, visibility=self.visibility(actor)))
 

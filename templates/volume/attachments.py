@@ -10,11 +10,21 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import TemplateError
 
-__all__ = ["AttachmentError", "attachment_pdf", "sniff_media_type"]
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "AttachmentError",
+    "attachment_pdf",
+    "image_dimensions",
+    "pdf_page_sizes",
+    "sniff_media_type",
+]
 
 _A4_PX = (1240, 1754)  # A4 at 150 dpi
 _MARGIN_PX = 118  # 20 mm
-Image.MAX_IMAGE_PIXELS = 80_000_000  # a phone photo is ~12–50 MP; refuse decompression bombs
+#: a phone photo is ~12–50 MP. An image's header is checked against the limit before decoding
+#: (:func:`image_dimensions`); the archive sets Pillow's global to its setting as the backstop for
+#: every other decode.
+DEFAULT_MAX_PIXELS = 40_000_000
 
 
 class AttachmentError(TemplateError):
@@ -34,11 +44,65 @@ def sniff_media_type(data: bytes) -> str:
     )
 
 
-def attachment_pdf(data: bytes) -> tuple[str, bytes, int]:
-    """(media type, PDF for the volume, pages)."""
+def image_dimensions(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG or JPEG header, without decoding a pixel; None if it is neither
+    or the header cannot be found. A 175 KiB PNG can declare 12,500 × 12,500 pixels: 700 MiB decoded."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    # JPEG: walk the marker segments to the first SOFn (frame header: length, precision, height, width).
+    # Each step moves forward by at least two bytes, so a hostile file costs at most one pass.
+    i, n = 2, len(data)
+    while i + 9 < n:
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # no length
+            i += 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+        if marker in (0xD9, 0xDA):  # end of image, start of scan: no frame header before them
+            return None
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return None
+
+
+def pdf_page_sizes(data: bytes) -> list[tuple[float, float]] | None:
+    """Each page's (width, height) in points, read from the page tree without parsing any page's
+    content; None if the PDF cannot be read."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            sizes = []
+            for page in pdf.pages:
+                x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+                unit = float(page.obj.get("/UserUnit", 1))
+                sizes.append((abs(x1 - x0) * unit, abs(y1 - y0) * unit))
+            return sizes
+    except Exception:  # unreadable: the caller's own check reports it properly
+        return None
+
+
+def attachment_pdf(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[str, bytes, int]:
+    """(media type, PDF for the volume, pages). An image over ``max_pixels`` is refused from its
+    header, before decoding (code ``image_too_many_pixels``)."""
     media_type = sniff_media_type(data)
     if media_type == "application/pdf":
         return media_type, data, _checked_pdf(data)
+    size = image_dimensions(data)
+    if size is not None and size[0] * size[1] > max_pixels:
+        width, height = size
+        raise AttachmentError(
+            f"图片尺寸 {width}×{height} 超出上限 {max_pixels} 像素",
+            f"image of {width}×{height} exceeds {max_pixels} pixels",
+            code="image_too_many_pixels",
+            details={"width": width, "height": height, "limit": max_pixels},
+        )
+    # (a header this parser cannot read is left to Pillow, whose own pixel limit is the backstop)
     try:
         image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
         image = image.convert("RGB")

@@ -58,6 +58,11 @@ def render_pages(pdf: bytes, sizes: Sequence[tuple[float, float]]) -> Rendering 
     exe = shutil.which("pdftoppm")
     if exe is None:
         return None
+    # A page of 200 × 200 inches is 207 megapixels at one pixel per point: written to disk and then
+    # refused by Pillow. Pages past Pillow's limit (the archive sets it) are not rendered at all.
+    scale = DPI / 72
+    if any(w * scale * h * scale > (Image.MAX_IMAGE_PIXELS or float("inf")) for w, h in sizes):
+        return None
     with tempfile.TemporaryDirectory(prefix="anjuan-render-") as tmp:
         source = Path(tmp) / "volume.pdf"
         source.write_bytes(pdf)
