@@ -258,6 +258,11 @@ def test_every_response_carries_the_security_headers(client: TestClient, bureau:
         client.get("/healthz"),  # an API answer
         client.get("/web/documents/999999999"),  # a redirect to the login
         client.get("/api/nothing-here"),  # 404
+        client.post(  # refused before the body is read (413, api/limits.py)
+            "/api/auth/login",
+            content=b"{}",
+            headers={"Content-Length": str(10**12), "Content-Type": "application/json"},
+        ),
     ):
         headers = response.headers
         csp = headers["Content-Security-Policy"]
