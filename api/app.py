@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from anjuan import __version__
 
 from . import errors, web
+from .ratelimit import PublicRateLimit
 from .routes import auth, casefiles, documents, registry, seals, search, stats
 
 __all__ = ["create_app"]
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(PublicRateLimit)  # routes that need no login: per client address, before the body is read
     app.include_router(auth.router, prefix="/api")
     app.include_router(registry.router, prefix="/api")
     app.include_router(documents.router, prefix="/api")

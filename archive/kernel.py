@@ -116,9 +116,11 @@ class Kernel:
             return self._converter
 
     def verify(self, pdf: bytes) -> Verification:
-        """The signature check of any copy (:meth:`~.sealing.SealingService.verify`)."""
+        """The signature check of any copy (:meth:`~.sealing.SealingService.verify`): bounded, and
+        checked before a database session is opened (a slow file holds no connection)."""
+        report = self.sealing.check_signatures(pdf)
         with self.db.read() as s:
-            return self.sealing.verify(s, pdf)
+            return self.sealing.verify(s, pdf, report=report)
 
     def close(self) -> None:
         """Stop the converter this kernel started and close the database's connections."""
@@ -126,6 +128,7 @@ class Kernel:
             if self._converter is not None and self._owns_converter:
                 self._converter.close()
                 self._converter = None
+        self.sealing.close()
         self.db.dispose()
 
     def _record_outage(self, outage: Outage) -> None:
