@@ -128,7 +128,6 @@ class Kernel:
             if self._converter is not None and self._owns_converter:
                 self._converter.close()
                 self._converter = None
-        self.sealing.close()
         self.db.dispose()
 
     def _record_outage(self, outage: Outage) -> None:

@@ -63,7 +63,6 @@ class SealingService:
         self._keystore: KeyStore | None = None
         self._lock = threading.Lock()
         self._images: dict[tuple[int, str], bytes] = {}
-        self._verifiers: VerifierPool | None = None
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -244,19 +243,11 @@ class SealingService:
 
     @property
     def verifiers(self) -> VerifierPool:
-        """The worker processes that verify (started on first use; see ``signing.bounded``)."""
+        """The worker processes that verify (started on first use, one pool per process however many
+        archives it opens — the tests open hundreds; see ``signing.bounded``)."""
         from anjuan.signing.bounded import VerifierPool
 
-        with self._lock:
-            if self._verifiers is None:
-                self._verifiers = VerifierPool(self.settings.verify_workers)
-            return self._verifiers
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._verifiers = self._verifiers, None
-        if pool is not None:
-            pool.close()
+        return VerifierPool.shared(self.settings.verify_workers)
 
     def check_signatures(self, pdf: bytes) -> VerificationReport:
         """pyHanko's verdict on every signature of ``pdf``, bounded: a file past the structural limits

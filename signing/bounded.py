@@ -2,7 +2,7 @@
 
 Anyone may hand anjuan a PDF to verify (no login), so the work a file can cause must be bounded:
 
-- :func:`check_structure` counts, in the raw bytes and before any parser runs, the file's revisions
+- :func:`~.limits.check_structure` counts, in the raw bytes and before any parser runs, the file's revisions
   (incremental updates: ``startxref`` / ``%%EOF`` markers, xref tables and streams), its
   objects (object headers and the largest declared ``/Size``) and its signature dictionaries
   (``/ByteRange``). pyHanko's work grows with each of them — every revision is a historical view it
@@ -25,9 +25,9 @@ Our own outputs are far inside the default limits: a sealed document has one rev
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
-import re
 import socket
 import subprocess
 import sys
@@ -37,69 +37,14 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from .errors import VerificationError
+from .limits import VerifyLimits, check_structure
 
 if TYPE_CHECKING:
     from asn1crypto import x509
 
     from .api import VerificationReport
 
-__all__ = ["StructureCounts", "VerifierPool", "VerifyLimits", "check_structure", "structure_counts"]
-
-
-@dataclass(frozen=True)
-class VerifyLimits:
-    """What one verification may examine. The defaults leave ample head-room over real sealed files
-    (a handful of revisions and signatures) while keeping the worst accepted file to seconds."""
-
-    max_revisions: int = 64
-    max_objects: int = 200_000
-    max_signatures: int = 32
-
-
-@dataclass(frozen=True)
-class StructureCounts:
-    revisions: int
-    objects: int
-    signatures: int
-
-
-_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
-
-
-def structure_counts(pdf: bytes) -> StructureCounts:
-    """Upper estimates of the revisions, objects and signatures of ``pdf`` from its raw bytes (a few
-    linear scans: milliseconds for tens of MB)."""
-    # Plain substring counts (a regex per object header costs ~20 ms a MB): "xref" that is not part of
-    # "startxref" is a classic xref table, "/XRef" an xref stream; "obj" that is not "endobj" an object
-    # header. A chance match in binary data only over-counts.
-    data = bytes(pdf)
-    sections = data.count(b"xref") - data.count(b"startxref") + data.count(b"/XRef")
-    revisions = max(data.count(b"startxref"), data.count(b"%%EOF"), sections)
-    declared = max((int(m) for m in _SIZE.findall(data)), default=0)
-    objects = max(data.count(b"obj") - data.count(b"endobj"), declared)
-    return StructureCounts(revisions=revisions, objects=objects, signatures=data.count(b"/ByteRange"))
-
-
-def check_structure(pdf: bytes, limits: VerifyLimits) -> StructureCounts:
-    """Refuse ``pdf`` (:class:`VerificationError`) when a count exceeds ``limits``; else the counts."""
-    counts = structure_counts(pdf)
-    for code, value, limit, zh, en in (
-        ("verify_too_many_revisions", counts.revisions, limits.max_revisions, "修订版本（增量更新）", "revisions"),
-        ("verify_too_many_objects", counts.objects, limits.max_objects, "对象", "objects"),
-        ("verify_too_many_signatures", counts.signatures, limits.max_signatures, "签名", "signatures"),
-    ):
-        if value > limit:
-            raise too_many(code, zh, en, value, limit)
-    return counts
-
-
-def too_many(code: str, what_zh: str, what_en: str, value: int, limit: int) -> VerificationError:
-    return VerificationError(
-        f"文件的{what_zh}数量（{value}）超过验证上限 {limit}，不予验证",
-        f"the file has {value} {what_en}, more than the verification limit of {limit}",
-        code=code,
-        details={"limit": limit, "value": value},
-    )
+__all__ = ["VerifierPool", "VerifyLimits", "check_structure"]
 
 
 # -- worker processes ---------------------------------------------------------------------------------
@@ -234,7 +179,17 @@ def _start_worker() -> _Worker:
 
 class VerifierPool:
     """``workers`` warm verifier processes; each :meth:`verify` runs under a deadline (see the module
-    docstring). Thread-safe; :meth:`close` stops the workers."""
+    docstring). Thread-safe; :meth:`close` stops the workers. :meth:`shared` gives the one pool of a
+    size in this process (its workers hold no state of a caller: the trust roots come with each job)."""
+
+    @classmethod
+    def shared(cls, workers: int) -> VerifierPool:
+        with _SHARED_LOCK:
+            pool = _SHARED.get(workers)
+            if pool is None or pool._closed:
+                pool = _SHARED[workers] = cls(workers)
+                atexit.register(pool.close)
+            return pool
 
     def __init__(self, workers: int = 2, *, max_jobs_per_worker: int = 500) -> None:
         self._slots = threading.BoundedSemaphore(workers)
@@ -344,3 +299,7 @@ class VerifierPool:
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.kill()
+
+
+_SHARED: dict[int, VerifierPool] = {}
+_SHARED_LOCK = threading.Lock()

@@ -66,8 +66,8 @@ from pyhanko.sign.validation.status import (
 from pyhanko_certvalidator import ValidationContext
 
 from .api import SealRole, SignatureReport, VerificationReport
-from .bounded import VerifyLimits, check_structure, too_many
 from .errors import VerificationError
+from .limits import VerifyLimits, check_structure, too_many
 
 __all__ = ["PROBLEM_CODES", "SignatureFillPolicy", "verify_pdf"]
 
@@ -370,7 +370,7 @@ def verify_pdf(
     """Validate every signature of ``pdf`` against ``trust_roots`` (see the module docstring).
 
     With ``limits``, a file with more revisions, objects or signatures is refused before it is parsed
-    (:func:`~.bounded.check_structure`; ``VerificationError`` ``verify_too_many_*``), and the signatures
+    (:func:`~.limits.check_structure`; ``VerificationError`` ``verify_too_many_*``), and the signatures
     pyHanko finds are counted again before any is validated. A time budget needs a process to kill:
     :class:`~.bounded.VerifierPool` runs this function under one.
 

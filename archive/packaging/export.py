@@ -194,7 +194,14 @@ def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: P
             ext = _EXT.get(att.media_type, "bin")
             (staging / "attachments").mkdir(parents=True, exist_ok=True)
             files = [(f"{name}.{ext}", original, att.media_type)]
-            if att.media_type != "application/pdf":
+            # A scan whose active content was removed on upload goes in as its clean rendition: the
+            # package must pass 安全性 (YJ-4-3). The original stays in the archive's blob store, and
+            # its SHA-256 and what was removed are in this item's history (attachment_added).
+            sanitised = att.media_type == "application/pdf" and att.pdf_sha256 != att.sha256
+            if sanitised:
+                original = rendition
+                files = [(f"{name}.pdf", rendition, att.media_type)]
+            elif att.media_type != "application/pdf":
                 files.append((f"{name}.pdf", rendition, "application/pdf"))
             for path, data, _media in files:
                 (staging / path).write_bytes(data)
