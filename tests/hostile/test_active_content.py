@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -17,7 +18,7 @@ from anjuan.archive.service import Archive
 from anjuan.templates.volume import check_volume, evidence_pdf
 from sqlalchemy import func, select
 
-from tests.fixtures.archive import Bureau, issue_scenario
+from tests.fixtures.archive import Bureau, add_user, issue_scenario
 from tests.hostile.pdfs import ACTIVE_KINDS, active_pdf, active_traces, internal_links_pdf, plain_pdf
 
 
@@ -108,3 +109,26 @@ def test_a_volume_with_active_content_is_not_sealed(archive: Archive, bureau: Bu
     with archive.kernel.db.read() as s:
         assert s.scalar(select(func.count()).select_from(CaseFile).where(CaseFile.case_id == case)) == 0
     assert len(_events(archive, "casefile_built")) == before
+
+
+@pytest.mark.libreoffice
+def test_the_archival_package_carries_the_clean_scan(archive: Archive, bureau: Bureau, tmp_path: Path) -> None:
+    """A filed case's package passes 安全性 (YJ-4-3): a sanitised scan goes in as its clean rendition,
+    and its metadata keeps the SHA-256 of the file as received and what was removed."""
+    case = issue_scenario(archive, bureau, 1)["penalty_decision_org"].case_id
+    received = active_pdf("file_attachment_annotation")
+    archive.casefiles.add_attachment(
+        actor=bureau.handler, case_id=case, kind="other", title="当事人提交材料", data=received
+    )
+    archivist = add_user(archive, bureau.admin, "arch", org_id=bureau.org_id, roles=["archivist"])
+    archive.casefiles.close(actor=bureau.handler, case_id=case)
+    archive.casefiles.file(actor=archivist, case_id=case)
+    archive.packaging.export(actor=archivist, case_id=case, out_dir=tmp_path / "bag")
+    report = archive.packaging.verify(tmp_path / "bag")
+    assert report.item("YJ-4-3").result == "pass", report.item("YJ-4-3").details
+    # Only YJ-3-5 fails: the test scan is drawn with an unembedded Helvetica (a real scan is images).
+    assert {i.code for i in report.items if i.result == "fail"} <= {"YJ-3-5"}
+    (scan,) = [p for p in (tmp_path / "bag" / "data" / "attachments").glob("*.pdf")]
+    assert active_traces(scan.read_bytes()) == []
+    history = scan.with_suffix(".xml").read_text("utf-8")
+    assert f'original_sha256="{hashlib.sha256(received).hexdigest()}"' in history and "<removed>" in history
