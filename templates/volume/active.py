@@ -29,12 +29,11 @@ of what was removed; a file that is still not clean after that is refused by the
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pikepdf
 
-__all__ = ["ActiveFinding", "find_active_content", "open_and_find", "sanitise_pdf"]
+__all__ = ["ActiveFinding", "find_active_content", "open_and_find", "sanitise_pdf", "summary"]
 
 #: Every action type of ISO 32000-2, so that ``/S`` of other dictionaries (page labels, structure
 #: elements, soft masks, border styles) is never taken for one.
@@ -234,7 +233,3 @@ def summary(findings: list[ActiveFinding], limit: int = 10) -> tuple[str, str]:
     zh = "；".join(f"{f.where}：{f.message_zh}" for f in shown) + (f"；另 {more} 处" if more else "")
     en = "; ".join(f"{f.where}: {f.message_en}" for f in shown) + (f"; {more} more" if more else "")
     return zh, en
-
-
-def iter_codes(findings: list[ActiveFinding]) -> Iterator[str]:
-    return iter(sorted({f.code for f in findings}))
