@@ -14,6 +14,7 @@ from anjuan import __version__
 
 from . import errors, web
 from .limits import BodyLimit
+from .ratelimit import PublicRateLimit
 from .routes import auth, casefiles, documents, registry, seals, search, stats
 from .security import SecurityHeaders
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     errors.install(app)
     # outside the error machinery: an oversized body is refused before any of it is read
     app.add_middleware(BodyLimit)
+    app.add_middleware(PublicRateLimit)  # routes that need no login: per client address, before the body is read
     app.include_router(auth.router, prefix="/api")
     app.include_router(registry.router, prefix="/api")
     app.include_router(documents.router, prefix="/api")

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from anjuan.errors import AnjuanError
 
-__all__ = ["LastResort", "http_status", "install", "retry_after"]
+__all__ = ["LastResort", "http_status", "install", "respond", "retry_after"]
 
 log = logging.getLogger("anjuan.api")
 
@@ -123,6 +123,11 @@ def _respond(request: Request, exc: AnjuanError) -> Response:
     if _is_page(request):
         return _error_page(request, exc, status)
     return JSONResponse(status_code=status, content={"error": exc.to_dict()}, headers=_headers(exc, status))
+
+
+def respond(request: Request, exc: AnjuanError) -> Response:
+    """The response for ``exc``, for a middleware that answers before any route (no handler runs there)."""
+    return _respond(request, exc)
 
 
 def _is_page(request: Request) -> bool:

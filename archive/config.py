@@ -143,6 +143,29 @@ class Settings(BaseSettings):
         100_000, ge=100, description="most characters of all of a document's field values together"
     )
     search_query_max_chars: int = Field(200, ge=10, description="longest search query, in characters")
+    # -- bounded verification (issue 17): anyone may hand in a PDF to verify, without logging in ------
+    verify_max_revisions: int = Field(
+        64, ge=1, description="verify refuses a PDF with more revisions (incremental updates); ours have 2–5"
+    )
+    verify_max_objects: int = Field(200_000, ge=1, description="verify refuses a PDF declaring more objects")
+    verify_max_signatures: int = Field(32, ge=1, description="verify refuses a PDF with more signatures")
+    verify_timeout_seconds: float = Field(
+        20.0, gt=0, description="wall-clock budget of one verification; past it its worker process is killed"
+    )
+    verify_workers: int = Field(
+        2, ge=1, le=16, description="worker processes that verify PDFs (at most this many at once)"
+    )
+    verify_max_pending: int = Field(
+        4,
+        ge=1,
+        description="public verifications (HTTP) running or waiting for a worker at once; more are answered 429",
+    )
+    public_rate_per_minute: float = Field(
+        30.0, gt=0, description="requests per minute one client address may make to the endpoints that need no login"
+    )
+    public_rate_burst: int = Field(
+        10, ge=1, description="requests one client address may make at once before the rate applies"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

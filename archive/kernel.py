@@ -141,9 +141,11 @@ class Kernel:
             return self._converter
 
     def verify(self, pdf: bytes) -> Verification:
-        """The signature check of any copy (:meth:`~.sealing.SealingService.verify`)."""
+        """The signature check of any copy (:meth:`~.sealing.SealingService.verify`): bounded, and
+        checked before a database session is opened (a slow file holds no connection)."""
+        report = self.sealing.check_signatures(pdf)
         with self.db.read() as s:
-            return self.sealing.verify(s, pdf)
+            return self.sealing.verify(s, pdf, report=report)
 
     def close(self) -> None:
         """Stop the converter this kernel started and close the database's connections."""

@@ -7,11 +7,15 @@ PKCS#12 files or stay on a PKCS#11 token. Key material lives in the signing laye
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
 
 from . import events, registry
 from .access import Principal, require, require_org
-from .errors import ArchiveError, FieldError, ValidationFailed
+from .errors import ArchiveError, FieldError, TooManyRequests, ValidationFailed
 from .kernel import Kernel
 from .limits import check_image_pixels, check_upload
 from .views import KeyInfo, KeyStoreSummary, Verification
@@ -44,10 +48,32 @@ class KeyService:
 
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
+        # Public verifications in flight (running or waiting for a worker process): each holds a
+        # server thread while it waits, so past this many the next caller is told to come back
+        # instead of taking another thread (a flood must not occupy every thread of the server).
+        self._public = threading.BoundedSemaphore(kernel.settings.verify_max_pending)
 
     def verify(self, pdf: bytes) -> Verification:
         """Anyone may check a copy they were handed (no login): the answer names only what the PDF shows."""
         return self.kernel.verify(pdf)
+
+    @contextmanager
+    def public_slot(self) -> Iterator[None]:
+        """Hold one of ``verify_max_pending`` places for a verification asked for without a login;
+        none free → :class:`TooManyRequests` ``verify_busy`` (HTTP 429, ``Retry-After``) at once."""
+        if not self._public.acquire(blocking=False):
+            limit = self.kernel.settings.verify_max_pending
+            raise TooManyRequests(
+                f"正在进行的验证已达上限（{limit}），请稍后重试",
+                f"{limit} verifications are already in progress; try again shortly",
+                retry_after=5,
+                code="verify_busy",
+                details={"limit": limit, "setting": "verify_max_pending"},
+            )
+        try:
+            yield
+        finally:
+            self._public.release()
 
     def pki_init(self, *, actor: Principal) -> KeyStoreSummary:
         """Root, organisation seal keys (机关印章 and 行政执法专用章), officer keys and seal images —

@@ -26,11 +26,13 @@ from . import events
 from .blobs import BlobStore
 from .catalogue.model import FormSpec, SealType
 from .config import Settings
-from .errors import ArchiveError, ServiceUnavailable
+from .errors import ArchiveError, ServiceUnavailable, TooLarge, TooManyRequests
 from .models import Case, CaseFile, Document, DocumentRevision, GuidanceOpinion, Officer, Organisation, SealImage
 from .views import IssuedRecord, SignatureCheck, Verification
 
 if TYPE_CHECKING:
+    from anjuan.signing.api import VerificationReport
+    from anjuan.signing.bounded import VerifierPool
     from anjuan.signing.keystore import KeyStore
     from anjuan.signing.sealer import Sealer
 
@@ -239,12 +241,39 @@ class SealingService:
             roots.extend(load_certificates(path.read_bytes()))
         return roots
 
-    def verify(self, session: Session, pdf: bytes) -> Verification:
-        """Validate any copy, and say whether this instance issued it — the very file, or an earlier
-        or later revision of one (incremental updates only ever append to a PDF)."""
-        from anjuan.signing.verify import verify_pdf
+    @property
+    def verifiers(self) -> VerifierPool:
+        """The worker processes that verify (started on first use, one pool per process however many
+        archives it opens — the tests open hundreds; see ``signing.bounded``)."""
+        from anjuan.signing.bounded import VerifierPool
 
-        report = verify_pdf(pdf, trust_roots=self.trust_roots())
+        return VerifierPool.shared(self.settings.verify_workers)
+
+    def check_signatures(self, pdf: bytes) -> VerificationReport:
+        """pyHanko's verdict on every signature of ``pdf``, bounded: a file past the structural limits
+        (``verify_max_revisions`` / ``_objects`` / ``_signatures``) is refused before it is parsed
+        (:class:`TooLarge`), and the verification runs in a worker process that is killed after
+        ``verify_timeout_seconds`` (``verify_timeout``, 503). No database session is held meanwhile."""
+        from anjuan.signing.bounded import VerifyLimits
+
+        settings = self.settings
+        limits = VerifyLimits(
+            max_revisions=settings.verify_max_revisions,
+            max_objects=settings.verify_max_objects,
+            max_signatures=settings.verify_max_signatures,
+        )
+        roots = [cert.dump() for cert in self.trust_roots()]
+        try:
+            return self.verifiers.verify(pdf, trust_roots=roots, limits=limits, timeout=settings.verify_timeout_seconds)
+        except SigningError as exc:
+            raise _verification_error(exc) from exc
+
+    def verify(self, session: Session, pdf: bytes, *, report: VerificationReport | None = None) -> Verification:
+        """Validate any copy, and say whether this instance issued it — the very file, or an earlier
+        or later revision of one (incremental updates only ever append to a PDF). ``report``: the
+        signatures already checked (:meth:`check_signatures`, outside the session)."""
+        if report is None:
+            report = self.check_signatures(pdf)
         relation, issued = None, _lookup(session, report.sha256)
         if issued is not None:
             relation = "identical"
@@ -279,16 +308,56 @@ class SealingService:
 
 
 def revision_digests(pdf: bytes) -> list[str]:
-    """SHA-256 of every revision of ``pdf``: each prefix that ends at an ``%%EOF`` marker."""
+    """SHA-256 of every revision of ``pdf``: each prefix that ends at an ``%%EOF`` marker.
+
+    One running hash, copied at each marker: linear in the file, however many markers it has (hashing
+    each prefix afresh was quadratic — 10,000 markers in 1.5 MB meant hashing 7.5 GB)."""
     digests = []
+    running, done = hashlib.sha256(), 0
+    view = memoryview(pdf)
     for match in _EOF.finditer(pdf):
-        digests.append(hashlib.sha256(pdf[: match.end()]).hexdigest())
-    if not digests or digests[-1] != hashlib.sha256(pdf).hexdigest():
-        digests.append(hashlib.sha256(pdf).hexdigest())
+        running.update(view[done : match.end()])
+        done = match.end()
+        digests.append(running.copy().hexdigest())
+    whole = hashlib.sha256(pdf).hexdigest()
+    if not digests or digests[-1] != whole:
+        digests.append(whole)
     return digests
 
 
 _EOF = re.compile(rb"%%EOF(\r\n|\r|\n)?")
+
+
+# The verifier's own limits, as the archive names them: the setting an operator would raise.
+_LIMIT_SETTINGS = {
+    "verify_too_many_revisions": "verify_max_revisions",
+    "verify_too_many_objects": "verify_max_objects",
+    "verify_too_many_signatures": "verify_max_signatures",
+}
+
+
+def _verification_error(exc: SigningError) -> ArchiveError:
+    """A refused or stopped verification as the archive answers it: past a structural limit → 413,
+    past the time budget or without a worker → 503 / 429 (come back later)."""
+    details = dict(getattr(exc, "details", {}) or {})
+    if exc.code in _LIMIT_SETTINGS:
+        details["setting"] = _LIMIT_SETTINGS[exc.code]
+        return TooLarge(exc.message_zh, exc.message_en, code=exc.code, details=details)
+    if exc.code == "verify_timeout":
+        details["setting"] = "verify_timeout_seconds"
+        error = ServiceUnavailable(
+            exc.message_zh + "（文件过于复杂或服务器繁忙）",
+            exc.message_en + " (the file is too complex, or the server is busy)",
+            code=exc.code,
+            details=details,
+        )
+        error.retry_after = 30
+        return error
+    if exc.code == "verify_busy":
+        return TooManyRequests(exc.message_zh, exc.message_en, retry_after=5, code=exc.code, details=details)
+    if exc.code == "verify_failed":
+        return ServiceUnavailable(exc.message_zh, exc.message_en, code=exc.code, details=details)
+    return _archive_error(exc)
 
 
 def _archive_error(exc: SigningError) -> ArchiveError:

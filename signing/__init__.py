@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         SignatureSpec,
         VerificationReport,
     )
+    from .bounded import VerifierPool
     from .errors import (
         BadPassphrase,
         CertificateError,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         VerificationError,
     )
     from .keystore import KEY_ID_PATTERN, KeyInfo, KeySource, KeyStore
+    from .limits import VerifyLimits
     from .pki import (
         DEFAULT_VALIDITY_DAYS,
         DEV_ROOT_COMMON_NAME,
@@ -148,6 +150,8 @@ _EXPORTS = {
     "PROBLEM_CODES": "verify",
     "SignatureFillPolicy": "verify",
     "verify_pdf": "verify",
+    "VerifierPool": "bounded",
+    "VerifyLimits": "limits",
 }
 
 
@@ -195,6 +199,8 @@ __all__ = [
     "TimeStamper",
     "VerificationError",
     "VerificationReport",
+    "VerifierPool",
+    "VerifyLimits",
     "certificate_pem",
     "check_key_type",
     "create_root_ca",

@@ -67,6 +67,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from .api import SealRole, SignatureReport, VerificationReport
 from .errors import VerificationError
+from .limits import VerifyLimits, check_structure, too_many
 
 __all__ = ["PROBLEM_CODES", "SignatureFillPolicy", "verify_pdf"]
 
@@ -364,8 +365,14 @@ def verify_pdf(
     ocsps: Iterable[bytes] = (),
     diff_policy: DiffPolicy | None = None,
     allow_fetching: bool = False,
+    limits: VerifyLimits | None = None,
 ) -> VerificationReport:
     """Validate every signature of ``pdf`` against ``trust_roots`` (see the module docstring).
+
+    With ``limits``, a file with more revisions, objects or signatures is refused before it is parsed
+    (:func:`~.limits.check_structure`; ``VerificationError`` ``verify_too_many_*``), and the signatures
+    pyHanko finds are counted again before any is validated. A time budget needs a process to kill:
+    :class:`~.bounded.VerifierPool` runs this function under one.
 
     Revocation is checked for certificates that name a CRL or OCSP source (production ones do), with
     the information in the file's DSS (B-LT), in ``crls``/``ocsps`` (DER, known to the caller) and, with
@@ -392,6 +399,8 @@ def verify_pdf(
             code="bad_request",
         )
     data = bytes(pdf)
+    if limits is not None:
+        check_structure(data, limits)
     crls, ocsps = [bytes(c) for c in crls], [bytes(o) for o in ocsps]
     try:
         for item in crls:
@@ -410,6 +419,7 @@ def verify_pdf(
             ocsps,
             diff_policy or _DEFAULT_POLICY,
             allow_fetching,
+            limits,
         )
     )
 
@@ -441,6 +451,7 @@ async def _verify(
     ocsps: list[bytes],
     diff_policy: DiffPolicy,
     allow_fetching: bool,
+    limits: VerifyLimits | None = None,
 ) -> VerificationReport:
     sha256 = hashlib.sha256(pdf).hexdigest()
     try:
@@ -448,6 +459,9 @@ async def _verify(
         embedded = list(reader.embedded_signatures)
     except _MALFORMED as exc:
         return VerificationReport(sha256=sha256, signatures=(), problems=(_problem("not_a_pdf", str(exc)[:200]),))
+    if limits is not None and len(embedded) > limits.max_signatures:
+        # Signature dictionaries the raw count could not see (inside object streams).
+        raise too_many("verify_too_many_signatures", "签名", "signatures", len(embedded), limits.max_signatures)
     if not embedded:
         return VerificationReport(sha256=sha256, signatures=(), problems=(_problem("no_signatures"),))
 

@@ -100,7 +100,11 @@ def verify(
     file: Annotated[Path, typer.Argument(help="PDF to check")],
     as_json: JsonOpt = False,
 ) -> None:
-    """验证文书签章 — verify the signatures of any copy and whether anjuan issued it (exit 0 only if all pass)."""
+    """验证文书签章 — verify the signatures of any copy and whether anjuan issued it (exit 0 only if all pass).
+
+    The same bounded check as the public /verify (structural limits, a worker process under
+    ANJUAN_VERIFY_TIMEOUT_SECONDS): an operator who must check a larger file raises those settings
+    for this one command, e.g. ANJUAN_VERIFY_MAX_REVISIONS=500 anjuan verify big.pdf."""
     with _Run(as_json), _archive() as archive:
         try:
             data = file.read_bytes()

@@ -21,8 +21,11 @@ router = APIRouter()
 async def verify(file: UploadFile, archive: ArchiveDep) -> dict[str, Any]:
     """Upload a PDF: each signature checked, and whether this instance issued it (``ok`` only if all pass)."""
     data = await read_upload(file, archive.kernel.settings, "verify")
-    # pyHanko's synchronous validation must not run inside the event loop.
-    return plain(await run_in_threadpool(archive.keys.verify, data))
+    # A place is taken before a thread is: over verify_max_pending the answer is 429 at once. The
+    # verification itself runs in a worker process under verify_timeout_seconds (archive.keys.verify);
+    # this thread only waits for it, off the event loop.
+    with archive.keys.public_slot():
+        return plain(await run_in_threadpool(archive.keys.verify, data))
 
 
 @router.get("/pki/root.pem", tags=["seals"])

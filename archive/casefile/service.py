@@ -213,11 +213,15 @@ class CaseFileService:
         self.guard(actor, "add_attachment", case_id=case_id)
         check_image_pixels(self.kernel.settings, data)
         try:
-            from anjuan.templates.volume.attachments import attachment_pdf  # Pillow, pikepdf: on use
+            from anjuan.templates.volume.attachments import evidence_pdf  # Pillow, pikepdf: on use
 
-            media_type, pdf, pages = attachment_pdf(data, max_pixels=self.kernel.settings.image_max_pixels)
+            made = evidence_pdf(data, max_pixels=self.kernel.settings.image_max_pixels)
         except TemplateError as exc:
-            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code) from exc
+            raise ArchiveError(exc.message_zh, exc.message_en, code=exc.code, details=exc.details) from exc
+        # A scan's active content is removed (templates/volume/attachments.py says why): the original
+        # is kept as received (sha256), the volume gets the clean rendition, the log says what went.
+        media_type, pdf, pages = made.media_type, made.pdf, made.pages
+        sanitised = [str(f) for f in made.removed]
         original = self.kernel.blobs.put(data)
         rendition = self.kernel.blobs.put(pdf)
         with self.kernel.db.write() as s:
@@ -248,6 +252,7 @@ class CaseFileService:
                 title=row.title,
                 sha256=original,
                 pages=pages,
+                **({"sanitised": sanitised[:200], "pdf_sha256": rendition} if sanitised else {}),
             )
             return AttachmentView.of(row)
 
@@ -307,6 +312,7 @@ class CaseFileService:
         publisher = kernel.publisher  # 转换 → 签章 → 存储, as for every generated document
         with publisher.converting(details={"case_id": case_id}):
             volume = build_volume(plan.entries, plan.cover, plan.notes, publisher.converter, options)
+        refuse_active_content(volume.pdf)
         step(2)
         sealed, _signers = publisher.seal(seal, volume.pdf, title=title)
         step(3)
@@ -564,3 +570,21 @@ def _officer_name(session: Any, officer_id: int) -> str:
 
     officer = session.get(Officer, officer_id)
     return officer.name if officer is not None else ""
+
+
+def refuse_active_content(pdf: bytes) -> None:
+    """Defence in depth: the assembled volume is checked for active content before it is sealed.
+    Attachments are cleaned on upload and documents are ours, so a finding here means evidence
+    stored before that cleaning (or a path nobody foresaw): nothing is sealed, and the refusal lists
+    what was found and where (``volume_active_content``)."""
+    from anjuan.templates.volume.active import open_and_find, summary
+
+    findings = open_and_find(pdf)
+    if findings:
+        zh, en = summary(findings)
+        raise Conflict(
+            f"组卷结果含有活动内容（脚本、动作、嵌入文件等），不予签章：{zh}。请重新上传相应证据材料",
+            f"the assembled volume contains active content and is not sealed: {en}. Upload that evidence again",
+            code="volume_active_content",
+            details={"findings": [str(f) for f in findings[:200]]},
+        )

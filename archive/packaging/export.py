@@ -194,7 +194,14 @@ def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: P
             ext = _EXT.get(att.media_type, "bin")
             (staging / "attachments").mkdir(parents=True, exist_ok=True)
             files = [(f"{name}.{ext}", original, att.media_type)]
-            if att.media_type != "application/pdf":
+            # A scan whose active content was removed on upload goes in as its clean rendition: the
+            # package must pass 安全性 (YJ-4-3). The original stays in the archive's blob store, and
+            # its SHA-256 and what was removed are in this item's metadata (<sanitised>).
+            sanitised = att.media_type == "application/pdf" and att.pdf_sha256 != att.sha256
+            if sanitised:
+                original = rendition
+                files = [(f"{name}.pdf", rendition, att.media_type)]
+            elif att.media_type != "application/pdf":
                 files.append((f"{name}.pdf", rendition, "application/pdf"))
             for path, data, _media in files:
                 (staging / path).write_bytes(data)
@@ -213,10 +220,15 @@ def export_package(kernel: Kernel, *, actor: Principal, case_id: int, out_dir: P
                 data=original,
                 rendition=(f"{name}.pdf", rendition) if att.media_type != "application/pdf" else None,
             )
-            _history(
-                meta,
-                [e for e in history if e.action == "attachment_added" and e.data.get("attachment_id") == att.id],
-            )
+            added = [e for e in history if e.action == "attachment_added" and e.data.get("attachment_id") == att.id]
+            if sanitised:
+                # What was received (its SHA-256; the file itself stays in the archive) and what was
+                # removed from it before it could go into a volume.
+                removed = next((e.data.get("sanitised") for e in added if e.data.get("sanitised")), None) or []
+                cleaned = _el(meta, "sanitised", label="已清除活动内容", original_sha256=att.sha256)
+                for item in removed:
+                    _el(cleaned, "removed", item)
+            _history(meta, added)
             _write(staging / f"{name}.xml", meta)
             _el(items, "item", item_no=item_no, kind="attachment", file=files[0][0], metadata=f"{name}.xml")
     _history(root, history)

@@ -153,16 +153,13 @@ def _text(element: ET.Element | None, tag: str) -> str:
 
 
 def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
+    """(security problems, unembedded fonts) of an open PDF. Active content is found by the one
+    detector that also cleans evidence on upload and guards sealing (templates/volume/active.py)."""
     import pikepdf
+    from anjuan.templates.volume.active import find_active_content
 
-    """(security problems, unembedded fonts) of an open PDF."""
-    security: list[str] = []
+    security = [f"{f.message_zh} {f.message_en} ({f.where})" for f in find_active_content(pdf)]
     fonts: set[str] = set()
-    names = pdf.Root.get("/Names")
-    if names is not None and "/JavaScript" in names:
-        security.append("JavaScript")
-    if names is not None and "/EmbeddedFiles" in names:
-        security.append("嵌入文件 embedded files")
     seen: set[tuple[int, int]] = set()
 
     def walk(obj: Any, depth: int = 0) -> None:
@@ -175,11 +172,6 @@ def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
                     return
                 seen.add(key)
             d = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
-            subtype = d.get("/S")
-            if subtype in (pikepdf.Name.JavaScript,) or "/JS" in d:
-                security.append("JavaScript")
-            if subtype == pikepdf.Name.Launch:
-                security.append("启动动作 launch action")
             if d.get("/Type") == pikepdf.Name.Font:
                 _font(d)
             for key in list(d.keys()):
@@ -202,8 +194,6 @@ def _pdf_problems(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
 
     for page in pdf.pages:
         walk(page.obj)
-    walk(pdf.Root.get("/OpenAction"))
-    walk(pdf.Root.get("/AA"))
     return sorted(set(security)), sorted(fonts)
 
 

@@ -1,23 +1,47 @@
 """Evidence attachments as volume pages: a photo (JPEG/PNG) becomes one A4 page, a scanned PDF is
-checked and kept as it is. The original file is stored untouched beside its page rendition."""
+checked and kept as it is — without its active content. The original file is stored untouched
+beside its page rendition.
+
+Active content in a scanned PDF is **removed, not refused** (:func:`evidence_pdf`): the evidence is
+still needed — a party's submission or a third party's record cannot be asked for again in a clean
+form — and what makes a PDF act (JavaScript, launch/URI/submit actions, /AA triggers, embedded files,
+file-attachment annotations, XFA; see :mod:`.active`) is never what it shows. The rendition that goes
+into the volume is the file rewritten without it; what was removed is returned (the archive records
+it in the event log and in the rendition's own metadata, ``/AnjuanSanitised``), and the original
+bytes stay in the blob store under their SHA-256 as the record of what was received. A file that is
+still not clean after removal (too complex to check completely) is refused with the list.
+"""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pikepdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import TemplateError
+from .active import ActiveFinding, sanitise_pdf, summary
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "AttachmentError",
+    "AttachmentPdf",
     "attachment_pdf",
+    "evidence_pdf",
     "image_dimensions",
     "pdf_page_sizes",
     "sniff_media_type",
 ]
+
+
+@dataclass(frozen=True)
+class AttachmentPdf:
+    media_type: str  # of the file as received
+    pdf: bytes  # the page rendition for the volume (a PDF scan: itself, active content removed)
+    pages: int
+    removed: tuple[ActiveFinding, ...] = ()  # active content taken out of a PDF scan
+
 
 _A4_PX = (1240, 1754)  # A4 at 150 dpi
 _MARGIN_PX = 118  # 20 mm
@@ -88,11 +112,29 @@ def pdf_page_sizes(data: bytes) -> list[tuple[float, float]] | None:
 
 
 def attachment_pdf(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[str, bytes, int]:
-    """(media type, PDF for the volume, pages). An image over ``max_pixels`` is refused from its
-    header, before decoding (code ``image_too_many_pixels``)."""
+    """(media type, PDF for the volume, pages): :func:`evidence_pdf` without the list of removals."""
+    made = evidence_pdf(data, max_pixels=max_pixels)
+    return made.media_type, made.pdf, made.pages
+
+
+def evidence_pdf(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> AttachmentPdf:
+    """The volume pages of an uploaded photo or scan (see the module docstring). An image over
+    ``max_pixels`` is refused from its header, before decoding (code ``image_too_many_pixels``)."""
     media_type = sniff_media_type(data)
     if media_type == "application/pdf":
-        return media_type, data, _checked_pdf(data)
+        pages = _checked_pdf(data)
+        clean, removed, left = sanitise_pdf(data)
+        if left:
+            zh, en = summary(left)
+            raise AttachmentError(
+                f"PDF 含有无法清除的活动内容，不能入卷：{zh}",
+                f"the PDF has active content that cannot be removed: {en}",
+                code="attachment_active_content",
+                details={"findings": [str(f) for f in left]},
+            )
+        if removed:
+            clean = _note_removal(clean, data, removed)
+        return AttachmentPdf(media_type, clean, pages, tuple(removed))
     size = image_dimensions(data)
     if size is not None and size[0] * size[1] > max_pixels:
         width, height = size
@@ -114,23 +156,30 @@ def attachment_pdf(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tupl
     page.paste(image, ((_A4_PX[0] - image.width) // 2, _MARGIN_PX))
     out = io.BytesIO()
     page.save(out, format="PDF", resolution=150.0, quality=88)
-    return media_type, out.getvalue(), 1
+    return AttachmentPdf(media_type, out.getvalue(), 1)
+
+
+def _note_removal(clean: bytes, original: bytes, removed: list[ActiveFinding]) -> bytes:
+    """The rendition says in its own metadata that it is not the file as received, and which one it
+    was made from (its SHA-256), so the page in a volume can be traced to the original."""
+    import hashlib
+
+    _zh, en = summary(removed, limit=50)
+    with pikepdf.open(io.BytesIO(clean)) as pdf:
+        pdf.docinfo["/AnjuanSanitised"] = pikepdf.String(f"已清除活动内容 removed active content: {en}")
+        pdf.docinfo["/AnjuanOriginalSHA256"] = pikepdf.String(hashlib.sha256(original).hexdigest())
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 def _checked_pdf(data: bytes) -> int:
-    """A scan must open without a password and carry no scripts: an archive copy must stay readable
-    and inert for decades (DA/T 70 可用性、安全性)."""
+    """A scan must open without a password: an archive copy must stay readable for decades (DA/T 70
+    可用性). Its active content is removed afterwards (安全性, :func:`evidence_pdf`)."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:
                 raise AttachmentError("PDF 已加密，不能入卷", "the PDF is encrypted")
-            names = pdf.Root.get("/Names")
-            if ("/OpenAction" in pdf.Root and "/JS" in str(pdf.Root.OpenAction)) or (
-                names is not None and "/JavaScript" in names
-            ):
-                raise AttachmentError("PDF 含有脚本，不能入卷", "the PDF contains JavaScript")
-            if names is not None and "/EmbeddedFiles" in names:
-                raise AttachmentError("PDF 含有嵌入文件，不能入卷", "the PDF carries embedded files")
             return len(pdf.pages)
     except pikepdf.PasswordError as exc:
         raise AttachmentError("PDF 已加密，不能入卷", "the PDF is encrypted") from exc

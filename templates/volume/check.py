@@ -1005,6 +1005,7 @@ def check_volume(
                 page=last,
                 entry=toc[-1].seq,
             )
+    _active_findings(pdf, finding)
     seals: tuple[SealStatus, ...] = ()
     if verify is not None:
         seals = tuple(verify(pdf))
@@ -1020,6 +1021,31 @@ def check_volume(
         sealed=None if verify is None else bool(seals) and all(x.ok for x in seals) and seals[-1].whole_file,
         rendered=rendered,
     )
+
+
+def _active_findings(pdf: bytes, finding: Callable[..., None]) -> None:
+    """安全性: scripts, actions, embedded files, XFA — the same detector that cleans evidence on upload
+    and stops a volume being sealed (:mod:`.active`). One finding ``active_content`` per piece."""
+    from .active import open_and_find
+
+    try:
+        found = open_and_find(pdf)
+    except Exception as exc:  # pypdf read it, qpdf cannot: say so rather than pass it unchecked
+        finding("active_content", "无法检查活动内容", f"active content cannot be checked: {exc}")
+        return
+    for item in found[:50]:
+        page = _page_of(item.where)
+        finding(
+            "active_content",
+            f"含有活动内容（{item.message_zh}）：{item.where}",
+            f"active content ({item.message_en}) at {item.where}",
+            physical_page=page,
+        )
+
+
+def _page_of(where: str) -> int | None:
+    match = re.match(r"page (\d+)\b", where)
+    return int(match.group(1)) if match else None
 
 
 def _check_ownership(
