@@ -8,11 +8,11 @@ from typing import Any
 
 from anjuan.archive.config import Settings
 from anjuan.archive.service import Archive
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from anjuan import __version__
 
-from . import errors, web
+from . import errors, guard, web
 from .routes import auth, casefiles, documents, registry, seals, search, stats
 
 __all__ = ["create_app"]
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         version=__version__,
         description="安全生产行政执法文书与案卷 — enforcement documents, seals, case files and archive",
         lifespan=lifespan,
+        # Every route: no control characters in any text of the request, no over-deep JSON.
+        dependencies=[Depends(guard.check_request)],
     )
     errors.install(app)
     app.include_router(auth.router, prefix="/api")
@@ -60,4 +62,5 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         outages = app.state.archive.kernel.outages.current()
         return {"status": "degraded" if outages else "ok", "version": __version__, "outages": outages}
 
+    guard.declare_errors(app)  # the OpenAPI document lists each operation's 4xx answers
     return app

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import events
+from . import bounds, events
 from .access import Principal, RoleRule, RoleRules, principal_for, require, require_org
 from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
 from .kernel import Kernel
@@ -223,6 +223,7 @@ def login(
 
 
 def _checked_user(session: Session, username: str, password: str, log2_n: int) -> User:
+    bounds.check_text(username, "username", "用户名", "username")  # a NUL cannot even be looked up on PostgreSQL
     user = session.scalar(select(User).where(User.username == username))
     # Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
     stored = user.password_hash if user is not None else _dummy_hash(log2_n)

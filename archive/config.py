@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     )
     token_ttl_hours: float = Field(12.0, gt=0, description="lifetime of a login token")
     index_workers: int = Field(2, ge=1, le=16, description="processes analysing text for a search-index rebuild")
+    json_max_depth: int = Field(
+        32,
+        ge=4,
+        le=500,
+        description="deepest nesting of lists and objects a JSON request body may have (422 json_too_deep past it); "
+        "the deepest real request (a document's table field) nests 4",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
