@@ -13,6 +13,7 @@ from typing import Any
 
 from . import bounds
 from .catalogue.model import FieldSpec, FieldType, FormSpec
+from .clock import CHINA
 from .errors import FieldError, ValidationFailed
 
 __all__ = ["parse_money", "typed_values", "validate_fields"]
@@ -76,6 +77,10 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
             parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
         except ValueError as exc:
             raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+        if parsed.tzinfo is not None:
+            # A form's date and time is Beijing wall-clock time as printed on the document (a value
+            # without an offset is taken as that); one with an offset is converted to it.
+            parsed = parsed.astimezone(CHINA).replace(tzinfo=None)
         _in_range(parsed)
         return parsed.replace(second=0, microsecond=0).isoformat(timespec="minutes")
     if t == FieldType.integer:
