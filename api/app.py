@@ -8,11 +8,11 @@ from typing import Any
 
 from anjuan.archive.config import Settings
 from anjuan.archive.service import Archive
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from anjuan import __version__
 
-from . import errors, web
+from . import errors, guard, web
 from .limits import BodyLimit
 from .ratelimit import PublicRateLimit
 from .routes import auth, casefiles, documents, registry, seals, search, stats
@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         version=__version__,
         description="安全生产行政执法文书与案卷 — enforcement documents, seals, case files and archive",
         lifespan=lifespan,
+        # Every route: no control characters in any text of the request, no over-deep JSON.
+        dependencies=[Depends(guard.check_request)],
     )
     errors.install(app)
     # outside the error machinery: an oversized body is refused before any of it is read
@@ -68,4 +70,5 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
         outages = app.state.archive.kernel.outages.current()
         return {"status": "degraded" if outages else "ok", "version": __version__, "outages": outages}
 
+    guard.declare_errors(app)  # the OpenAPI document lists each operation's 4xx answers
     return app

@@ -23,6 +23,7 @@ from anjuan.archive.search import IndexingError, IndexLocked, InvalidQuery
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from anjuan.errors import AnjuanError
@@ -30,6 +31,16 @@ from anjuan.errors import AnjuanError
 __all__ = ["LastResort", "http_status", "install", "respond", "retry_after"]
 
 log = logging.getLogger("anjuan.api")
+
+
+#: codes of the validators in api/schemas.py, kept when FastAPI reports their refusal
+_OWN_CODES = {"control_character", "date_out_of_range"}
+#: Starlette's HTTP errors as (code, Chinese, English)
+_HTTP_ERRORS = {
+    400: ("malformed_body", "请求正文无法解析（不是有效的JSON或表单）", "the request body could not be parsed"),
+    404: ("not_found", "没有这个地址", "no such path"),
+    405: ("method_not_allowed", "此地址不支持该请求方法", "method not allowed at this path"),
+}
 
 
 def http_status(exc: AnjuanError) -> int:
@@ -150,10 +161,24 @@ def install(app: FastAPI) -> None:
     async def _archive_error(request: Request, exc: AnjuanError) -> Response:
         return _respond(request, exc)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own refusals (no such path, wrong method, a body FastAPI could not parse —
+        # e.g. JSON nested past Python's recursion limit) in the same error body as every other.
+        code, zh, en = _HTTP_ERRORS.get(exc.status_code, ("bad_request", "请求有误", str(exc.detail)))
+        error = AnjuanError(zh, en, code=code)
+        if _is_page(request):
+            return _error_page(request, error, exc.status_code)
+        return JSONResponse(status_code=exc.status_code, content={"error": error.to_dict()}, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def _request_error(request: Request, exc: RequestValidationError) -> Response:
+        # A value refused by one of our own validators (api/schemas.py) keeps its code; FastAPI's
+        # and pydantic's own findings are ``bad_request``.
+        kinds = {str(err.get("type", "")) for err in exc.errors()}
+        code = kinds.pop() if len(kinds) == 1 and kinds <= _OWN_CODES else "bad_request"
         if _is_page(request):
-            bad = AnjuanError("请求参数不完整或格式错误", f"malformed request: {exc.errors()}", code="bad_request")
+            bad = AnjuanError("请求参数不完整或格式错误", f"malformed request: {exc.errors()}", code=code)
             return _error_page(request, bad, 422)
         fields = []
         for err in exc.errors():
@@ -170,7 +195,7 @@ def install(app: FastAPI) -> None:
             status_code=422,
             content={
                 "error": {
-                    "code": "bad_request",
+                    "code": code,
                     "message": "请求格式错误 / malformed request",
                     "message_zh": "请求格式错误",
                     "message_en": "malformed request",

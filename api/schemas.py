@@ -6,31 +6,41 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
+from anjuan.archive import bounds
 from anjuan.archive.qc import Notice, PublicationView, QcQuery, QcRun
 from anjuan.archive.review import GuidanceView, ReviewReport
 from anjuan.archive.search import IndexStatus, SearchResult
 from anjuan.archive.stats import FactRecord, StatsTable, TableInfo, jsonable
 from anjuan.archive.views import AttachmentView, CaseFileView, CaseView, DocumentView
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "CaseCreate",
     "CaseRead",
     "ChangeDecision",
     "ChangeRequestCreate",
+    "Day",
     "DecisionRequest",
     "DocumentCreate",
     "DocumentRead",
     "DocumentUpdate",
+    "ErrorResponse",
+    "Id",
+    "Instant",
     "LoginRequest",
     "LoginResponse",
     "MajorUpdate",
     "OfficerCreate",
     "OfficerRead",
+    "OptionalDay",
     "OrgCreate",
     "OrgRead",
     "PartyCreate",
     "PartyRead",
+    "PathId",
+    "QueryId",
     "UserCreate",
     "UserRead",
     "attachment_json",
@@ -39,6 +49,7 @@ __all__ = [
     "document_read",
     "guidance_json",
     "index_status_json",
+    "instant",
     "notice_json",
     "plain",
     "publication_json",
@@ -63,13 +74,82 @@ def plain(value: Any) -> Any:
         return {name: plain(getattr(value, name)) for name in type(value).model_fields}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dt.date):  # datetime too
+    if isinstance(value, dt.datetime):
+        return instant(value)
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
+
+
+def instant(moment: dt.datetime) -> str:
+    """An instant as ISO 8601 with its offset. SQLite hands stored timestamps back naive, in UTC
+    (``archive.clock.beijing_time``): without the offset a client would read them as local time."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)).isoformat()
+
+
+# -- values at the edge ----------------------------------------------------------------------------
+# Ids are 64-bit in the database: a larger one is a 422 here (and documented as the schema's
+# maximum) instead of an OverflowError in the driver. Dates outside archive.bounds' range would
+# overflow date arithmetic (deadlines, periods): refused with code ``date_out_of_range``.
+
+_ID_RANGE = f"1 to {bounds.MAX_ID} (2^63 − 1)"
+#: an id in a JSON body
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_ID, description=f"id, {_ID_RANGE}")]
+#: an id in the path (``/cases/{case_id}``)
+PathId = Annotated[int, Path(ge=1, le=bounds.MAX_ID, description=f"id, {_ID_RANGE}")]
+#: an optional id in the query string (``?org_id=``)
+QueryId = Annotated[int | None, Query(ge=1, le=bounds.MAX_ID, description=f"id, {_ID_RANGE}")]
+
+
+def _day_in_range(value: dt.date | None) -> dt.date | None:
+    if value is not None and not bounds.EARLIEST_DATE <= value <= bounds.LATEST_DATE:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "日期应在{min}至{max}之间 / must be a date from {min} to {max}",
+            {"min": bounds.EARLIEST_DATE.isoformat(), "max": bounds.LATEST_DATE.isoformat()},
+        )
+    return value
+
+
+_DAY_RANGE = f"YYYY-MM-DD, {bounds.EARLIEST_DATE} to {bounds.LATEST_DATE}"
+#: a calendar date in a request, within archive.bounds' range
+Day = Annotated[dt.date, AfterValidator(_day_in_range), Field(description=_DAY_RANGE)]
+OptionalDay = Annotated[dt.date | None, AfterValidator(_day_in_range), Field(description=_DAY_RANGE)]
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)  # stored instants are UTC (SQLite drops the zone)
+    return value
+
+
+#: an instant in a response: always with its offset (``+00:00``), ``format: date-time`` in OpenAPI
+Instant = Annotated[
+    dt.datetime,
+    BeforeValidator(_aware),
+    PlainSerializer(instant, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable machine-readable code, e.g. not_found, control_character")
+    message: str = Field(description="中文 / English")
+    message_zh: str
+    message_en: str
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="e.g. fields (each bad field, named), limit, retry_after"
+    )
+
+
+class ErrorResponse(BaseModel):
+    """Every refusal (4xx) and failure (5xx) of the API has this body."""
+
+    error: ErrorDetail
 
 
 def _distinct_officers(ids: list[int] | None) -> list[int] | None:
@@ -85,13 +165,14 @@ def _distinct_roles(roles: list[str]) -> list[str]:
 
 
 #: officer ids in a request: positive, each once (a repeat is a 422, not a database error)
-OfficerIds = Annotated[list[PositiveInt], AfterValidator(_distinct_officers)]
+OfficerIds = Annotated[list[Id], AfterValidator(_distinct_officers)]
 #: role names in a request: non-empty, each once
 Roles = Annotated[list[Annotated[str, Field(min_length=1, max_length=50)]], AfterValidator(_distinct_roles)]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinity are valid JSON to Python's parser, never a valid amount, score or id.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class OrgCreate(_In):
@@ -99,7 +180,7 @@ class OrgCreate(_In):
     area: str = Field(description="行政区划简称, e.g. 晋临")
     code: str = Field(description="机关代字, e.g. 应急")
     level: str = Field(description="province/city/county or 省/市/县")
-    parent_id: int | None = None
+    parent_id: Id | None = None
     address: str = ""
     phone: str = ""
     contact: str = ""
@@ -124,7 +205,7 @@ class OrgRead(BaseModel):
 
 
 class OfficerCreate(_In):
-    org_id: int
+    org_id: Id
     name: str
     cert_no: str = Field(description="执法证号")
     roles: Roles = Field(default_factory=lambda: ["handler"])
@@ -151,7 +232,7 @@ class PartyCreate(_In):
     industry: str = ""
     id_number: str = ""
     gender: str = ""
-    age: int | None = None
+    age: int | None = Field(None, ge=0, le=150)
     employer: str = ""
 
 
@@ -166,9 +247,9 @@ class PartyRead(BaseModel):
 
 
 class CaseCreate(_In):
-    org_id: int
+    org_id: Id
     kind: str = Field(description="inspection (检查) or penalty (行政处罚)")
-    party_id: int
+    party_id: Id
     procedure: str = Field("general", description="general (一般程序) or simple (简易程序)")
     name: str | None = None
     cause: str = ""
@@ -194,7 +275,7 @@ class CaseRead(BaseModel):
     archive_no: str | None = None  # 归档号
     file_no: str | None = None  # 档号
     retention: str | None = None  # 保管期限
-    filed_at: dt.datetime | None = None
+    filed_at: Instant | None = None
 
 
 def case_read(case: CaseView) -> CaseRead:
@@ -228,15 +309,15 @@ class DocumentCreate(_In):
     form: str = Field(description="form id or Chinese name, e.g. penalty_decision_org or 行政处罚决定书（单位）")
     fields: dict[str, Any] = Field(default_factory=dict)
     officer_ids: OfficerIds | None = None
-    parent_id: int | None = None
-    doc_date: dt.date | None = None
+    parent_id: Id | None = None
+    doc_date: OptionalDay = None
     issue: bool = Field(False, description="issue at once (签发) instead of saving a draft")
 
 
 class DocumentUpdate(_In):
     fields: dict[str, Any] | None = None
     officer_ids: OfficerIds | None = None
-    doc_date: dt.date | None = None
+    doc_date: OptionalDay = None
 
 
 class DecisionRequest(_In):
@@ -262,15 +343,15 @@ class LoginRequest(_In):
 class LoginResponse(BaseModel):
     token: str
     token_type: str = "bearer"
-    expires_at: dt.datetime
+    expires_at: Instant
     user: dict[str, Any]
 
 
 class UserCreate(_In):
     username: str
     password: str = Field(description="at least 8 characters; stored only as a scrypt hash")
-    org_id: int | None = Field(None, description="the user's organisation (taken from the officer if given)")
-    officer_id: int | None = Field(None, description="the officer (执法人员) this login belongs to")
+    org_id: Id | None = Field(None, description="the user's organisation (taken from the officer if given)")
+    officer_id: Id | None = Field(None, description="the officer (执法人员) this login belongs to")
     roles: Roles = Field(default_factory=list, description="system roles beyond the officer's own")
 
 
@@ -309,14 +390,14 @@ class DocumentRead(BaseModel):
     pages: int | None
     created_by: str
     issued_by: str | None
-    issued_at: dt.datetime | None
-    numbered_at: dt.datetime | None = None  # when the number was taken (a draft holding one is a hole to fill)
+    issued_at: Instant | None
+    numbered_at: Instant | None = None  # when the number was taken (a draft holding one is a hole to fill)
     backfilled: bool = False  # 补录: issued after its document date (issued_at is the real time)
-    voided_at: dt.datetime | None
+    voided_at: Instant | None
     void_reason: str | None
     edition: int
     supersedes_id: int | None
-    deleted_at: dt.datetime | None
+    deleted_at: Instant | None
 
 
 def document_read(doc: DocumentView, title: str) -> DocumentRead:
@@ -386,7 +467,7 @@ def casefile_json(c: CaseFileView) -> dict[str, Any]:
         "content_pages": c.content_pages,
         "entries": c.entries,
         "built_by": c.built_by,
-        "built_at": c.built_at.isoformat(),
+        "built_at": instant(c.built_at),
     }
 
 

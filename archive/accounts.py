@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import events, throttle
+from . import bounds, events, throttle
 from .access import Principal, RoleRule, RoleRules, principal_for, require, require_org
 from .errors import Conflict, FieldError, NotFound, Unauthenticated, ValidationFailed
 from .kernel import Kernel
@@ -344,8 +344,9 @@ class BadLogin(Unauthenticated):
 
 
 def _checked_user(session: Session, username: str, password: str, log2_n: int) -> User:
+    bounds.check_text(username, "username", "用户名", "username")  # a NUL is refused as such (422)
     # A name no user can have (the creation rule) is not looked up: it cannot match, and odd
-    # characters (NUL) never reach the database.
+    # characters never reach the database.
     user = session.scalar(select(User).where(User.username == username)) if _USERNAME.match(username) else None
     # Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
     stored = user.password_hash if user is not None else _dummy_hash(log2_n)

@@ -166,6 +166,13 @@ class Settings(BaseSettings):
     public_rate_burst: int = Field(
         10, ge=1, description="requests one client address may make at once before the rate applies"
     )
+    json_max_depth: int = Field(
+        32,
+        ge=4,
+        le=500,
+        description="deepest nesting of lists and objects a JSON request body may have (422 json_too_deep past it); "
+        "the deepest real request (a document's table field) nests 4",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

@@ -32,14 +32,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from .errors import DatabaseBusy, DatabaseUnavailable, ServiceUnavailable, StorageUnavailable
+from . import bounds
+from .errors import (
+    ArchiveError,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    FieldError,
+    ServiceUnavailable,
+    StorageUnavailable,
+    ValidationFailed,
+)
 from .health import Outages
 
-__all__ = ["Base", "Database", "translate", "translate_failure"]
+__all__ = ["Base", "Database", "bad_value", "translate", "translate_failure"]
 
 log = logging.getLogger("anjuan.db")
 
@@ -73,9 +82,53 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def translate_failure(exc: BaseException) -> ServiceUnavailable | None:
-    """:func:`translate` for any exception: None unless it is a database driver's error."""
-    return translate(exc) if isinstance(exc, DBAPIError) else None
+def translate_failure(exc: BaseException) -> ArchiveError | None:
+    """What the client should hear about an exception nobody handled: :func:`translate`'s 503 for a
+    driver error that means "not now", :func:`bad_value`'s 422 for a value the database or date
+    arithmetic cannot hold, None for a bug (left to propagate as a 500)."""
+    if isinstance(exc, DBAPIError) and (fault := translate(exc)) is not None:
+        return fault
+    return bad_value(exc)
+
+
+#: SQLSTATEs of values the database cannot hold: numeric out of range, NUL in text, bad encoding,
+#: datetime out of range
+_BAD_VALUE_STATES = ("22003", "22P05", "22021", "22008")
+
+
+def bad_value(exc: BaseException) -> ValidationFailed | None:
+    """A safety net behind the checks where values enter (:mod:`.bounds`): an id past 64 bits that
+    reached the driver (sqlite3 raises OverflowError, PostgreSQL numeric out of range), a date whose
+    arithmetic left the calendar, a NUL that reached psycopg — the caller's value, so a 422 with a
+    code rather than a 500. None for anything else."""
+    if isinstance(exc, OverflowError):
+        return _out_of_range(str(exc))
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or ""
+    message = str(orig) if orig is not None else str(exc)
+    if "NUL" in message and "cannot contain" in message:  # psycopg refuses before sending
+        return bounds.refuse_control_character("")
+    if isinstance(orig, OverflowError) or state in _BAD_VALUE_STATES:
+        return _out_of_range(message.splitlines()[0][:200] if message else "")
+    return None
+
+
+def _out_of_range(reason: str) -> ValidationFailed:
+    return ValidationFailed(
+        [
+            FieldError(
+                "",
+                "取值",
+                "value",
+                f"超出允许范围（编号不超过{bounds.MAX_ID}，日期在{bounds.EARLIEST_DATE}至{bounds.LATEST_DATE}之间）",
+                f"out of range (ids up to {bounds.MAX_ID}, dates from {bounds.EARLIEST_DATE} to {bounds.LATEST_DATE})",
+                {"reason": reason},
+            )
+        ],
+        code="value_out_of_range",
+    )
 
 
 def translate(exc: DBAPIError) -> ServiceUnavailable | None:
@@ -120,6 +173,21 @@ def translate(exc: DBAPIError) -> ServiceUnavailable | None:
     return None
 
 
+def _refuse_control_characters(session: Session, _context: Any, _instances: Any) -> None:
+    """The last check before anything is written: no text of a new or changed row — column or
+    JSON value — holds a control character (PostgreSQL refuses NUL with a driver error, SQLite
+    would store it). The services check the fields they take at the door with the field's own
+    name; this names the column, for whatever path reached it without such a check."""
+    for row in (*session.new, *session.dirty):
+        table = getattr(row, "__tablename__", type(row).__name__)
+        for attr in inspect(row).mapper.column_attrs:
+            value = getattr(row, attr.key, None)
+            if isinstance(value, str | dict | list) and (
+                where := bounds.control_character_at(value, f"{table}.{attr.key}")
+            ):
+                raise bounds.refuse_control_character(where)
+
+
 class Database:
     """Owns the engine; hands out read sessions and write units of work."""
 
@@ -141,6 +209,7 @@ class Database:
             _sqlite_setup(self.engine, busy_timeout)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(anjuan_write=True), expire_on_commit=False)
+        event.listen(self._write, "before_flush", _refuse_control_characters)
 
     def _failed(self, exc: DBAPIError) -> Exception:
         fault = translate(exc)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import bounds
 from .catalogue.model import FieldSpec, FieldType, FormSpec
+from .clock import CHINA
 from .config import Settings
 from .errors import FieldError, ValidationFailed
 from .limits import exceeded
@@ -130,9 +132,19 @@ _TYPE_ZH = {
 
 
 class _Bad(Exception):
-    def __init__(self, zh: str, en: str) -> None:
+    def __init__(self, zh: str, en: str, code: str | None = None) -> None:
         super().__init__(en)
-        self.zh, self.en = zh, en
+        self.zh, self.en, self.code = zh, en, code
+
+
+def _in_range(day: dt.date) -> None:
+    # Deadlines and periods are computed from these dates: 9999-12-31 plus a day overflows.
+    if not bounds.EARLIEST_DATE <= (day.date() if isinstance(day, dt.datetime) else day) <= bounds.LATEST_DATE:
+        raise _Bad(
+            f"日期应在{bounds.EARLIEST_DATE}至{bounds.LATEST_DATE}之间",
+            f"must be a date from {bounds.EARLIEST_DATE} to {bounds.LATEST_DATE}",
+            "date_out_of_range",
+        )
 
 
 def _empty(value: Any) -> bool:
@@ -152,14 +164,21 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
         return text
     if t == FieldType.date:
         try:
-            return (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))).isoformat()
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError as exc:
             raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+        _in_range(day)
+        return day.isoformat()
     if t == FieldType.datetime:
         try:
             parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
         except ValueError as exc:
             raise _Bad(f"应为{_TYPE_ZH[t]}", f"must be {_TYPE_EN[t]}") from exc
+        if parsed.tzinfo is not None:
+            # A form's date and time is Beijing wall-clock time as printed on the document (a value
+            # without an offset is taken as that); one with an offset is converted to it.
+            parsed = parsed.astimezone(CHINA).replace(tzinfo=None)
+        _in_range(parsed)
         return parsed.replace(second=0, microsecond=0).isoformat(timespec="minutes")
     if t == FieldType.integer:
         if isinstance(value, bool):
@@ -230,6 +249,7 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
                     raise _Bad(
                         f"第{index}行“{column.label}”{bad.zh}",
                         f"row {index} '{column.label_en or column.id}' {bad.en}",
+                        bad.code,
                     ) from None
             rows.append(clean)
         return rows
@@ -247,8 +267,15 @@ def validate_fields(
     """
     check_field_sizes(form, values, limits)
     errors: list[FieldError] = []
+    codes: list[str] = []
     clean: dict[str, Any] = {}
     known = {f.id: f for f in form.fields}
+    for key, value in values.items():  # text the database cannot hold is refused before anything else
+        if (where := bounds.control_character_at(value, key)) is not None or bounds.has_control_character(key):
+            spec = known.get(key)
+            raise bounds.refuse_control_character(
+                where or key, spec.label if spec else "", spec.label_en if spec else ""
+            )
     for key in sorted(set(values) - set(known)):
         errors.append(FieldError(key, key, key, f"《{form.name}》没有此字段", f"no such field in form {form.id}"))
     for spec in form.fields:
@@ -261,8 +288,9 @@ def validate_fields(
             clean[spec.id] = _coerce(spec, value)
         except _Bad as bad:
             errors.append(FieldError(spec.id, spec.label, spec.label_en, bad.zh, bad.en))
+            codes += [bad.code] if bad.code else []
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, code=codes[0] if len(codes) == len(errors) else None)
     return clean
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from .clock import beijing_date
 
@@ -32,6 +32,16 @@ __all__ = [
 
 class View(BaseModel):
     model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _instant_in_utc(cls, value: Any) -> Any:
+        # SQLite hands stored instants back naive; they were stored as UTC. Aware here, every
+        # reader — the API's JSON, the CLI's --json, a comparison — sees the same instant with
+        # its offset on either database.
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
 
     @classmethod
     def of(cls, row: Any) -> Self:

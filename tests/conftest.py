@@ -28,6 +28,7 @@ pytest_plugins = [
 # (--dist loadscope); a long module taken last keeps one worker busy while the other has finished
 # (measured: 30 s of a 4-minute run). Longest first, the run ends on short modules on both workers.
 LONGEST_FIRST = (
+    "tests/api/test_schemathesis.py",  # ≈ 100 s: every operation of the OpenAPI document, two tokens
     "tests/api/test_reliability.py",
     "tests/archive/test_documents.py",
     "tests/web/test_flows.py",

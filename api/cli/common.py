@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from anjuan.archive.access import Principal
 from anjuan.archive.config import Settings
+from anjuan.archive.db import translate_failure
 from anjuan.archive.errors import ArchiveError, ServiceUnavailable, Unauthenticated
 from anjuan.archive.search import IndexLocked
 from anjuan.archive.service import Archive
@@ -216,7 +217,7 @@ def _load_json(path: Path | None) -> dict[str, Any]:
     try:
         raw = sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
         data = json.loads(raw)
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a number past the digit limit
         raise ArchiveError(
             f"无法读取字段文件{path}：{exc}", f"cannot read fields file {path}: {exc}", code="bad_fields_file"
         ) from exc
@@ -237,6 +238,10 @@ class _Run:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
         if isinstance(exc, AnjuanError):
             _fail(exc, self.as_json)
+        # A value the database or date arithmetic cannot hold (an id past 2^63, a NUL that reached
+        # the driver) or a database that is not there: its message and code, as the API gives them.
+        if exc is not None and (translated := translate_failure(exc)) is not None:
+            _fail(translated, self.as_json)
         return False
 
 

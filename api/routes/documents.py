@@ -15,6 +15,7 @@ from ..schemas import (
     DocumentCreate,
     DocumentRead,
     DocumentUpdate,
+    PathId,
     document_read,
     plain,
 )
@@ -58,7 +59,7 @@ def get_form(key: str, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/documents", response_model=DocumentRead, status_code=201, tags=["documents"])
 def create_document(
-    case_id: int, body: DocumentCreate, archive: ArchiveDep, actor: Actor, idempotency_key: IdempotencyKey = None
+    case_id: PathId, body: DocumentCreate, archive: ArchiveDep, actor: Actor, idempotency_key: IdempotencyKey = None
 ) -> DocumentRead:
     """Save a draft, or with ``issue: true`` create and issue it at once (send an ``Idempotency-Key``
     so that a retry after a lost answer cannot issue it twice)."""
@@ -78,7 +79,7 @@ def create_document(
 
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentRead], tags=["documents"])
 def list_case_documents(
-    case_id: int, archive: ArchiveDep, actor: Actor, include_deleted: bool = False
+    case_id: PathId, archive: ArchiveDep, actor: Actor, include_deleted: bool = False
 ) -> list[DocumentRead]:
     docs = archive.documents.list(actor=actor, case_id=case_id, include_deleted=include_deleted)
     return [_read(archive, d) for d in docs]
@@ -98,33 +99,33 @@ def numbered_drafts(
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentRead, tags=["documents"])
-def get_document(doc_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def get_document(doc_id: PathId, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     return _read(archive, archive.documents.get(actor=actor, doc_id=doc_id))
 
 
 @router.patch("/documents/{doc_id}", response_model=DocumentRead, tags=["documents"])
-def update_document(doc_id: int, body: DocumentUpdate, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def update_document(doc_id: PathId, body: DocumentUpdate, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     return _read(
         archive, archive.documents.update_draft(actor=actor, doc_id=doc_id, **body.model_dump(exclude_none=True))
     )
 
 
 @router.get("/documents/{doc_id}/preview.{fmt}", tags=["documents"])
-def preview(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor: Actor) -> Response:
+def preview(doc_id: PathId, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor: Actor) -> Response:
     """The document as it would be issued now (a draft shows a blank number line)."""
     docx, pdf = archive.documents.render(actor=actor, doc_id=doc_id, pdf=fmt == "pdf")
     return Response(pdf if fmt == "pdf" else docx, media_type=_MEDIA[fmt])
 
 
 @router.post("/documents/{doc_id}/issue", response_model=DocumentRead, tags=["documents"])
-def issue(doc_id: int, archive: ArchiveDep, actor: Actor, idempotency_key: IdempotencyKey = None) -> DocumentRead:
+def issue(doc_id: PathId, archive: ArchiveDep, actor: Actor, idempotency_key: IdempotencyKey = None) -> DocumentRead:
     """签发 a saved draft — or complete one that holds a number from an attempt that stopped half-way
     (the error of that attempt named it in ``details.retry_issue``): the number stays the same."""
     return _read(archive, archive.documents.issue(actor=actor, doc_id=doc_id, idempotency_key=idempotency_key))
 
 
 @router.get("/documents/{doc_id}/file.{fmt}", tags=["documents"])
-def download(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor: Actor) -> Response:
+def download(doc_id: PathId, fmt: Literal["pdf", "docx"], archive: ArchiveDep, actor: Actor) -> Response:
     doc = archive.documents.get(actor=actor, doc_id=doc_id)
     data = archive.documents.file(actor=actor, doc_id=doc_id, kind=fmt)
     name = f"{doc.id}-{doc.form_id}.{fmt}"
@@ -139,32 +140,32 @@ def download(doc_id: int, fmt: Literal["pdf", "docx"], archive: ArchiveDep, acto
 
 
 @router.delete("/documents/{doc_id}", status_code=204, tags=["documents"])
-def discard(doc_id: int, archive: ArchiveDep, actor: Actor, reason: str = "") -> Response:
+def discard(doc_id: PathId, archive: ArchiveDep, actor: Actor, reason: str = "") -> Response:
     """Discard a draft that has no number yet; issued records change only through change requests."""
     archive.documents.discard_draft(actor=actor, doc_id=doc_id, reason=reason)
     return Response(status_code=204)
 
 
 @router.post("/documents/{doc_id}/submit", response_model=DocumentRead, tags=["approval"])
-def submit(doc_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def submit(doc_id: PathId, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     """报送审批: the logged-in handler sends a complete draft to the approval steps of its form."""
     return _read(archive, archive.approvals.submit(actor=actor, doc_id=doc_id))
 
 
 @router.post("/documents/{doc_id}/approve", response_model=DocumentRead, tags=["approval"])
-def approve(doc_id: int, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def approve(doc_id: PathId, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     """审核/审批 通过: the pending step, by someone holding a role for it (never the submitter)."""
     return _read(archive, archive.approvals.decide(actor=actor, doc_id=doc_id, approve=True, **body.model_dump()))
 
 
 @router.post("/documents/{doc_id}/reject", response_model=DocumentRead, tags=["approval"])
-def reject(doc_id: int, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def reject(doc_id: PathId, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     """退回: back to the handler as a draft, with the reason."""
     return _read(archive, archive.approvals.decide(actor=actor, doc_id=doc_id, approve=False, **body.model_dump()))
 
 
 @router.get("/documents/{doc_id}/approvals", tags=["approval"])
-def approval_state(doc_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+def approval_state(doc_id: PathId, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     return plain(archive.approvals.approval_state(actor=actor, doc_id=doc_id))
 
 
@@ -172,7 +173,7 @@ def approval_state(doc_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, 
 
 
 @router.post("/documents/{doc_id}/changes", status_code=201, tags=["changes"])
-def request_change(doc_id: int, body: ChangeRequestCreate, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+def request_change(doc_id: PathId, body: ChangeRequestCreate, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     """申请更改/作废/删除: nothing changes until every step has approved and an administrator applies it."""
     return plain(archive.changes.request_change(actor=actor, doc_id=doc_id, **body.model_dump()))
 
@@ -183,21 +184,21 @@ def list_changes(archive: ArchiveDep, actor: Actor, status: str | None = None) -
 
 
 @router.get("/changes/{request_id}", tags=["changes"])
-def get_change(request_id: int, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+def get_change(request_id: PathId, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     return plain(archive.changes.change_request(actor=actor, request_id=request_id))
 
 
 @router.post("/changes/{request_id}/approve", tags=["changes"])
-def approve_change(request_id: int, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+def approve_change(request_id: PathId, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     return plain(archive.changes.decide_change(actor=actor, request_id=request_id, approve=True, opinion=body.opinion))
 
 
 @router.post("/changes/{request_id}/reject", tags=["changes"])
-def reject_change(request_id: int, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+def reject_change(request_id: PathId, body: ChangeDecision, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     return plain(archive.changes.decide_change(actor=actor, request_id=request_id, approve=False, opinion=body.opinion))
 
 
 @router.post("/changes/{request_id}/apply", response_model=DocumentRead, tags=["changes"])
-def apply_change(request_id: int, archive: ArchiveDep, actor: Actor) -> DocumentRead:
+def apply_change(request_id: PathId, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     """执行: an administrator carries out an approved request (a correction returns the new edition)."""
     return _read(archive, archive.changes.apply_change(actor=actor, request_id=request_id))

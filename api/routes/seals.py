@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
 from ..limits import read_upload
-from ..schemas import plain
+from ..schemas import PathId, plain
 
 __all__ = ["router"]
 
@@ -35,12 +35,12 @@ def root_certificate(archive: ArchiveDep) -> Response:
 
 
 @router.get("/organisations/{org_id}/seals/{role}.png", tags=["seals"])
-def seal_image(org_id: int, role: str, archive: ArchiveDep, actor: Actor) -> Response:
+def seal_image(org_id: PathId, role: str, archive: ArchiveDep, actor: Actor) -> Response:
     return Response(archive.keys.seal_image(actor=actor, org_id=org_id, role=role), media_type="image/png")
 
 
 @router.put("/organisations/{org_id}/seals/{role}", tags=["seals"])
-async def upload_seal(org_id: int, role: str, file: UploadFile, archive: ArchiveDep, actor: Actor) -> dict[str, str]:
+async def upload_seal(org_id: PathId, role: str, file: UploadFile, archive: ArchiveDep, actor: Actor) -> dict[str, str]:
     data = await read_upload(file, archive.kernel.settings, "seal")
     digest = await run_in_threadpool(
         lambda: archive.keys.upload_seal_image(actor=actor, org_id=org_id, role=role, data=data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from anjuan.archive.errors import FieldError, ValidationFailed
@@ -13,7 +12,18 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import index_status_json, notice_json, publication_json, qc_query_json, qc_run_json, search_result
+from ..schemas import (
+    Day,
+    OptionalDay,
+    PathId,
+    QueryId,
+    index_status_json,
+    notice_json,
+    publication_json,
+    qc_query_json,
+    qc_run_json,
+    search_result,
+)
 
 __all__ = ["public_router", "router"]
 
@@ -32,20 +42,20 @@ async def _search(
     kind: Annotated[list[str] | None, Query()] = None,
     form: Annotated[list[str] | None, Query()] = None,
     status: Annotated[list[str] | None, Query()] = None,
-    org: int | None = None,
-    case: int | None = None,
+    org: QueryId = None,
+    case: QueryId = None,
     party: str = "",
     handler: str = "",
     procedure: str = "",
     industry: str = "",
-    issued_from: dt.date | None = None,
-    issued_to: dt.date | None = None,
-    decided_from: dt.date | None = None,
-    decided_to: dt.date | None = None,
-    filed_from: dt.date | None = None,
-    filed_to: dt.date | None = None,
-    amount_min: float | None = None,
-    amount_max: float | None = None,
+    issued_from: OptionalDay = None,
+    issued_to: OptionalDay = None,
+    decided_from: OptionalDay = None,
+    decided_to: OptionalDay = None,
+    filed_from: OptionalDay = None,
+    filed_to: OptionalDay = None,
+    amount_min: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+    amount_max: Annotated[float | None, Query(allow_inf_nan=False)] = None,
     sort: Literal["relevance", "date_desc", "date_asc"] = "relevance",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -106,7 +116,7 @@ async def qc_list(archive: ArchiveDep, actor: Actor) -> list[dict[str, Any]]:
 
 
 @router.get("/qc/{name}", tags=["qc"])
-def qc_run(name: str, archive: ArchiveDep, actor: Actor, today: dt.date | None = None) -> dict[str, Any]:
+def qc_run(name: str, archive: ArchiveDep, actor: Actor, today: OptionalDay = None) -> dict[str, Any]:
     """Run one saved quality query over what the user may see. A plain ``def`` route: the seal
     check behind ``unsealed_documents`` must not run on the event loop."""
     return qc_run_json(archive.qc.run(actor=actor, name=name, today=today))
@@ -116,8 +126,8 @@ def qc_run(name: str, archive: ArchiveDep, actor: Actor, today: dt.date | None =
 async def public_notices(
     archive: ArchiveDep,
     actor: Actor,
-    start: Annotated[dt.date, Query(alias="from")],
-    end: Annotated[dt.date, Query(alias="to")],
+    start: Annotated[Day, Query(alias="from")],
+    end: Annotated[Day, Query(alias="to")],
     format: Literal["json", "csv"] = "json",
 ) -> Any:
     """行政处罚决定公示: the notices of the penalty decisions of a period, personal data redacted."""
@@ -132,13 +142,13 @@ async def public_notices(
 
 
 class PublicationIn(BaseModel):
-    published_on: dt.date
+    published_on: Day
     channel: str = Field(min_length=1, max_length=100, description="公示渠道, e.g. 门户网站")
     url: str = Field("", max_length=500)
 
 
 @router.post("/documents/{doc_id}/publication", status_code=201, tags=["qc"])
-async def publish(doc_id: int, body: PublicationIn, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+async def publish(doc_id: PathId, body: PublicationIn, archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
     """Record that a penalty decision was made public (公示)."""
     publication = await run_in_threadpool(
         archive.qc.publish,

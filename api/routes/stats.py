@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -11,7 +10,7 @@ from anjuan.archive.stats import to_csv, to_xlsx
 from fastapi import APIRouter, Query, Response
 
 from ..deps import Actor, ArchiveDep
-from ..schemas import stats_fact_json, stats_table_json, table_info_json
+from ..schemas import Day, stats_fact_json, stats_table_json, table_info_json
 
 __all__ = ["XLSX_MEDIA_TYPE", "router"]
 
@@ -19,8 +18,8 @@ router = APIRouter(tags=["stats"])
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-From = Annotated[dt.date, Query(alias="from", description="period start YYYY-MM-DD (下发日期 on or after)")]
-To = Annotated[dt.date, Query(alias="to", description="period end YYYY-MM-DD (inclusive)")]
+From = Annotated[Day, Query(alias="from", description="period start YYYY-MM-DD (下发日期 on or after)")]
+To = Annotated[Day, Query(alias="to", description="period end YYYY-MM-DD (inclusive)")]
 Org = Annotated[
     str | None, Query(description="organisation id or full name; default your own (the top one for the platform admin)")
 ]

@@ -11,6 +11,7 @@ from anjuan.archive.limits import upload_limit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..schemas import PathId
 from .context import PREFIX, Posted, Viewer, Web, redirect, render
 from .formfields import errors_by_field
 
@@ -144,19 +145,19 @@ def case_context(web: Web, case_id: int) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, web: Viewer) -> Response:
+def case_page(request: Request, case_id: PathId, web: Viewer) -> Response:
     context = case_context(web, case_id)
     return render(web, request, "case.html", title=context["case"].name, nav="cases", **context)
 
 
 @router.post("/cases/{case_id}/close")
-def close_case(case_id: int, web: Viewer, _posted: Posted) -> Response:
+def close_case(case_id: PathId, web: Viewer, _posted: Posted) -> Response:
     case = web.archive.casefiles.close(actor=web.actor, case_id=case_id)
     return redirect(f"{PREFIX}/cases/{case_id}", f"已结案（结案日期 {case.closed_on}）")
 
 
 @router.post("/cases/{case_id}/major")
-def set_major(case_id: int, web: Viewer, form: Posted) -> Response:
+def set_major(case_id: PathId, web: Viewer, form: Posted) -> Response:
     major = str(form.get("major", "")) in ("1", "on", "true")
     case = web.archive.registry.set_major(
         actor=web.actor, case_id=case_id, major=major, reason=str(form.get("major_reason", ""))
@@ -166,7 +167,7 @@ def set_major(case_id: int, web: Viewer, form: Posted) -> Response:
 
 
 @router.post("/cases/{case_id}/attachments")
-def add_attachment(case_id: int, web: Viewer, form: Posted) -> Response:
+def add_attachment(case_id: PathId, web: Viewer, form: Posted) -> Response:
     upload = form.get("file")
     if not hasattr(upload, "read"):
         raise ValidationFailed([FieldError("file", "文件", "file", "请选择要上传的文件", "choose a file to upload")])

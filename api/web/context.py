@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
+from anjuan.archive import bounds
 from anjuan.archive.access import Principal
 from anjuan.archive.clock import beijing_time
 from anjuan.archive.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
@@ -212,11 +213,13 @@ def posted_date(raw: Any, field: str, label: str, *, default: dt.date | None = N
     if not text and default is not None:
         return default
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(
             [FieldError(field, label, field, "应为日期（年-月-日）", "must be a date (YYYY-MM-DD)")]
         ) from None
+    bounds.check_date(day, field, label, field)
+    return day
 
 
 def _form_namer(request: Request) -> Any:

@@ -13,6 +13,7 @@ from anjuan.archive.qc import PublicationView
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..schemas import PathId
 from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
 from .formfields import errors_by_field, read_fields, views
 
@@ -68,7 +69,7 @@ def _read_meta(posted: Any) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 @router.get("/cases/{case_id}/documents/new", response_class=HTMLResponse)
-def new_document(request: Request, case_id: int, web: Viewer, form: str) -> Response:
+def new_document(request: Request, case_id: PathId, web: Viewer, form: str) -> Response:
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     spec = web.archive.kernel.rules.form(form)
     meta = {"date": "", "officer_ids": [o.id for o in case.officers], "parent_id": None}
@@ -77,7 +78,7 @@ def new_document(request: Request, case_id: int, web: Viewer, form: str) -> Resp
 
 
 @router.post("/cases/{case_id}/documents/new", response_class=HTMLResponse)
-def create_document(request: Request, case_id: int, web: Viewer, form: str, posted: Posted) -> Response:
+def create_document(request: Request, case_id: PathId, web: Viewer, form: str, posted: Posted) -> Response:
     archive, actor = web.archive, web.actor
     case = archive.registry.case(actor=actor, case_id=case_id)
     spec = archive.kernel.rules.form(form)
@@ -139,12 +140,12 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def document(request: Request, doc_id: int, web: Viewer) -> Response:
+def document(request: Request, doc_id: PathId, web: Viewer) -> Response:
     return render(web, request, "document.html", **_document_context(web, doc_id))
 
 
 @router.post("/documents/{doc_id}", response_class=HTMLResponse)
-def save_document(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Response:
+def save_document(request: Request, doc_id: PathId, web: Viewer, posted: Posted) -> Response:
     """Save the draft's fields; ``then`` = submit | issue continues with that step after saving."""
     archive, actor = web.archive, web.actor
     doc = archive.documents.get(actor=actor, doc_id=doc_id)
@@ -178,13 +179,13 @@ def save_document(request: Request, doc_id: int, web: Viewer, posted: Posted) ->
 
 
 @router.post("/documents/{doc_id}/issue")
-def issue(doc_id: int, web: Viewer, _posted: Posted) -> Response:
+def issue(doc_id: PathId, web: Viewer, _posted: Posted) -> Response:
     doc = web.archive.documents.issue(actor=web.actor, doc_id=doc_id)
     return redirect(f"{PREFIX}/documents/{doc_id}", f"已签发：{doc.number or web.form_name(doc.form_id)}")
 
 
 @router.post("/documents/{doc_id}/decision")
-def decide(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Response:
+def decide(request: Request, doc_id: PathId, web: Viewer, posted: Posted) -> Response:
     approve = str(posted.get("decision")) == "approve"
     opinion = str(posted.get("opinion", "")).strip()
     try:
@@ -201,14 +202,14 @@ def decide(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Respon
 
 
 @router.post("/documents/{doc_id}/discard")
-def discard(doc_id: int, web: Viewer, posted: Posted) -> Response:
+def discard(doc_id: PathId, web: Viewer, posted: Posted) -> Response:
     doc = web.archive.documents.get(actor=web.actor, doc_id=doc_id)
     web.archive.documents.discard_draft(actor=web.actor, doc_id=doc_id, reason=str(posted.get("reason", "")).strip())
     return redirect(f"{PREFIX}/cases/{doc.case_id}", "草稿已删除")
 
 
 @router.post("/documents/{doc_id}/publication", response_class=HTMLResponse)
-def publish(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Response:
+def publish(request: Request, doc_id: PathId, web: Viewer, posted: Posted) -> Response:
     on = posted_date(posted.get("published_on"), "published_on", "公示日期")
     web.archive.qc.publish(
         actor=web.actor,
@@ -221,14 +222,14 @@ def publish(request: Request, doc_id: int, web: Viewer, posted: Posted) -> Respo
 
 
 @router.get("/documents/{doc_id}/preview.pdf")
-def preview(doc_id: int, web: Viewer) -> Response:
+def preview(doc_id: PathId, web: Viewer) -> Response:
     """The document as it would be issued now (a draft shows a blank number line)."""
     _docx, pdf = web.archive.documents.render(actor=web.actor, doc_id=doc_id, pdf=True)
     return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/documents/{doc_id}/document.{fmt}")
-def download(doc_id: int, fmt: Literal["pdf", "docx"], web: Viewer, download: bool = False) -> Response:
+def download(doc_id: PathId, fmt: Literal["pdf", "docx"], web: Viewer, download: bool = False) -> Response:
     doc = web.archive.documents.get(actor=web.actor, doc_id=doc_id)
     data = web.archive.documents.file(actor=web.actor, doc_id=doc_id, kind=fmt)
     name = f"{doc.number or doc.id}-{web.form_name(doc.form_id)}.{fmt}"

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..client import client_address, cookie_secure
+from ..schemas import PathId
 from .context import COOKIE, PREFIX, LoginForm, Posted, Viewer, Web, redirect, render
 from .jobs import JobRunner
 
@@ -127,7 +128,7 @@ def home(request: Request, web: Viewer) -> Response:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: int, web: Viewer) -> Response:
+def job(request: Request, job_id: PathId, web: Viewer) -> Response:
     """A job's progress: a full page, or (htmx polling) just the progress box."""
     runner: JobRunner = request.app.state.jobs
     found = runner.get(job_id, web.actor.name)

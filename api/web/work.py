@@ -10,15 +10,17 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from anjuan.archive import bounds
 from anjuan.archive.access import require
 from anjuan.archive.errors import NotFound
 from anjuan.archive.search import FACETS, SearchRequest
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..schemas import PathId, QueryId
 from .cases import case_context
 from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
 from .jobs import JobRunner, Progress
@@ -59,7 +61,7 @@ def _physical(entries: list[dict[str, Any]], page: int | None) -> int | None:
 
 
 @router.get("/cases/{case_id}/casefile", response_class=HTMLResponse)
-def casefile(request: Request, case_id: int, web: Viewer) -> Response:
+def casefile(request: Request, case_id: PathId, web: Viewer) -> Response:
     context = case_context(web, case_id)
     try:
         volume = web.archive.casefiles.latest(actor=web.actor, case_id=case_id)
@@ -79,13 +81,13 @@ def casefile(request: Request, case_id: int, web: Viewer) -> Response:
 
 
 @router.get("/cases/{case_id}/casefile.pdf")
-def casefile_pdf(case_id: int, web: Viewer) -> Response:
+def casefile_pdf(case_id: PathId, web: Viewer) -> Response:
     data = web.archive.casefiles.pdf(actor=web.actor, case_id=case_id)
     return Response(data, media_type="application/pdf", headers={"Content-Disposition": "inline"})
 
 
 @router.post("/cases/{case_id}/casefile")
-def build(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Response:
+def build(request: Request, case_id: PathId, web: Viewer, _posted: Posted) -> Response:
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
 
     def work(progress: Progress) -> tuple[str, Any]:
@@ -96,7 +98,7 @@ def build(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Respo
 
 
 @router.post("/cases/{case_id}/file")
-def file_case(request: Request, case_id: int, web: Viewer, posted: Posted) -> Response:
+def file_case(request: Request, case_id: PathId, web: Viewer, posted: Posted) -> Response:
     checker = str(posted.get("checker", "")).strip()
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
 
@@ -119,7 +121,7 @@ def _exports(web: Web, case_id: int) -> list[str]:
 
 
 @router.post("/cases/{case_id}/package")
-def export(request: Request, case_id: int, web: Viewer, _posted: Posted) -> Response:
+def export(request: Request, case_id: PathId, web: Viewer, _posted: Posted) -> Response:
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     name = f"case-{case_id}-{dt.datetime.now():%Y%m%dT%H%M%S}"
     target = _export_root(web) / name
@@ -144,7 +146,7 @@ def _package_dir(web: Web, case_id: int, name: str) -> Path:
 
 
 @router.get("/cases/{case_id}/package/{name}", response_class=HTMLResponse)
-def package(request: Request, case_id: int, name: str, web: Viewer) -> Response:
+def package(request: Request, case_id: PathId, name: str, web: Viewer) -> Response:
     path = _package_dir(web, case_id, name)
     report = web.archive.packaging.verify(path).to_dict()
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
@@ -152,7 +154,7 @@ def package(request: Request, case_id: int, name: str, web: Viewer) -> Response:
 
 
 @router.get("/cases/{case_id}/package/{name}.zip")
-def package_zip(case_id: int, name: str, web: Viewer) -> Response:
+def package_zip(case_id: PathId, name: str, web: Viewer) -> Response:
     path = _package_dir(web, case_id, name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -179,7 +181,7 @@ def fixity(request: Request, web: Viewer, _posted: Posted) -> Response:
 
 
 @router.get("/archive/fixity/{job_id}", response_class=HTMLResponse)
-def fixity_result(request: Request, job_id: int, web: Viewer) -> Response:
+def fixity_result(request: Request, job_id: PathId, web: Viewer) -> Response:
     job = _jobs(request).get(job_id, web.actor.name)
     return render(web, request, "fixity.html", title="固定性检查", nav="archive", job=job, report=job.result or {})
 
@@ -197,15 +199,16 @@ def search(
     q: str = "",
     kind: str = "",
     form: str = "",
-    org: int | None = None,
+    org: QueryId = None,
     year: str = "",
     status: str = "",
     sort: str = "relevance",
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     result = None
     issued_from = issued_to = None
-    if year.isdigit():
+    # A year outside the archive's dates (archive.bounds) is no filter anyone meant: date(99999, …) fails.
+    if year.isdigit() and bounds.EARLIEST_DATE.year <= int(year) <= bounds.LATEST_DATE.year:
         issued_from, issued_to = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
     if q.strip() or kind or form or org or year or status:
         result = web.archive.search.search(
@@ -256,7 +259,7 @@ def search(
 
 
 @router.get("/cases/{case_id}/review", response_class=HTMLResponse)
-def review(request: Request, case_id: int, web: Viewer) -> Response:
+def review(request: Request, case_id: PathId, web: Viewer) -> Response:
     report = web.archive.reviews.review(actor=web.actor, case_id=case_id)
     case = web.archive.registry.case(actor=web.actor, case_id=case_id)
     try:
@@ -279,7 +282,7 @@ def review(request: Request, case_id: int, web: Viewer) -> Response:
 
 
 @router.post("/cases/{case_id}/review/assess")
-def review_assess(case_id: int, web: Viewer, posted: Posted) -> Response:
+def review_assess(case_id: PathId, web: Viewer, posted: Posted) -> Response:
     """人工评查 from the review page: one manual item's score and reason (bad input: the 422 page)."""
     raw = str(posted.get("points", "")).strip()
     try:
@@ -297,7 +300,7 @@ def review_assess(case_id: int, web: Viewer, posted: Posted) -> Response:
 
 
 @router.post("/cases/{case_id}/guidance")
-def guidance(case_id: int, web: Viewer, posted: Posted) -> Response:
+def guidance(case_id: PathId, web: Viewer, posted: Posted) -> Response:
     reply_by = posted_date(posted.get("reply_by"), "reply_by", "反馈期限")
     opinion = web.archive.reviews.guidance(
         actor=web.actor,
@@ -310,7 +313,7 @@ def guidance(case_id: int, web: Viewer, posted: Posted) -> Response:
 
 
 @router.get("/guidance/{guidance_id}.pdf")
-def guidance_pdf(guidance_id: int, web: Viewer) -> Response:
+def guidance_pdf(guidance_id: PathId, web: Viewer) -> Response:
     data = web.archive.reviews.guidance_pdf(actor=web.actor, guidance_id=guidance_id)
     return Response(data, media_type="application/pdf", headers={"Content-Disposition": "inline"})
 

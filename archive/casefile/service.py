@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from anjuan.templates.errors import TemplateError
 from sqlalchemy import func, select
 
-from .. import events
+from .. import bounds, events
 from ..access import Principal, case_clause, document_clause, require, require_case, require_document
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ValidationFailed
 from ..kernel import Kernel
@@ -194,6 +194,7 @@ class CaseFileService:
         date: dt.date | None = None,
         responsible: str = "",
     ) -> AttachmentView:
+        bounds.check_date(date, "date", "日期", "date")
         require(actor, "assemble")
         errors = []
         if kind not in self.order.attachment_kinds:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import bounds, events
 from ..catalogue import Catalogue, FormSpec, resolve_form
 from ..catalogue.model import CaseKind, Procedure
 from ..clock import today as beijing_today
@@ -101,6 +101,7 @@ def _check_form_fits_case(form: FormSpec, case: Case) -> None:
 def check_not_future(doc_date: dt.date | None, today: dt.date) -> None:
     """A document cannot be dated after the day it is made: a later date would put it, and its 文号,
     in a period that has not begun (and let it pass gates against documents not yet made)."""
+    bounds.check_date(doc_date, "doc_date", "文书日期", "document date")
     if doc_date is not None and doc_date > today:
         raise ValidationFailed(
             [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .. import events
+from .. import bounds, events
 from ..access import Principal, require, require_document
 from ..errors import FieldError, NotFound, ValidationFailed
 from ..kernel import Kernel
@@ -129,6 +129,7 @@ class QualityService:
         url: str = "",
     ) -> PublicationView:
         """登记公开: record that an issued penalty decision the actor may see was published."""
+        bounds.check_date(published_on, "published_on", "公开日期", "publication date")
         require(actor, "draft")  # the bureau's enforcement staff record it, as they issue the decision
         with self.kernel.db.write() as s:
             doc = require_document(s, actor, document_id)

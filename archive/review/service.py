@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import events
+from .. import bounds, events
 from ..access import Principal, require, require_case
 from ..casefile.order import volume_kind
 from ..casefile.service import CaseFileService
@@ -227,6 +227,7 @@ class ReviewService:
     ) -> GuidanceView:
         """安全生产执法指导意见书 (seed 001): the reviewing bureau's numbered, sealed opinion to the
         bureau whose case was reviewed, listing the review's findings with their pages."""
+        bounds.check_date(reply_by, "reply_by", "整改结果报告期限", "reply by")
         require(actor, "guide")
         kernel = self.kernel
         if actor.org_id is None:
