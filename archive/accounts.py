@@ -479,6 +479,8 @@ class AccountService:
             raise
 
     def _throttle_gate(self, username: str, address: str | None) -> list[str]:
+        # Before anything reaches the database (the throttle's own table too): a NUL is a 422.
+        bounds.check_text(username, "username", "用户名", "username")
         keys = throttle.keys_for(username, address)
         now = dt.datetime.now(dt.UTC)
         with self.kernel.db.read() as s:
