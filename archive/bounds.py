@@ -22,12 +22,14 @@ __all__ = [
     "EARLIEST_DATE",
     "LATEST_DATE",
     "MAX_ID",
+    "TEXT_MAX_CHARS",
     "check_date",
     "check_text",
     "control_character_at",
     "date_out_of_range",
     "has_control_character",
     "refuse_control_character",
+    "too_long",
 ]
 
 #: The largest id the database holds (SQLite INTEGER and PostgreSQL BIGINT are signed 64-bit); a
@@ -39,6 +41,11 @@ MAX_ID = 2**63 - 1
 #: calendar, where ``date.max`` (9999-12-31) plus one day is an OverflowError.
 EARLIEST_DATE = dt.date(1949, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+
+#: The longest free text a column without a declared length (案由, 认定理由, an approval's opinion, a
+#: change request's reason) takes: a long page of prose. Declared lengths (``String(n)``) are held on
+#: every database — SQLite would store a 900 KB party name that then goes into every document.
+TEXT_MAX_CHARS = 20_000
 
 # C0 controls except tab, line feed and carriage return (a browser's textarea posts CR LF).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -118,3 +125,19 @@ def check_date(value: dt.date | None, field: str, label_zh: str = "", label_en: 
     day = value.date() if isinstance(value, dt.datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise date_out_of_range(field, label_zh, label_en)
+
+
+def too_long(field: str, limit: int, length: int, label_zh: str = "", label_en: str = "") -> ValidationFailed:
+    return ValidationFailed(
+        [
+            FieldError(
+                field,
+                label_zh or field,
+                label_en or field,
+                f"过长：最多{limit}个字符，实际{length}个",
+                f"too long: at most {limit} characters, got {length}",
+                {"limit": limit, "length": length},
+            )
+        ],
+        code="value_too_long",
+    )

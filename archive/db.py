@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, Text, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -173,11 +173,13 @@ def translate(exc: DBAPIError) -> ServiceUnavailable | None:
     return None
 
 
-def _refuse_control_characters(session: Session, _context: Any, _instances: Any) -> None:
+def _refuse_bad_text(session: Session, _context: Any, _instances: Any) -> None:
     """The last check before anything is written: no text of a new or changed row — column or
     JSON value — holds a control character (PostgreSQL refuses NUL with a driver error, SQLite
-    would store it). The services check the fields they take at the door with the field's own
-    name; this names the column, for whatever path reached it without such a check."""
+    would store it), and no text column holds more than its declared length (PostgreSQL refuses
+    it with a driver error, SQLite would store it) or, undeclared, :data:`bounds.TEXT_MAX_CHARS`.
+    The services check the fields they take at the door with the field's own name; this names the
+    column, for whatever path reached it without such a check."""
     for row in (*session.new, *session.dirty):
         table = getattr(row, "__tablename__", type(row).__name__)
         for attr in inspect(row).mapper.column_attrs:
@@ -186,6 +188,13 @@ def _refuse_control_characters(session: Session, _context: Any, _instances: Any)
                 where := bounds.control_character_at(value, f"{table}.{attr.key}")
             ):
                 raise bounds.refuse_control_character(where)
+            if isinstance(value, str):
+                column_type = attr.columns[0].type
+                limit = getattr(column_type, "length", None) or (
+                    bounds.TEXT_MAX_CHARS if isinstance(column_type, Text) else None
+                )
+                if limit is not None and len(value) > limit:
+                    raise bounds.too_long(f"{table}.{attr.key}", limit, len(value))
 
 
 class Database:
@@ -209,7 +218,7 @@ class Database:
             _sqlite_setup(self.engine, busy_timeout)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(anjuan_write=True), expire_on_commit=False)
-        event.listen(self._write, "before_flush", _refuse_control_characters)
+        event.listen(self._write, "before_flush", _refuse_bad_text)
 
     def _failed(self, exc: DBAPIError) -> Exception:
         fault = translate(exc)

@@ -278,6 +278,42 @@ def test_nul_in_any_text_is_422_control_character_and_nothing_is_written(
     assert ok.status_code == 201, ok.text
 
 
+@pytest.mark.both_databases
+def test_overlong_text_is_422_on_every_database_and_nothing_is_written(
+    archive: Archive, bureau: Bureau, client: TestClient
+) -> None:
+    """A name longer than its column (SQLite would have stored 900 KB of party name, then printed it
+    into every document) or a free text past the archive's bound: 422 ``value_too_long``, naming
+    the column and the limit — over HTTP and through the archive as the command line calls it."""
+    case_id = _case(archive, bureau)
+    handler, admin = bureau.auth(archive), bureau.auth(archive, "bureau_admin")
+    before = _counts(archive)
+    attempts = [
+        ("/api/parties", {"kind": "person", "name": "李" * 201}, admin, "parties.name", 200),
+        ("/api/parties", {"kind": "person", "name": "李四", "address": "临" * 900_00}, admin, "parties.address", 300),
+        (
+            "/api/cases",
+            {"org_id": bureau.org_id, "kind": "penalty", "party_id": bureau.party_id, "cause": "因" * 20_001},
+            handler,
+            "cases.cause",
+            bounds.TEXT_MAX_CHARS,
+        ),
+    ]
+    for url, body, headers, field, limit in attempts:
+        error = _refused(client.post(url, headers=headers, json=body), "value_too_long")
+        assert error["details"]["fields"][0]["field"] == field and error["details"]["fields"][0]["limit"] == limit
+    with pytest.raises(Exception) as refused:
+        archive.registry.create_party(actor=bureau.admin, kind="person", name="王" * 201)
+    assert getattr(refused.value, "code", None) == "value_too_long"
+    with pytest.raises(Exception) as refused:
+        archive.registry.set_major(actor=bureau.handler, case_id=case_id, major=True, reason="重" * 20_001)
+    assert getattr(refused.value, "code", None) == "value_too_long"
+    assert _counts(archive) == before
+    # at the limit is still accepted
+    ok = client.post("/api/parties", headers=admin, json={"kind": "person", "name": "李" * 200})
+    assert ok.status_code == 201, ok.text[:300]
+
+
 def test_nul_in_a_web_form_is_a_422_page(archive: Archive, bureau: Bureau, client: TestClient) -> None:
     before = _counts(archive)
     response = client.post("/web/login", data={"username": "ad\x00min", "password": PASSWORD})
