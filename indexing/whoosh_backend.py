@@ -531,6 +531,7 @@ class WhooshBackend:
         self._segments: dict[tuple[Any, ...], _Segment] = {}
         self._store: tuple[str, int, mmap.mmap | None] | None = None
         self._read_lock = threading.RLock()
+        self._reads = threading.Lock()  # around every read of postings / stored fields (see search)
         self._write_lock = threading.Lock()
         self._cleanup_partial()
         if self._current() is None:
@@ -790,7 +791,8 @@ class WhooshBackend:
         gen = self._current()
         if gen is None:
             raise IndexingError("检索索引不存在", "the search index does not exist", details={"path": str(self.root)})
-        with self._read_lock:
+        # _reads too: a cached segment's reader is swapped below, under any search in flight.
+        with self._read_lock, self._reads:
             generation = index.open_dir(gen).latest_generation()
             if self._view is None or self._view_gen != (gen.name, generation):
                 ix = index.open_dir(gen)
@@ -843,7 +845,8 @@ class WhooshBackend:
 
     def keys(self) -> set[str]:
         view, _ = self._view_now()
-        keys = view.column("key")
+        with self._reads:
+            keys = view.column("key")
         mask = _mask(view.live, view.n)
         return {k for k, alive in zip(keys, mask, strict=True) if alive}
 
@@ -875,46 +878,51 @@ class WhooshBackend:
         except QuerySyntaxError as exc:
             raise InvalidQuery.from_syntax(exc, request.query) from exc
         view, store = self._view_now()
-        ev = _Evaluator(view, store, self._analyzer_here())
-        allowed = view.live & _filters(view, request)
-        hits = allowed & ev.eval(node) if node is not None else allowed
-        total = hits.bit_count()
-        facets = _facets(view, hits)
-        page = max(1, request.page)
-        size = max(1, min(request.size, 200))
-        want = page * size
-        exact = isinstance(node, Match) and node.field == "number"
-        if request.sort == "relevance" and ev.rank_terms and total:
-            docnums = _ranked(view, ev, hits, want)
-            if len(docnums) < min(want, total):  # records matched only through keyword fields
-                seen = set(docnums)
-                docnums += [d for d in _by_date(view, hits, want + len(seen), desc=True) if d not in seen]
-            scores = ev.scores
-        else:
-            docnums = _by_date(view, hits, want, desc=request.sort != "date_asc")
-            scores = {}
-        out = []
-        for d in docnums[(page - 1) * size : want]:
-            stored = view.searcher.stored_fields(d)
-            meta = stored["meta"]
-            snippet = _snippet(zlib.decompress(stored["body"]).decode("utf-8"), ev.literals) if request.snippets else ""
-            out.append(
-                Hit(
-                    key=stored["key"],
-                    score=round(scores.get(d, 0.0), 4),
-                    kind=meta["kind"],
-                    title=meta["title"],
-                    form=meta["form"],
-                    form_name=meta["form_name"],
-                    number=meta["number"],
-                    org_id=meta["org_id"],
-                    case_id=meta["case_id"],
-                    party=meta["party"],
-                    status=meta["status"],
-                    date=dt.date.fromisoformat(meta["date"]) if meta["date"] else None,
-                    snippet=snippet,
+        # Whoosh's readers share one file object per segment (seek, then read): two searches reading
+        # postings at once would interleave their seeks and read each other's bytes ("Block tag
+        # error"). The work is Python under the GIL anyway, so one search reads at a time.
+        with self._reads:
+            ev = _Evaluator(view, store, self._analyzer_here())
+            allowed = view.live & _filters(view, request)
+            hits = allowed & ev.eval(node) if node is not None else allowed
+            total = hits.bit_count()
+            facets = _facets(view, hits)
+            page = max(1, request.page)
+            size = max(1, min(request.size, 200))
+            want = page * size
+            exact = isinstance(node, Match) and node.field == "number"
+            if request.sort == "relevance" and ev.rank_terms and total:
+                docnums = _ranked(view, ev, hits, want)
+                if len(docnums) < min(want, total):  # records matched only through keyword fields
+                    seen = set(docnums)
+                    docnums += [d for d in _by_date(view, hits, want + len(seen), desc=True) if d not in seen]
+                scores = ev.scores
+            else:
+                docnums = _by_date(view, hits, want, desc=request.sort != "date_asc")
+                scores = {}
+            out = []
+            for d in docnums[(page - 1) * size : want]:
+                stored = view.searcher.stored_fields(d)
+                meta = stored["meta"]
+                body = zlib.decompress(stored["body"]).decode("utf-8") if request.snippets else ""
+                snippet = _snippet(body, ev.literals) if request.snippets else ""
+                out.append(
+                    Hit(
+                        key=stored["key"],
+                        score=round(scores.get(d, 0.0), 4),
+                        kind=meta["kind"],
+                        title=meta["title"],
+                        form=meta["form"],
+                        form_name=meta["form_name"],
+                        number=meta["number"],
+                        org_id=meta["org_id"],
+                        case_id=meta["case_id"],
+                        party=meta["party"],
+                        status=meta["status"],
+                        date=dt.date.fromisoformat(meta["date"]) if meta["date"] else None,
+                        snippet=snippet,
+                    )
                 )
-            )
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(total, tuple(out), facets, page, size, round(took, 2), exact=exact)
 
