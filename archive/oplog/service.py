@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from .. import bounds
 from ..access import Principal, require, require_case
 from ..audit import GENESIS, AuditReport, verify_chain
 from ..catalogue import resolve_form
@@ -255,6 +256,10 @@ class OpLogService:
         require(actor, "audit")
         flt = filters or EventFilter()
         limit = self._limit(flt.limit)
+        bounds.check_date(flt.since, "since", "起始日期", "since")
+        bounds.check_date(flt.until, "until", "截止日期", "until")
+        for name, value in (("actor", flt.actor), ("action", flt.action), ("entity", flt.entity)):
+            bounds.check_text(value, name)
         if flt.since is not None and flt.until is not None and flt.since > flt.until:
             raise ValidationFailed(
                 [FieldError("since", "起始日期", "since", "起始日期晚于截止日期", "since is after until")],

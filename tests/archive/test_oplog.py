@@ -74,8 +74,7 @@ class World:
     other_admin: Principal
 
 
-@pytest.fixture
-def world(archive: Archive, bureau: Bureau) -> World:
+def build_world(archive: Archive, bureau: Bureau) -> World:
     """The test bureau with a case of its own, and a second county with its own case and administrator."""
     admin = bureau.admin
     case = archive.registry.create_case(
@@ -102,6 +101,11 @@ def world(archive: Archive, bureau: Bureau) -> World:
         officer_ids=[o.id for o in officers],
     )
     return World(archive, bureau, case.id, other_case.id, other_admin)
+
+
+@pytest.fixture
+def world(archive: Archive, bureau: Bureau) -> World:
+    return build_world(archive, bureau)
 
 
 def test_a_county_sees_its_own_events_never_anothers(world: World) -> None:
