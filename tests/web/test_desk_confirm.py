@@ -91,6 +91,11 @@ def test_the_desk_says_to_issue_once_every_step_has_approved(
     # issued, it leaves the desk
     archive.documents.issue(actor=bureau.handler, doc_id=doc_id)
     assert not any(stage().values())
+    # sent back at 审核: 被退回, with the next round to come
+    _case, again = _plan(archive, bureau)
+    archive.approvals.decide(actor=bureau.approvers["review"], doc_id=again, opinion="请补充。", approve=False)
+    body = client.get("/api/desk", headers=headers).json()
+    assert [d["stage_zh"] for d in body["returned"] if d["id"] == again] == ["被退回"]
 
 
 def test_irreversible_steps_ask_first_and_say_what_they_freeze(
@@ -137,3 +142,47 @@ def test_irreversible_steps_ask_first_and_say_what_they_freeze(
     _web_login(client, archivist)
     filing = re.search(r'<form[^>]*id="file-form"[^>]*>', client.get(f"/web/cases/{empty.id}/casefile").text)
     assert filing and "归档后案卷冻结" in filing.group(0) and "不可再更改" in filing.group(0)
+
+
+def test_a_superseded_documents_seals_are_intact_and_its_status_says_superseded(
+    client: TestClient, archive: Archive, bureau: Bureau
+) -> None:
+    """更正 issues a second edition: the first one's page still says its seals are valid, and says apart
+    that it is no longer in force, linking to the edition that replaces it."""
+    spec = load_scenario()["cases"][0]
+    step = next(d for d in spec["documents"] if d["form"] == "inspection_plan")
+    case = archive.registry.create_case(
+        actor=bureau.handler,
+        org_id=bureau.org_id,
+        kind="inspection",
+        party_id=bureau.party_id,
+        officer_ids=bureau.officer_ids,
+    )
+    first = bureau.issue(
+        archive,
+        case_id=case.id,
+        form_key="inspection_plan",
+        fields=json.loads(json.dumps(step.get("fields", {}), default=str)),
+        doc_date=dt.date.fromisoformat(str(step["date"])),
+    )
+    request = archive.changes.request_change(
+        actor=bureau.handler,
+        doc_id=first.id,
+        kind="correct",
+        reason="联系人姓名记录有误",
+        changes={"contact_person": "李建国"},
+    )
+    for who in ("赵敏", "孙建军"):
+        archive.changes.decide_change(actor=bureau.people[who], request_id=request.id, approve=True, opinion="同意")
+    second = archive.changes.apply_change(actor=bureau.people["bureau_admin"], request_id=request.id)
+
+    _web_login(client, bureau.handler.name)
+    page = client.get(f"/web/documents/{first.id}").text
+    verify = page[page.index('id="verify"') :]
+    assert re.search(r'id="seal-status">有效<', verify), verify[:600]
+    assert "有问题" not in verify and "完好可信" in verify
+    record = verify[verify.index('id="record-status"') :]
+    assert "已更正" in record and f'href="/web/documents/{second.id}"' in record and "第2版" in record
+    # the edition in force: valid seals and no status line
+    current = client.get(f"/web/documents/{second.id}").text
+    assert re.search(r'id="seal-status">有效<', current) and 'id="record-status"' not in current
