@@ -126,3 +126,20 @@ def test_a_handler_has_no_log_page_nor_menu_entry(client: TestClient, world: Wor
     _web_login(client, world.bureau.handler.name)
     assert 'href="/web/audit"' not in client.get("/web/").text
     assert client.get("/web/audit").status_code == 403
+
+
+def test_the_page_says_where_the_chain_breaks(client: TestClient, world: World) -> None:
+    archive = world.archive
+    db = archive.kernel.db
+    with db.engine.begin() as conn:  # what someone with database rights could do
+        if db.is_sqlite:
+            conn.exec_driver_sql("DROP TRIGGER events_no_update")
+        else:
+            conn.exec_driver_sql("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        conn.exec_driver_sql("UPDATE events SET action = 'closed' WHERE seq = 4")
+    _web_login(client, "county-admin")
+    html = client.get("/web/audit").text
+    status = html[html.index('id="chain-status"') : html.index("</p>", html.index('id="chain-status"'))]
+    assert 'data-ok="false"' in status and "审计链断裂" in status and "第4条" in status
+    body = _events(client, _auth(world, "county-admin"))
+    assert body["chain"]["ok"] is False and body["chain"]["broken_seq"] == 4
