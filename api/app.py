@@ -15,7 +15,7 @@ from anjuan import __version__
 from . import errors, guard, web
 from .limits import BodyLimit
 from .ratelimit import PublicRateLimit
-from .routes import auth, casefiles, documents, registry, seals, search, stats
+from .routes import audit, auth, casefiles, documents, registry, seals, search, stats
 from .security import SecurityHeaders
 
 __all__ = ["create_app"]
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, archive: Archive | None = No
     app.include_router(casefiles.router, prefix="/api")
     app.include_router(search.router, prefix="/api")
     app.include_router(stats.router, prefix="/api")
+    app.include_router(audit.router, prefix="/api")
     app.include_router(search.public_router)
     # The public check of a copy also answers at the top level (/verify), where outside users look first.
     app.add_api_route("/verify", seals.verify, methods=["POST"], tags=["seals"])

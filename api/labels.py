@@ -12,6 +12,7 @@ from anjuan.archive.procedure.deadlines import DeadlineStatus
 __all__ = [
     "CASE_STATUS_ZH",
     "DEADLINE_STATUS_ZH",
+    "DESK_STAGE_ZH",
     "DOCUMENT_STATUS_ZH",
     "INDEX_STATUS_ZH",
     "KIND_ZH",
@@ -26,6 +27,12 @@ DOCUMENT_STATUS_ZH = {  # 文书状态 (archive/models.py Document.status)
     "voided": "已作废",
     "superseded": "已更正",
     "deleted": "已删除",
+}
+DESK_STAGE_ZH = {  # where the handler's own document stands (archive/views.py DeskDocument.stage)
+    "draft": "草稿",
+    "returned": "被退回",
+    "waiting": "审批中",
+    "to_issue": "待签发",
 }
 CASE_STATUS_ZH = {"open": "办理中", "closed": "已结案", "filed": "已归档"}  # 案件状态
 INDEX_STATUS_ZH = {  # statuses only the search index gives: a case file before closing, evidence in a file
@@ -45,7 +52,7 @@ KIND_ZH = {"inspection": "检查", "penalty": "行政处罚"}
 PROCEDURE_ZH = {"general": "一般程序", "simple": "简易程序"}
 
 # The value sets do not overlap, so one lookup serves a page that shows any of them.
-_ALL = {**DOCUMENT_STATUS_ZH, **CASE_STATUS_ZH, **INDEX_STATUS_ZH, **DEADLINE_STATUS_ZH}
+_ALL = {**DESK_STAGE_ZH, **DOCUMENT_STATUS_ZH, **CASE_STATUS_ZH, **INDEX_STATUS_ZH, **DEADLINE_STATUS_ZH}
 
 
 def status_zh(value: object) -> str:

@@ -97,6 +97,11 @@ class AuditReport:
     first_broken_id: int | None = None
     reason_zh: str = ""
     reason_en: str = ""
+    # Where the check stopped (the last entry found sound) — an incremental check goes on from here.
+    checked_seq: int = 0
+    checked_hash: str = GENESIS
+    # False when ``limit`` stopped the check before the chain's end: sound so far, not yet to the end.
+    complete: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,12 +111,23 @@ class AuditReport:
             "first_broken_id": self.first_broken_id,
             "reason_zh": self.reason_zh,
             "reason_en": self.reason_en,
+            "checked_seq": self.checked_seq,
+            "complete": self.complete,
         }
 
 
-def verify_chain(session: Session) -> AuditReport:
-    prev, expected_seq, count = GENESIS, 1, 0
-    for event in session.scalars(select(Event).order_by(Event.seq, Event.id)).yield_per(1000):
+def verify_chain(
+    session: Session, *, after_seq: int = 0, prev_hash: str = GENESIS, limit: int | None = None
+) -> AuditReport:
+    """Check the chain from the start, or (``after_seq``, ``prev_hash``: where an earlier check
+    stopped) only the entries after it; ``limit`` bounds how many entries one call reads."""
+    prev, expected_seq, count = prev_hash, after_seq + 1, 0
+    query = select(Event).where((Event.seq > after_seq) | (Event.seq.is_(None))).order_by(Event.seq, Event.id)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    for event in session.scalars(query).yield_per(1000):
+        if limit is not None and count == limit:
+            return AuditReport(count, True, checked_seq=expected_seq - 1, checked_hash=prev, complete=False)
         count += 1
         if event.seq is None:
             return AuditReport(count, False, None, event.id, "日志条目不在审计链中", "entry is outside the chain")
@@ -158,4 +174,4 @@ def verify_chain(session: Session) -> AuditReport:
             f"链尾缺少第{expected_seq}条起的日志",
             f"entries from {expected_seq} on are missing at the end of the chain",
         )
-    return AuditReport(count, True)
+    return AuditReport(count, True, checked_seq=expected_seq - 1, checked_hash=prev)

@@ -173,6 +173,15 @@ class Settings(BaseSettings):
         description="deepest nesting of lists and objects a JSON request body may have (422 json_too_deep past it); "
         "the deepest real request (a document's table field) nests 4",
     )
+    oplog_page_size: int = Field(50, ge=1, description="操作日志: entries per page when the reader names no limit")
+    oplog_page_max: int = Field(
+        200, ge=1, description="操作日志: most entries one page may ask for (422 limit_out_of_range past it)"
+    )
+    oplog_verify_batch: int = Field(
+        100_000,
+        ge=1,
+        description="操作日志: most new chain entries one look at the log verifies (the rest on the next look)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

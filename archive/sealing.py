@@ -288,13 +288,8 @@ class SealingService:
                     relation = "later_revision"  # changes were appended after anjuan issued it
                     break
         problems = list(report.problems)
-        status_problem = {
-            "voided": "文书已作废 / the document has been voided",
-            "superseded": "文书已更正，以新版本为准 / the document was corrected; a newer edition replaces it",
-            "deleted": "文书已经批准删除 / the document was deleted with approval",
-        }
-        if issued is not None and issued["status"] in status_problem:
-            problems.append(status_problem[issued["status"]])
+        if issued is not None and issued["status"] in RECORD_STATUS_PROBLEMS:
+            problems.append(RECORD_STATUS_PROBLEMS[issued["status"]])
         return Verification(
             sha256=report.sha256,
             signatures=tuple(_signature_check(s) for s in report.signatures),
@@ -305,6 +300,15 @@ class SealingService:
             document=IssuedRecord.model_validate(issued) if issued is not None else None,
             ok=report.ok and relation == "identical" and issued is not None and issued["status"] == "issued",
         )
+
+
+#: What ``verify`` adds to the problems of a copy whose record is no longer in force. It is the
+#: record's status, not its seals': a page showing the seal check lists these apart.
+RECORD_STATUS_PROBLEMS = {
+    "voided": "文书已作废 / the document has been voided",
+    "superseded": "文书已更正，以新版本为准 / the document was corrected; a newer edition replaces it",
+    "deleted": "文书已经批准删除 / the document was deleted with approval",
+}
 
 
 def revision_digests(pdf: bytes) -> list[str]:

@@ -27,6 +27,7 @@ from .errors import IssueIncomplete, RenderFailed
 from .kernel import Kernel
 from .keys import KeyService
 from .migrate import upgrade
+from .oplog import OpLogService
 from .packaging.service import PackagingService
 from .procedure.service import ProcedureService
 from .qc import QualityService
@@ -57,6 +58,7 @@ class Archive:
     ``search``     全文检索 (follows every change the kernel announces)
     ``packaging``  归档信息包: export, 四性检测, import
     ``upkeep``     fixity, the event log's chain, clean-up
+    ``oplog``      操作日志: the event log listed in the reader's scope, the chain's status
     ============== ===================================================================
 
     The services read their rule files on first use, so a command that needs none of them starts
@@ -82,6 +84,7 @@ class Archive:
         self.keys = KeyService(kernel)
         self.packaging = PackagingService(kernel)
         self.upkeep = UpkeepService(kernel)
+        self.oplog = OpLogService(kernel)
 
     @cached_property
     def casefiles(self) -> CaseFileService:

@@ -232,6 +232,11 @@ class ApprovalState(View):
     pending_step: str | None
     decisions: tuple[ApprovalDecisionView, ...]
 
+    @property
+    def ready_to_issue(self) -> bool:
+        """待签发: submitted and every step of this round approved."""
+        return self.status == "submitted" and self.pending_step is None
+
 
 class InboxItem(View):  # 待审批: one document waiting for this user's decision
     id: int
@@ -244,6 +249,29 @@ class InboxItem(View):  # 待审批: one document waiting for this user's decisi
     step_name: str  # 审核, 审批 …
     round: int
     submitted_by: str  # the submitting officer's name
+
+
+class DeskDocument(View):
+    """One of the handler's own documents on the 工作台, where it stands in its approval."""
+
+    id: int
+    form_id: str
+    form: str  # the form's Chinese name
+    case_id: int
+    case: str
+    # draft (草稿) | returned (被退回) | waiting (审批中: a step still pending) | to_issue (待签发: all
+    # steps approved) — from the approval decisions of the current round, not from the status alone
+    stage: str
+    pending_step: str | None
+    pending_step_name: str | None  # 审核, 审批 …
+    round: int
+
+
+class HandlerDesk(View):  # 我的文书 on the 工作台
+    drafts: tuple[DeskDocument, ...]
+    returned: tuple[DeskDocument, ...]
+    waiting: tuple[DeskDocument, ...]
+    to_issue: tuple[DeskDocument, ...]
 
 
 class ChangeRequestView(View):  # 更改/作废/删除申请 (seed 003 第七条)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from . import (  # noqa: F401  (each module registers its commands)
     accounts,
+    audit,
     casefiles,
     changes,
     documents,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from ..deps import Actor, ArchiveDep
+from ..labels import DESK_STAGE_ZH
 from ..schemas import (
     ChangeDecision,
     ChangeRequestCreate,
@@ -162,6 +163,17 @@ def approve(doc_id: PathId, body: DecisionRequest, archive: ArchiveDep, actor: A
 def reject(doc_id: PathId, body: DecisionRequest, archive: ArchiveDep, actor: Actor) -> DocumentRead:
     """退回: back to the handler as a draft, with the reason."""
     return _read(archive, archive.approvals.decide(actor=actor, doc_id=doc_id, approve=False, **body.model_dump()))
+
+
+@router.get("/desk", tags=["approval"])
+def desk(archive: ArchiveDep, actor: Actor) -> dict[str, Any]:
+    """我的文书 (the 工作台): your drafts, those sent back (被退回), those awaiting a step (审批中, with
+    the step) and those every step has approved (待签发: ``POST /api/documents/{id}/issue``)."""
+    mine = archive.approvals.desk(actor=actor)
+    return {
+        group: [{**plain(d), "stage_zh": DESK_STAGE_ZH[d.stage]} for d in getattr(mine, group)]
+        for group in ("drafts", "returned", "waiting", "to_issue")
+    }
 
 
 @router.get("/documents/{doc_id}/approvals", tags=["approval"])

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import accounts, cases, documents, home, reports, work
+from . import accounts, cases, documents, home, oplog, reports, work
 from .context import PREFIX, LoginRequired
 from .jobs import JobRunner
 
@@ -24,7 +24,7 @@ __all__ = ["PREFIX", "install"]
 def install(app: FastAPI) -> None:
     app.state.jobs = JobRunner()
     app.mount(f"{PREFIX}/static", StaticFiles(directory=Path(__file__).with_name("static")), name="web-static")
-    for module in (home, accounts, cases, documents, work, reports):
+    for module in (home, accounts, cases, documents, work, reports, oplog):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)

@@ -114,6 +114,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
+# What the irreversible steps freeze, asked before they are taken (anjuan.js: data-confirm).
+CLOSE_CONFIRM = "确定结案？结案后本案不能再制作或修改文书，只能组卷、归档。"
+CLOSE_EMPTY_CONFIRM = "警告：本案尚无任何已签发的文书！结案后本案不能再制作或修改文书。确定要结案吗？"
+FILE_CONFIRM = "确定归档？归档后案卷冻结，不得增加、抽取、涂改案卷材料，本案不可再更改（处罚办法第六十五条）。"
+
+
 def case_context(web: Web, case_id: int) -> dict[str, Any]:
     """Everything the case page shows (also the base of the case-file page)."""
     archive, actor = web.archive, web.actor
@@ -141,6 +147,10 @@ def case_context(web: Web, case_id: int) -> dict[str, Any]:
         "attachments": archive.casefiles.attachments(actor=actor, case_id=case_id),
         "attachment_kinds": archive.casefiles.order.attachment_kinds,
         "today": archive.kernel.clock.today(),
+        # An empty case may be closed (nothing in the closing rules forbids it) but is warned about.
+        "nothing_issued": not any(d.status == "issued" for d in docs),
+        "close_confirm": CLOSE_CONFIRM if any(d.status == "issued" for d in docs) else CLOSE_EMPTY_CONFIRM,
+        "file_confirm": FILE_CONFIRM,
     }
 
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from anjuan.archive.errors import ValidationFailed
 from anjuan.archive.qc import PublicationView
+from anjuan.archive.sealing import RECORD_STATUS_PROBLEMS
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -135,6 +136,17 @@ def _document_context(web: Web, doc_id: int, errors: dict[str, str] | None = Non
             if doc.status in ("issued", "voided", "superseded") and doc.pdf_sha256
             else None,
         }
+    )
+    # The seals and the record's force are two findings: a corrected (superseded) or voided
+    # document's seals are still intact — the page says so, and says apart that it is no longer in force.
+    verify = context["verify"]
+    if verify is not None:
+        context["seal_ok"] = verify.signatures_ok and verify.issued_by_anjuan
+        context["seal_problems"] = [p for p in verify.problems if p not in RECORD_STATUS_PROBLEMS.values()]
+    context["successor"] = (
+        next((d for d in archive.documents.list(actor=actor, case_id=doc.case_id) if d.supersedes_id == doc.id), None)
+        if doc.status == "superseded"
+        else None
     )
     return context
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..client import client_address, cookie_secure
 from ..schemas import PathId
-from .context import COOKIE, PREFIX, LoginForm, Posted, Viewer, Web, redirect, render
+from .context import COOKIE, PREFIX, LoginForm, Posted, Viewer, redirect, render
 from .jobs import JobRunner
 
 __all__ = ["router"]
@@ -100,23 +100,13 @@ def logout(web: Viewer, _posted: Posted) -> Response:
     return response
 
 
-def _my_documents(web: Web) -> dict[str, list[Any]]:
-    """The user's drafts (草稿), those sent back by an approver (被退回) and those awaiting approval."""
-    mine = [d for d in web.archive.documents.list(actor=web.actor) if d.created_by == web.actor.name]
-    return {
-        "drafts": [d for d in mine if d.status == "draft" and d.round == 0],
-        "returned": [d for d in mine if d.status == "draft" and d.round > 0],
-        "waiting": [d for d in mine if d.status == "submitted"],
-    }
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, web: Viewer) -> Response:
     actor, archive = web.actor, web.archive
     context: dict[str, Any] = {"title": "工作台", "nav": "home", "today": archive.kernel.clock.today()}
     if actor.can("draft"):
         context["cases"] = [c for c in archive.registry.cases(actor=actor) if c.status == "open"][:20]
-        context["mine"] = _my_documents(web)
+        context["mine"] = archive.approvals.desk(actor=actor)
         context["due"] = archive.procedure.due(actor=actor, days=7)
     if web.approver:
         context["inbox"] = archive.approvals.inbox(actor=actor)

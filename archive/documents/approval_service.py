@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..access import Principal, document_clause, org_subtree, require, require_document
 from ..casefile.service import CaseFileService
@@ -11,7 +11,7 @@ from ..errors import Forbidden
 from ..fields import FieldLimits
 from ..kernel import Kernel
 from ..models import Approval, Document, Officer
-from ..views import ApprovalDecisionView, ApprovalState, DocumentView, InboxItem
+from ..views import ApprovalDecisionView, ApprovalState, DeskDocument, DocumentView, HandlerDesk, InboxItem
 from . import approvals, lifecycle
 
 __all__ = ["ApprovalService"]
@@ -100,6 +100,49 @@ class ApprovalService:
                     for a in decisions
                 ),
             )
+
+    def desk(self, *, actor: Principal) -> HandlerDesk:
+        """我的文书 on the 工作台: the user's drafts and submissions by where they stand — 草稿, 被退回,
+        审批中 (a step still pending) and 待签发 (every step of this round approved, ready to issue).
+        Read from the approval decisions, as issuing reads them, so the desk never says 审批中 of a
+        document that may be issued."""
+        mine = Document.created_by == actor.name
+        if actor.officer_id is not None:
+            mine = or_(mine, Document.submitted_by == actor.officer_id)
+        steps = self.rules.approvals.steps
+        stages: dict[str, list[DeskDocument]] = {"draft": [], "returned": [], "waiting": [], "to_issue": []}
+        with self.kernel.db.read() as s:
+            query = (
+                select(Document)
+                .where(document_clause(actor), mine, Document.status.in_(("draft", "submitted")))
+                .order_by(Document.id)
+            )
+            for doc in s.scalars(query):
+                form = resolve_form(self.rules.catalogue, doc.form_id)
+                pending = approvals.pending_step(s, doc, form) if doc.status == "submitted" else None
+                if doc.status == "draft":
+                    stage = "returned" if doc.round > 0 else "draft"
+                else:
+                    stage = "waiting" if pending is not None else "to_issue"
+                stages[stage].append(
+                    DeskDocument(
+                        id=doc.id,
+                        form_id=form.id,
+                        form=form.name,
+                        case_id=doc.case_id,
+                        case=doc.case.name,
+                        stage=stage,
+                        pending_step=pending,
+                        pending_step_name=steps[pending].name if pending in steps else pending,
+                        round=doc.round,
+                    )
+                )
+        return HandlerDesk(
+            drafts=tuple(stages["draft"]),
+            returned=tuple(stages["returned"]),
+            waiting=tuple(stages["waiting"]),
+            to_issue=tuple(stages["to_issue"]),
+        )
 
     def step_name(self, step: str) -> str:
         """审核, 审批 … — an approval step's Chinese name (``procedure/approvals.yaml``)."""

@@ -18,7 +18,7 @@ import pytest
 from anjuan.archive.access import Principal
 from anjuan.archive.demo import issue_with_approval
 from anjuan.archive.service import Archive
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from tests.fixtures.archive import PASSWORD, Bureau, add_user, issue_scenario, make_bureau
 from tests.fixtures.browser import off_loop
@@ -144,6 +144,21 @@ def new_inspection_case(world: World, name: str) -> int:
 # -- the tests ----------------------------------------------------------------------------------------------
 
 
+def confirming(page: Page, *, accept: bool = True) -> list[str]:
+    """Answer the next confirmation dialog (anjuan.js, data-confirm); returns its message once shown."""
+    messages: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        messages.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.once("dialog", answer)
+    return messages
+
+
 def test_handler_new_case_to_issued_sealed_document(
     page: Page, world: World, web_archive: Archive, pdfsig: PdfSig, tmp_path: Path
 ) -> None:
@@ -183,6 +198,7 @@ def test_handler_new_case_to_issued_sealed_document(
     expect(page.locator("iframe#preview")).to_be_visible()
 
     # 保存并签发 with 检查情况 still empty: refused, the message beside that field, still a draft.
+    asked = confirming(page)
     page.get_by_role("button", name="保存并签发").click()
     expect(page.locator("#edit .error-box")).to_have_text("请修改标红的项目。")
     expect(field(page, "findings").locator(".err")).to_contain_text("必填")
@@ -194,6 +210,8 @@ def test_handler_new_case_to_issued_sealed_document(
         "1. 液氯储罐区可燃气体报警仪未定期检定；\n2. 装卸站台未设置紧急切断装置标识。"
     )
     field(page, "violation_count").get_by_role("spinbutton").fill("2")
+    assert asked and "签发后文书不能修改" in asked[0]  # 签发 says what it freezes
+    confirming(page)
     page.get_by_role("button", name="保存并签发").click()
 
     expect(page.locator("#doc-status")).to_have_text("已签发")
@@ -302,10 +320,15 @@ def test_approval_flow(page: Page, world: World) -> None:
 
     # The handler issues it: numbered and sealed, with the whole approval record on it.
     switch_user(page, world.username("张伟"))
-    expect(page.locator("#my-documents")).to_contain_text("审批中")
-    page.locator("#my-documents li").filter(has_text=case_name).get_by_role("link", name="现场检查方案").click()
+    # Every step approved: the desk says 待签发 (not 审批中) and links to the document to issue.
+    mine = page.locator("#my-documents")
+    expect(mine.locator("#to-issue")).to_have_text("待签发（1）")
+    expect(mine.locator("li[data-stage=waiting]").filter(has_text=case_name)).to_have_count(0)
+    mine.locator("li[data-stage=to_issue]").filter(has_text=case_name).get_by_role("link", name="现场检查方案").click()
+    expect(page.locator("#doc-status")).to_have_text("待签发")
     ready = page.locator("#ready")
     expect(ready).to_contain_text("审批完成")
+    confirming(page)
     ready.get_by_role("button", name="签发").click()
     expect(page.locator("#doc-status")).to_have_text("已签发")
     number = page.locator("#doc-number").inner_text()
@@ -372,6 +395,14 @@ def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive
     # The handler closes the case (its 结案审批表 is issued).
     log_in(page, world.username("张伟"))
     open_case(page, name)
+    # 结案 asks first and says what it freezes; dismissing the dialog leaves the case open.
+    asked = confirming(page, accept=False)
+    page.get_by_role("button", name="结案").click()
+    expect(page.locator("#case-status")).to_contain_text("办理中")
+    assert asked and "结案后本案不能再制作或修改文书" in asked[0]
+    page.reload()
+    expect(page.locator("#case-status")).to_contain_text("办理中")
+    confirming(page)
     page.get_by_role("button", name="结案").click()
     expect(page.get_by_role("status")).to_contain_text("已结案（结案日期 2026-11-20）")
     expect(page.locator("#case-status")).to_contain_text("已结案")
@@ -407,10 +438,12 @@ def test_casefile_view_and_review(page: Page, world: World, web_archive: Archive
 
     # 归档: the volume is final and the case gets its 归档号.
     page.get_by_label("检查人").fill("赵敏")
+    asked = confirming(page)
     page.get_by_role("button", name="归档", exact=True).click()
     expect(page.locator("#job")).to_have_attribute("data-state", "done", timeout=60_000)
     page.get_by_role("link", name="查看结果").click()
     expect(page.locator("#volume")).to_contain_text("已归档")
+    assert asked and "归档后案卷冻结" in asked[0]
     expect(page.locator("#archive-no")).to_have_text(re.compile(r"^2026\d{4}$"))
     expect(page.get_by_role("button", name="归档", exact=True)).to_have_count(0)
 

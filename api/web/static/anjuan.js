@@ -28,10 +28,14 @@ document.addEventListener("click", function (event) {
   document.querySelectorAll("a[data-page].on").forEach(function (a) { a.classList.remove("on"); });
   link.classList.add("on");
 });
-// A form that asks first (data-confirm): no inline onsubmit, which the page's CSP forbids.
+// A form, or one submit button of it, that asks first (data-confirm, saying what the step freezes):
+// no inline onsubmit, which the page's CSP forbids. Dismissing the dialog sends nothing.
 document.addEventListener("submit", function (event) {
+  var button = event.submitter;
   var form = event.target.closest("form[data-confirm]");
-  if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  var ask = button && button.hasAttribute("data-confirm") ? button.getAttribute("data-confirm")
+    : form ? form.getAttribute("data-confirm") : null;
+  if (ask && !window.confirm(ask)) event.preventDefault();
 });
 // "返回上一页" goes back in the history (the link's own href is the fallback without one).
 document.addEventListener("click", function (event) {
