@@ -40,3 +40,12 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   window.history.back();
 });
+// 菜单 on a phone: the button opens and closes the folded menu (anjuan.css shows it when open).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button.menu-toggle");
+  if (!button) return;
+  var header = button.closest("header.top");
+  var open = !header.classList.contains("open");
+  header.classList.toggle("open", open);
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
