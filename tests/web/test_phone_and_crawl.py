@@ -253,6 +253,10 @@ def test_handler_flow_on_a_phone(page: Page, world: World) -> None:
     expect(page).to_have_url(re.compile(r"/web/documents/\d+$"))
     expect(page.locator("#doc-status")).to_have_text("草稿")
     expect(page.locator("iframe#preview")).to_be_visible()
+    # A phone may show a PDF frame blank: the preview also opens on its own.
+    opener = page.get_by_role("link", name="在新窗口打开 PDF")
+    expect(opener).to_be_visible()
+    expect(opener).to_have_attribute("href", re.compile(r"/web/documents/\d+/preview\.pdf$"))
     assert_fits(page)
 
     # 保存并签发 with 检查情况 empty: the message beside the field, on the phone too.
@@ -299,6 +303,10 @@ def test_desktop_keeps_its_menu_bar(page: Page, world: World) -> None:
     assert panels.count() >= 2
     first, second = panels.nth(0).bounding_box(), panels.nth(1).bounding_box()
     assert first and second and first["y"] == second["y"] and second["x"] > first["x"]
+    # A PDF frame needs no extra link on a desktop.
+    page.goto(f"/web/documents/{world.draft}")
+    expect(page.locator("iframe#preview")).to_be_visible()
+    expect(page.get_by_role("link", name="在新窗口打开 PDF")).to_be_hidden()
 
 
 # -- the crawl ---------------------------------------------------------------------------------------------

@@ -49,3 +49,18 @@ document.addEventListener("click", function (event) {
   header.classList.toggle("open", open);
   button.setAttribute("aria-expanded", open ? "true" : "false");
 });
+// A PDF frame gets a 在新窗口打开 PDF link (shown on phones by anjuan.css): phone browsers often show a
+// PDF inside a frame blank or as its first page only. Not where the page already links that file.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("iframe.pdf[src]").forEach(function (frame) {
+    var src = frame.getAttribute("src");
+    if (document.querySelector('a[href="' + src.replace(/"/g, '\\"') + '"]')) return;
+    var link = document.createElement("a");
+    link.href = src;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.className = "btn secondary pdf-open";
+    link.textContent = "在新窗口打开 PDF";
+    frame.parentNode.insertBefore(link, frame);
+  });
+});
