@@ -303,6 +303,9 @@ def test_desktop_keeps_its_menu_bar(page: Page, world: World) -> None:
     assert panels.count() >= 2
     first, second = panels.nth(0).bounding_box(), panels.nth(1).bounding_box()
     assert first and second and first["y"] == second["y"] and second["x"] > first["x"]
+    # 检索's hint is read whole (a \" in it once ended the attribute and left the rest as junk attributes).
+    page.goto("/web/search")
+    expect(page.get_by_label("检索词")).to_have_attribute("placeholder", re.compile(r"“短语”、AND/OR/NOT.*日期范围$"))
     # A PDF frame needs no extra link on a desktop.
     page.goto(f"/web/documents/{world.draft}")
     expect(page.locator("iframe#preview")).to_be_visible()
