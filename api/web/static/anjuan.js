@@ -44,3 +44,27 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   window.history.back();
 });
+// 菜单 on a phone: the button opens and closes the folded menu (anjuan.css shows it when open).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button.menu-toggle");
+  if (!button) return;
+  var header = button.closest("header.top");
+  var open = !header.classList.contains("open");
+  header.classList.toggle("open", open);
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
+// A PDF frame gets a 在新窗口打开 PDF link (shown on phones by anjuan.css): phone browsers often show a
+// PDF inside a frame blank or as its first page only. Not where the page already links that file.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("iframe.pdf[src]").forEach(function (frame) {
+    var src = frame.getAttribute("src");
+    if (document.querySelector('a[href="' + src.replace(/"/g, '\\"') + '"]')) return;
+    var link = document.createElement("a");
+    link.href = src;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.className = "btn secondary pdf-open";
+    link.textContent = "在新窗口打开 PDF";
+    frame.parentNode.insertBefore(link, frame);
+  });
+});
