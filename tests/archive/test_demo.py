@@ -7,13 +7,14 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from anjuan.archive.demo import DEMO_PASSWORD, open_hint, run_demo
 from anjuan.templates.convert import Converter
 from anjuan.templates.volume import check_volume
 
 from tests.fixtures.archive import make_archive, pdf_text
-from tests.fixtures.cli import ANJUAN
+from tests.fixtures.cli import ANJUAN, run_anjuan
 from tests.fixtures.db import make_database
 from tests.fixtures.pdfsig import PdfSig, make_nss_db
 
@@ -164,6 +165,7 @@ def test_demo_writes_every_document_and_a_summary(converter_pool: Converter, tmp
     assert "周静" in rows["zhoujing"] and "临汾市应急管理局" in rows["zhoujing"]
     hint = open_hint(out, out / "data")
     assert any(f"anjuan serve --data {out / 'data'}" in line for line in hint)
+    _verify_demo_documents_anywhere(out, on_disk, tmp_path)
     # A newcomer's second command: `anjuan serve --data DIR/data` (what `make serve` runs), a real
     # server process; the handler logs in with the password from logins.txt and sees the demo case.
     _log_in_to_the_served_demo(out / "data", "zhangwei", DEMO_PASSWORD, summary["cases"][1]["name"], tmp_path)
@@ -213,3 +215,53 @@ def _log_in_to_the_served_demo(data: Path, username: str, password: str, case_na
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _verify_demo_documents_anywhere(out: Path, summary: dict[str, Any], tmp_path: Path) -> None:
+    """`anjuan verify` on a demo document, from another directory with no archive configured: the
+    signatures and which root trusts them first, the archive's answer apart, a documented exit status,
+    never a traceback — and nothing created where it ran."""
+    import os
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJUAN_")}
+    decision = next(d for d in summary["documents"] if d["type"] == "penalty_decision_org")
+    doc = str(out / decision["file"])
+    root = str(out / "pki" / "root.pem")
+
+    untrusted = run_anjuan(["verify", doc], env=env, cwd=elsewhere)  # a real process: what a user sees
+    assert untrusted.returncode == 1, untrusted.stderr
+    assert "可信 trusted: 否" in untrusted.stdout and "--trust ROOT.pem" in untrusted.stdout
+    assert "未配置档案库" in untrusted.stdout and "Traceback" not in untrusted.stdout + untrusted.stderr
+    assert untrusted.stderr == ""
+    trusted = run_anjuan(["verify", doc, "--trust", root], env=env, cwd=elsewhere, in_process=True)
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    lines = trusted.stdout.splitlines()
+    signatures = [i for i, line in enumerate(lines) if line.startswith("  ✓")]
+    assert len(signatures) == len(decision["signers"]) and "北京时间" in lines[signatures[0]]
+    assert "可信 trusted: 是 yes — 根证书 root anjuan" in trusted.stdout and f"（{root}）" in trusted.stdout
+    archive_line = next(i for i, line in enumerate(lines) if line.startswith("本档案库签发"))
+    assert archive_line > signatures[-1] and "未配置档案库" in lines[archive_line]  # apart, after the signatures
+    assert list(elsewhere.iterdir()) == []  # no ./var: checking a copy creates no archive
+    as_json = json.loads(
+        run_anjuan(["verify", doc, "--trust", root, "--json"], env=env, cwd=elsewhere, in_process=True).stdout
+    )
+    assert as_json["ok"] and as_json["archive"]["status"] == "not_configured"
+    assert {s["trust_root_sha256"] for s in as_json["signatures"]} == {r["sha256"] for r in as_json["trust_roots"]}
+
+    # With the demo's archive (--data): its own root trusts the seals, and it knows the very file …
+    known = run_anjuan(["verify", doc, "--data", str(out / "data")], env=env, cwd=elsewhere, in_process=True)
+    assert known.returncode == 0 and "正是本档案库签发的文件" in known.stdout and decision["number"] in known.stdout
+    # … and says so when a document was replaced by its corrected edition (exit 1).
+    old = next(d for d in summary["documents"] if "superseded_by" in d)
+    replaced = run_anjuan(
+        ["verify", str(out / old["file"]), "--data", str(out / "data")], env=env, cwd=elsewhere, in_process=True
+    )
+    assert replaced.returncode == 1 and "已更正，以新版本为准" in replaced.stdout
+    # A file that cannot be checked: exit 2, one Chinese line.
+    for args in (["verify", str(out / "summary.json")], ["verify", "missing.pdf"], ["verify", doc, "--trust", doc]):
+        refused = run_anjuan(args, env=env, cwd=elsewhere, in_process=True)
+        assert (
+            refused.returncode == 2 and refused.stderr.startswith("错误 error [") and "Traceback" not in refused.stderr
+        )
