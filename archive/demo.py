@@ -248,6 +248,9 @@ def _login_line(archive: Archive, spec: dict[str, Any], user: Principal, organis
 def _write_logins(path: Path, logins: list[dict[str, str]]) -> None:
     """DIR/logins.txt: the demo's accounts, marked as demo credentials (a plain table to read)."""
     width = max(len(line["username"]) for line in logins)
+    # Names and roles are Chinese (one character two columns): padded with ideographic spaces.
+    names = max(len(line["name"] or "—") for line in logins)
+    roles = max(len(line["roles"]) for line in logins)
     lines = [
         "演示账号 — 仅用于演示数据 / demo credentials only (anjuan demo)",
         "这些账号只存在于本演示的数据目录（data/）中，请勿在正式系统中使用。",
@@ -255,13 +258,19 @@ def _write_logins(path: Path, logins: list[dict[str, str]]) -> None:
         "",
         f"密码 password（所有演示账号相同 the same for every demo account）: {DEMO_PASSWORD}",
         "",
-        "打开演示 open the demo:  make serve   或 or   anjuan serve --data " + str(path.parent / "data"),
+        "打开演示 open the demo:  "
+        + ("make serve   或 or   " if path.parent == Path("demo-out") else "")
+        + f"anjuan serve --data {path.parent / 'data'}",
         "然后在浏览器中访问 then browse to  http://127.0.0.1:8000/web/",
         "",
         f"{'用户名 login':<{width}}  姓名 name  角色 role  机关 organisation",
     ]
     for line in logins:
-        lines.append(f"{line['username']:<{width}}  {line['name'] or '—'}  {line['roles']}  {line['organisation']}")
+        name, role = line["name"] or "—", line["roles"]
+        lines.append(
+            f"{line['username']:<{width}}  {name}{'　' * (names - len(name))}  {role}{'　' * (roles - len(role))}"
+            f"  {line['organisation']}"
+        )
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 

@@ -105,14 +105,33 @@ def pki_register_pkcs11(
 # Exit statuses of `anjuan verify` (its --help and the README say the same).
 VERIFY_OK, VERIFY_FAILED, VERIFY_UNCHECKED = 0, 1, 2
 
+# Paragraphs without line breaks inside: the help formatter keeps a docstring's line breaks.
+VERIFY_HELP = "\n\n".join(
+    [
+        "验证文书签章 — verify the signatures of any copy, then ask the archive whether it issued it.",
+        "Works anywhere, with or without an archive: the signatures are checked against the archive's own "
+        "root (when its key store is there), ANJUAN_TRUST_ANCHORS and every --trust ROOT.pem. Then, on a "
+        "line of its own, whether the configured archive (ANJUAN_DATA_DIR / ANJUAN_DATABASE_URL, or "
+        "--data) issued this very file; without an archive nothing is asked and nothing is created.",
+        "Exit status: 0 every signature intact, valid and trusted (and the archive, if asked, does not say "
+        "the document was voided or replaced); 1 a signature is missing, altered, invalid or untrusted, or "
+        "the document was voided/replaced; 2 the file could not be checked (unreadable, not a PDF, a bad "
+        "--trust file, past a verification limit, the verifier unavailable) or the command line is wrong.",
+        "The same bounded check as the public /verify (structural limits, a worker process under "
+        "ANJUAN_VERIFY_TIMEOUT_SECONDS): an operator who must check a larger file raises those settings "
+        "for this one command, e.g. ANJUAN_VERIFY_MAX_REVISIONS=500 anjuan verify big.pdf.",
+    ]
+)
 
-@app.command()
+
+@app.command(help=VERIFY_HELP)
 def verify(
     file: Annotated[Path, typer.Argument(help="PDF to check (any copy, anywhere)")],
     trust: Annotated[
         list[Path] | None,
         typer.Option(
             "--trust",
+            metavar="ROOT.pem",
             help="a root certificate (PEM or DER) to trust, e.g. demo-out/pki/root.pem; may be repeated",
         ),
     ] = None,
@@ -122,21 +141,7 @@ def verify(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """验证文书签章 — verify the signatures of any copy, then ask the archive whether it issued it.
-
-    Works anywhere, with or without an archive: the signatures are checked against the archive's own
-    root (when its key store is there), ANJUAN_TRUST_ANCHORS and every --trust ROOT.pem. Then, on a
-    line of its own, whether the configured archive (ANJUAN_DATA_DIR / ANJUAN_DATABASE_URL, or
-    --data) issued this very file; without an archive nothing is asked and nothing is created.
-
-    Exit status: 0 every signature intact, valid and trusted (and the archive, if asked, does not say
-    the document was voided or replaced); 1 a signature is missing, altered, invalid or untrusted, or
-    the document was voided/replaced; 2 the file could not be checked (unreadable, not a PDF, a bad
-    --trust file, past a verification limit, the verifier unavailable) or the command line is wrong.
-
-    The same bounded check as the public /verify (structural limits, a worker process under
-    ANJUAN_VERIFY_TIMEOUT_SECONDS): an operator who must check a larger file raises those settings
-    for this one command, e.g. ANJUAN_VERIFY_MAX_REVISIONS=500 anjuan verify big.pdf."""
+    """验证文书签章 — verify any copy anywhere (the help text is VERIFY_HELP)."""
     from anjuan.archive.keys import verify_copy
 
     settings = Settings()
