@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from anjuan.errors import AnjuanError
 
-from ..errors import http_status
 from ..schemas import PathId
 from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
 from .formfields import errors_by_field, read_fields, views
@@ -239,9 +238,11 @@ def preview(request: Request, doc_id: PathId, web: Viewer) -> Response:
         log.error("preview of document %s failed: %s", doc_id, exc.message_en)
         missing = _missing_required(web, doc_id)
         return render(web, request, "preview_message.html", title="预览", message="填写必填项后可预览", missing=missing)
-    except AnjuanError as exc:
-        status = http_status(exc)
-        return render(web, request, "preview_message.html", code=status, title="预览", message=exc.message_zh)
+    except AnjuanError:
+        # Any other refusal keeps the status api/errors.py gives it; the error page sees this flag
+        # and answers with the bare message (context.error_page).
+        request.state.in_frame = True
+        raise
     return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
 
 
