@@ -1,4 +1,5 @@
-# Two commands do everything on a fresh Debian machine: `make demo` and `make test`.
+# Two commands do everything on a fresh Debian machine: `make demo` and `make test`; `make serve`
+# after `make demo` opens the demo's world in the browser (its logins: demo-out/logins.txt).
 # Python packages come from the lock files only (requirements/*.txt: exact versions, hashes checked
 # by pip); `make upgrade` is the one deliberate way to move them forward.
 PYTHON ?= python3
@@ -15,7 +16,7 @@ PYTEST_ARGS ?=
 # tests/conftest.py). TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: setup system venv venv-runtime demo test bench lint format lock upgrade clean
+.PHONY: setup system venv venv-runtime demo serve test bench lint format lock upgrade clean
 
 setup: system venv
 
@@ -49,6 +50,12 @@ COMPILE := $(PY) -m compileall -q -j 0 anjuan api archive templates signing inde
 demo: system venv-runtime
 	@$(COMPILE)
 	$(VENV)/bin/anjuan demo --out $(DEMO_OUT)
+
+# The demo's archive on http://127.0.0.1:8000/web/ (log in with an account of $(DEMO_OUT)/logins.txt).
+serve: venv-runtime
+	@$(COMPILE)
+	@test -f $(DEMO_OUT)/data/anjuan.db || { echo "没有演示数据，请先运行 make demo / no demo data: run make demo first"; exit 1; }
+	$(VENV)/bin/anjuan serve --data $(DEMO_OUT)/data
 
 test: setup
 	@$(COMPILE)

@@ -11,6 +11,9 @@ contract other tools rely on:
     DIR/review.json                  its 案卷评查: score, rating, each finding with document and page
     DIR/package/                     its archival information package (BagIt, metadata XML, history)
     DIR/guidance.pdf                 the city's 安全生产执法指导意见书 from the review (numbered, sealed)
+    DIR/logins.txt                   演示账号: every demo user's login name, name, role and organisation,
+                                     and the one demo password (:data:`DEMO_PASSWORD`)
+    DIR/data/                        the demo's archive: ``anjuan serve --data DIR/data`` (``make serve``)
     summary.json also lists "refused" (out-of-order attempts the procedure gates refused) and
     "deadlines" (each case's legal deadlines as computed today)
 """
@@ -38,7 +41,13 @@ from .config import Settings
 from .errors import ArchiveError
 from .service import Archive
 
-__all__ = ["load_scenario", "run_demo"]
+__all__ = ["DEMO_PASSWORD", "load_scenario", "run_demo"]
+
+#: The one password of every account the demo makes, so that a newcomer can log in to the demo's
+#: world (DIR/logins.txt lists the accounts). A demo credential, published here on purpose: it is
+#: used by this module only, never by an installation (``anjuan init`` and ``anjuan user add`` take
+#: the passwords their administrator chooses).
+DEMO_PASSWORD = "anjuan-demo"
 
 
 def load_scenario() -> dict[str, Any]:
@@ -58,17 +67,18 @@ def run_demo(
     if docs_dir.exists():
         shutil.rmtree(docs_dir)  # our own previous output: the layout must list this run only
     docs_dir.mkdir(parents=True)
-    data_dir = out / "data"
-    if settings is None:
-        if data_dir.exists():
-            shutil.rmtree(data_dir)
-        settings = Settings(data_dir=data_dir, database_url=None)
-        if settings.pki_passphrase is None:
-            settings = settings.model_copy(update={"pki_passphrase": SecretStr(_demo_passphrase(data_dir))})
+    own = archive is None
+    if archive is None:  # a given archive keeps its data, wherever it is
+        if settings is None:
+            data_dir = out / "data"
+            if data_dir.exists():
+                shutil.rmtree(data_dir)
+            settings = Settings(data_dir=data_dir, database_url=None)
+            if settings.pki_passphrase is None:
+                settings = settings.model_copy(update={"pki_passphrase": SecretStr(_demo_passphrase(data_dir))})
+        archive = Archive(settings)
     scenario = load_scenario()
     started = time.perf_counter()
-    own = archive is None
-    archive = archive or Archive(settings)
     try:
         archive.migrate()
         progress("启动 LibreOffice 转换池 starting the warm LibreOffice pool …")
@@ -86,6 +96,30 @@ def run_demo(
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
     progress(f"summary → {out / 'summary.json'}")
     return summary
+
+
+def open_hint(out: Path, data_dir: Path) -> list[str]:
+    """How to open the demo's world once it is made: the lines ``anjuan demo`` ends with."""
+    default = Path("demo-out")
+    make = "make serve" if out == default else f"make serve DEMO_OUT={out}"
+    lines = ["打开演示 open the demo:"]
+    if data_dir == out / "data":
+        lines.append(f"  {make}")
+    lines += [
+        f"  或 or  anjuan serve --data {data_dir}",
+        "  浏览器 then browse to  http://127.0.0.1:8000/web/",
+        f"  演示账号 demo logins: {out / 'logins.txt'} — 例如 e.g. zhangwei（张伟，执法人员）/ {DEMO_PASSWORD}",
+    ]
+    return lines
+
+
+def demo_key_passphrase(data_dir: Path) -> SecretStr | None:
+    """The key passphrase a demo keeps beside its data (``pki-passphrase``, see :func:`_demo_passphrase`),
+    for serving the demo's world; None for a data directory a demo did not make."""
+    path = Path(data_dir) / "pki-passphrase"
+    if not path.is_file():
+        return None
+    return SecretStr(path.read_text("ascii").strip())
 
 
 def _demo_passphrase(data_dir: Path) -> str:
@@ -165,46 +199,86 @@ def _summary_entry(archive: Archive, doc: Any, case_id: int, name: str) -> dict[
     }
 
 
+def _login(archive: Archive, username: str) -> Principal:
+    return archive.accounts.login(username=username, password=DEMO_PASSWORD).principal
+
+
 def _users(
-    archive: Archive, scenario: dict[str, Any], admin: Principal, org_id: int, officers: list[Any]
-) -> dict[str, Principal]:
-    """Accounts for the bureau's administrator and every officer, each logged in with its password
-    (random per run: the demo never writes a password down)."""
+    archive: Archive,
+    scenario: dict[str, Any],
+    admin: Principal,
+    org: Any,
+    parent: Any,
+    officers: list[Any],
+) -> tuple[dict[str, Principal], list[dict[str, str]]]:
+    """Accounts for the bureau's administrator, its archivist, the city's reviewer and every officer,
+    each logged in with the demo password; and the lines of DIR/logins.txt (who is who)."""
     people: dict[str, Principal] = {"admin": admin}
-    spec = scenario["bureau_admin"]
-    password = secrets.token_urlsafe(12)
-    archive.accounts.create_user(
-        actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["admin"])
-    )
-    people["bureau_admin"] = archive.accounts.login(username=spec["username"], password=password).principal
-    spec = scenario["archivist"]
-    password = secrets.token_urlsafe(12)
-    archive.accounts.create_user(
-        actor=admin, username=spec["username"], password=password, org_id=org_id, roles=spec.get("roles", ["archivist"])
-    )
-    people["archivist"] = archive.accounts.login(username=spec["username"], password=password).principal
-    spec = scenario["reviewer"]
-    password = secrets.token_urlsafe(12)
-    parent = archive.registry.org(actor=admin, org_id=org_id).parent_id
-    archive.accounts.create_user(
-        actor=admin, username=spec["username"], password=password, org_id=parent, roles=spec.get("roles", ["reviewer"])
-    )
-    people["reviewer"] = archive.accounts.login(username=spec["username"], password=password).principal
-    for officer, officer_spec in zip(officers, scenario["officers"], strict=True):
-        password = secrets.token_urlsafe(12)
+    logins = [_login_line(archive, scenario["admin"], admin, "平台")]
+    for key, default_role, where in (
+        ("bureau_admin", "admin", org),
+        ("archivist", "archivist", org),
+        ("reviewer", "reviewer", parent),
+    ):
+        spec = scenario[key]
         archive.accounts.create_user(
-            actor=admin, username=officer_spec["username"], password=password, officer_id=officer.id
+            actor=admin,
+            username=spec["username"],
+            password=DEMO_PASSWORD,
+            org_id=where.id,
+            roles=spec.get("roles", [default_role]),
         )
-        people[officer.name] = archive.accounts.login(username=officer_spec["username"], password=password).principal
-    return people
+        people[key] = _login(archive, spec["username"])
+        logins.append(_login_line(archive, spec, people[key], where.name))
+    for officer, officer_spec in zip(officers, scenario["officers"], strict=True):
+        archive.accounts.create_user(
+            actor=admin, username=officer_spec["username"], password=DEMO_PASSWORD, officer_id=officer.id
+        )
+        people[officer.name] = _login(archive, officer_spec["username"])
+        logins.append(_login_line(archive, officer_spec, people[officer.name], org.name))
+    return people, logins
+
+
+def _login_line(archive: Archive, spec: dict[str, Any], user: Principal, organisation: str) -> dict[str, str]:
+    names = archive.kernel.rules.roles.roles
+    roles = "、".join(names[r].name if r in names else r for r in sorted(user.roles))
+    return {"username": user.name, "name": spec.get("name", ""), "roles": roles, "organisation": organisation}
+
+
+def _write_logins(path: Path, logins: list[dict[str, str]]) -> None:
+    """DIR/logins.txt: the demo's accounts, marked as demo credentials (a plain table to read)."""
+    width = max(len(line["username"]) for line in logins)
+    # Names and roles are Chinese (one character two columns): padded with ideographic spaces.
+    names = max(len(line["name"] or "—") for line in logins)
+    roles = max(len(line["roles"]) for line in logins)
+    lines = [
+        "演示账号 — 仅用于演示数据 / demo credentials only (anjuan demo)",
+        "这些账号只存在于本演示的数据目录（data/）中，请勿在正式系统中使用。",
+        "They exist only in this demo's data directory (data/); never use them for a real installation.",
+        "",
+        f"密码 password（所有演示账号相同 the same for every demo account）: {DEMO_PASSWORD}",
+        "",
+        "打开演示 open the demo:  "
+        + ("make serve   或 or   " if path.parent == Path("demo-out") else "")
+        + f"anjuan serve --data {path.parent / 'data'}",
+        "然后在浏览器中访问 then browse to  http://127.0.0.1:8000/web/",
+        "",
+        f"{'用户名 login':<{width}}  姓名 name  角色 role  机关 organisation",
+    ]
+    for line in logins:
+        name, role = line["name"] or "—", line["roles"]
+        lines.append(
+            f"{line['username']:<{width}}  {name}{'　' * (names - len(name))}  {role}{'　' * (roles - len(role))}"
+            f"  {line['organisation']}"
+        )
+    path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
 def _play(
     archive: Archive, scenario: dict[str, Any], docs_dir: Path, progress: Callable[[str], None]
 ) -> dict[str, Any]:
-    admin_name, admin_password = scenario["admin"]["username"], secrets.token_urlsafe(12)
-    archive.accounts.bootstrap_admin(username=admin_name, password=admin_password)
-    admin = archive.accounts.login(username=admin_name, password=admin_password).principal
+    archive.accounts.bootstrap_admin(username=scenario["admin"]["username"], password=DEMO_PASSWORD)
+    admin = _login(archive, scenario["admin"]["username"])
     progress(f"系统管理员 administrator: {admin.name} (logged in)")
     parent_org = archive.registry.create_org(actor=admin, **scenario["parent_organisation"])
     org = archive.registry.create_org(actor=admin, parent_id=parent_org.id, **scenario["organisation"])
@@ -214,8 +288,10 @@ def _play(
         for o in scenario["officers"]
     ]
     progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
-    people = _users(archive, scenario, admin, org.id, officers)
+    people, logins = _users(archive, scenario, admin, org, parent_org, officers)
+    _write_logins(docs_dir.parent / "logins.txt", logins)
     progress(f"用户 users: {', '.join(p.name for p in people.values())} — each logged in with a token")
+    progress(f"演示账号 demo logins → {docs_dir.parent / 'logins.txt'} (演示密码 demo password: {DEMO_PASSWORD})")
     # Who takes each approval step, by role (the scenario's officers carry the roles).
     by_role = {role: people[o.name] for o in officers for role in o.roles}
     approvers = {step: by_role[role] for step, role in scenario["approvers"].items()}

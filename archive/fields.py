@@ -308,9 +308,19 @@ def _typed(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
+# Fields whose template loops over them: absent, they are an empty list, so that a draft still
+# missing them previews with the rows left blank (a template's ``for`` over None fails).
+_LISTS = (FieldType.list, FieldType.multichoice, FieldType.table)
+
+
 def typed_values(form: FormSpec, stored: dict[str, Any]) -> dict[str, Any]:
-    """Stored JSON values → Python values (date, Decimal …) for rendering; absent fields are None."""
-    return {spec.id: _typed(spec, stored.get(spec.id)) for spec in form.fields}
+    """Stored JSON values → Python values (date, Decimal …) for rendering; absent fields are None
+    (absent list, multichoice and table fields: an empty list)."""
+    values = {}
+    for spec in form.fields:
+        value = _typed(spec, stored.get(spec.id))
+        values[spec.id] = [] if value is None and spec.type in _LISTS else value
+    return values
 
 
 def parse_money(value: Any) -> Decimal | None:

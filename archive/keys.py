@@ -7,20 +7,137 @@ PKCS#12 files or stay on a PKCS#11 token. Key material lives in the signing laye
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
 
 from anjuan.signing import ORG_UNIT_BY_ROLE, SealRole, SigningError
 
 from . import events, registry
 from .access import Principal, require, require_org
+from .config import Settings
 from .errors import ArchiveError, FieldError, TooManyRequests, ValidationFailed
 from .kernel import Kernel
 from .limits import check_image_pixels, check_upload
-from .views import KeyInfo, KeyStoreSummary, Verification
+from .views import KeyInfo, KeyStoreSummary, Verification, View
 
-__all__ = ["KeyService"]
+__all__ = ["CopyCheck", "KeyService", "TrustRootInfo", "archive_configured", "verify_copy"]
+
+
+class TrustRootInfo(View):
+    """A root certificate a copy was checked against, and where it came from."""
+
+    source: str  # the file it was read from (``--trust``, ANJUAN_TRUST_ANCHORS, the archive's key store)
+    own: bool  # the archive's own root (its key store)
+    subject: str
+    sha256: str  # of the DER certificate: SignatureCheck.trust_root_sha256 names the one that vouched
+
+
+class CopyCheck(View):
+    """``anjuan verify`` of a copy anywhere: the signatures against every root given, then — apart —
+    what the configured archive knows of the file (``archive``: ``not_configured`` when there is
+    none, ``unavailable`` when it could not be asked, ``checked`` otherwise)."""
+
+    verification: Verification
+    roots: tuple[TrustRootInfo, ...]
+    archive: Literal["not_configured", "unavailable", "checked"]
+    archive_location: str  # the data directory or database asked (or that would be)
+    archive_error: str = ""  # why it could not be asked (Chinese)
+
+    @property
+    def ok(self) -> bool:
+        """Every signature intact, valid and trusted, and the archive (if asked) does not say the
+        document was voided, superseded or deleted: ``anjuan verify``'s exit status 0."""
+        return self.verification.signatures_ok and not (
+            self.verification.document is not None and self.verification.document.status != "issued"
+        )
+
+
+def archive_configured(settings: Settings) -> bool:
+    """Whether an archive is there to ask: a database URL is set, or the data directory holds the
+    SQLite file. A check of a copy must not create an archive where there is none (the default data
+    directory is ./var, wherever the command runs)."""
+    return bool(settings.database_url) or (settings.data_dir / "anjuan.db").is_file()
+
+
+def _roots(settings: Settings, trust: Sequence[Path]) -> list[tuple[TrustRootInfo, bytes]]:
+    from anjuan.signing.keystore import KeyStore
+    from anjuan.signing.pki import load_certificates
+
+    found: list[tuple[str, bool, bytes]] = []
+    own = KeyStore.public_root_certificate(settings.key_dir)  # read, never created
+    if own is not None:
+        found.append((str(settings.key_dir), True, own))
+    for path in (*settings.trust_anchors, *trust):
+        try:
+            found.append((str(path), False, Path(path).read_bytes()))
+        except OSError as exc:
+            raise ArchiveError(
+                f"无法读取信任根证书文件：{path}",
+                f"cannot read the trusted root certificate {path}: {exc.strerror or exc}",
+                code="bad_trust_root",
+                details={"file": str(path)},
+            ) from exc
+    roots: list[tuple[TrustRootInfo, bytes]] = []
+    for source, is_own, data in found:
+        try:
+            certs = load_certificates(data)
+        except SigningError as exc:
+            raise ArchiveError(
+                f"信任根证书文件无法解析（应为PEM或DER证书）：{source}",
+                f"not a PEM or DER certificate: {source}",
+                code="bad_trust_root",
+                details={"file": source},
+            ) from exc
+        for cert in certs:
+            der = cert.dump()
+            subject = cert.subject.native.get("common_name") or cert.subject.human_friendly
+            info = TrustRootInfo(source=source, own=is_own, subject=subject, sha256=hashlib.sha256(der).hexdigest())
+            roots.append((info, der))
+    return roots
+
+
+def verify_copy(settings: Settings, pdf: bytes, *, trust: Sequence[Path] = ()) -> CopyCheck:
+    """Check a copy anywhere (``anjuan verify``): its signatures against the archive's own root (when
+    its key store is there), ``settings.trust_anchors`` and ``trust`` — bounded as the public /verify
+    is — and then, separately, ask the configured archive whether it issued the file. Without an
+    archive nothing is created and nobody is asked; an archive that cannot be asked is said so."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db import Database, translate_failure
+    from .sealing import check_signatures, verification_of
+
+    roots = _roots(settings, trust)
+    report = check_signatures(settings, pdf, [der for _info, der in roots])
+    infos = tuple(info for info, _der in roots)
+    location = "ANJUAN_DATABASE_URL" if settings.database_url else str(settings.data_dir)
+    if not archive_configured(settings):
+        return CopyCheck(
+            verification=verification_of(report, pdf, None),
+            roots=infos,
+            archive="not_configured",
+            archive_location=location,
+        )
+    database = Database(settings.db_url)
+    try:
+        with database.read() as session:
+            verification = verification_of(report, pdf, session)
+    except (ArchiveError, SQLAlchemyError) as exc:
+        failure = exc if isinstance(exc, ArchiveError) else translate_failure(exc)
+        reason = failure.message_zh if failure is not None else f"数据库无法读取（{exc.__class__.__name__}）"
+        return CopyCheck(
+            verification=verification_of(report, pdf, None),
+            roots=infos,
+            archive="unavailable",
+            archive_location=location,
+            archive_error=reason,
+        )
+    finally:
+        database.dispose()
+    return CopyCheck(verification=verification, roots=infos, archive="checked", archive_location=location)
 
 
 def _seal_role(role: str) -> str:

@@ -250,23 +250,9 @@ class SealingService:
         return VerifierPool.shared(self.settings.verify_workers)
 
     def check_signatures(self, pdf: bytes) -> VerificationReport:
-        """pyHanko's verdict on every signature of ``pdf``, bounded: a file past the structural limits
-        (``verify_max_revisions`` / ``_objects`` / ``_signatures``) is refused before it is parsed
-        (:class:`TooLarge`), and the verification runs in a worker process that is killed after
-        ``verify_timeout_seconds`` (``verify_timeout``, 503). No database session is held meanwhile."""
-        from anjuan.signing.bounded import VerifyLimits
-
-        settings = self.settings
-        limits = VerifyLimits(
-            max_revisions=settings.verify_max_revisions,
-            max_objects=settings.verify_max_objects,
-            max_signatures=settings.verify_max_signatures,
-        )
-        roots = [cert.dump() for cert in self.trust_roots()]
-        try:
-            return self.verifiers.verify(pdf, trust_roots=roots, limits=limits, timeout=settings.verify_timeout_seconds)
-        except SigningError as exc:
-            raise _verification_error(exc) from exc
+        """pyHanko's verdict on every signature of ``pdf`` against this archive's roots, bounded
+        (:func:`check_signatures`). No database session is held meanwhile."""
+        return check_signatures(self.settings, pdf, [cert.dump() for cert in self.trust_roots()])
 
     def verify(self, session: Session, pdf: bytes, *, report: VerificationReport | None = None) -> Verification:
         """Validate any copy, and say whether this instance issued it — the very file, or an earlier
@@ -274,7 +260,36 @@ class SealingService:
         signatures already checked (:meth:`check_signatures`, outside the session)."""
         if report is None:
             report = self.check_signatures(pdf)
-        relation, issued = None, _lookup(session, report.sha256)
+        return verification_of(report, pdf, session)
+
+
+def check_signatures(settings: Settings, pdf: bytes, roots: list[bytes]) -> VerificationReport:
+    """pyHanko's verdict on every signature of ``pdf`` against ``roots`` (DER), bounded: a file past
+    the structural limits (``verify_max_revisions`` / ``_objects`` / ``_signatures``) is refused before
+    it is parsed (:class:`TooLarge`), and the verification runs in a worker process that is killed
+    after ``verify_timeout_seconds`` (``verify_timeout``, 503). Needs no archive: ``anjuan verify``
+    checks a copy anywhere with it."""
+    from anjuan.signing.bounded import VerifierPool, VerifyLimits
+
+    limits = VerifyLimits(
+        max_revisions=settings.verify_max_revisions,
+        max_objects=settings.verify_max_objects,
+        max_signatures=settings.verify_max_signatures,
+    )
+    try:
+        return VerifierPool.shared(settings.verify_workers).verify(
+            pdf, trust_roots=roots, limits=limits, timeout=settings.verify_timeout_seconds
+        )
+    except SigningError as exc:
+        raise _verification_error(exc) from exc
+
+
+def verification_of(report: VerificationReport, pdf: bytes, session: Session | None) -> Verification:
+    """The answer for a checked copy: its signatures, and — with a ``session`` of an archive — whether
+    that archive issued this very file or a revision of it (without one: nobody was asked)."""
+    relation, issued = None, None
+    if session is not None:
+        issued = _lookup(session, report.sha256)
         if issued is not None:
             relation = "identical"
         else:
@@ -287,19 +302,19 @@ class SealingService:
                 if issued is not None:
                     relation = "later_revision"  # changes were appended after anjuan issued it
                     break
-        problems = list(report.problems)
-        if issued is not None and issued["status"] in RECORD_STATUS_PROBLEMS:
-            problems.append(RECORD_STATUS_PROBLEMS[issued["status"]])
-        return Verification(
-            sha256=report.sha256,
-            signatures=tuple(_signature_check(s) for s in report.signatures),
-            problems=tuple(problems),
-            signatures_ok=report.ok,
-            issued_by_anjuan=relation == "identical",
-            relation=relation,
-            document=IssuedRecord.model_validate(issued) if issued is not None else None,
-            ok=report.ok and relation == "identical" and issued is not None and issued["status"] == "issued",
-        )
+    problems = list(report.problems)
+    if issued is not None and issued["status"] in RECORD_STATUS_PROBLEMS:
+        problems.append(RECORD_STATUS_PROBLEMS[issued["status"]])
+    return Verification(
+        sha256=report.sha256,
+        signatures=tuple(_signature_check(s) for s in report.signatures),
+        problems=tuple(problems),
+        signatures_ok=report.ok,
+        issued_by_anjuan=relation == "identical",
+        relation=relation,
+        document=IssuedRecord.model_validate(issued) if issued is not None else None,
+        ok=report.ok and relation == "identical" and issued is not None and issued["status"] == "issued",
+    )
 
 
 #: What ``verify`` adds to the problems of a copy whose record is no longer in force. It is the
@@ -441,4 +456,6 @@ def _signature_check(s: Any) -> SignatureCheck:
         revision=s.revision,
         revision_sha256=s.revision_sha256,
         problems=tuple(s.problems),
+        trust_root=s.trust_root,
+        trust_root_sha256=s.trust_root_sha256,
     )

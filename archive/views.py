@@ -310,6 +310,8 @@ class SignatureCheck(View):
     revision: int
     revision_sha256: str
     problems: tuple[str, ...]
+    trust_root: str = ""  # the root certificate's subject the signer's chain ends in (when trusted)
+    trust_root_sha256: str = ""  # … and the SHA-256 of that root certificate
 
 
 class IssuedRecord(View):

@@ -118,6 +118,10 @@ class SignatureReport:
     revision: int  # 0-based revision that this signature closes
     revision_sha256: str  # SHA-256 of the file as it was when this signature was applied
     problems: tuple[str, ...] = ()
+    # The trust anchor the signer's chain ends in (when trusted): its subject, and the SHA-256 of its
+    # DER certificate, so that a caller with several roots can say which one vouched for the signer.
+    trust_root: str = ""
+    trust_root_sha256: str = ""
 
 
 @dataclass(frozen=True)

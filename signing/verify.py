@@ -591,7 +591,27 @@ async def _report(
         revision=revision,
         revision_sha256=revision_sha256,
         problems=tuple(dict.fromkeys(problems)),
+        **_trust_anchor(status),
     )
+
+
+def _trust_anchor(status: PdfSignatureStatus | DocumentTimestampStatus) -> dict[str, str]:
+    """The root a trusted signer's chain ends in: its subject and the SHA-256 of its certificate."""
+    path = getattr(status, "validation_path", None)
+    if not status.trusted or path is None:
+        return {}
+    anchor = path.trust_anchor
+    cert = getattr(anchor, "certificate", None)  # a root given as a certificate (all of anjuan's)
+    if cert is None:
+        return {"trust_root": _safe_name(anchor.authority.name)}
+    return {"trust_root": _safe_name(cert.subject), "trust_root_sha256": hashlib.sha256(cert.dump()).hexdigest()}
+
+
+def _safe_name(name: x509.Name) -> str:
+    try:
+        return str(name.human_friendly)
+    except (ValueError, TypeError, KeyError):
+        return ""
 
 
 def _timestamp_time(status: PdfSignatureStatus | DocumentTimestampStatus) -> dt.datetime | None:

@@ -260,4 +260,6 @@ def error_page(request: Request, exc: Any, status: int) -> Response:
     except LoginRequired:
         web = None
     heading = _HEADINGS.get(status, "服务暂不可用" if status == 503 else "出错了")
+    if getattr(request.state, "in_frame", False):  # a page shown in a frame (the draft preview): no site
+        return render(web, request, "preview_message.html", code=status, title=heading, message=exc.message_zh)
     return render(web, request, "error.html", code=status, title=heading, heading=heading, error=exc)

@@ -5,14 +5,17 @@ the publication (公示) of a penalty decision."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, Literal
 from urllib.parse import quote
 
-from anjuan.archive.errors import ValidationFailed
+from anjuan.archive.errors import RenderFailed, ValidationFailed
 from anjuan.archive.qc import PublicationView
 from anjuan.archive.sealing import RECORD_STATUS_PROBLEMS
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+
+from anjuan.errors import AnjuanError
 
 from ..schemas import PathId
 from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
@@ -21,6 +24,7 @@ from .formfields import errors_by_field, read_fields, views
 __all__ = ["router"]
 
 router = APIRouter()
+log = logging.getLogger("anjuan.web")
 
 _MEDIA = {
     "pdf": "application/pdf",
@@ -234,10 +238,31 @@ def publish(request: Request, doc_id: PathId, web: Viewer, posted: Posted) -> Re
 
 
 @router.get("/documents/{doc_id}/preview.pdf")
-def preview(doc_id: PathId, web: Viewer) -> Response:
-    """The document as it would be issued now (a draft shows a blank number line)."""
-    _docx, pdf = web.archive.documents.render(actor=web.actor, doc_id=doc_id, pdf=True)
+def preview(request: Request, doc_id: PathId, web: Viewer) -> Response:
+    """The document as it would be issued now (a draft shows a blank number line; fields still empty
+    are left blank). It is shown in a frame of the document's page: a refusal is a bare message
+    there (preview_message.html), never the site's error page — a second copy of the site."""
+    try:
+        _docx, pdf = web.archive.documents.render(actor=web.actor, doc_id=doc_id, pdf=True)
+    except RenderFailed as exc:
+        # A template that cannot lay out what the draft holds yet: the handler fills the required
+        # fields first. Logged as the fault it is (the empty values of every form are tested).
+        log.error("preview of document %s failed: %s", doc_id, exc.message_en)
+        missing = _missing_required(web, doc_id)
+        return render(web, request, "preview_message.html", title="预览", message="填写必填项后可预览", missing=missing)
+    except AnjuanError:
+        # Any other refusal keeps the status api/errors.py gives it; the error page sees this flag
+        # and answers with the bare message (context.error_page).
+        request.state.in_frame = True
+        raise
     return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
+
+
+def _missing_required(web: Web, doc_id: int) -> list[str]:
+    """Labels of the required fields the draft leaves empty."""
+    doc = web.archive.documents.get(actor=web.actor, doc_id=doc_id)
+    form = web.archive.kernel.rules.form(doc.form_id)
+    return [f.label for f in form.fields if f.required and doc.fields.get(f.id) in (None, "", [])]
 
 
 @router.get("/documents/{doc_id}/document.{fmt}")

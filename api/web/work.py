@@ -145,14 +145,8 @@ def _package_dir(web: Web, case_id: int, name: str) -> Path:
     return path
 
 
-@router.get("/cases/{case_id}/package/{name}", response_class=HTMLResponse)
-def package(request: Request, case_id: PathId, name: str, web: Viewer) -> Response:
-    path = _package_dir(web, case_id, name)
-    report = web.archive.packaging.verify(path).to_dict()
-    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
-    return render(web, request, "package.html", title="归档信息包", nav="archive", case=case, name=name, report=report)
-
-
+# Before the page route: Starlette takes the first route that matches, and "{name}" matches
+# "case-1-….zip" as well (the download answered 404, looking for a package named "….zip").
 @router.get("/cases/{case_id}/package/{name}.zip")
 def package_zip(case_id: PathId, name: str, web: Viewer) -> Response:
     path = _package_dir(web, case_id, name)
@@ -166,6 +160,14 @@ def package_zip(case_id: PathId, name: str, web: Viewer) -> Response:
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
     )
+
+
+@router.get("/cases/{case_id}/package/{name}", response_class=HTMLResponse)
+def package(request: Request, case_id: PathId, name: str, web: Viewer) -> Response:
+    path = _package_dir(web, case_id, name)
+    report = web.archive.packaging.verify(path).to_dict()
+    case = web.archive.registry.case(actor=web.actor, case_id=case_id)
+    return render(web, request, "package.html", title="归档信息包", nav="archive", case=case, name=name, report=report)
 
 
 @router.post("/archive/fixity")

@@ -235,7 +235,7 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     data[len(data) // 3] ^= 0x01
     tampered.write_bytes(bytes(data))
     bad = _step(tmp_path, "verify", str(tampered), check=False, user=None)
-    assert bad.returncode == 3 and "未通过" in bad.stdout
+    assert bad.returncode == 1 and "未通过" in bad.stdout
     # 全文检索 and 质量检查 from the command line, as the handler and as the administrator.
     found = json.loads(_step(tmp_path, "search", "应急检查[2026]1号", "--json", user=None).stdout)
     assert found["exact"] and [h["key"] for h in found["hits"]] == [f"doc:{draft['id']}"]
@@ -348,14 +348,14 @@ def test_users_see_no_library_noise_and_developers_see_it_with_verbose(tmp_path:
     untrusted.write_bytes(Sealer().seal(pdf, [SignatureSpec(test_pki.outsider, "seal-organ")]))
 
     quiet = _run(tmp_path, "verify", str(untrusted), check=False, user=None)
-    assert quiet.returncode == 3, quiet.stderr  # not trusted: the verdict, not a crash
+    assert quiet.returncode == 1, quiet.stderr  # not trusted: the verdict, not a crash
     assert "未通过" in quiet.stdout
     for noise in ("Traceback", "Warning", "pyhanko", "WARNING", "ERROR"):
         assert noise not in quiet.stderr, quiet.stderr
     assert _run(tmp_path, "doc", "types", "--json", user=None).stderr == ""
 
     loud = _run(tmp_path, "--verbose", "verify", str(untrusted), check=False, user=None)
-    assert loud.returncode == 3 and loud.stdout == quiet.stdout
+    assert loud.returncode == 1 and loud.stdout == quiet.stdout
     assert "CryptographyDeprecationWarning" in loud.stderr  # pyHanko's DSA import, shown to developers
     assert "pyhanko" in loud.stderr  # the path-building records and their tracebacks
 

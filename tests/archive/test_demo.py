@@ -7,25 +7,28 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
-from anjuan.archive.db import Database
-from anjuan.archive.demo import run_demo
+from anjuan.archive.demo import DEMO_PASSWORD, open_hint, run_demo
 from anjuan.templates.convert import Converter
 from anjuan.templates.volume import check_volume
 
 from tests.fixtures.archive import make_archive, pdf_text
+from tests.fixtures.cli import ANJUAN, run_anjuan
+from tests.fixtures.db import make_database
 from tests.fixtures.pdfsig import PdfSig, make_nss_db
 
 
-def test_demo_writes_every_document_and_a_summary(
-    sqlite_database: Database, converter_pool: Converter, tmp_path: Path
-) -> None:
+def test_demo_writes_every_document_and_a_summary(converter_pool: Converter, tmp_path: Path) -> None:
     """The whole demo (`anjuan demo`'s contract): slow on purpose (≈ 15 s), since it issues, renders
-    with the real LibreOffice, seals, files, exports and reviews everything the shop window shows."""
+    with the real LibreOffice, seals, files, exports and reviews everything the shop window shows.
+    Its archive is DIR/data, as `anjuan demo` makes it (the database file in it)."""
     out = tmp_path / "out"
     messages: list[str] = []
-    for archive in make_archive(sqlite_database, converter_pool, tmp_path):
-        summary = run_demo(out, progress=messages.append, archive=archive)
+    (out / "data").mkdir(parents=True)
+    for database in make_database("sqlite", out / "data"):
+        for archive in make_archive(database, converter_pool, out):
+            summary = run_demo(out, progress=messages.append, archive=archive)
     on_disk = json.loads((out / "summary.json").read_text("utf-8"))
     assert on_disk["documents"] == summary["documents"]
     docs = on_disk["documents"]
@@ -149,3 +152,116 @@ def test_demo_writes_every_document_and_a_summary(
     assert statistics["total"]["fine_total"] == 5.0  # the decision's 伍万元, in 万元
     assert (out / "statistics.xlsx").read_bytes().startswith(b"PK")
     assert statistics["notices"]["count"] == 1 and "应急罚〔2026〕1号" in (out / "notices.csv").read_text("utf-8")
+
+    # 演示账号: DIR/logins.txt, marked as demo credentials, lists every user the demo made with the
+    # one demo password; and the demo ends by saying how to open its world.
+    logins = (out / "logins.txt").read_text("utf-8")
+    assert logins.startswith("演示账号") and "demo credentials only" in logins
+    assert f"password（所有演示账号相同 the same for every demo account）: {DEMO_PASSWORD}" in logins
+    rows = {line.split()[0]: line for line in logins.splitlines()[10:] if line.strip()}
+    assert set(rows) == set(users)
+    assert "张伟" in rows["zhangwei"] and "执法人员" in rows["zhangwei"] and "尧都区应急管理局" in rows["zhangwei"]
+    assert "王红" in rows["wanghong"] and "档案管理员" in rows["wanghong"]
+    assert "周静" in rows["zhoujing"] and "临汾市应急管理局" in rows["zhoujing"]
+    hint = open_hint(out, out / "data")
+    assert any(f"anjuan serve --data {out / 'data'}" in line for line in hint)
+    _verify_demo_documents_anywhere(out, on_disk, tmp_path)
+    # A newcomer's second command: `anjuan serve --data DIR/data` (what `make serve` runs), a real
+    # server process; the handler logs in with the password from logins.txt and sees the demo case.
+    _log_in_to_the_served_demo(out / "data", "zhangwei", DEMO_PASSWORD, summary["cases"][1]["name"], tmp_path)
+
+
+def _log_in_to_the_served_demo(data: Path, username: str, password: str, case_name: str, cwd: Path) -> None:
+    import os
+    import re
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), "LANG": "C.UTF-8"}
+    server = subprocess.Popen(
+        [ANJUAN, "serve", "--data", str(data), "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            deadline = time.monotonic() + 60  # a cold start on a loaded machine: generous
+            while True:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                try:
+                    page = client.get("/web/login")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "anjuan serve did not answer within 60 s"
+                    time.sleep(0.2)
+            token = re.search(r'name="csrf" value="(\w+)"', page.text)
+            assert token
+            login = client.post(
+                "/web/login",
+                data={"username": username, "password": password, "next": "/web/cases", "csrf": token.group(1)},
+            )
+            assert login.status_code == 303 and login.headers["location"] == "/web/cases", login.text[:300]
+            cases = client.get("/web/cases")
+            assert cases.status_code == 200 and case_name in cases.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _verify_demo_documents_anywhere(out: Path, summary: dict[str, Any], tmp_path: Path) -> None:
+    """`anjuan verify` on a demo document, from another directory with no archive configured: the
+    signatures and which root trusts them first, the archive's answer apart, a documented exit status,
+    never a traceback — and nothing created where it ran."""
+    import os
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJUAN_")}
+    decision = next(d for d in summary["documents"] if d["type"] == "penalty_decision_org")
+    doc = str(out / decision["file"])
+    root = str(out / "pki" / "root.pem")
+
+    untrusted = run_anjuan(["verify", doc], env=env, cwd=elsewhere)  # a real process: what a user sees
+    assert untrusted.returncode == 1, untrusted.stderr
+    assert "可信 trusted: 否" in untrusted.stdout and "--trust ROOT.pem" in untrusted.stdout
+    assert "未配置档案库" in untrusted.stdout and "Traceback" not in untrusted.stdout + untrusted.stderr
+    assert untrusted.stderr == ""
+    trusted = run_anjuan(["verify", doc, "--trust", root], env=env, cwd=elsewhere, in_process=True)
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    lines = trusted.stdout.splitlines()
+    signatures = [i for i, line in enumerate(lines) if line.startswith("  ✓")]
+    assert len(signatures) == len(decision["signers"]) and "北京时间" in lines[signatures[0]]
+    assert "可信 trusted: 是 yes — 根证书 root anjuan" in trusted.stdout and f"（{root}）" in trusted.stdout
+    archive_line = next(i for i, line in enumerate(lines) if line.startswith("本档案库签发"))
+    assert archive_line > signatures[-1] and "未配置档案库" in lines[archive_line]  # apart, after the signatures
+    assert list(elsewhere.iterdir()) == []  # no ./var: checking a copy creates no archive
+    as_json = json.loads(
+        run_anjuan(["verify", doc, "--trust", root, "--json"], env=env, cwd=elsewhere, in_process=True).stdout
+    )
+    assert as_json["ok"] and as_json["archive"]["status"] == "not_configured"
+    assert {s["trust_root_sha256"] for s in as_json["signatures"]} == {r["sha256"] for r in as_json["trust_roots"]}
+
+    # With the demo's archive (--data): its own root trusts the seals, and it knows the very file …
+    known = run_anjuan(["verify", doc, "--data", str(out / "data")], env=env, cwd=elsewhere, in_process=True)
+    assert known.returncode == 0 and "正是本档案库签发的文件" in known.stdout and decision["number"] in known.stdout
+    # … and says so when a document was replaced by its corrected edition (exit 1).
+    old = next(d for d in summary["documents"] if "superseded_by" in d)
+    replaced = run_anjuan(
+        ["verify", str(out / old["file"]), "--data", str(out / "data")], env=env, cwd=elsewhere, in_process=True
+    )
+    assert replaced.returncode == 1 and "已更正，以新版本为准" in replaced.stdout
+    # A file that cannot be checked: exit 2, one Chinese line.
+    for args in (["verify", str(out / "summary.json")], ["verify", "missing.pdf"], ["verify", doc, "--trust", doc]):
+        refused = run_anjuan(args, env=env, cwd=elsewhere, in_process=True)
+        assert (
+            refused.returncode == 2 and refused.stderr.startswith("错误 error [") and "Traceback" not in refused.stderr
+        )

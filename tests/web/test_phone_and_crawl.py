@@ -43,14 +43,9 @@ PAGE_CAP = 300  # pages (and files) fetched per role: the crawl is bounded whate
 QUERY_VARIANTS = 12
 PACKAGE = "case-{case_id}-20261201T090000"  # an exported 归档信息包's directory name (work._EXPORT_NAME)
 
-# Broken routes another engineer (ux-demo, issue 18) is fixing: the crawl reports them without failing,
-# and the xfail tests at the end fail until they are fixed — the merge drops those marks.
-KNOWN = {
-    "归档信息包 ZIP 下载 404（/cases/{id}/package/{name} 先匹配了 .zip）": re.compile(
-        r"^/web/cases/\d+/package/[^/]+\.zip$"
-    ),
-    "未填完的草稿预览 500（列表字段为空）": re.compile(r"^/web/documents/\d+/preview\.pdf$"),
-}
+# Routes known to be broken, reported by the crawl without failing it (none now: keep it empty and
+# fix instead; an entry is a reason shown in the report and the path's pattern).
+KNOWN: dict[str, re.Pattern[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -525,12 +520,9 @@ def test_crawl_every_link_per_role(
     assert not result.problems, result.report()
 
 
-# -- known broken routes (ux-demo fixes them in issue 18; the merge drops these marks) ----------------------
+# -- routes the crawl once found broken ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=False, reason="归档信息包 ZIP 下载 404: /cases/{id}/package/{name} catches the .zip URL (ux-demo)"
-)
 def test_package_zip_download(page: Page, world: World, live_url: str) -> None:
     log_in(page, world.archivist.name)
     response = page.request.get(f"{live_url}/web/cases/{world.filed_case}/package/{world.package}.zip")
@@ -539,7 +531,6 @@ def test_package_zip_download(page: Page, world: World, live_url: str) -> None:
     assert response.body().startswith(b"PK")
 
 
-@pytest.mark.xfail(strict=False, reason="草稿预览 500 when a list field is still empty (ux-demo)")
 def test_incomplete_draft_previews(page: Page, world: World, live_url: str) -> None:
     log_in(page, world.username("张伟"))
     response = page.request.get(f"{live_url}/web/documents/{world.draft}/preview.pdf")
