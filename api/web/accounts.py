@@ -50,7 +50,8 @@ def users(request: Request, web: Viewer) -> Response:
     """用户管理: the users of the organisations in the administrator's scope."""
     require(web.actor, "manage_users")
     rows = web.archive.accounts.users(actor=web.actor)
-    return render(web, request, "users.html", title="用户管理", nav="users", users=rows)
+    orgs = {o.id: o.name for o in web.archive.registry.orgs(actor=web.actor)}
+    return render(web, request, "users.html", title="用户管理", nav="users", users=rows, orgs=orgs)
 
 
 @router.post("/users/{user_id}/password")
