@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 __all__ = [
     "BEIJING",
     "day",
@@ -202,6 +200,8 @@ def money(amount: Decimal | str | int | float | None) -> str:
 @cache
 def status_table() -> dict[str, dict[str, str]]:
     """The one table of status labels (anjuan/statuses.yaml): kind → machine value → Chinese."""
+    import yaml  # here: a command that shows no status does not pay for the parser
+
     data = yaml.safe_load(Path(__file__).with_name("statuses.yaml").read_text("utf-8"))
     return {str(kind): {str(k): str(v) for k, v in labels.items()} for kind, labels in data.items()}
 

@@ -12,6 +12,8 @@ from anjuan.archive.errors import NotFound
 from anjuan.archive.service import Archive
 from anjuan.archive.views import UserView
 
+from anjuan import display
+
 from .common import (
     JsonOpt,
     PasswordStdin,
@@ -72,7 +74,7 @@ def login(username: str, password_stdin: PasswordStdin = False, as_json: JsonOpt
         _out(
             {"username": username, "expires_at": result.expires_at.isoformat()},
             as_json,
-            f"已登录 logged in as {username} until {result.expires_at:%Y-%m-%d %H:%M} UTC",
+            f"已登录 {username}，有效至 {display.instant(result.expires_at)}（北京时间）",
         )
 
 
