@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from anjuan import display
 from anjuan.archive.catalogue import FieldType
 from anjuan.archive.procedure.deadlines import DeadlineStatus
 from anjuan.templates.formatting import money_upper
+
+from anjuan import display
 
 # 人民币大写 as 会计基础工作规范 第五十二条 writes it (its own examples are among these): 元角分; 整
 # after an amount ending in 元 or 角, none after 分; one 零 for a run of zeros between digits read;
