@@ -23,6 +23,7 @@ __all__ = [
     "ChangeRequestCreate",
     "Day",
     "DecisionRequest",
+    "DisplayNameChange",
     "DocumentCreate",
     "DocumentRead",
     "DocumentUpdate",
@@ -364,6 +365,10 @@ class UserCreate(_In):
 class PasswordChange(_In):
     old_password: str = Field(description="the current password")
     new_password: str = Field(description="at least 8 characters; the user's other sessions end")
+
+
+class DisplayNameChange(_In):
+    display_name: str = Field(max_length=50, description="姓名 (empty: the officer's name, or none)")
 
 
 class PasswordReset(_In):

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +49,7 @@ __all__ = [
     "reset_password",
     "revoke_tokens",
     "set_active",
+    "set_display_name",
     "verify_password",
 ]
 
@@ -213,6 +215,10 @@ def create_user(
 
 def _display_name(raw: str | None) -> str:
     name = " ".join(str(raw or "").split())  # one line: it is printed in tables and on the volume
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):  # NUL & co: no database stores them
+        raise ValidationFailed(
+            [FieldError("display_name", "姓名", "display name", "含有不可见的控制字符", "contains control characters")]
+        )
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationFailed(
             [
@@ -355,6 +361,27 @@ def set_active(session: Session, *, actor: Principal, user_id: int, active: bool
         action="user_activated" if active else "user_deactivated",
         username=user.username,
         sessions_ended=ended,
+    )
+    return user
+
+
+def set_display_name(session: Session, *, actor: Principal, user_id: int, display_name: str) -> User:
+    """姓名 of a user in scope (an archivist or administrator without an officer has none until
+    given one; until then pages show the login name). Empty falls back to the officer's name."""
+    user = _managed_user(session, actor, user_id)
+    name = _display_name(display_name) or (user.officer.name if user.officer is not None else "")
+    if user.display_name == name:
+        return user
+    previous, user.display_name = user.display_name, name
+    events.record(
+        session,
+        actor=actor.name,
+        entity="user",
+        entity_id=user.id,
+        action="user_renamed",
+        username=user.username,
+        display_name=name,
+        previous=previous,
     )
     return user
 
@@ -596,6 +623,10 @@ class AccountService:
     def set_active(self, *, actor: Principal, user_id: int, active: bool) -> UserView:
         with self.kernel.db.write() as s:
             return UserView.of(set_active(s, actor=actor, user_id=user_id, active=active))
+
+    def set_display_name(self, *, actor: Principal, user_id: int, display_name: str) -> UserView:
+        with self.kernel.db.write() as s:
+            return UserView.of(set_display_name(s, actor=actor, user_id=user_id, display_name=display_name))
 
     def authenticate(self, token: str) -> Principal:
         with self.kernel.db.read() as s:

@@ -218,6 +218,24 @@ def user_reset_password(
         )
 
 
+@user_app.command("name")
+def user_name(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="user id or login name")],
+    name: Annotated[str, typer.Argument(help="姓名 (empty: the officer's name, or none)")],
+    as_json: JsonOpt = False,
+) -> None:
+    """设置姓名 — the name pages, PDFs and the operation log show for this user instead of the login."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(ctx, archive)
+        view = archive.accounts.set_display_name(actor=actor, user_id=_user(archive, actor, user).id, display_name=name)
+        _out(
+            {"id": view.id, "username": view.username, "display_name": view.display_name},
+            as_json,
+            f"{view.username} 的姓名：{view.display_name or '（未填，显示用户名）'}",
+        )
+
+
 def _set_active(ctx: typer.Context, user: str, active: bool, as_json: bool) -> None:
     with _Run(as_json), _archive() as archive:
         actor = _acting(ctx, archive)

@@ -110,3 +110,38 @@ def test_an_api_refusal_keeps_its_code(client: TestClient, archive: Archive, bur
     assert r.status_code == 404
     error = r.json()["error"]
     assert error["code"].endswith("not_found") and error["message_zh"] and error["message_en"]
+
+
+def test_users_are_shown_by_name_and_given_one(client: TestClient, archive: Archive, bureau: Bureau) -> None:
+    admin = bureau.people["bureau_admin"]
+    _login(client, admin.name)
+    page = client.get("/web/users").text
+    assert "张伟" in page and bureau.handler.name in page  # the officer's name beside the login name
+    csrf = re.search(r'name="csrf" value="(\w+)"', page)
+    assert csrf
+    form = {"csrf": csrf.group(1), "username": "wanghong", "password": "archive-2026", "org_id": str(bureau.org_id)}
+    made = client.post("/web/users", data={**form, "display_name": "王红", "roles": ["archivist"]})
+    assert made.status_code == 303, made.text
+    user = next(u for u in archive.accounts.users(actor=admin) if u.username == "wanghong")
+    assert user.display_name == "王红" and user.roles == ("archivist",)
+    assert archive.accounts.display_name_of("wanghong") == "王红"
+    assert archive.accounts.display_names(["wanghong", bureau.handler.name, "install"]) == {
+        "wanghong": "王红",
+        bureau.handler.name: "张伟",
+        "install": "install",  # no user: the name as logged
+    }
+    # too long a name is refused beside the field, in Chinese, naming the limit
+    long = client.post(f"/web/users/{user.id}/name", data={"csrf": csrf.group(1), "display_name": "王" * 51})
+    assert long.status_code == 422 and "姓名：不超过50字" in visible(long.text)
+    renamed = client.post(f"/web/users/{user.id}/name", data={"csrf": csrf.group(1), "display_name": "王 红"})
+    assert renamed.status_code == 303 and archive.accounts.display_name_of("wanghong") == "王 红"
+    # the API takes and gives the name too
+    headers = bureau.auth(archive, "bureau_admin")
+    r = client.post(
+        "/api/users",
+        json={"username": "zhoujing", "password": "review-2026", "org_id": bureau.org_id, "display_name": "周静"},
+        headers=headers,
+    )
+    assert r.status_code in (200, 201) and r.json()["display_name"] == "周静"
+    listed = {u["username"]: u["display_name"] for u in client.get("/api/users", headers=headers).json()}
+    assert listed["zhoujing"] == "周静" and listed[bureau.handler.name] == "张伟"
