@@ -85,6 +85,8 @@ def day(value: dt.date | dt.datetime | str | None) -> str:
             return value
     if isinstance(value, dt.datetime):
         value = _beijing(value)
+    if not isinstance(value, dt.date):  # not a date at all (a template's undefined value): as it is
+        return str(value)
     return f"{value.year}年{value.month}月{value.day}日"
 
 
