@@ -30,7 +30,7 @@ DATA = [
 
 packages = ["anjuan"]
 package_dir = {"anjuan": "anjuan"}
-package_data: dict[str, list[str]] = {}
+package_data: dict[str, list[str]] = {"anjuan": ["*.yaml"]}  # statuses.yaml (anjuan/display.py)
 for layer in LAYERS:
     package_dir[f"anjuan.{layer}"] = layer
     subs = [f"anjuan.{layer}"] + [f"anjuan.{layer}.{p}" for p in find_packages(layer)]

@@ -23,6 +23,7 @@ __all__ = [
     "ChangeRequestCreate",
     "Day",
     "DecisionRequest",
+    "DisplayNameChange",
     "DocumentCreate",
     "DocumentRead",
     "DocumentUpdate",
@@ -353,11 +354,21 @@ class UserCreate(_In):
     org_id: Id | None = Field(None, description="the user's organisation (taken from the officer if given)")
     officer_id: Id | None = Field(None, description="the officer (执法人员) this login belongs to")
     roles: Roles = Field(default_factory=list, description="system roles beyond the officer's own")
+    display_name: str = Field(
+        "",
+        max_length=50,
+        description="姓名: the name pages, PDFs and the operation log show instead of the login name "
+        "(an officer's login takes the officer's name when empty)",
+    )
 
 
 class PasswordChange(_In):
     old_password: str = Field(description="the current password")
     new_password: str = Field(description="at least 8 characters; the user's other sessions end")
+
+
+class DisplayNameChange(_In):
+    display_name: str = Field(max_length=50, description="姓名 (empty: the officer's name, or none)")
 
 
 class PasswordReset(_In):
@@ -368,6 +379,7 @@ class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     username: str
+    display_name: str = ""
     org_id: int | None
     officer_id: int | None
     roles: list[str]

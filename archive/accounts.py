@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -38,6 +40,8 @@ __all__ = [
     "change_password",
     "check_password",
     "create_user",
+    "display_name_of",
+    "display_names",
     "hash_password",
     "login",
     "logout",
@@ -45,11 +49,13 @@ __all__ = [
     "reset_password",
     "revoke_tokens",
     "set_active",
+    "set_display_name",
     "verify_password",
 ]
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 8
+DISPLAY_NAME_MAX = 50  # the column's width (users.display_name)
 
 
 def hash_password(password: str, *, log2_n: int = 15, r: int = 8, p: int = 1) -> str:
@@ -149,12 +155,17 @@ def create_user(
     org_id: int | None = None,
     officer_id: int | None = None,
     roles: list[str] | None = None,
+    display_name: str = "",
     log2_n: int,
 ) -> User:
     """A login for an officer (roles come with the officer) or for staff without 执法证 (archivists,
-    reviewers, administrators), always in an organisation the administrator can see."""
+    reviewers, administrators), always in an organisation the administrator can see.
+
+    ``display_name`` (姓名) is what pages, PDFs and the operation log show instead of the login
+    name; an officer's login takes the officer's name when none is given."""
     require(actor, "manage_users")
     clean = _validate(username, password, roles or [], actor.role_rules)
+    display_name = _display_name(display_name)
     if officer_id is not None:
         officer = session.get(Officer, officer_id)
         if officer is None or not actor.sees_org(officer.org_id):
@@ -164,6 +175,7 @@ def create_user(
                 [FieldError("org_id", "机关", "organisation", "与执法人员所属机关不一致", "differs from the officer's")]
             )
         org_id = officer.org_id
+        display_name = display_name or officer.name
         if session.scalar(select(User.id).where(User.officer_id == officer_id)):
             raise Conflict(
                 f"{officer.name}已有用户账号", f"officer {officer_id} already has a user", code="duplicate_user"
@@ -177,6 +189,7 @@ def create_user(
         raise Conflict(f"用户名{username}已存在", f"username {username} is taken", code="duplicate_user")
     user = User(
         username=username,
+        display_name=display_name,
         password_hash=hash_password(password, log2_n=log2_n),
         org_id=org_id,
         officer_id=officer_id,
@@ -192,11 +205,56 @@ def create_user(
         entity_id=user.id,
         action="user_created",
         username=username,
+        display_name=display_name,
         org_id=org_id,
         officer_id=officer_id,
         roles=clean,
     )
     return user
+
+
+def _display_name(raw: str | None) -> str:
+    name = " ".join(str(raw or "").split())  # one line: it is printed in tables and on the volume
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):  # NUL & co: no database stores them
+        raise ValidationFailed(
+            [FieldError("display_name", "姓名", "display name", "含有不可见的控制字符", "contains control characters")]
+        )
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "display_name",
+                    "姓名",
+                    "display name",
+                    f"不超过{DISPLAY_NAME_MAX}字",
+                    f"at most {DISPLAY_NAME_MAX} characters",
+                )
+            ]
+        )
+    return name
+
+
+def display_names(session: Session, logins: Iterable[str]) -> dict[str, str]:
+    """Login name → the name people read: the user's 姓名, else the officer's name, else the login
+    name itself (also for names that are no user: ``install``, ``system``, a deleted login).
+
+    One query for any number of logins, so a page listing many actors (the operation log, a case's
+    documents) resolves them together."""
+    wanted = {str(login) for login in logins if login}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.username, User.display_name, Officer.name)
+        .outerjoin(Officer, Officer.id == User.officer_id)
+        .where(User.username.in_(wanted))
+    ).all()
+    found = {username: (own or officer or username) for username, own, officer in rows}
+    return {login: found.get(login, login) for login in wanted}
+
+
+def display_name_of(session: Session, login: str) -> str:
+    """The name people read for one login (see :func:`display_names`)."""
+    return display_names(session, [login]).get(login, login) if login else ""
 
 
 def revoke_tokens(session: Session, user_id: int, *, keep: str | None = None) -> int:
@@ -303,6 +361,27 @@ def set_active(session: Session, *, actor: Principal, user_id: int, active: bool
         action="user_activated" if active else "user_deactivated",
         username=user.username,
         sessions_ended=ended,
+    )
+    return user
+
+
+def set_display_name(session: Session, *, actor: Principal, user_id: int, display_name: str) -> User:
+    """姓名 of a user in scope (an archivist or administrator without an officer has none until
+    given one; until then pages show the login name). Empty falls back to the officer's name."""
+    user = _managed_user(session, actor, user_id)
+    name = _display_name(display_name) or (user.officer.name if user.officer is not None else "")
+    if user.display_name == name:
+        return user
+    previous, user.display_name = user.display_name, name
+    events.record(
+        session,
+        actor=actor.name,
+        entity="user",
+        entity_id=user.id,
+        action="user_renamed",
+        username=user.username,
+        display_name=name,
+        previous=previous,
     )
     return user
 
@@ -545,6 +624,10 @@ class AccountService:
         with self.kernel.db.write() as s:
             return UserView.of(set_active(s, actor=actor, user_id=user_id, active=active))
 
+    def set_display_name(self, *, actor: Principal, user_id: int, display_name: str) -> UserView:
+        with self.kernel.db.write() as s:
+            return UserView.of(set_display_name(s, actor=actor, user_id=user_id, display_name=display_name))
+
     def authenticate(self, token: str) -> Principal:
         with self.kernel.db.read() as s:
             return authenticate(s, token, self.kernel.rules.roles)
@@ -559,9 +642,19 @@ class AccountService:
             return principal_by_name(s, username, self.kernel.rules.roles)
 
     def display_name(self, actor: Principal) -> str:
-        """How a user is shown: the officer's name and organisation (张伟 · 尧都区应急管理局)."""
+        """How a user is shown: the name and organisation (张伟 · 尧都区应急管理局)."""
         with self.kernel.db.read() as s:
-            officer = s.get(Officer, actor.officer_id) if actor.officer_id else None
             org = s.get(Organisation, actor.org_id) if actor.org_id else None
-            who = officer.name if officer else actor.name
+            who = display_name_of(s, actor.name)
             return f"{who} · {org.name}" if org else who
+
+    def display_name_of(self, login: str) -> str:
+        """The name people read for a login name (制作人, 立卷人, an operation log's actor): the
+        user's 姓名, else the officer's name, else the login name (``install``, ``system``)."""
+        with self.kernel.db.read() as s:
+            return display_name_of(s, login)
+
+    def display_names(self, logins: Iterable[str]) -> dict[str, str]:
+        """Login name → name for many logins in one query (a page of operation-log rows)."""
+        with self.kernel.db.read() as s:
+            return display_names(s, logins)

@@ -290,6 +290,11 @@ def _play(
     progress(f"执法人员 officers: {', '.join(f'{o.name}({o.cert_no})' for o in officers)}")
     people, logins = _users(archive, scenario, admin, org, parent_org, officers)
     _write_logins(docs_dir.parent / "logins.txt", logins)
+    for key in ("bureau_admin", "archivist", "reviewer"):  # staff without an officer: their 姓名
+        if scenario[key].get("name") and people[key].user_id is not None:
+            archive.accounts.set_display_name(
+                actor=admin, user_id=people[key].user_id, display_name=scenario[key]["name"]
+            )
     progress(f"用户 users: {', '.join(p.name for p in people.values())} — each logged in with a token")
     progress(f"演示账号 demo logins → {docs_dir.parent / 'logins.txt'} (演示密码 demo password: {DEMO_PASSWORD})")
     # Who takes each approval step, by role (the scenario's officers carry the roles).

@@ -307,6 +307,9 @@ class User(Base):  # 系统用户: a login, tied to an organisation and (for enf
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name people read (制作人, 立卷人, the operation log) instead of the login name; an officer's
+    # user carries the officer's name (anjuan.archive.accounts.display_name_of).
+    display_name: Mapped[str] = mapped_column(String(50), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(300))  # scrypt$n$r$p$salt$hash (accounts.py)
     # None only for the platform administrator created at installation (sees every organisation).
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)

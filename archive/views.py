@@ -176,6 +176,7 @@ class DocumentView(View):  # 执法文书
 class UserView(View):  # 系统用户
     id: int
     username: str
+    display_name: str  # 姓名 (the officer's name for an officer's login; "" → shown as the username)
     org_id: int | None
     officer_id: int | None
     roles: tuple[str, ...]

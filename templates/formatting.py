@@ -12,6 +12,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from anjuan import display
+
 __all__ = [
     "checkbox",
     "cn_date",
@@ -56,6 +58,10 @@ def cn_date(value: dt.date | dt.datetime | str | None) -> str:
     date = _as_date(value)
     if date is None:
         return ""
+    if isinstance(date, dt.datetime) and date.tzinfo is not None:
+        # An instant with its offset (an approval's time) is dated in Beijing, as people there saw it;
+        # naive values are a form's wall-clock time already.
+        date = date.astimezone(display.BEIJING)
     return f"{date.year}年{date.month}月{date.day}日"
 
 
@@ -111,19 +117,18 @@ def money(amount: Decimal | str | int | float | None) -> str:
 def money_upper(amount: Decimal | str | int | float | None) -> str:
     """金额（大写）→ ``人民币壹万元整``; ``1234.56`` → ``人民币壹仟贰佰叁拾肆元伍角陆分``.
 
-    cn2an's ``rmb`` mode does the digits; we add the 整 it omits after 角 (会计基础工作规范 §52:
-    an amount ending in 元 or 角 takes 整, one ending in 分 does not).
+    The words come from the one display layer (:func:`anjuan.display.money_upper`), so a printed
+    form and a web page write an amount alike (会计基础工作规范 §52: an amount ending in 元 or 角
+    takes 整, one ending in 分 does not).
     """
     value = to_decimal(amount)
     if value is None:
         return ""
     if value < 0:
         raise ValueError(f"negative amount: {amount!r}")
-    import cn2an  # here: it takes ~0.2 s to import, which every CLI command would pay otherwise
-
-    words: str = cn2an.an2cn(f"{value:.2f}", "rmb")
-    if words.endswith("角"):
-        words += "整"
+    words = display.money_upper(value)
+    if not words:
+        raise ValueError(f"amount too large to write in words: {amount!r}")
     return f"人民币{words}"
 
 

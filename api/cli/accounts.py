@@ -12,6 +12,8 @@ from anjuan.archive.errors import NotFound
 from anjuan.archive.service import Archive
 from anjuan.archive.views import UserView
 
+from anjuan import display
+
 from .common import (
     JsonOpt,
     PasswordStdin,
@@ -72,7 +74,7 @@ def login(username: str, password_stdin: PasswordStdin = False, as_json: JsonOpt
         _out(
             {"username": username, "expires_at": result.expires_at.isoformat()},
             as_json,
-            f"已登录 logged in as {username} until {result.expires_at:%Y-%m-%d %H:%M} UTC",
+            f"已登录 {username}，有效至 {display.instant(result.expires_at)}（北京时间）",
         )
 
 
@@ -109,6 +111,9 @@ def user_add(
     org: Annotated[int | None, typer.Option("--org", help="organisation id")] = None,
     officer: Annotated[int | None, typer.Option("--officer", help="officer id (the login of an officer)")] = None,
     role: Annotated[list[str] | None, typer.Option("--role", help="system role (repeat): admin, archivist …")] = None,
+    name: Annotated[
+        str, typer.Option("--name", help="姓名 shown instead of the login name (default: the officer's name)")
+    ] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """新建用户 — add a login (its password from ANJUAN_NEW_PASSWORD or a prompt)."""
@@ -121,11 +126,18 @@ def user_add(
             org_id=org,
             officer_id=officer,
             roles=role,
+            display_name=name,
         )
         _out(
-            {"id": user.id, "username": user.username, "org_id": user.org_id, "officer_id": user.officer_id},
+            {
+                "id": user.id,
+                "username": user.username,
+                "display_name": user.display_name,
+                "org_id": user.org_id,
+                "officer_id": user.officer_id,
+            },
             as_json,
-            f"用户 user {user.id}: {user.username}",
+            f"用户 {user.id}：{user.display_name or user.username}（{user.username}）",
         )
 
 
@@ -135,10 +147,25 @@ def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     with _Run(as_json), _archive() as archive:
         users = archive.accounts.users(actor=_acting(ctx, archive))
         rows = [
-            {"id": u.id, "username": u.username, "org_id": u.org_id, "officer_id": u.officer_id, "roles": u.roles}
+            {
+                "id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "org_id": u.org_id,
+                "officer_id": u.officer_id,
+                "roles": u.roles,
+                "active": u.active,
+            }
             for u in users
         ]
-        _out(rows, as_json, "\n".join(f"{r['id']:>4} {r['username']:<16} org={r['org_id']} {r['roles']}" for r in rows))
+        roles = archive.kernel.rules.roles.roles
+        human = "\n".join(
+            f"{u.id:>4} {u.username:<16} {u.display_name or '—'}  机关 {u.org_id or '（全部）'}  "
+            f"{'、'.join(roles[r].name if r in roles else r for r in u.roles) or '—'}"
+            f"{'' if u.active else '  已停用'}"
+            for u in users
+        )
+        _out(rows, as_json, human)
 
 
 @app.command("password")
@@ -188,6 +215,24 @@ def user_reset_password(
             {"id": target.id, "username": target.username},
             as_json,
             f"已重置密码 password reset: {target.username}（其全部会话已失效 all sessions ended）",
+        )
+
+
+@user_app.command("name")
+def user_name(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="user id or login name")],
+    name: Annotated[str, typer.Argument(help="姓名 (empty: the officer's name, or none)")],
+    as_json: JsonOpt = False,
+) -> None:
+    """设置姓名 — the name pages, PDFs and the operation log show for this user instead of the login."""
+    with _Run(as_json), _archive() as archive:
+        actor = _acting(ctx, archive)
+        view = archive.accounts.set_display_name(actor=actor, user_id=_user(archive, actor, user).id, display_name=name)
+        _out(
+            {"id": view.id, "username": view.username, "display_name": view.display_name},
+            as_json,
+            f"{view.username} 的姓名：{view.display_name or '（未填，显示用户名）'}",
         )
 
 

@@ -9,6 +9,8 @@ import typer
 from anjuan.archive.config import Settings
 from anjuan.archive.errors import ArchiveError
 
+from anjuan import display
+
 from ..schemas import attachment_json, case_read, casefile_json, guidance_json, review_json
 from .common import JsonOpt, _acting, _archive, _out, _Run, app, archive_app, case_app, casefile_app
 from .documents import DateOpt, _parse_date
@@ -56,7 +58,7 @@ def case_close(ctx: typer.Context, case: int, as_json: JsonOpt = False) -> None:
         actor = _acting(ctx, archive)
         archive.casefiles.close(actor=actor, case_id=case)
         row = archive.registry.case(actor=actor, case_id=case)
-        _out(case_read(row).model_dump(mode="json"), as_json, f"已结案 closed case {row.id} on {row.closed_on}")
+        _out(case_read(row).model_dump(mode="json"), as_json, f"已结案 案件 {row.id}：{display.day(row.closed_on)}")
 
 
 @case_app.command("file")

@@ -19,6 +19,7 @@ from anjuan.archive.search import IndexLocked
 from anjuan.archive.service import Archive
 from anjuan.archive.views import ChangeRequestView
 
+from anjuan import display
 from anjuan.errors import AnjuanError
 
 from ..schemas import plain
@@ -203,8 +204,8 @@ def _acting(ctx: typer.Context, archive: Archive) -> Principal:
 
 
 def _change_line(r: ChangeRequestView) -> str:
-    pending = f", 待{r.pending_step}" if r.pending_step else ""
-    return f"申请 request {r.id} ({r.kind_name} {r.kind}) document {r.document_id}: {r.status}{pending}"
+    pending = f"，待{display.status('step', r.pending_step)}" if r.pending_step else ""
+    return f"{r.kind_name}申请 {r.id}（文书 {r.document_id}）：{display.status('change_request', r.status)}{pending}"
 
 
 def _out(data: Any, as_json: bool, text: str) -> None:

@@ -12,6 +12,8 @@ from anjuan.archive.config import Settings
 from anjuan.archive.errors import ArchiveError
 from anjuan.archive.service import Archive
 
+from anjuan import display
+
 from ..labels import status_zh
 from ..schemas import document_read, plain
 from .common import JsonOpt, _acting, _archive, _change_line, _load_json, _out, _Run, doc_app
@@ -54,10 +56,43 @@ def _doc_json(archive: Archive, doc: Any) -> dict[str, Any]:
 
 
 def _beijing(moment: dt.datetime | None) -> str:
-    """An instant as users read it: Beijing time."""
-    from anjuan.archive.clock import beijing_time
+    """An instant as users read it: Beijing time (the one display layer)."""
+    return "—" if moment is None else display.instant(moment)
 
-    return "—" if moment is None else beijing_time(moment).strftime("%Y-%m-%d %H:%M")
+
+def _step_name(archive: Archive, step: str) -> str:
+    steps = archive.kernel.rules.approvals.steps
+    return steps[step].name if step in steps else display.status("step", step)
+
+
+def _doc_text(archive: Archive, doc: Any) -> str:
+    """``anjuan doc show`` for people: Chinese labels, Beijing times, names, and each field's value by
+    its catalogue type (是/否, ¥ amounts with 大写, dates); ``--json`` keeps the machine values."""
+    form = archive.kernel.rules.form(doc.form_id)
+    names = archive.accounts.display_names([doc.created_by, doc.issued_by or ""])
+    lines = [
+        f"文书 {doc.id}：{form.name}" + (f"（第{doc.edition}版）" if doc.edition > 1 else ""),
+        f"案件：{doc.case_id}",
+        f"状态：{display.status('document', doc.status)}",
+        f"文号：{doc.number or '（签发时编号）'}",
+        f"文书日期：{display.day(doc.doc_date) or '—'}",
+        f"执法人员：{'、'.join(o.name for o in doc.officers) or '—'}",
+        f"制作人：{display.person(doc.created_by, names)} · {display.instant(doc.created_at)}",
+    ]
+    if doc.issued_at:
+        lines.append(f"签发：{display.person(doc.issued_by, names)} · {display.instant(doc.issued_at)}")
+    if doc.voided_at:
+        lines.append(f"作废：{display.instant(doc.voided_at)}（{doc.void_reason}）")
+    for spec in form.fields:
+        raw = doc.fields.get(spec.id)
+        if raw is None or raw == "" or raw == []:
+            continue
+        if spec.type == "table":
+            text = f"{len(raw)} 行" if isinstance(raw, list) else str(raw)
+        else:
+            text = display.value(str(spec.type), raw)
+        lines.append(f"{spec.label}：{text}")
+    return "\n".join(lines)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -189,7 +224,8 @@ def _decide(ctx: typer.Context, doc_id: int, opinion: str, approve: bool, as_jso
         _out(
             {**_doc_json(archive, doc), "approval": plain(state)},
             as_json,
-            f"{'通过' if approve else '退回'} {doc.id}: status {doc.status}, next {state.pending_step or '—'}",
+            f"{'通过' if approve else '退回'} 文书 {doc.id}：{display.status('document', doc.status)}"
+            + (f"，待{_step_name(archive, state.pending_step)}" if state.pending_step else ""),
         )
 
 
@@ -233,8 +269,7 @@ def doc_show(ctx: typer.Context, doc_id: int, as_json: JsonOpt = False) -> None:
     """查看文书 — show one document."""
     with _Run(as_json), _archive() as archive:
         doc = archive.documents.get(actor=_acting(ctx, archive), doc_id=doc_id)
-        data = _doc_json(archive, doc)
-        _out(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
+        _out(_doc_json(archive, doc), as_json, _doc_text(archive, doc))
 
 
 @doc_app.command("list")

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from anjuan.archive.procedure import Deadline
 
+from anjuan import display
+
 from ..labels import status_zh
 from ..schemas import case_read
 from .common import JsonOpt, _acting, _archive, _out, _Run, app, case_app, number_app, officer_app, org_app, party_app
@@ -146,7 +148,7 @@ def case_major(
 
 
 def _deadline_line(d: Deadline) -> str:
-    due = d.due.isoformat() if d.due else "—"
+    due = display.day(d.due) or "—"
     left = "" if d.days_left is None else f" ({d.days_left:+d}天)"
     flag = " *估算" if d.provisional else ""
     return f"{due:<11} {status_zh(d.status):<6}{left:<9} {d.name}  [{d.basis}]{flag}"

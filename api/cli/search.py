@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 from anjuan.archive.errors import ArchiveError
 
+from anjuan import display
+
 from ..schemas import index_status_json, notice_json, publication_json, qc_query_json, qc_run_json, search_result
 from .common import JsonOpt, _acting, _archive, _fail, _out, _Run, app, doc_app, index_app
 from .documents import _parse_date
@@ -189,5 +191,5 @@ def doc_publish(
         _out(
             {k: recorded[k] for k in ("id", "document_id", "published_on")},  # what the command has always printed
             as_json,
-            f"已登记公示 publication recorded: document {doc_id} on {publication.published_on} ({publication.channel})",
+            f"已登记公示 文书 {doc_id}：{display.day(publication.published_on)}（{publication.channel}）",
         )

@@ -9,7 +9,16 @@ from fastapi import APIRouter, Request, Response
 
 from ..client import client_address
 from ..deps import Actor, ArchiveDep, Token
-from ..schemas import LoginRequest, LoginResponse, PasswordChange, PasswordReset, UserCreate, UserRead
+from ..schemas import (
+    DisplayNameChange,
+    LoginRequest,
+    LoginResponse,
+    PasswordChange,
+    PasswordReset,
+    PathId,
+    UserCreate,
+    UserRead,
+)
 
 __all__ = ["router"]
 
@@ -74,6 +83,15 @@ def reset_password(user_id: int, body: PasswordReset, archive: ArchiveDep, actor
     """重置密码 by an administrator (``manage_users``) of a user in scope; every session of the user ends."""
     return UserRead.model_validate(
         archive.accounts.reset_password(actor=actor, user_id=user_id, new_password=body.new_password)
+    )
+
+
+@router.post("/users/{user_id}/name", response_model=UserRead, tags=["users"])
+def rename_user(user_id: PathId, body: DisplayNameChange, archive: ArchiveDep, actor: Actor) -> UserRead:
+    """设置姓名: what pages, PDFs and the operation log show instead of the login name (empty: the
+    officer's name, or the login name for staff without one)."""
+    return UserRead.model_validate(
+        archive.accounts.set_display_name(actor=actor, user_id=user_id, display_name=body.display_name)
     )
 
 

@@ -1,6 +1,6 @@
-"""修改密码 (every user) and 用户管理 (administrators): reset a password, deactivate or reactivate a
-user in scope. The same AccountService calls as the API and the CLI: the same checks, the same
-event log entries."""
+"""修改密码 (every user) and 用户管理 (administrators): add a user, set a user's 姓名, reset a
+password, deactivate or reactivate a user in scope. The same AccountService calls as the API and the
+CLI: the same checks, the same event log entries."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from anjuan.archive.errors import ArchiveError, TooManyRequests
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..schemas import PathId
 from .context import PREFIX, Posted, Viewer, Web, redirect, render
 
 __all__ = ["router"]
@@ -50,7 +51,47 @@ def users(request: Request, web: Viewer) -> Response:
     """用户管理: the users of the organisations in the administrator's scope."""
     require(web.actor, "manage_users")
     rows = web.archive.accounts.users(actor=web.actor)
-    return render(web, request, "users.html", title="用户管理", nav="users", users=rows)
+    orgs = {o.id: o.name for o in web.archive.registry.orgs(actor=web.actor)}
+    taken = {u.officer_id for u in rows if u.officer_id is not None}
+    officers = [o for o in web.archive.registry.officers(actor=web.actor) if o.id not in taken and o.active]
+    roles = web.archive.kernel.rules.roles.roles
+    return render(
+        web,
+        request,
+        "users.html",
+        title="用户管理",
+        nav="users",
+        users=rows,
+        orgs=orgs,
+        officers=officers,
+        role_names={key: rule.name for key, rule in roles.items()},
+    )
+
+
+@router.post("/users")
+def create_user(web: Viewer, posted: Posted) -> Response:
+    """新增用户: an officer's login (姓名 and organisation come with the officer) or staff without
+    执法证 (档案管理员, 评查人员, 管理员) with their 姓名, organisation and roles."""
+    officer = str(posted.get("officer_id", "")).strip()
+    org = str(posted.get("org_id", "")).strip()
+    user = web.archive.accounts.create_user(
+        actor=web.actor,
+        username=str(posted.get("username", "")).strip(),
+        password=str(posted.get("password", "")),
+        display_name=str(posted.get("display_name", "")),
+        officer_id=int(officer) if officer.isdigit() else None,
+        org_id=int(org) if org.isdigit() and not officer.isdigit() else None,
+        roles=[str(r) for r in posted.getlist("roles")],
+    )
+    return redirect(f"{PREFIX}/users", f"已新增用户 {user.display_name or user.username}（{user.username}）")
+
+
+@router.post("/users/{user_id}/name")
+def rename(user_id: PathId, web: Viewer, posted: Posted) -> Response:
+    user = web.archive.accounts.set_display_name(
+        actor=web.actor, user_id=user_id, display_name=str(posted.get("display_name", ""))
+    )
+    return redirect(f"{PREFIX}/users", f"{user.username} 的姓名已改为 {user.display_name or '（未填）'}")
 
 
 @router.post("/users/{user_id}/password")

@@ -151,7 +151,19 @@ def case_context(web: Web, case_id: int) -> dict[str, Any]:
         "nothing_issued": not any(d.status == "issued" for d in docs),
         "close_confirm": CLOSE_CONFIRM if any(d.status == "issued" for d in docs) else CLOSE_EMPTY_CONFIRM,
         "file_confirm": FILE_CONFIRM,
+        "fine": _case_fine(docs),
     }
+
+
+def _case_fine(docs: list[Any]) -> tuple[str, Any] | None:
+    """罚款 as the case stands: the amount of the latest issued decision, else the latest proposal
+    (拟罚款, from the 告知书 or 审批表) — the figure people look for first on a penalty case."""
+    issued = [d for d in docs if d.status == "issued"]
+    for key, label in (("fine", "罚款"), ("proposed_fine", "拟罚款")):
+        found = [d.fields[key] for d in issued if d.fields.get(key) not in (None, "")]
+        if found:
+            return label, found[-1]
+    return None
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -19,7 +19,6 @@ from urllib.parse import quote, unquote
 
 from anjuan.archive import bounds
 from anjuan.archive.access import Principal
-from anjuan.archive.clock import beijing_time
 from anjuan.archive.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from anjuan.archive.rules import Rules
 from anjuan.archive.service import Archive
@@ -29,7 +28,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from ..labels import KIND_ZH, PROCEDURE_ZH, status_zh  # one table per status, shared with the CLI
+from anjuan import display
+
+from ..labels import status_zh  # one table per status, shared with the CLI
 
 __all__ = [
     "COOKIE",
@@ -58,19 +59,39 @@ env.lstrip_blocks = True
 
 
 def _date(value: Any) -> str:
+    """A stored instant in Beijing time (2026年12月7日 19:21), a date as 2026年10月19日."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        return beijing_time(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+        return display.instant(value)
+    return display.day(value)
 
 
+# One display layer (anjuan/display.py) for pages, PDFs and the command line: no raw value (UTC
+# instants, "true", "50000.00", login names, status keys) reaches a page.
 env.filters["d"] = _date
+env.filters["instant"] = display.instant
+env.filters["day"] = display.day
+env.filters["local_datetime"] = display.local_datetime
+env.filters["yes_no"] = display.yes_no
+env.filters["money"] = display.money
+env.filters["value"] = lambda raw, kind: display.value(str(getattr(kind, "value", kind)), raw)
+env.filters["label"] = lambda value, kind: display.status(kind, value)
 env.filters["status"] = status_zh
-env.filters["kind"] = lambda s: KIND_ZH.get(str(s), str(s))
-env.filters["procedure"] = lambda s: PROCEDURE_ZH.get(str(s), str(s))
+env.filters["kind"] = lambda s: display.status("case_kind", s)
+env.filters["procedure"] = lambda s: display.status("procedure", s)
+
+
+@pass_context
+def _person(context: Any, login: Any) -> str:
+    """The name people read for a login name (制作人 张伟, not zhangwei)."""
+    if not login:
+        return ""
+    archive: Archive = context["request"].app.state.archive
+    return display.person(str(login), archive.accounts.display_name_of)
+
+
+env.filters["person"] = _person
 
 
 def _rules(context: Any) -> Rules:

@@ -20,6 +20,8 @@ from anjuan.archive.search import FACETS, SearchRequest
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from anjuan.display import status_table
+
 from ..schemas import PathId, QueryId
 from .cases import case_context
 from .context import PREFIX, Posted, Viewer, Web, posted_date, redirect, render
@@ -190,8 +192,8 @@ def fixity_result(request: Request, job_id: PathId, web: Viewer) -> Response:
 
 # -- 检索 -------------------------------------------------------------------------------------------
 
-_FACET_NAMES = {"kind": "类型", "form": "文书种类", "org": "机关", "year": "年度", "status": "状态"}
-_KIND_NAMES = {"document": "文书", "attachment": "证据材料", "casefile": "案卷"}  # indexing.api.Kind
+# Facet and result-kind names come from the one label table (anjuan/statuses.yaml): casefile → 案卷.
+_KIND_NAMES = status_table()["result_kind"]
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -251,7 +253,6 @@ def search(
         params=params,
         link=link,
         facets=FACETS,
-        facet_names=_FACET_NAMES,
         facet_labels=facet_labels,
         kind_names=_KIND_NAMES,
     )

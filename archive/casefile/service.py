@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from .. import bounds, events
 from ..access import Principal, case_clause, document_clause, require, require_case, require_document
+from ..accounts import display_name_of
 from ..errors import ArchiveError, Conflict, FieldError, NotFound, ValidationFailed
 from ..kernel import Kernel
 from ..limits import check_image_pixels, check_limit, check_upload
@@ -292,8 +293,10 @@ class CaseFileService:
                 order=self.order,
                 case=case,
                 read_blob=kernel.blobs.get,
-                compiler=actor.name if actor.officer_id is None else _officer_name(s, actor.officer_id),
-                checker=checker,
+                # 立卷人/检查人 are people: the volume prints their names, never a login name
+                # (an archivist has no officer; a checker may be typed as a colleague's login).
+                compiler=display_name_of(s, actor.name),
+                checker=display_name_of(s, checker.strip()),
                 today=self.kernel.clock.today(),
             )
             seal = SealPlan(
@@ -564,13 +567,6 @@ class CaseFileService:
                 return blobs.get(doc.pdf_sha256) if doc is not None and doc.pdf_sha256 else None
 
         return copy
-
-
-def _officer_name(session: Any, officer_id: int) -> str:
-    from ..models import Officer
-
-    officer = session.get(Officer, officer_id)
-    return officer.name if officer is not None else ""
 
 
 def refuse_active_content(pdf: bytes) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..catalogue import Catalogue, FormSpec, resolve_form
+from ..clock import beijing_time
 from ..datafile import read_yaml
 from ..errors import ArchiveError, Conflict, FieldError, Forbidden, ValidationFailed
 from ..models import Approval, Document, Officer, Organisation
@@ -85,7 +86,8 @@ def approval_infos(session: Session, doc: Document) -> tuple[ApprovalInfo, ...]:
         assert earlier is not None
         origin = earlier
     return tuple(
-        ApprovalInfo(step=a.step, opinion=a.opinion, name=a.officer.name, at=a.at)
+        # In Beijing time: an opinion given at 01:00 on the 8th (17:00 UTC on the 7th) is dated the 8th.
+        ApprovalInfo(step=a.step, opinion=a.opinion, name=a.officer.name, at=beijing_time(a.at))
         for a in _round_decisions(session, origin)
         if a.decision == "approved"
     )

@@ -141,7 +141,7 @@ class WorkingCalendar:
         raise CalendarUnknownYear(
             f"工作日历没有 {d.year} 年的节假日安排（已知年份 {first}–{last}"
             + (f"，补充 {sorted(self.supplements)}" if self.supplements else "")
-            + "）；请升级 chinesecalendar 或在 deadlines.yaml 的 calendar_supplement 中补充该年放假安排",
+            + "）；请升级工作日历，或在程序时限规则中补充该年放假安排",
             f"the working-day calendar has no holiday arrangement for {d.year} (known: {first}–{last}"
             + (f", supplemented {sorted(self.supplements)}" if self.supplements else "")
             + "); upgrade chinesecalendar or add the year to calendar_supplement in deadlines.yaml",

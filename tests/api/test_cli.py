@@ -67,7 +67,8 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
     assert again.returncode == 1 and "already_bootstrapped" in again.stderr
     org = json.loads(_step(tmp_path, "org", "add", "临汾市尧都区应急管理局", "--area", "晋临", "--json").stdout)
     officer = json.loads(_step(tmp_path, "officer", "add", str(org["id"]), "张伟", "14100220190031", "--json").stdout)
-    _step(tmp_path, "user", "add", "zhangwei", "--officer", str(officer["id"]))
+    added = _step(tmp_path, "user", "add", "zhangwei", "--officer", str(officer["id"])).stdout
+    assert "张伟（zhangwei）" in added  # an officer's login is shown with the officer's name
     bad = _step(tmp_path, "party", "add", "某公司", "--credit-code", "91141002MA0K1234EX", check=False)
     assert bad.returncode == 1 and "统一社会信用代码" in bad.stderr and "check character" in bad.stderr
     party = json.loads(
@@ -106,7 +107,11 @@ def test_registry_and_errors_through_the_cli(tmp_path: Path) -> None:
     )
     assert broken.returncode == 1 and "bad_fields_file" in broken.stderr
     # 人工评查 from the command line: the review lists what waits for a reviewer; a bad score is refused.
-    _step(tmp_path, "user", "add", "pingcha", "--org", str(org["id"]), "--role", "reviewer")
+    _step(tmp_path, "user", "add", "pingcha", "--org", str(org["id"]), "--role", "reviewer", "--name", "周静")
+    users = _step(tmp_path, "user", "list").stdout
+    assert "周静" in users and "张伟" in users and "评查人员" in users
+    renamed = json.loads(_step(tmp_path, "user", "name", "pingcha", "周 静", "--json").stdout)
+    assert renamed["display_name"] == "周 静"
     listed = _step(tmp_path, "review", str(case["id"]), user="pingcha").stdout
     assert "初评，未结案" in listed and "待人工评查" in listed and f"anjuan assess {case['id']} facts_clear" in listed
     wrong = _step(
@@ -294,6 +299,9 @@ def test_issue_and_verify_through_the_cli(tmp_path: Path) -> None:
     assert request["status"] == "pending" and request["pending_step"] == "review"
     shown = json.loads(_step(tmp_path, "doc", "show", str(draft["id"]), "--json", user=None).stdout)
     assert shown["status"] == "issued"
+    # for people: Chinese labels, Beijing time, names (JSON keeps the machine values above)
+    human = _step(tmp_path, "doc", "show", str(draft["id"]), user=None).stdout
+    assert "状态：已签发" in human and "制作人：" in human and "+00:00" not in human and "issued" not in human
     _step(tmp_path, "logout", user=None)
     gone = _step(tmp_path, "whoami", check=False, user=None)
     assert gone.returncode == 1 and "unauthenticated" in gone.stderr

@@ -37,7 +37,12 @@ def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, t
     archive.casefiles.add_attachment(
         actor=bureau.handler, case_id=case, kind="photo", title="现场照片（调节池）", data=_photo(), date=None
     )
-    row = archive.casefiles.build(actor=bureau.handler, case_id=case, checker="赵敏")
+    # Built by an archivist (a login without an officer, with a 姓名); the 检查人 typed as a colleague's
+    # login name: the 备考表 prints both as people's names.
+    archivist = add_user(
+        archive, bureau.admin, "wanghong", org_id=bureau.org_id, roles=["archivist"], display_name="王红"
+    )
+    row = archive.casefiles.build(actor=archivist, case_id=case, checker=bureau.people["赵敏"].name)
     pdf = archive.casefiles.pdf(actor=bureau.handler, case_id=case)
     titles = [e["title"] for e in row.entries]
     # The result first, then 立案, evidence, 告知, 审理, 送达, 结案 (order.yaml, domain.md §2.1).
@@ -62,6 +67,9 @@ def test_volume_order_pages_outline_and_seal(archive: Archive, bureau: Bureau, t
     text = pdf_text(pdf, tmp_path)
     assert "卷内目录" in text and "卷内备考表" in text and "案卷首页" in text.replace(" ", "")
     assert "（晋临）应急罚〔2026〕1号" in text
+    notes = text.split("卷内备考表")[-1]
+    assert "立卷人王红" in notes and "检查人赵敏" in notes
+    assert "wanghong" not in text and bureau.people["赵敏"].name not in text
     # Its 目录 reads back and agrees with the page stamps and where each document starts.
     check = check_volume(pdf)
     assert check.ok, check.findings
