@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from .. import bounds
 from ..access import Principal, require, require_case
+from ..accounts import display_names
 from ..audit import GENESIS, AuditReport, verify_chain
 from ..catalogue import resolve_form
 from ..clock import CHINA, beijing_time
@@ -82,17 +83,11 @@ _NON_USERS = {"install": "系统安装", "system": "系统"}
 
 
 def person_names(session: Session, logins: set[str]) -> dict[str, str]:
-    """The people behind login names, as the log shows them: the officer's name where the user is an
-    officer, else the login name. The one place the log turns a login into a name (display names
-    for users without an officer can replace this body)."""
+    """The people behind login names, as the log shows them: the user's 姓名, else the officer's
+    name (accounts.display_names, the one resolution every page uses); the system's own actors by
+    their Chinese names; else the login name."""
     names = {login: _NON_USERS.get(login, login) for login in logins}
-    if logins:
-        rows = session.execute(
-            select(User.username, Officer.name)
-            .join(Officer, Officer.id == User.officer_id)
-            .where(User.username.in_(logins))
-        )
-        names.update({login: name for login, name in rows})
+    names.update({login: name for login, name in display_names(session, logins).items() if name != login})
     return names
 
 
