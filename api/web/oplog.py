@@ -3,12 +3,14 @@ status on top (``archive.oplog``; for the holders of ``audit``, in their scope).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from anjuan.archive import bounds
+from anjuan.archive.access import Principal
 from anjuan.archive.errors import FieldError, ValidationFailed
-from anjuan.archive.oplog import EventFilter, action_labels, entity_labels
+from anjuan.archive.oplog import EventFilter, EventRow, action_labels, entity_labels
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -65,6 +67,21 @@ def oplog(
         "older": older,
         "actions": action_labels(),
         "entities": entity_labels(),
-        "link": object_path,
+        "link": _link_for(web.actor),
     }
     return render(web, request, "audit.html", **context)
+
+
+#: objects whose page needs a right beyond reading the log: no link for a reader without it (the
+#: crawl found a supervisor shown links to 用户管理 and 机构与人员 that answered 403)
+_PAGE_NEEDS = {"user": "manage_users", "organisation": "manage_registry", "officer": "manage_registry"}
+
+
+def _link_for(actor: Principal) -> Callable[[EventRow], str | None]:
+    def link(row: EventRow) -> str | None:
+        need = _PAGE_NEEDS.get(row.entity)
+        if need is not None and not actor.can(need):  # type: ignore[arg-type]
+            return None
+        return object_path(row)
+
+    return link

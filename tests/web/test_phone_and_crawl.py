@@ -254,7 +254,9 @@ def test_handler_flow_on_a_phone(page: Page, world: World) -> None:
     expect(opener).to_have_attribute("href", re.compile(r"/web/documents/\d+/preview\.pdf$"))
     assert_fits(page)
 
-    # 保存并签发 with 检查情况 empty: the message beside the field, on the phone too.
+    # 保存并签发 with 检查情况 empty: the message beside the field, on the phone too. The button asks
+    # first (it takes a number and seals); the officer says yes, on each click.
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="保存并签发").click()
     expect(page.locator("#edit .error-box")).to_have_text("请修改标红的项目。")
     expect(field(page, "findings").locator(".err")).to_contain_text("必填")
